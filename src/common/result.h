@@ -1,0 +1,58 @@
+// Result<T>: the value of an operation that can fail in an expected way.
+// Errors carry a kind and a sentence that is safe to show to an MCP client (no SQL, no what()).
+#pragma once
+
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace pgmcp {
+
+enum class ErrorKind {
+  kInvalidArgument,   // the caller can fix the call (bad column, wrong type, limit too high)
+  kNotFound,          // unknown tool, session, resource
+  kBusy,              // pool exhausted until the acquire deadline
+  kTimeout,           // statement_timeout or another deadline
+  kPermissionDenied,  // the database refused (privileges, row-level security)
+  kUnavailable,       // the database cannot be reached
+  kConfig,            // bad configuration (exit 2)
+  kSecurity,          // a start-up security check failed (exit 2)
+  kInternal,          // a bug or an unexpected database answer
+};
+
+struct Error {
+  ErrorKind kind = ErrorKind::kInternal;
+  std::string message;  // one plain sentence for the client or operator
+};
+
+inline Error MakeError(ErrorKind kind, std::string message) { return Error{kind, std::move(message)}; }
+
+template <typename T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
+
+  bool ok() const { return v_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+
+  T& value() & { return std::get<0>(v_); }
+  const T& value() const& { return std::get<0>(v_); }
+  T&& value() && { return std::get<0>(std::move(v_)); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+
+  const Error& error() const { return std::get<1>(v_); }
+
+ private:
+  std::variant<T, Error> v_;
+};
+
+// Result<void> spelled as a value: Status.
+struct Ok {};
+using Status = Result<Ok>;
+inline Status OkStatus() { return Ok{}; }
+
+}  // namespace pgmcp

@@ -1,0 +1,96 @@
+// Settings: every knob of SPEC §3, resolved once at start-up (command line > environment >
+// config file > default) and then shared read-only as std::shared_ptr<const Settings>.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace pgmcp::config {
+
+enum class SanitizeMode { kStrict, kBasic, kOff };
+enum class Transport { kStdio, kHttp };
+enum class AuthMode { kJwt, kNone };
+
+struct Limits {
+  int64_t default_limit = 100;
+  int64_t max_rows = 1000;
+  int64_t statement_timeout_ms = 5000;
+  int64_t max_result_bytes = 1048576;
+  int64_t max_text_chars = 2000;
+  int64_t max_in_values = 1000;   // SPEC §7.5
+  int64_t max_json_depth = 64;    // SPEC §7.5
+  int64_t max_line_bytes = 1048576;  // one stdio message
+};
+
+struct PoolSettings {
+  int min = 2;
+  int max = 10;
+  int64_t acquire_timeout_ms = 2000;
+  int64_t connect_timeout_ms = 5000;
+};
+
+struct TableOverride {
+  std::string description;
+  std::vector<std::string> not_for;
+};
+
+struct SchemaSettings {
+  std::vector<std::string> include_tables;
+  std::vector<std::string> exclude_tables = {"*_migrations"};
+  std::vector<std::string> exclude_columns = {"*.*password*", "*.*passwd*", "*.*secret*",
+                                              "*.*token*",    "*.*api_key*", "*.ssn"};
+  int64_t cache_ttl_seconds = 300;
+  std::string reload_channel = "pgmcp";
+};
+
+struct QuerySettings {
+  std::string text_search_config = "english";
+  std::string timezone = "UTC";
+};
+
+struct SecuritySettings {
+  SanitizeMode sanitize_text = SanitizeMode::kStrict;
+  bool allow_privileged_role = false;
+};
+
+struct AuthSettings {
+  AuthMode mode = AuthMode::kJwt;
+  std::string jwt_secret_file;
+  std::string jwks_file;
+  std::string issuer;
+  std::string audience;
+  std::string role_claim = "role";
+  std::vector<std::string> allowed_roles;
+  std::string anonymous_role;
+  int64_t clock_skew_seconds = 30;
+  std::vector<std::string> authorization_servers;
+};
+
+struct HttpSettings {
+  std::vector<std::string> allowed_origins;
+  int64_t max_body_bytes = 1048576;
+};
+
+enum class LogLevel { kDebug = 0, kInfo = 1, kWarn = 2, kError = 3 };
+
+struct Settings {
+  std::string dsn;  // empty: libpq defaults ($PGHOST, ...)
+  std::string config_file;
+  Transport transport = Transport::kStdio;
+  std::string listen = "127.0.0.1:8808";
+  std::vector<std::string> schemas = {"public"};
+  LogLevel log_level = LogLevel::kInfo;
+
+  Limits limits;
+  PoolSettings pool;
+  SchemaSettings schema;
+  QuerySettings query;
+  std::map<std::string, TableOverride> tables;  // key: "table" or "schema.table"
+  SecuritySettings security;
+  AuthSettings auth;
+  HttpSettings http;
+};
+
+}  // namespace pgmcp::config
