@@ -23,13 +23,18 @@ enum class ErrorKind {
 struct Error {
   ErrorKind kind = ErrorKind::kInternal;
   std::string message;  // one plain sentence for the client or operator
+  std::string code;     // machine detail for logs, e.g. a SQLSTATE; never shown to clients
 };
 
-inline Error MakeError(ErrorKind kind, std::string message) { return Error{kind, std::move(message)}; }
+inline Error MakeError(ErrorKind kind, std::string message, std::string code = {}) {
+  return Error{kind, std::move(message), std::move(code)};
+}
 
 template <typename T>
 class [[nodiscard]] Result {
  public:
+  // Default: an internal error (Asio's co_spawn needs default-constructible results).
+  Result() : v_(Error{ErrorKind::kInternal, "no result", {}}) {}
   Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
   Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 

@@ -1,0 +1,192 @@
+// Strict TOML reader: every key of SPEC §3 has one setter; anything else is an error naming it.
+#include <functional>
+#include <map>
+#include <toml++/toml.h>
+
+#include "config/invocation.h"
+
+namespace pgmcp::config {
+namespace {
+
+Error KeyError(const std::string& key, const std::string& what) {
+  return MakeError(ErrorKind::kConfig, "config key '" + key + "': " + what);
+}
+
+using Setter = std::function<Status(const toml::node&, const std::string& key)>;
+
+Setter Int(int64_t& target, int64_t min_value) {
+  return [&target, min_value](const toml::node& n, const std::string& key) -> Status {
+    auto v = n.value_exact<int64_t>();
+    if (!v) return KeyError(key, "expected an integer");
+    if (*v < min_value) return KeyError(key, "must be at least " + std::to_string(min_value));
+    target = *v;
+    return OkStatus();
+  };
+}
+Setter IntSmall(int& target, int min_value) {
+  return [&target, min_value](const toml::node& n, const std::string& key) -> Status {
+    auto v = n.value_exact<int64_t>();
+    if (!v) return KeyError(key, "expected an integer");
+    if (*v < min_value || *v > 100000) return KeyError(key, "out of range");
+    target = static_cast<int>(*v);
+    return OkStatus();
+  };
+}
+Setter Str(std::string& target) {
+  return [&target](const toml::node& n, const std::string& key) -> Status {
+    auto v = n.value_exact<std::string>();
+    if (!v) return KeyError(key, "expected a string");
+    target = *v;
+    return OkStatus();
+  };
+}
+Setter Bool(bool& target) {
+  return [&target](const toml::node& n, const std::string& key) -> Status {
+    auto v = n.value_exact<bool>();
+    if (!v) return KeyError(key, "expected true or false");
+    target = *v;
+    return OkStatus();
+  };
+}
+Setter StrList(std::vector<std::string>& target) {
+  return [&target](const toml::node& n, const std::string& key) -> Status {
+    const auto* arr = n.as_array();
+    if (arr == nullptr) return KeyError(key, "expected an array of strings");
+    std::vector<std::string> out;
+    for (const auto& e : *arr) {
+      auto v = e.value_exact<std::string>();
+      if (!v) return KeyError(key, "expected an array of strings");
+      out.push_back(*v);
+    }
+    target = std::move(out);
+    return OkStatus();
+  };
+}
+template <typename E>
+Setter Enum(E& target, std::vector<std::pair<std::string, E>> choices) {
+  return [&target, choices](const toml::node& n, const std::string& key) -> Status {
+    auto v = n.value_exact<std::string>();
+    std::string allowed;
+    for (const auto& [name, value] : choices) {
+      if (v && *v == name) {
+        target = value;
+        return OkStatus();
+      }
+      allowed += (allowed.empty() ? "" : ", ") + name;
+    }
+    return KeyError(key, "expected one of " + allowed);
+  };
+}
+
+Status ApplyTable(const toml::table& table, const std::string& prefix, const std::map<std::string, Setter>& setters) {
+  for (const auto& [k, node] : table) {
+    std::string key = prefix + std::string(k.str());
+    auto it = setters.find(std::string(k.str()));
+    if (it == setters.end()) return KeyError(key, "unknown key");
+    if (auto st = it->second(node, key); !st) return st;
+  }
+  return OkStatus();
+}
+
+Status ApplyTableOverrides(const toml::table& tables, Settings& s) {
+  for (const auto& [name, node] : tables) {
+    const auto* t = node.as_table();
+    std::string key = "tables." + std::string(name.str());
+    if (t == nullptr) return KeyError(key, "expected a table");
+    TableOverride o;
+    std::map<std::string, Setter> setters{{"description", Str(o.description)}, {"not_for", StrList(o.not_for)}};
+    if (auto st = ApplyTable(*t, key + ".", setters); !st) return st;
+    s.tables[std::string(name.str())] = std::move(o);
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+Status LoadConfigText(std::string_view text, const std::string& source_name, Settings& s) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source_name);
+  } catch (const toml::parse_error& e) {
+    const auto& where = e.source().begin;
+    return MakeError(ErrorKind::kConfig, source_name + ":" + std::to_string(where.line) + ": " +
+                                             std::string(e.description()));
+  }
+  std::map<std::string, Setter> top{
+      {"dsn", Str(s.dsn)},
+      {"schemas", StrList(s.schemas)},
+      {"transport", Enum(s.transport, {{"stdio", Transport::kStdio}, {"http", Transport::kHttp}})},
+      {"listen", Str(s.listen)},
+      {"log_level", Enum(s.log_level, {{"debug", LogLevel::kDebug}, {"info", LogLevel::kInfo},
+                                       {"warn", LogLevel::kWarn}, {"error", LogLevel::kError}})},
+  };
+  std::map<std::string, std::map<std::string, Setter>> sections{
+      {"limits",
+       {{"default_limit", Int(s.limits.default_limit, 1)},
+        {"max_rows", Int(s.limits.max_rows, 1)},
+        {"statement_timeout_ms", Int(s.limits.statement_timeout_ms, 1)},
+        {"max_result_bytes", Int(s.limits.max_result_bytes, 1024)},
+        {"max_text_chars", Int(s.limits.max_text_chars, 1)},
+        {"max_in_values", Int(s.limits.max_in_values, 1)},
+        {"max_line_bytes", Int(s.limits.max_line_bytes, 1024)}}},
+      {"pool",
+       {{"min", IntSmall(s.pool.min, 0)},
+        {"max", IntSmall(s.pool.max, 1)},
+        {"acquire_timeout_ms", Int(s.pool.acquire_timeout_ms, 1)},
+        {"connect_timeout_ms", Int(s.pool.connect_timeout_ms, 1)}}},
+      {"schema",
+       {{"include_tables", StrList(s.schema.include_tables)},
+        {"exclude_tables", StrList(s.schema.exclude_tables)},
+        {"exclude_columns", StrList(s.schema.exclude_columns)},
+        {"cache_ttl_seconds", Int(s.schema.cache_ttl_seconds, 0)},
+        {"reload_channel", Str(s.schema.reload_channel)}}},
+      {"query", {{"text_search_config", Str(s.query.text_search_config)}, {"timezone", Str(s.query.timezone)}}},
+      {"security",
+       {{"sanitize_text", Enum(s.security.sanitize_text, {{"strict", SanitizeMode::kStrict},
+                                                          {"basic", SanitizeMode::kBasic},
+                                                          {"off", SanitizeMode::kOff}})},
+        {"allow_privileged_role", Bool(s.security.allow_privileged_role)}}},
+      {"auth",
+       {{"mode", Enum(s.auth.mode, {{"jwt", AuthMode::kJwt}, {"none", AuthMode::kNone}})},
+        {"jwt_secret_file", Str(s.auth.jwt_secret_file)},
+        {"jwks_file", Str(s.auth.jwks_file)},
+        {"issuer", Str(s.auth.issuer)},
+        {"audience", Str(s.auth.audience)},
+        {"role_claim", Str(s.auth.role_claim)},
+        {"allowed_roles", StrList(s.auth.allowed_roles)},
+        {"anonymous_role", Str(s.auth.anonymous_role)},
+        {"clock_skew_seconds", Int(s.auth.clock_skew_seconds, 0)},
+        {"authorization_servers", StrList(s.auth.authorization_servers)}}},
+      {"http", {{"allowed_origins", StrList(s.http.allowed_origins)}, {"max_body_bytes", Int(s.http.max_body_bytes, 1024)}}},
+  };
+  for (const auto& [k, node] : root) {
+    std::string key(k.str());
+    if (auto it = top.find(key); it != top.end()) {
+      if (auto st = it->second(node, key); !st) return st;
+    } else if (key == "tables") {
+      const auto* t = node.as_table();
+      if (t == nullptr) return KeyError(key, "expected a table");
+      if (auto st = ApplyTableOverrides(*t, s); !st) return st;
+    } else if (auto sec = sections.find(key); sec != sections.end()) {
+      const auto* t = node.as_table();
+      if (t == nullptr) return KeyError(key, "expected a table");
+      if (auto st = ApplyTable(*t, key + ".", sec->second); !st) return st;
+    } else {
+      return KeyError(key, "unknown key");
+    }
+  }
+  return OkStatus();
+}
+
+Status LoadConfigFile(const std::string& path, Settings& s) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return MakeError(ErrorKind::kConfig, "config file '" + path + "' cannot be read");
+  std::string text;
+  char buf[8192];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+  std::fclose(f);
+  return LoadConfigText(text, path, s);
+}
+
+}  // namespace pgmcp::config

@@ -1,0 +1,37 @@
+// The command line, environment and TOML config file resolved into one Settings (SPEC §2, §3):
+// command line > PGMCP_* environment > config file > default. Every mistake names the setting.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "config/settings.h"
+
+namespace pgmcp::config {
+
+enum class CommandKind { kServe, kTools, kCall, kCheck, kVersion, kHelp };
+
+struct Invocation {
+  CommandKind command = CommandKind::kServe;
+  std::string tool;       // pgmcp call TOOL
+  std::string arguments;  // pgmcp call TOOL 'JSON-ARGS'
+  Settings settings;
+};
+
+using GetEnv = std::function<const char*(const char*)>;
+
+// Errors are ErrorKind::kConfig with a one-line reason naming the option or key at fault.
+Result<Invocation> ParseInvocation(const std::vector<std::string>& args, const GetEnv& getenv);
+
+// Reads a TOML config file over `settings` (strict: unknown keys and wrong types are errors).
+Status LoadConfigFile(const std::string& path, Settings& settings);
+Status LoadConfigText(std::string_view toml, const std::string& source_name, Settings& settings);
+
+// Cross-field checks (max < min, default_limit > max_rows, ...).
+Status Validate(const Settings& settings);
+
+std::string UsageText();
+
+}  // namespace pgmcp::config

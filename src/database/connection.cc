@@ -1,0 +1,184 @@
+#include "database/connection.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "database/errors.h"
+#include "logging/log.h"
+
+namespace pgmcp::database {
+namespace asio = boost::asio;
+using namespace boost::asio::experimental::awaitable_operators;
+
+namespace {
+
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+std::string ConnErrorText(PGconn* conn) {
+  std::string s = conn != nullptr ? PQerrorMessage(conn) : "out of memory";
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+struct CancelDeleter {
+  void operator()(PGcancel* c) const { PQfreeCancel(c); }
+};
+
+}  // namespace
+
+Connection::Connection(asio::any_io_executor executor, PGconn* conn) : conn_(conn), socket_(std::move(executor)) {}
+
+Connection::~Connection() {
+  // libpq owns the socket: detach it from Asio before PQfinish closes it.
+  if (socket_.is_open()) socket_.release();
+  PQfinish(conn_);
+}
+
+void Connection::AttachSocket() {
+  if (socket_.is_open()) socket_.release();
+  int fd = PQsocket(conn_);
+  if (fd >= 0) {
+    boost::system::error_code ec;
+    socket_.assign(fd, ec);
+    if (ec) broken_ = true;
+  }
+}
+
+Error Connection::Fail(ErrorKind kind, std::string log_reason) {
+  broken_ = true;
+  logging::Warn("db_connection_broken", {{"reason", log_reason}});
+  if (kind == ErrorKind::kTimeout) {
+    return MakeError(kind, "The database did not answer in time.");
+  }
+  return MakeError(kind, "The database connection failed; try again.");
+}
+
+asio::awaitable<Status> Connection::WaitSocket(Wait what, Deadline deadline) {
+  if (!socket_.is_open()) co_return MakeError(ErrorKind::kUnavailable, "no socket");
+  asio::steady_timer timer(socket_.get_executor(), deadline);
+  using WT = asio::posix::stream_descriptor::wait_type;
+  if (what == Wait::kReadOrWrite) {
+    auto r = co_await (socket_.async_wait(WT::wait_read, kTuple) || socket_.async_wait(WT::wait_write, kTuple) ||
+                       timer.async_wait(kTuple));
+    if (r.index() == 2) co_return MakeError(ErrorKind::kTimeout, "deadline");
+    auto [ec] = r.index() == 0 ? std::get<0>(r) : std::get<1>(r);
+    if (ec) co_return MakeError(ErrorKind::kUnavailable, ec.message());
+    co_return OkStatus();
+  }
+  auto r = co_await (socket_.async_wait(what == Wait::kRead ? WT::wait_read : WT::wait_write, kTuple) ||
+                     timer.async_wait(kTuple));
+  if (r.index() == 1) co_return MakeError(ErrorKind::kTimeout, "deadline");
+  auto [ec] = std::get<0>(r);
+  if (ec) co_return MakeError(ErrorKind::kUnavailable, ec.message());
+  co_return OkStatus();
+}
+
+asio::awaitable<Result<std::unique_ptr<Connection>>> Connection::Connect(std::string dsn, Deadline deadline) {
+  auto executor = co_await asio::this_coro::executor;
+  const char* keys[] = {"dbname", "fallback_application_name", nullptr};
+  const char* values[] = {dsn.c_str(), "pgmcp", nullptr};
+  PGconn* raw = PQconnectStartParams(keys, values, /*expand_dbname=*/1);
+  std::unique_ptr<Connection> c(new Connection(executor, raw));
+  if (raw == nullptr || PQstatus(raw) == CONNECTION_BAD) {
+    co_return c->Fail(ErrorKind::kUnavailable, ConnErrorText(raw));
+  }
+  PostgresPollingStatusType poll = PGRES_POLLING_WRITING;
+  while (true) {
+    if (poll == PGRES_POLLING_OK) break;
+    if (poll == PGRES_POLLING_FAILED) co_return c->Fail(ErrorKind::kUnavailable, ConnErrorText(raw));
+    // libpq may switch sockets between polls (multi-host DSNs, SSL retries): attach the current one.
+    c->AttachSocket();
+    auto st = co_await c->WaitSocket(poll == PGRES_POLLING_READING ? Wait::kRead : Wait::kWrite, deadline);
+    if (!st) {
+      co_return c->Fail(st.error().kind == ErrorKind::kTimeout ? ErrorKind::kUnavailable : st.error().kind,
+                        "connect: " + st.error().message);
+    }
+    poll = PQconnectPoll(raw);
+  }
+  c->AttachSocket();
+  if (PQsetnonblocking(raw, 1) != 0) co_return c->Fail(ErrorKind::kUnavailable, ConnErrorText(raw));
+  c->cancel_ = std::shared_ptr<PGcancel>(PQgetCancel(raw), CancelDeleter{});
+  co_return std::move(c);
+}
+
+asio::awaitable<Status> Connection::Flush(Deadline deadline) {
+  while (true) {
+    int r = PQflush(conn_);
+    if (r == 0) co_return OkStatus();
+    if (r < 0) co_return Fail(ErrorKind::kUnavailable, ConnErrorText(conn_));
+    // Output is blocked: the server may be waiting for us to read, so wait for either direction.
+    auto st = co_await WaitSocket(Wait::kReadOrWrite, deadline);
+    if (!st) co_return Fail(st.error().kind, "flush: " + st.error().message);
+    if (PQconsumeInput(conn_) == 0) co_return Fail(ErrorKind::kUnavailable, ConnErrorText(conn_));
+  }
+}
+
+asio::awaitable<Result<std::vector<PgResultPtr>>> Connection::RunPipeline(const std::vector<Statement>& statements,
+                                                                          Deadline deadline) {
+  if (broken_ || PQstatus(conn_) != CONNECTION_OK) co_return Fail(ErrorKind::kUnavailable, "not connected");
+  if (PQenterPipelineMode(conn_) != 1) co_return Fail(ErrorKind::kInternal, ConnErrorText(conn_));
+  std::vector<const char*> values;
+  for (const auto& s : statements) {
+    values.clear();
+    for (const auto& p : s.params) values.push_back(p ? p->c_str() : nullptr);
+    if (PQsendQueryParams(conn_, s.sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                          nullptr, 0) != 1) {
+      co_return Fail(ErrorKind::kUnavailable, ConnErrorText(conn_));
+    }
+  }
+  if (PQpipelineSync(conn_) != 1) co_return Fail(ErrorKind::kUnavailable, ConnErrorText(conn_));
+  if (auto st = co_await Flush(deadline); !st) co_return st.error();
+
+  std::vector<PgResultPtr> results(statements.size());
+  std::optional<Error> first_error;
+  size_t index = 0;
+  bool synced = false;
+  while (!synced) {
+    while (PQisBusy(conn_) == 1) {
+      auto st = co_await WaitSocket(Wait::kRead, deadline);
+      if (!st) co_return Fail(st.error().kind, "read: " + st.error().message);
+      if (PQconsumeInput(conn_) == 0) co_return Fail(ErrorKind::kUnavailable, ConnErrorText(conn_));
+    }
+    PgResultPtr r(PQgetResult(conn_));
+    if (!r) {  // end of one statement's results
+      ++index;
+      continue;
+    }
+    switch (PQresultStatus(r.get())) {
+      case PGRES_PIPELINE_SYNC:
+        synced = true;
+        break;
+      case PGRES_PIPELINE_ABORTED:
+        break;  // skipped because an earlier statement failed
+      case PGRES_FATAL_ERROR:
+        if (!first_error) first_error = ErrorFromResult(r.get());
+        break;
+      case PGRES_COMMAND_OK:
+      case PGRES_TUPLES_OK:
+        if (index < results.size()) results[index] = std::move(r);
+        break;
+      default:
+        if (!first_error) first_error = MakeError(ErrorKind::kInternal, "The database sent an unexpected answer.");
+        break;
+    }
+  }
+  if (PQexitPipelineMode(conn_) != 1) co_return Fail(ErrorKind::kInternal, ConnErrorText(conn_));
+  if (first_error) co_return *first_error;
+  co_return std::move(results);
+}
+
+bool Connection::IsIdle() const {
+  return !broken_ && PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_IDLE &&
+         PQpipelineStatus(conn_) == PQ_PIPELINE_OFF;
+}
+
+void Connection::SendCancelBlocking() const {
+  if (!cancel_) return;
+  char err[256];
+  PQcancel(cancel_.get(), err, sizeof err);
+}
+
+}  // namespace pgmcp::database

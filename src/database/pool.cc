@@ -1,0 +1,155 @@
+#include "database/pool.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "logging/log.h"
+
+namespace pgmcp::database {
+namespace asio = boost::asio;
+
+Lease& Lease::operator=(Lease&& other) noexcept {
+  if (this != &other) {
+    if (conn_ && pool_) pool_->Release(std::move(conn_));
+    pool_ = std::move(other.pool_);
+    conn_ = std::move(other.conn_);
+  }
+  return *this;
+}
+
+Lease::~Lease() {
+  if (conn_ && pool_) pool_->Release(std::move(conn_));
+}
+
+std::shared_ptr<Pool> Pool::Create(asio::any_io_executor executor, PoolOptions options) {
+  return std::shared_ptr<Pool>(new Pool(std::move(executor), std::move(options)));
+}
+
+Pool::Pool(asio::any_io_executor executor, PoolOptions options)
+    : executor_(std::move(executor)), options_(std::move(options)) {}
+
+Pool::~Pool() { cancel_threads_.join(); }
+
+void Pool::Start() {
+  while (!closed_ && total() < options_.min) OpenInBackground();
+}
+
+void Pool::OpenInBackground() {
+  ++connecting_;
+  auto self = shared_from_this();
+  asio::co_spawn(
+      executor_,
+      [self]() -> asio::awaitable<void> {
+        auto r = co_await Connection::Connect(self->options_.dsn, Clock::now() + self->options_.connect_timeout);
+        --self->connecting_;
+        if (r) {
+          self->Offer(std::move(r.value()));
+        } else {
+          logging::Warn("pool_connect_failed", {{"reason", r.error().message}});
+        }
+      },
+      asio::detached);
+}
+
+asio::awaitable<Result<Lease>> Pool::Acquire(Deadline deadline) {
+  deadline = std::min(deadline, Clock::now() + options_.acquire_timeout);
+  auto self = shared_from_this();
+  while (true) {
+    if (closed_) co_return MakeError(ErrorKind::kUnavailable, "The server is shutting down.");
+    while (!idle_.empty()) {
+      auto conn = std::move(idle_.back());
+      idle_.pop_back();
+      if (!conn->IsIdle()) continue;  // lost while pooled (server restart): drop it
+      ++busy_;
+      co_return Lease(self, std::move(conn));
+    }
+    if (total() < options_.max) {
+      ++connecting_;
+      auto r = co_await Connection::Connect(options_.dsn, std::min(deadline, Clock::now() + options_.connect_timeout));
+      --connecting_;
+      if (!r) co_return r.error();
+      ++busy_;
+      co_return Lease(self, std::move(r.value()));
+    }
+    // Full: wait for a returned connection until the deadline.
+    Waiter waiter(executor_);
+    waiter.timer.expires_at(deadline);
+    waiters_.push_back(&waiter);
+    auto it = std::prev(waiters_.end());
+    auto [ec] = co_await waiter.timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (waiter.handed) {  // Release handed it over (and removed us from the queue)
+      ++busy_;
+      co_return Lease(self, std::move(waiter.handed));
+    }
+    waiters_.erase(it);
+    auto cancelled = (co_await asio::this_coro::cancellation_state).cancelled();
+    if (cancelled != asio::cancellation_type::none) {
+      co_return MakeError(ErrorKind::kTimeout, "The call was cancelled.");
+    }
+    if (!ec) {
+      co_return MakeError(ErrorKind::kBusy, "The server is busy: no database connection became free within " +
+                                                std::to_string(options_.acquire_timeout.count()) + " ms; try again.");
+    }
+    // Woken without a connection: a slot freed up (a connection was dropped); try again.
+  }
+}
+
+void Pool::Release(std::unique_ptr<Connection> conn) {
+  --busy_;
+  if (closed_ || !conn->IsIdle()) {
+    Drop(std::move(conn));
+    // A slot is free: wake the first waiter not yet woken, so it opens a fresh connection.
+    for (Waiter* w : waiters_) {
+      if (!w->woken) {
+        w->woken = true;
+        w->timer.cancel();
+        break;
+      }
+    }
+    return;
+  }
+  Offer(std::move(conn));
+}
+
+void Pool::Offer(std::unique_ptr<Connection> conn) {
+  if (closed_) return;
+  if (!waiters_.empty()) {
+    Waiter* w = waiters_.front();
+    waiters_.pop_front();
+    w->handed = std::move(conn);
+    w->timer.cancel();
+    return;
+  }
+  idle_.push_back(std::move(conn));
+}
+
+void Pool::Drop(std::unique_ptr<Connection> conn) {
+  if (!conn->broken() && PQstatus(conn->raw()) == CONNECTION_OK && PQtransactionStatus(conn->raw()) == PQTRANS_IDLE &&
+      PQpipelineStatus(conn->raw()) == PQ_PIPELINE_OFF) {
+    return;  // idle and healthy, only the pool is closing: just close it
+  }
+  // It may still be running a query: ask the server to cancel it, off the event loop.
+  if (auto cancel = conn->cancel_handle()) {
+    asio::post(cancel_threads_, [cancel] {
+      char err[256];
+      PQcancel(cancel.get(), err, sizeof err);
+    });
+  }
+  logging::Debug("pool_drop", {{"reason", "connection not idle after call"}});
+}
+
+PoolStats Pool::stats() const {
+  return PoolStats{static_cast<int>(idle_.size()), busy_, connecting_, static_cast<int>(waiters_.size())};
+}
+
+void Pool::Close() {
+  closed_ = true;
+  idle_.clear();
+  for (Waiter* w : waiters_) w->timer.cancel();
+}
+
+}  // namespace pgmcp::database

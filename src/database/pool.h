@@ -1,0 +1,93 @@
+// Pool: a bounded set of Connections with an acquire deadline (PgBouncer's "wait" vs "run" split).
+// Not thread-safe: every member is used on the pool's executor (the server's event loop).
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <deque>
+#include <list>
+#include <memory>
+#include <string>
+
+#include "database/connection.h"
+
+namespace pgmcp::database {
+
+struct PoolOptions {
+  std::string dsn;
+  int min = 2;
+  int max = 10;
+  std::chrono::milliseconds acquire_timeout{2000};
+  std::chrono::milliseconds connect_timeout{5000};
+};
+
+struct PoolStats {
+  int idle = 0;        // connected, waiting in the pool
+  int busy = 0;        // leased to a call
+  int connecting = 0;  // being opened
+  int waiting = 0;     // calls waiting for a connection
+};
+
+class Pool;
+
+// A leased connection. Going out of scope returns it to the pool if it is idle again
+// (no transaction open, protocol in sync), else it is dropped and the server told to cancel.
+class Lease {
+ public:
+  Lease() = default;
+  Lease(std::shared_ptr<Pool> pool, std::unique_ptr<Connection> conn) : pool_(std::move(pool)), conn_(std::move(conn)) {}
+  Lease(Lease&&) noexcept = default;
+  Lease& operator=(Lease&& other) noexcept;
+  ~Lease();
+  Connection* operator->() const { return conn_.get(); }
+  Connection& operator*() const { return *conn_; }
+  explicit operator bool() const { return conn_ != nullptr; }
+
+ private:
+  std::shared_ptr<Pool> pool_;
+  std::unique_ptr<Connection> conn_;
+};
+
+class Pool : public std::enable_shared_from_this<Pool> {
+ public:
+  static std::shared_ptr<Pool> Create(boost::asio::any_io_executor executor, PoolOptions options);
+  ~Pool();
+
+  // Opens `min` connections in the background.
+  void Start();
+  // A connection before min(deadline, now + acquire_timeout), else kBusy ("server busy") or
+  // kUnavailable when the database cannot be reached.
+  boost::asio::awaitable<Result<Lease>> Acquire(Deadline deadline);
+  PoolStats stats() const;
+  // Drops idle connections and refuses new leases; leased ones are dropped when returned.
+  void Close();
+
+ private:
+  friend class Lease;
+  struct Waiter {
+    boost::asio::steady_timer timer;
+    std::unique_ptr<Connection> handed;  // set by Offer when a connection is handed over
+    bool woken = false;                  // woken by a freed slot, to open a connection itself
+    explicit Waiter(boost::asio::any_io_executor ex) : timer(std::move(ex)) {}
+  };
+
+  Pool(boost::asio::any_io_executor executor, PoolOptions options);
+  void Release(std::unique_ptr<Connection> conn);
+  void Drop(std::unique_ptr<Connection> conn);
+  void Offer(std::unique_ptr<Connection> conn);
+  void OpenInBackground();
+  int total() const { return static_cast<int>(idle_.size()) + busy_ + connecting_; }
+
+  boost::asio::any_io_executor executor_;
+  PoolOptions options_;
+  std::deque<std::unique_ptr<Connection>> idle_;  // most recently used at the back
+  std::list<Waiter*> waiters_;                     // FIFO of calls waiting for a connection
+  int busy_ = 0;
+  int connecting_ = 0;
+  bool closed_ = false;
+  boost::asio::thread_pool cancel_threads_{1};  // PQcancel blocks: keep it off the event loop
+};
+
+}  // namespace pgmcp::database

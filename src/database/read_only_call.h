@@ -1,0 +1,28 @@
+// The transaction envelope of SPEC §7.2: BEGIN READ ONLY; role, claims, statement_timeout and
+// session formats set with transaction scope; the one SELECT; COMMIT — pipelined in one round trip.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <string>
+
+#include "database/pool.h"
+
+namespace pgmcp::database {
+
+struct Envelope {
+  std::string role;         // empty: stay the login role (stdio without anonymous_role)
+  std::string claims_json;  // request.jwt.claims; empty string when there are none
+  int64_t statement_timeout_ms = 5000;
+  std::string timezone = "UTC";
+};
+
+// The statements sent for one call, in order (exposed for tests and the benchmark).
+std::vector<Statement> EnvelopeStatements(const Envelope& envelope, Statement select);
+
+// Runs `select` inside the envelope on a pooled connection and returns its result. The client-side
+// deadline is the statement timeout plus a grace period; past it the server is told to cancel and
+// the connection dropped. A connection goes back to the pool only when it is idle again.
+boost::asio::awaitable<Result<PgResultPtr>> RunReadOnly(Pool& pool, const Envelope& envelope, Statement select,
+                                                        Deadline acquire_deadline);
+
+}  // namespace pgmcp::database

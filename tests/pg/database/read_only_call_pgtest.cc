@@ -1,0 +1,163 @@
+// The pool and the transaction envelope against a real PostgreSQL: results, failures that leave
+// the connection clean, server-side statement timeouts, and no state carried between calls.
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include "database/read_only_call.h"
+#include "support/test_database.h"
+
+namespace pgmcp::database {
+namespace {
+namespace asio = boost::asio;
+
+class ReadOnlyCallTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_.Exec(
+        "CREATE TABLE t (id int PRIMARY KEY, name text);"
+        "INSERT INTO t SELECT g, 'n' || g FROM generate_series(1, 10) g;"
+        "CREATE ROLE reader_" + db_.name() + " NOLOGIN; GRANT SELECT ON t TO reader_" + db_.name() + ";");
+  }
+  void TearDown() override { db_.Exec("DROP OWNED BY reader_" + db_.name() + "; DROP ROLE reader_" + db_.name()); }
+
+  std::shared_ptr<Pool> MakePool(int max = 2) {
+    PoolOptions o;
+    o.dsn = db_.Dsn();
+    o.min = 0;
+    o.max = max;
+    o.acquire_timeout = std::chrono::milliseconds(300);
+    return Pool::Create(io_.get_executor(), o);
+  }
+
+  // Runs a coroutine on the io_context to completion and returns its value.
+  template <typename T>
+  T Run(asio::awaitable<T> a) {
+    auto fut = asio::co_spawn(io_, std::move(a), asio::use_future);
+    io_.restart();
+    io_.run();
+    return fut.get();
+  }
+
+  Result<PgResultPtr> Call(Pool& pool, Envelope env, std::string sql, std::vector<std::optional<std::string>> params = {}) {
+    return Run(RunReadOnly(pool, env, Statement{std::move(sql), std::move(params)}, Clock::now() + std::chrono::seconds(5)));
+  }
+
+  testing::TestDatabase db_;
+  asio::io_context io_;
+};
+
+TEST_F(ReadOnlyCallTest, ReturnsRowsOfTheSelect) {
+  auto pool = MakePool();
+  auto r = Call(*pool, {}, "SELECT id, name FROM t WHERE id = $1::int", {"3"});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(PQntuples(r->get()), 1);
+  EXPECT_STREQ(PQgetvalue(r->get(), 0, 1), "n3");
+}
+
+TEST_F(ReadOnlyCallTest, TransactionIsReadOnly) {
+  auto pool = MakePool();
+  // Even SQL that would write (a data-modifying CTE) is refused inside BEGIN READ ONLY.
+  auto w = Call(*pool, {}, "WITH d AS (DELETE FROM t RETURNING 1) SELECT count(*) FROM d");
+  ASSERT_FALSE(w.ok());
+  EXPECT_EQ(w.error().code, "25006");  // read_only_sql_transaction
+  EXPECT_EQ(db_.Scalar("SELECT count(*) FROM t"), "10");
+}
+
+TEST_F(ReadOnlyCallTest, FailedQueryLeavesConnectionIdleAndReusable) {
+  auto pool = MakePool(1);
+  auto bad = Call(*pool, {}, "SELECT 1/0");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().kind, ErrorKind::kInvalidArgument);
+  EXPECT_EQ(bad.error().code, "22012");
+  EXPECT_EQ(pool->stats().idle, 1) << "the connection went back to the pool, idle";
+  auto good = Call(*pool, {}, "SELECT count(*) FROM t");
+  ASSERT_TRUE(good.ok()) << good.error().message;
+  EXPECT_STREQ(PQgetvalue(good->get(), 0, 0), "10");
+}
+
+TEST_F(ReadOnlyCallTest, StatementTimeoutIsEnforcedByTheServer) {
+  auto pool = MakePool(1);
+  Envelope env;
+  env.statement_timeout_ms = 100;
+  auto start = Clock::now();
+  auto r = Call(*pool, env, "SELECT pg_sleep(5)");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, ErrorKind::kTimeout);
+  EXPECT_EQ(r.error().code, "57014");
+  EXPECT_LT(Clock::now() - start, std::chrono::seconds(2));
+  auto again = Call(*pool, {}, "SELECT current_setting('statement_timeout')");
+  ASSERT_TRUE(again.ok());
+  EXPECT_STREQ(PQgetvalue(again->get(), 0, 0), "5s");
+}
+
+TEST_F(ReadOnlyCallTest, RoleAndClaimsLastOnlyForTheCall) {
+  auto pool = MakePool(1);
+  Envelope env;
+  env.role = "reader_" + db_.name();
+  env.claims_json = R"({"sub":"u1","tenant":"a"})";
+  auto r = Call(*pool, env, "SELECT current_user, current_setting('request.jwt.claims', true)");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(std::string(PQgetvalue(r->get(), 0, 0)), env.role);
+  EXPECT_STREQ(PQgetvalue(r->get(), 0, 1), env.claims_json.c_str());
+
+  // The same (only) pooled connection, next call without role or claims: back to the login role.
+  auto after = Call(*pool, {}, "SELECT current_user, coalesce(current_setting('request.jwt.claims', true), ''), "
+                               "current_setting('transaction_read_only')");
+  ASSERT_TRUE(after.ok());
+  EXPECT_STREQ(PQgetvalue(after->get(), 0, 0), "postgres");
+  EXPECT_STREQ(PQgetvalue(after->get(), 0, 1), "");
+  EXPECT_STREQ(PQgetvalue(after->get(), 0, 2), "on");
+}
+
+TEST_F(ReadOnlyCallTest, UnknownRoleIsRefusedAndConnectionStaysClean) {
+  auto pool = MakePool(1);
+  Envelope env;
+  env.role = "no_such_role";
+  auto r = Call(*pool, env, "SELECT 1");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, ErrorKind::kPermissionDenied);
+  auto after = Call(*pool, {}, "SELECT current_user");
+  ASSERT_TRUE(after.ok());
+  EXPECT_STREQ(PQgetvalue(after->get(), 0, 0), "postgres");
+}
+
+TEST_F(ReadOnlyCallTest, PoolExhaustedGivesBusyAfterAcquireTimeout) {
+  auto pool = MakePool(1);
+  auto r = Run([&]() -> asio::awaitable<std::pair<Status, Status>> {
+    auto first = co_await pool->Acquire(Clock::now() + std::chrono::seconds(5));
+    if (!first) co_return std::make_pair(Status(first.error()), Status(first.error()));
+    auto second = co_await pool->Acquire(Clock::now() + std::chrono::seconds(5));
+    co_return std::make_pair(OkStatus(), second ? OkStatus() : Status(second.error()));
+  }());
+  ASSERT_TRUE(r.first.ok());
+  ASSERT_FALSE(r.second.ok());
+  EXPECT_EQ(r.second.error().kind, ErrorKind::kBusy);
+}
+
+TEST_F(ReadOnlyCallTest, WaiterGetsTheConnectionReturnedByAnotherCall) {
+  auto pool = MakePool(1);
+  auto fast = asio::co_spawn(io_, RunReadOnly(*pool, {}, Statement{"SELECT pg_sleep(0.05)", {}}, Clock::now() + std::chrono::seconds(5)), asio::use_future);
+  auto second = asio::co_spawn(io_, RunReadOnly(*pool, {}, Statement{"SELECT 2", {}}, Clock::now() + std::chrono::seconds(5)), asio::use_future);
+  io_.run();
+  EXPECT_TRUE(fast.get().ok());
+  auto r = second.get();
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_STREQ(PQgetvalue(r->get(), 0, 0), "2");
+  EXPECT_EQ(pool->stats().idle, 1);
+}
+
+TEST_F(ReadOnlyCallTest, UnreachableDatabaseIsUnavailable) {
+  PoolOptions o;
+  o.dsn = "host=127.0.0.1 port=1 dbname=x connect_timeout=2";
+  o.min = 0;
+  auto pool = Pool::Create(io_.get_executor(), o);
+  auto r = Call(*pool, {}, "SELECT 1");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, ErrorKind::kUnavailable);
+}
+
+}  // namespace
+}  // namespace pgmcp::database
