@@ -1,0 +1,41 @@
+// Backend: what the MCP protocol layer asks of the rest of pgmcp (tools and resources), so that
+// protocol code never sees SQL, libpq or the schema model. Implemented by service::ToolService.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/value.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace pgmcp::protocol {
+
+// Who is calling: from the session (stdio) or the verified token (HTTP).
+struct CallContext {
+  std::string session_id;
+  std::string role;         // PostgreSQL role for the call; empty = the login role
+  std::string claims_json;  // request.jwt.claims
+  std::string subject;      // the token's sub, for logs
+};
+
+struct ToolOutcome {
+  bool is_error = false;
+  std::string text;             // the text content: a plain sentence on error
+  std::string structured_json;  // serialized structuredContent; empty when there is none
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  // Serialized tools/list and resources/list results; shared because they are served often.
+  virtual std::shared_ptr<const std::string> ToolsList() const = 0;
+  virtual bool HasTool(std::string_view name) const = 0;
+  virtual boost::asio::awaitable<ToolOutcome> CallTool(std::string name, boost::json::value arguments,
+                                                       CallContext context) = 0;
+  virtual std::shared_ptr<const std::string> ResourcesList() const = 0;
+  // Serialized resources/read result, or nullopt for an unknown URI.
+  virtual std::optional<std::string> ReadResource(std::string_view uri) const = 0;
+};
+
+}  // namespace pgmcp::protocol

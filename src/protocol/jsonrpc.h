@@ -1,0 +1,54 @@
+// JSON-RPC 2.0 codec, strict: ids are strings or integers, a missing id means a notification
+// (never the same as null), and every malformed message maps to the spec's error code.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace pgmcp::protocol {
+
+namespace error_code {
+constexpr int kParseError = -32700;
+constexpr int kInvalidRequest = -32600;
+constexpr int kMethodNotFound = -32601;
+constexpr int kInvalidParams = -32602;
+constexpr int kInternalError = -32603;
+}  // namespace error_code
+
+struct Request {
+  boost::json::value id;  // a string or an integer
+  std::string method;
+  boost::json::value params;  // an object, or null when absent
+};
+
+struct Notification {
+  std::string method;
+  boost::json::value params;
+};
+
+// A response from the client (to a server-initiated request); pgmcp sends none yet and ignores them.
+struct ClientResponse {
+  boost::json::value id;
+};
+
+// A message that cannot be served: answer with this error (id null when it could not be read).
+struct Malformed {
+  boost::json::value id;
+  int code = error_code::kInvalidRequest;
+  std::string message;
+};
+
+using Message = std::variant<Request, Notification, ClientResponse, Malformed>;
+
+Message ParseMessage(std::string_view text, size_t max_depth);
+
+std::string EncodeResult(const boost::json::value& id, const boost::json::value& result);
+// `raw_result` must be one serialized JSON value; it is embedded as is (pre-encoded tool results).
+std::string EncodeRawResult(const boost::json::value& id, std::string_view raw_result);
+std::string EncodeError(const boost::json::value& id, int code, std::string_view message);
+std::string EncodeNotification(std::string_view method, const boost::json::value& params);
+
+}  // namespace pgmcp::protocol
