@@ -148,7 +148,8 @@ void Session::StartToolCall(Request request) {
   auto self = shared_from_this();
   asio::co_spawn(executor_, backend_->CallTool(std::move(tool), std::move(arguments), options_.context),
                  asio::bind_cancellation_slot(
-                     signal->slot(), [self, key, id = request.id](std::exception_ptr error, ToolOutcome outcome) {
+                     // The handler owns the signal: it must outlive the coroutine bound to its slot.
+                     signal->slot(), [self, key, signal, id = request.id](std::exception_ptr error, ToolOutcome outcome) {
                        auto it = self->in_flight_.find(key);
                        if (it == self->in_flight_.end()) return;  // cancelled: the client expects no reply
                        self->in_flight_.erase(it);
