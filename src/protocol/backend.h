@@ -25,6 +25,10 @@ struct ToolOutcome {
   std::string structured_json;  // serialized structuredContent; empty when there is none
 };
 
+// The tools/call result: {"content":[{"type":"text","text":...}],"structuredContent":...,"isError":...},
+// with structured_json embedded as is (it may hold numbers beyond double precision).
+std::string EncodeToolResult(const ToolOutcome& outcome);
+
 class Backend {
  public:
   virtual ~Backend() = default;

@@ -1,0 +1,59 @@
+// `pgmcp tools` and `pgmcp call`: the same pipeline as the server, for one answer on stdout.
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/json/serialize.hpp>
+#include <cstdio>
+
+#include "app/commands.h"
+#include "common/json.h"
+#include "logging/log.h"
+#include "service/startup.h"
+#include "service/tool_service.h"
+
+namespace pgmcp::app {
+namespace asio = boost::asio;
+
+int PrintTools(const config::Invocation& inv) {
+  auto snapshot = service::LoadSchema(inv.settings);
+  if (!snapshot) return service::ReportStartupError(snapshot.error());
+  asio::io_context io;
+  auto settings = std::make_shared<const config::Settings>(inv.settings);
+  service::ToolService tools(settings, database::Pool::Create(io.get_executor(), service::PoolOptionsFrom(inv.settings, /*max=*/1)));
+  tools.Publish(*snapshot);
+  std::string out = *tools.ToolsList();
+  out.push_back('\n');
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return 0;
+}
+
+int CallOnce(const config::Invocation& inv) {
+  auto arguments = ParseJson(inv.arguments, static_cast<size_t>(inv.settings.limits.max_json_depth));
+  if (!arguments) {
+    std::fprintf(stderr, "pgmcp: the arguments are not valid JSON: %s\n", arguments.error().message.c_str());
+    return 2;
+  }
+  auto snapshot = service::LoadSchema(inv.settings);
+  if (!snapshot) return service::ReportStartupError(snapshot.error());
+  asio::io_context io;
+  auto settings = std::make_shared<const config::Settings>(inv.settings);
+  auto pool = database::Pool::Create(io.get_executor(), service::PoolOptionsFrom(inv.settings, /*max=*/1));
+  auto tools = std::make_shared<service::ToolService>(settings, pool);
+  tools->Publish(*snapshot);
+  if (!tools->HasTool(inv.tool)) {
+    std::fprintf(stderr, "pgmcp: unknown tool '%s' (pgmcp tools lists them)\n", inv.tool.c_str());
+    return 1;
+  }
+  protocol::CallContext context;
+  context.session_id = "cli";
+  context.role = inv.settings.auth.anonymous_role;
+  auto future = asio::co_spawn(io, tools->CallTool(inv.tool, std::move(arguments.value()), context), asio::use_future);
+  io.run();
+  protocol::ToolOutcome outcome = future.get();
+  std::string out = protocol::EncodeToolResult(outcome);
+  out.push_back('\n');
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return outcome.is_error ? 1 : 0;
+}
+
+}  // namespace pgmcp::app
