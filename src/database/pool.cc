@@ -44,7 +44,9 @@ void Pool::OpenInBackground() {
   asio::co_spawn(
       executor_,
       [self]() -> asio::awaitable<void> {
-        auto r = co_await Connection::Connect(self->options_.dsn, Clock::now() + self->options_.connect_timeout);
+        // Named first: g++ 12 destroys temporaries of a co_await full-expression twice.
+        auto connect = Connection::Connect(self->options_.dsn, Clock::now() + self->options_.connect_timeout);
+        auto r = co_await std::move(connect);
         --self->connecting_;
         if (r) {
           self->Offer(std::move(r.value()));
@@ -69,7 +71,8 @@ asio::awaitable<Result<Lease>> Pool::Acquire(Deadline deadline) {
     }
     if (total() < options_.max) {
       ++connecting_;
-      auto r = co_await Connection::Connect(options_.dsn, std::min(deadline, Clock::now() + options_.connect_timeout));
+      auto connect = Connection::Connect(options_.dsn, std::min(deadline, Clock::now() + options_.connect_timeout));
+      auto r = co_await std::move(connect);
       --connecting_;
       if (!r) co_return r.error();
       ++busy_;

@@ -29,13 +29,15 @@ std::vector<Statement> EnvelopeStatements(const Envelope& e, Statement select) {
   return out;
 }
 
-asio::awaitable<Result<PgResultPtr>> RunReadOnly(Pool& pool, const Envelope& envelope, Statement select,
+asio::awaitable<Result<PgResultPtr>> RunReadOnly(Pool& pool, Envelope envelope, Statement select,
                                                  Deadline acquire_deadline) {
   auto lease = co_await pool.Acquire(acquire_deadline);
   if (!lease) co_return lease.error();
   Lease conn = std::move(lease.value());
   auto deadline = Clock::now() + std::chrono::milliseconds(envelope.statement_timeout_ms) + kTimeoutGrace;
-  auto results = co_await conn->RunPipeline(EnvelopeStatements(envelope, std::move(select)), deadline);
+  // Named first: g++ 12 destroys temporaries of a co_await full-expression twice.
+  const std::vector<Statement> statements = EnvelopeStatements(envelope, std::move(select));
+  auto results = co_await conn->RunPipeline(statements, deadline);
   if (!results) {
     // A failed statement leaves the transaction aborted: roll back so the connection is idle again.
     if (!conn->broken() && PQtransactionStatus(conn->raw()) != PQTRANS_IDLE) {

@@ -1,0 +1,177 @@
+// Command line, environment and TOML resolution: precedence, strictness, and errors that name
+// the setting at fault.
+#include "config/invocation.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+
+namespace pgmcp::config {
+namespace {
+
+class InvocationTest : public ::testing::Test {
+ protected:
+  Result<Invocation> Parse(std::vector<std::string> args) {
+    return ParseInvocation(args, [this](const char* name) -> const char* {
+      auto it = env_.find(name);
+      return it == env_.end() ? nullptr : it->second.c_str();
+    });
+  }
+  std::string WriteConfig(const std::string& text) {
+    std::string path = ::testing::TempDir() + "/pgmcp_test_" + std::to_string(counter_++) + ".toml";
+    std::ofstream(path) << text;
+    return path;
+  }
+  std::map<std::string, std::string> env_;
+  int counter_ = 0;
+};
+
+TEST_F(InvocationTest, DefaultsAreTheSpecs) {
+  auto inv = Parse({});
+  ASSERT_TRUE(inv.ok()) << inv.error().message;
+  EXPECT_EQ(inv->command, CommandKind::kServe);
+  EXPECT_EQ(inv->settings.transport, Transport::kStdio);
+  EXPECT_EQ(inv->settings.listen, "127.0.0.1:8808");
+  EXPECT_EQ(inv->settings.schemas, std::vector<std::string>{"public"});
+  EXPECT_EQ(inv->settings.limits.default_limit, 100);
+  EXPECT_EQ(inv->settings.limits.max_rows, 1000);
+  EXPECT_EQ(inv->settings.pool.min, 2);
+  EXPECT_EQ(inv->settings.pool.max, 10);
+  EXPECT_EQ(inv->settings.security.sanitize_text, SanitizeMode::kStrict);
+  EXPECT_FALSE(inv->settings.security.allow_privileged_role);
+}
+
+TEST_F(InvocationTest, CommandLineBeatsEnvironmentBeatsConfigFile) {
+  std::string path = WriteConfig("dsn = \"from-file\"\nschemas = [\"file\"]\nlog_level = \"error\"\n");
+  env_["PGMCP_DSN"] = "from-env";
+  env_["PGMCP_SCHEMAS"] = "env1, env2";
+  env_["DATABASE_URL"] = "from-database-url";
+  auto inv = Parse({"--config", path, "--dsn", "from-cli"});
+  ASSERT_TRUE(inv.ok()) << inv.error().message;
+  EXPECT_EQ(inv->settings.dsn, "from-cli");
+  EXPECT_EQ(inv->settings.schemas, (std::vector<std::string>{"env1", "env2"}));
+  EXPECT_EQ(inv->settings.log_level, LogLevel::kError);
+}
+
+TEST_F(InvocationTest, DatabaseUrlIsTheDefaultDsn) {
+  env_["DATABASE_URL"] = "postgresql://x@y/z";
+  auto inv = Parse({"tools"});
+  ASSERT_TRUE(inv.ok());
+  EXPECT_EQ(inv->settings.dsn, "postgresql://x@y/z");
+  EXPECT_EQ(inv->command, CommandKind::kTools);
+}
+
+TEST_F(InvocationTest, ConfigFileFromEnvironment) {
+  env_["PGMCP_CONFIG"] = WriteConfig("[limits]\nmax_rows = 50\ndefault_limit = 10\n");
+  auto inv = Parse({});
+  ASSERT_TRUE(inv.ok()) << inv.error().message;
+  EXPECT_EQ(inv->settings.limits.max_rows, 50);
+}
+
+TEST_F(InvocationTest, OptionsMayStandAfterTheSubcommandAndUseEquals) {
+  auto inv = Parse({"call", "query_t", R"({"limit":1})", "--schemas=a,b", "--log-level", "debug"});
+  ASSERT_TRUE(inv.ok()) << inv.error().message;
+  EXPECT_EQ(inv->command, CommandKind::kCall);
+  EXPECT_EQ(inv->tool, "query_t");
+  EXPECT_EQ(inv->arguments, R"({"limit":1})");
+  EXPECT_EQ(inv->settings.schemas, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(inv->settings.log_level, LogLevel::kDebug);
+}
+
+TEST_F(InvocationTest, FullConfigFileIsRead) {
+  auto path = WriteConfig(R"(
+dsn = "postgresql://mcp_reader@db/app"
+schemas = ["public", "sales"]
+[limits]
+default_limit = 20
+max_rows = 500
+statement_timeout_ms = 1500
+max_result_bytes = 65536
+max_text_chars = 300
+[pool]
+min = 1
+max = 4
+acquire_timeout_ms = 100
+[schema]
+exclude_tables = ["*_old"]
+exclude_columns = ["*.ssn"]
+cache_ttl_seconds = 60
+reload_channel = "ddl"
+[query]
+text_search_config = "simple"
+timezone = "Europe/Berlin"
+[tables.customers]
+description = "Paying accounts."
+not_for = ["archived accounts: use query_customers_archive"]
+[security]
+sanitize_text = "basic"
+[auth]
+mode = "none"
+allowed_roles = ["analyst"]
+anonymous_role = "analyst"
+[http]
+allowed_origins = ["https://app.example"]
+max_body_bytes = 4096
+)");
+  auto inv = Parse({"--config", path});
+  ASSERT_TRUE(inv.ok()) << inv.error().message;
+  const Settings& s = inv->settings;
+  EXPECT_EQ(s.limits.statement_timeout_ms, 1500);
+  EXPECT_EQ(s.pool.max, 4);
+  EXPECT_EQ(s.schema.reload_channel, "ddl");
+  EXPECT_EQ(s.query.timezone, "Europe/Berlin");
+  EXPECT_EQ(s.tables.at("customers").not_for.size(), 1u);
+  EXPECT_EQ(s.security.sanitize_text, SanitizeMode::kBasic);
+  EXPECT_EQ(s.auth.mode, AuthMode::kNone);
+  EXPECT_EQ(s.http.max_body_bytes, 4096);
+}
+
+struct BadConfig {
+  const char* toml;
+  const char* must_mention;
+};
+
+TEST_F(InvocationTest, MistakesAreConfigErrorsNamingTheKey) {
+  const BadConfig cases[] = {
+      {"unknown_top = 1\n", "unknown_top"},
+      {"[limits]\nmax_rowz = 5\n", "limits.max_rowz"},
+      {"[limits]\nmax_rows = \"many\"\n", "limits.max_rows"},
+      {"[limits]\nmax_rows = 0\n", "limits.max_rows"},
+      {"[limits]\ndefault_limit = 2000\n", "limits.default_limit"},
+      {"[pool]\nmin = 5\nmax = 2\n", "pool.max"},
+      {"[security]\nsanitize_text = \"lenient\"\n", "security.sanitize_text"},
+      {"[auth]\nmode = \"basic\"\n", "auth.mode"},
+      {"schemas = \"public\"\n", "schemas"},
+      {"[tables.x]\ncolour = \"red\"\n", "tables.x.colour"},
+      {"this is not toml", ".toml:1"},
+  };
+  for (const auto& c : cases) {
+    auto inv = Parse({"--config", WriteConfig(c.toml)});
+    ASSERT_FALSE(inv.ok()) << c.toml;
+    EXPECT_EQ(inv.error().kind, ErrorKind::kConfig);
+    EXPECT_NE(inv.error().message.find(c.must_mention), std::string::npos) << inv.error().message;
+  }
+}
+
+TEST_F(InvocationTest, CommandLineMistakesAreConfigErrors) {
+  EXPECT_FALSE(Parse({"--bogus"}).ok());
+  EXPECT_FALSE(Parse({"--dsn"}).ok());
+  EXPECT_FALSE(Parse({"--transport", "carrier-pigeon"}).ok());
+  EXPECT_FALSE(Parse({"frobnicate"}).ok());
+  EXPECT_FALSE(Parse({"call"}).ok());
+  EXPECT_FALSE(Parse({"--config", "/nonexistent/pgmcp.toml"}).ok());
+  env_["PGMCP_LOG_LEVEL"] = "loud";
+  auto inv = Parse({});
+  ASSERT_FALSE(inv.ok());
+  EXPECT_NE(inv.error().message.find("PGMCP_LOG_LEVEL"), std::string::npos);
+}
+
+TEST_F(InvocationTest, HelpAndVersion) {
+  EXPECT_EQ(Parse({"--help"})->command, CommandKind::kHelp);
+  EXPECT_EQ(Parse({"tools", "--version"})->command, CommandKind::kVersion);
+}
+
+}  // namespace
+}  // namespace pgmcp::config
