@@ -20,6 +20,7 @@ struct QueryOptions {
   config::Limits limits;
   std::string text_search_config = "english";
   config::SanitizeMode sanitize = config::SanitizeMode::kStrict;
+  int64_t max_offset = 100000;  // deeper paging is a full scan per page; ask for a filter instead
 };
 
 // One column of the result, in SELECT order.

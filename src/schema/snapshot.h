@@ -38,6 +38,7 @@ struct ColumnType {
   int16_t int_bytes = 0;       // 2, 4 or 8 for kInteger
   bool is_array = false;       // then category/int_bytes describe the element type
   std::string domain;          // the domain's name when the column is declared with one
+  std::string element_cast_name;  // for arrays: what one element is cast to, e.g. "integer"
 };
 
 struct Column {
@@ -81,6 +82,9 @@ struct Table {
   double row_estimate = -1;  // reltuples; -1 when never analyzed
   bool row_security = false;  // relrowsecurity
   std::string owner;
+  // A materialized view whose query reads a table under row-level security: its rows are the
+  // owner's view of that table, so no sample values from it go into descriptions.
+  bool reads_row_secured = false;
 
   std::string tool_name;    // query_<table> or query_<schema>_<table>, unique, <= 64 chars
   std::string description;  // what the model reads to pick this tool

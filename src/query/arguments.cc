@@ -1,0 +1,501 @@
+// Argument parsing: the argument language of SPEC §5 checked against one table.
+#include <boost/json.hpp>
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "query/json_text.h"
+#include "query/query_plan.h"
+#include "query/value_parser.h"
+
+namespace pgmcp::query {
+namespace {
+
+namespace json = boost::json;
+using schema::Column;
+using schema::Table;
+
+constexpr std::string_view kTopLevelKeys[] = {"where",  "select",   "order_by",  "limit",
+                                              "offset", "group_by", "aggregates"};
+
+Error Invalid(std::string sentence) { return MakeError(ErrorKind::kInvalidArgument, std::move(sentence)); }
+
+std::string Join(const std::vector<std::string>& items, std::string_view last_sep = ", ") {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += (i + 1 == items.size()) ? std::string(last_sep) : ", ";
+    out += items[i];
+  }
+  return out;
+}
+
+std::string ColumnList(const Table& table) {
+  std::vector<std::string> names;
+  for (const auto& c : table.columns) names.push_back(c.name);
+  return Join(names);
+}
+
+std::string OperatorList(const schema::ColumnType& type) {
+  std::vector<std::string> names;
+  for (FilterOp op : AllowedOperators(type)) names.emplace_back(FilterOpName(op));
+  return Join(names);
+}
+
+std::string Describe(const Column& c) { return "column " + QuoteForMessage(c.name) + " (" + TypeLabel(c.type) + ")"; }
+
+Result<const Column*> FindColumn(const Table& table, const json::value& name, std::string_view where) {
+  if (!name.is_string()) {
+    return Invalid(std::string(where) + " takes column names as strings; the columns are " + ColumnList(table) + ".");
+  }
+  const Column* c = table.FindColumn(std::string_view(name.get_string()));
+  if (c == nullptr) {
+    // The snapshot holds exposed columns only, so an excluded column gets exactly this sentence.
+    return Invalid("Unknown column " + QuoteForMessage(name.get_string()) + " in " + std::string(where) +
+                   "; the columns are " + ColumnList(table) + ".");
+  }
+  return c;
+}
+
+bool AsInteger(const json::value& v, int64_t& out) {
+  if (v.is_int64()) {
+    out = v.get_int64();
+    return true;
+  }
+  if (v.is_uint64()) {
+    if (v.get_uint64() > static_cast<uint64_t>(INT64_MAX)) return false;
+    out = static_cast<int64_t>(v.get_uint64());
+    return true;
+  }
+  if (v.is_double()) {
+    const double d = v.get_double();
+    if (!(std::fabs(d) <= 9007199254740992.0) || std::trunc(d) != d) return false;
+    out = static_cast<int64_t>(d);
+    return true;
+  }
+  return false;
+}
+
+// Escapes LIKE wildcards so that the caller's text matches literally (backslash is ILIKE's
+// default escape character).
+std::string EscapeLike(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  for (char c : text) {
+    if (c == '%' || c == '_' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out;
+}
+
+Status ParseOperator(const Column& column, FilterOp op, const json::value& operand, const QueryOptions& options,
+                     std::vector<Condition>& out) {
+  Condition cond;
+  cond.column = &column;
+  cond.op = op;
+  const std::string op_name = QuoteForMessage(FilterOpName(op));
+  switch (op) {
+    case FilterOp::kIsNull:
+      if (!operand.is_bool()) {
+        return Invalid("Operator \"is_null\" on " + Describe(column) + " takes true or false.");
+      }
+      cond.is_null = operand.get_bool();
+      break;
+    case FilterOp::kIn:
+    case FilterOp::kNotIn: {
+      if (!operand.is_array()) {
+        return Invalid("Operator " + op_name + " on " + Describe(column) + " takes a list of values.");
+      }
+      const auto& list = operand.get_array();
+      if (static_cast<int64_t>(list.size()) > options.limits.max_in_values) {
+        return Invalid("Operator " + op_name + " on " + Describe(column) + " takes at most " +
+                       std::to_string(options.limits.max_in_values) + " values; got " + std::to_string(list.size()) +
+                       ".");
+      }
+      for (const auto& item : list) {
+        auto param = ValueToParam(column, item);
+        if (!param) return param.error();
+        cond.values.push_back(std::move(param.value()));
+      }
+      break;
+    }
+    case FilterOp::kContains:
+      if (column.type.is_array) {
+        // Array columns: the row's array must hold every element given (one value or a list).
+        if (operand.is_array()) {
+          if (static_cast<int64_t>(operand.get_array().size()) > options.limits.max_in_values) {
+            return Invalid("Operator \"contains\" on " + Describe(column) + " takes at most " +
+                           std::to_string(options.limits.max_in_values) + " values.");
+          }
+          for (const auto& item : operand.get_array()) {
+            auto param = ValueToParam(column, item);
+            if (!param) return param.error();
+            cond.values.push_back(std::move(param.value()));
+          }
+        } else {
+          auto param = ValueToParam(column, operand);
+          if (!param) return param.error();
+          cond.values.push_back(std::move(param.value()));
+        }
+        break;
+      }
+      [[fallthrough]];
+    case FilterOp::kStartsWith:
+    case FilterOp::kEndsWith:
+    case FilterOp::kSearch: {
+      if (!operand.is_string()) {
+        return Invalid("Operator " + op_name + " on " + Describe(column) + " takes a string.");
+      }
+      const std::string_view text = operand.get_string();
+      if (auto st = CheckTextValue(column, text); !st) return st.error();
+      if (op == FilterOp::kSearch) {
+        cond.values.emplace_back(text);
+      } else {
+        const std::string escaped = EscapeLike(text);
+        cond.values.push_back((op == FilterOp::kStartsWith ? "" : "%") + escaped +
+                              (op == FilterOp::kEndsWith ? "" : "%"));
+      }
+      break;
+    }
+    default: {
+      if (operand.is_null()) {
+        return Invalid("Operator " + op_name + " on " + Describe(column) +
+                       " cannot take null; use {\"is_null\": true} to match missing values.");
+      }
+      auto param = ValueToParam(column, operand);
+      if (!param) return param.error();
+      cond.values.push_back(std::move(param.value()));
+      break;
+    }
+  }
+  out.push_back(std::move(cond));
+  return OkStatus();
+}
+
+Status ParseWhere(const Table& table, const json::value& where, const QueryOptions& options,
+                  std::vector<Condition>& out) {
+  if (!where.is_object()) {
+    return Invalid("where must be an object whose keys are column names and whose values are conditions; the columns are " +
+                   ColumnList(table) + ".");
+  }
+  for (const auto& entry : where.get_object()) {
+    auto column = FindColumn(table, json::value(entry.key()), "where");
+    if (!column) return column.error();
+    const Column& c = *column.value();
+    const json::value& cond = entry.value();
+    if (cond.is_object()) {
+      if (cond.get_object().empty()) {
+        return Invalid("The condition on " + Describe(c) + " is empty; give at least one of its operators: " +
+                       OperatorList(c.type) + ".");
+      }
+      for (const auto& op_entry : cond.get_object()) {
+        FilterOp op;
+        if (!ParseFilterOp(op_entry.key(), op)) {
+          return Invalid("Unknown operator " + QuoteForMessage(op_entry.key()) + " on " + Describe(c) +
+                         "; its operators are " + OperatorList(c.type) + ".");
+        }
+        if (!OperatorAllowed(c.type, op)) {
+          return Invalid("Operator " + QuoteForMessage(FilterOpName(op)) + " does not apply to " + Describe(c) +
+                         "; its operators are " + OperatorList(c.type) + ".");
+        }
+        if (auto st = ParseOperator(c, op, op_entry.value(), options, out); !st) return st.error();
+      }
+      continue;
+    }
+    if (cond.is_null()) {
+      return Invalid("The condition on " + Describe(c) + " is null; use {\"is_null\": true} to match missing values.");
+    }
+    if (cond.is_array()) {
+      return Invalid("The condition on " + Describe(c) +
+                     " is a list; use {\"in\": [...]} to match any of several values.");
+    }
+    // A bare literal means eq.
+    if (!OperatorAllowed(c.type, FilterOp::kEq)) {
+      return Invalid("A bare value means \"eq\", which does not apply to " + Describe(c) + "; its operators are " +
+                     OperatorList(c.type) + ".");
+    }
+    if (auto st = ParseOperator(c, FilterOp::kEq, cond, options, out); !st) return st.error();
+  }
+  return OkStatus();
+}
+
+Status ParseSelect(const Table& table, const json::value& select, QueryPlan& plan) {
+  if (!select.is_array()) {
+    return Invalid("select must be a list of column names; the columns are " + ColumnList(table) + ".");
+  }
+  std::set<const Column*> seen;
+  for (const auto& item : select.get_array()) {
+    auto column = FindColumn(table, item, "select");
+    if (!column) return column.error();
+    if (!seen.insert(column.value()).second) {
+      return Invalid("select lists column " + QuoteForMessage(column.value()->name) + " more than once.");
+    }
+    plan.select.push_back(column.value());
+  }
+  return OkStatus();
+}
+
+Status ParseGroupBy(const Table& table, const json::value& group_by, QueryPlan& plan) {
+  constexpr std::string_view kShape = "a column name or {\"column\": ..., \"bucket\": ...}";
+  if (!group_by.is_array()) {
+    return Invalid("group_by must be a list whose entries are each " + std::string(kShape) + ".");
+  }
+  for (const auto& item : group_by.get_array()) {
+    GroupItem group;
+    if (item.is_object()) {
+      const json::value* name = nullptr;
+      const json::value* bucket = nullptr;
+      for (const auto& kv : item.get_object()) {
+        if (kv.key() == "column") {
+          name = &kv.value();
+        } else if (kv.key() == "bucket") {
+          bucket = &kv.value();
+        } else {
+          return Invalid("Unknown key " + QuoteForMessage(kv.key()) + " in group_by; an entry is " +
+                         std::string(kShape) + ".");
+        }
+      }
+      if (name == nullptr) return Invalid("A group_by entry needs \"column\"; an entry is " + std::string(kShape) + ".");
+      auto column = FindColumn(table, *name, "group_by");
+      if (!column) return column.error();
+      group.column = column.value();
+      if (bucket != nullptr) {
+        if (!bucket->is_string() || !ParseBucket(bucket->get_string(), group.bucket)) {
+          return Invalid("Unknown bucket " + (bucket->is_string() ? QuoteForMessage(bucket->get_string()) : "value") +
+                         "; the buckets are hour, day, week, month, quarter and year.");
+        }
+        if (!CanBucket(group.column->type, group.bucket)) {
+          if (group.column->type.category == schema::TypeCategory::kDate && !group.column->type.is_array) {
+            return Invalid("Cannot bucket " + Describe(*group.column) +
+                           " by hour; use day, week, month, quarter or year.");
+          }
+          return Invalid("Cannot bucket " + Describe(*group.column) + "; buckets apply to date and timestamp columns.");
+        }
+      }
+    } else {
+      auto column = FindColumn(table, item, "group_by");
+      if (!column) return column.error();
+      group.column = column.value();
+    }
+    if (!CanGroupBy(group.column->type)) {
+      return Invalid("Cannot group by " + Describe(*group.column) + ".");
+    }
+    for (const auto& other : plan.group_by) {
+      if (other.column == group.column) {
+        return Invalid("group_by lists column " + QuoteForMessage(group.column->name) + " more than once.");
+      }
+    }
+    plan.group_by.push_back(group);
+  }
+  return OkStatus();
+}
+
+Status ParseAggregates(const Table& table, const json::value& aggregates, QueryPlan& plan) {
+  constexpr std::string_view kShape = "{\"fn\": ..., \"column\": ...} with fn one of count, count_distinct, sum, avg, min, max";
+  if (!aggregates.is_array()) return Invalid("aggregates must be a list of " + std::string(kShape) + ".");
+  for (const auto& item : aggregates.get_array()) {
+    if (!item.is_object()) return Invalid("aggregates must be a list of " + std::string(kShape) + ".");
+    const json::value* fn_value = nullptr;
+    const json::value* column_value = nullptr;
+    for (const auto& kv : item.get_object()) {
+      if (kv.key() == "fn") {
+        fn_value = &kv.value();
+      } else if (kv.key() == "column") {
+        column_value = &kv.value();
+      } else {
+        return Invalid("Unknown key " + QuoteForMessage(kv.key()) + " in aggregates; an entry is " +
+                       std::string(kShape) + ".");
+      }
+    }
+    AggregateItem agg;
+    if (fn_value == nullptr || !fn_value->is_string() || !ParseAggregateFn(fn_value->get_string(), agg.fn)) {
+      const std::string what = fn_value == nullptr         ? "An aggregate needs \"fn\""
+                               : fn_value->is_string() ? "Unknown aggregate " + QuoteForMessage(fn_value->get_string())
+                                                       : "An aggregate's fn must be a string";
+      return Invalid(what + "; the aggregates are count, count_distinct, sum, avg, min and max.");
+    }
+    const std::string fn_name = QuoteForMessage(AggregateFnName(agg.fn));
+    if (agg.fn == AggregateFn::kCount) {
+      if (column_value != nullptr) {
+        return Invalid("Aggregate \"count\" takes no column; use count_distinct to count the distinct values of a column.");
+      }
+    } else {
+      if (column_value == nullptr) return Invalid("Aggregate " + fn_name + " needs a column.");
+      auto column = FindColumn(table, *column_value, "aggregates");
+      if (!column) return column.error();
+      agg.column = column.value();
+      if (!CanAggregate(agg.column->type, agg.fn)) {
+        std::string rule;
+        switch (agg.fn) {
+          case AggregateFn::kSum:
+          case AggregateFn::kAvg:
+            rule = "sum and avg take integer, numeric, floating-point and interval columns";
+            break;
+          case AggregateFn::kMin:
+          case AggregateFn::kMax:
+            rule = "min and max take number, text, enum, date, time and interval columns";
+            break;
+          default:
+            rule = "count_distinct cannot take json columns";
+            break;
+        }
+        return Invalid("Aggregate " + fn_name + " does not apply to " + Describe(*agg.column) + "; " + rule + ".");
+      }
+    }
+    agg.name = AggregateName(agg.fn, agg.column);
+    plan.aggregates.push_back(std::move(agg));
+  }
+  return OkStatus();
+}
+
+// Result-column names of an aggregate query, in order; duplicates are an error.
+Result<std::vector<std::string>> AggregateOutputNames(const QueryPlan& plan) {
+  std::vector<std::string> names;
+  for (const auto& g : plan.group_by) names.push_back(g.column->name);
+  for (const auto& a : plan.aggregates) {
+    if (std::find(names.begin(), names.end(), a.name) != names.end()) {
+      return Invalid("Two result columns would both be named " + QuoteForMessage(a.name) +
+                     "; drop the repeated aggregate or group_by entry.");
+    }
+    names.push_back(a.name);
+  }
+  return names;
+}
+
+Status ParseOrderBy(const Table& table, const json::value& order_by, QueryPlan& plan) {
+  constexpr std::string_view kShape = "{\"column\": ..., \"direction\": \"asc\" or \"desc\"}";
+  if (!order_by.is_array()) return Invalid("order_by must be a list of " + std::string(kShape) + " objects.");
+  std::vector<std::string> output_names;
+  if (plan.aggregate_mode) {
+    auto names = AggregateOutputNames(plan);
+    if (!names) return names.error();
+    output_names = std::move(names.value());
+  }
+  for (const auto& item : order_by.get_array()) {
+    if (!item.is_object()) return Invalid("order_by must be a list of " + std::string(kShape) + " objects.");
+    const json::value* name = nullptr;
+    OrderItem order;
+    for (const auto& kv : item.get_object()) {
+      if (kv.key() == "column") {
+        name = &kv.value();
+      } else if (kv.key() == "direction") {
+        const auto& d = kv.value();
+        if (!d.is_string() || (d.get_string() != "asc" && d.get_string() != "desc")) {
+          return Invalid("An order_by direction must be \"asc\" or \"desc\".");
+        }
+        order.descending = d.get_string() == "desc";
+      } else {
+        return Invalid("Unknown key " + QuoteForMessage(kv.key()) + " in order_by; an entry is " +
+                       std::string(kShape) + ".");
+      }
+    }
+    if (name == nullptr) return Invalid("An order_by entry needs \"column\"; an entry is " + std::string(kShape) + ".");
+    if (plan.aggregate_mode) {
+      if (!name->is_string()) return Invalid("order_by takes result column names as strings.");
+      const auto it = std::find(output_names.begin(), output_names.end(), std::string_view(name->get_string()));
+      if (it == output_names.end()) {
+        return Invalid("order_by " + QuoteForMessage(name->get_string()) +
+                       " is not a result column; with group_by or aggregates, order by one of " + Join(output_names) +
+                       ".");
+      }
+      order.output_index = static_cast<int>(it - output_names.begin());
+      if (order.output_index < static_cast<int>(plan.group_by.size()) &&
+          !CanOrderBy(plan.group_by[order.output_index].column->type)) {
+        return Invalid("Cannot order by " + Describe(*plan.group_by[order.output_index].column) + ".");
+      }
+      for (const auto& other : plan.order_by) {
+        if (other.output_index == order.output_index) {
+          return Invalid("order_by lists " + QuoteForMessage(name->get_string()) + " more than once.");
+        }
+      }
+    } else {
+      auto column = FindColumn(table, *name, "order_by");
+      if (!column) return column.error();
+      order.column = column.value();
+      if (!CanOrderBy(order.column->type)) return Invalid("Cannot order by " + Describe(*order.column) + ".");
+      for (const auto& other : plan.order_by) {
+        if (other.column == order.column) {
+          return Invalid("order_by lists column " + QuoteForMessage(order.column->name) + " more than once.");
+        }
+      }
+    }
+    plan.order_by.push_back(order);
+  }
+  return OkStatus();
+}
+
+bool IsEmptyList(const json::value& v) { return v.is_array() && v.get_array().empty(); }
+
+}  // namespace
+
+std::string AggregateName(AggregateFn fn, const schema::Column* column) {
+  std::string name(AggregateFnName(fn));
+  if (column != nullptr) name += "_" + column->name;
+  return name;
+}
+
+Result<QueryPlan> ParseArguments(const Table& table, const json::value& arguments, const QueryOptions& options) {
+  QueryPlan plan;
+  plan.limit = options.limits.default_limit;
+  if (arguments.is_null()) {
+    for (const auto& c : table.columns) plan.select.push_back(&c);
+    return plan;
+  }
+  if (!arguments.is_object()) {
+    return Invalid("The arguments must be a JSON object with any of where, select, order_by, limit, offset, group_by and aggregates.");
+  }
+  const auto& args = arguments.get_object();
+  for (const auto& kv : args) {
+    if (std::find(std::begin(kTopLevelKeys), std::end(kTopLevelKeys), std::string_view(kv.key())) ==
+        std::end(kTopLevelKeys)) {
+      return Invalid("Unknown argument " + QuoteForMessage(kv.key()) +
+                     "; the arguments are where, select, order_by, limit, offset, group_by and aggregates.");
+    }
+  }
+  if (const auto* where = args.if_contains("where"); where != nullptr && !where->is_null()) {
+    if (auto st = ParseWhere(table, *where, options, plan.conditions); !st) return st.error();
+  }
+  const auto* group_by = args.if_contains("group_by");
+  const auto* aggregates = args.if_contains("aggregates");
+  const bool has_group = group_by != nullptr && !group_by->is_null() && !IsEmptyList(*group_by);
+  const bool has_aggregates = aggregates != nullptr && !aggregates->is_null() && !IsEmptyList(*aggregates);
+  plan.aggregate_mode = has_group || has_aggregates;
+  if (has_group) {
+    if (auto st = ParseGroupBy(table, *group_by, plan); !st) return st.error();
+  }
+  if (has_aggregates) {
+    if (auto st = ParseAggregates(table, *aggregates, plan); !st) return st.error();
+  }
+  if (plan.aggregate_mode) {
+    if (auto names = AggregateOutputNames(plan); !names) return names.error();
+  }
+  if (const auto* select = args.if_contains("select"); select != nullptr && !select->is_null() && !IsEmptyList(*select)) {
+    if (plan.aggregate_mode) {
+      return Invalid("select cannot be combined with group_by or aggregates; the result columns are then the group_by columns followed by the aggregates.");
+    }
+    if (auto st = ParseSelect(table, *select, plan); !st) return st.error();
+  }
+  if (!plan.aggregate_mode && plan.select.empty()) {
+    for (const auto& c : table.columns) plan.select.push_back(&c);
+  }
+  if (const auto* order_by = args.if_contains("order_by"); order_by != nullptr && !order_by->is_null()) {
+    if (auto st = ParseOrderBy(table, *order_by, plan); !st) return st.error();
+  }
+  if (const auto* limit = args.if_contains("limit"); limit != nullptr && !limit->is_null()) {
+    int64_t n = 0;
+    if (!AsInteger(*limit, n) || n < 1 || n > options.limits.max_rows) {
+      return Invalid("limit must be a whole number from 1 to " + std::to_string(options.limits.max_rows) + ".");
+    }
+    plan.limit = n;
+  }
+  if (const auto* offset = args.if_contains("offset"); offset != nullptr && !offset->is_null()) {
+    int64_t n = 0;
+    if (!AsInteger(*offset, n) || n < 0 || n > options.max_offset) {
+      return Invalid("offset must be a whole number from 0 to " + std::to_string(options.max_offset) + ".");
+    }
+    plan.offset = n;
+  }
+  if (table.columns.empty()) return Invalid("This table has no columns that can be queried.");
+  return plan;
+}
+
+}  // namespace pgmcp::query

@@ -1,0 +1,114 @@
+#include "query/json_text.h"
+
+#include <array>
+#include <cstdint>
+
+namespace pgmcp::query {
+namespace {
+
+// Which bytes need escaping in a JSON string: 0 = copy, 1 = short escape, 2 = \u00XX.
+constexpr std::array<uint8_t, 256> MakeEscapeTable() {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[c] = 2;
+  t['\n'] = t['\t'] = t['\r'] = t['\b'] = t['\f'] = 1;
+  t['"'] = t['\\'] = 1;
+  return t;
+}
+constexpr auto kEscape = MakeEscapeTable();
+constexpr char kHex[] = "0123456789abcdef";
+
+}  // namespace
+
+void AppendJsonString(std::string_view text, std::string& out) {
+  out.push_back('"');
+  size_t run_start = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const uint8_t kind = kEscape[c];
+    if (kind == 0) continue;
+    out.append(text.data() + run_start, i - run_start);
+    run_start = i + 1;
+    if (kind == 2) {
+      out.append("\\u00");
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 0xF]);
+      continue;
+    }
+    out.push_back('\\');
+    switch (c) {
+      case '\n': out.push_back('n'); break;
+      case '\t': out.push_back('t'); break;
+      case '\r': out.push_back('r'); break;
+      case '\b': out.push_back('b'); break;
+      case '\f': out.push_back('f'); break;
+      default: out.push_back(static_cast<char>(c)); break;
+    }
+  }
+  out.append(text.data() + run_start, text.size() - run_start);
+  out.push_back('"');
+}
+
+std::string QuoteForMessage(std::string_view text) {
+  constexpr size_t kMaxCodePoints = 40;
+  size_t cut = text.size();
+  size_t points = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      if (points == kMaxCodePoints) {
+        cut = i;
+        break;
+      }
+      ++points;
+    }
+  }
+  std::string out;
+  std::string_view shown = text.substr(0, cut);
+  if (!IsValidUtf8(shown)) {
+    out = "\"(not valid UTF-8)\"";
+    return out;
+  }
+  AppendJsonString(shown, out);
+  if (cut < text.size()) out.insert(out.size() - 1, "…");
+  return out;
+}
+
+bool IsValidUtf8(std::string_view text) {
+  size_t i = 0;
+  const size_t n = text.size();
+  while (i < n) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    int len = 0;
+    uint32_t cp = 0;
+    if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + len > n) return false;
+    for (int k = 1; k < len; ++k) {
+      const auto cc = static_cast<unsigned char>(text[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
+    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+}  // namespace pgmcp::query

@@ -1,0 +1,212 @@
+// SQL building: prints a validated QueryPlan as one SELECT. Identifiers come only from the
+// snapshot and are always quoted; every caller value is a $n parameter with an explicit cast.
+#include <boost/json.hpp>
+#include <algorithm>
+
+#include "query/query.h"
+#include "query/query_plan.h"
+
+namespace pgmcp::query {
+namespace {
+
+using schema::Column;
+using schema::TypeCategory;
+
+// A PostgreSQL array literal with every element quoted, so no element text is special.
+std::string ArrayLiteral(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out.push_back('"');
+    for (char c : values[i]) {
+      if (c == '"' || c == '\\') out.push_back('\\');
+      out.push_back(c);
+    }
+    out.push_back('"');
+  }
+  out.push_back('}');
+  return out;
+}
+
+class SqlWriter {
+ public:
+  explicit SqlWriter(const QueryOptions& options) : options_(options) {}
+
+  std::string Param(std::string value) {
+    query_.params.emplace_back(std::move(value));
+    return "$" + std::to_string(query_.params.size());
+  }
+
+  // The text-search configuration is bound once and shared by every `search` condition.
+  std::string SearchConfigParam() {
+    if (search_config_.empty()) search_config_ = Param(options_.text_search_config);
+    return search_config_;
+  }
+
+  std::string ConditionSql(const Condition& c) {
+    const std::string col = QuoteIdent(c.column->name);
+    const std::string cast = ElementCast(c.column->type);
+    switch (c.op) {
+      case FilterOp::kEq: return col + " = " + Param(c.values[0]) + "::" + cast;
+      case FilterOp::kNeq: return col + " <> " + Param(c.values[0]) + "::" + cast;
+      case FilterOp::kGt: return col + " > " + Param(c.values[0]) + "::" + cast;
+      case FilterOp::kGte: return col + " >= " + Param(c.values[0]) + "::" + cast;
+      case FilterOp::kLt: return col + " < " + Param(c.values[0]) + "::" + cast;
+      case FilterOp::kLte: return col + " <= " + Param(c.values[0]) + "::" + cast;
+      case FilterOp::kIn:
+        if (c.values.empty()) return "false";
+        return col + " = ANY(" + Param(ArrayLiteral(c.values)) + "::" + cast + "[])";
+      case FilterOp::kNotIn:
+        if (c.values.empty()) return "";
+        return col + " <> ALL(" + Param(ArrayLiteral(c.values)) + "::" + cast + "[])";
+      case FilterOp::kIsNull: return col + (c.is_null ? " IS NULL" : " IS NOT NULL");
+      case FilterOp::kContains:
+        if (c.column->type.is_array) return col + " @> " + Param(ArrayLiteral(c.values)) + "::" + cast + "[]";
+        [[fallthrough]];
+      case FilterOp::kStartsWith:
+      case FilterOp::kEndsWith:
+        return col + " ILIKE " + Param(c.values[0]) + "::text";
+      case FilterOp::kSearch: {
+        const std::string config = SearchConfigParam();
+        return "to_tsvector(" + config + "::regconfig, " + col + "::text) @@ websearch_to_tsquery(" + config +
+               "::regconfig, " + Param(c.values[0]) + "::text)";
+      }
+    }
+    return "";
+  }
+
+  SqlQuery Build(const schema::Table& table, const QueryPlan& plan) {
+    std::string& sql = query_.sql;
+    sql.reserve(256);
+    sql = "SELECT ";
+    std::vector<std::string> items;
+    if (plan.aggregate_mode) {
+      for (const auto& g : plan.group_by) {
+        const std::string col = QuoteIdent(g.column->name);
+        schema::ColumnType type = g.column->type;
+        if (g.bucket == Bucket::kNone) {
+          items.push_back(col);
+        } else if (type.category == TypeCategory::kDate) {
+          // date_trunc on a date would yield timestamptz; keep the bucket a date.
+          items.push_back("date_trunc('" + std::string(BucketName(g.bucket)) + "', " + col + "::timestamp)::date AS " + col);
+        } else {
+          items.push_back("date_trunc('" + std::string(BucketName(g.bucket)) + "', " + col + ") AS " + col);
+        }
+        query_.columns.push_back(OutputColumn{g.column->name, type});
+      }
+      for (const auto& a : plan.aggregates) {
+        std::string expr;
+        const std::string col = a.column != nullptr ? QuoteIdent(a.column->name) : "";
+        switch (a.fn) {
+          case AggregateFn::kCount: expr = "count(*)"; break;
+          case AggregateFn::kCountDistinct: expr = "count(DISTINCT " + col + ")"; break;
+          case AggregateFn::kSum: expr = "sum(" + col + ")"; break;
+          case AggregateFn::kAvg: expr = "avg(" + col + ")"; break;
+          case AggregateFn::kMin: expr = "min(" + col + ")"; break;
+          case AggregateFn::kMax: expr = "max(" + col + ")"; break;
+        }
+        items.push_back(expr + " AS " + QuoteIdent(a.name));
+        query_.columns.push_back(
+            OutputColumn{a.name, AggregateResultType(a.fn, a.column != nullptr ? &a.column->type : nullptr)});
+      }
+    } else {
+      for (const Column* c : plan.select) {
+        items.push_back(QuoteIdent(c->name));
+        query_.columns.push_back(OutputColumn{c->name, c->type});
+      }
+    }
+    AppendList(items, ", ");
+    sql += " FROM " + QuoteIdent(table.schema) + "." + QuoteIdent(table.name);
+
+    items.clear();
+    for (const auto& c : plan.conditions) {
+      std::string cond = ConditionSql(c);
+      if (!cond.empty()) items.push_back(std::move(cond));
+    }
+    if (!items.empty()) {
+      sql += " WHERE ";
+      AppendList(items, " AND ");
+    }
+
+    items.clear();
+    if (plan.aggregate_mode) {
+      // Positions, not names: a result name such as "count" may also be a table column.
+      if (!plan.group_by.empty()) {
+        sql += " GROUP BY ";
+        for (size_t i = 0; i < plan.group_by.size(); ++i) items.push_back(std::to_string(i + 1));
+        AppendList(items, ", ");
+        items.clear();
+      }
+      std::vector<int> used;
+      for (const auto& o : plan.order_by) {
+        items.push_back(std::to_string(o.output_index + 1) + (o.descending ? " DESC NULLS LAST" : ""));
+        used.push_back(o.output_index);
+      }
+      // Group columns break ties, so paging through groups is stable.
+      for (size_t i = 0; i < plan.group_by.size(); ++i) {
+        if (std::find(used.begin(), used.end(), static_cast<int>(i)) == used.end() &&
+            CanOrderBy(plan.group_by[i].column->type)) {
+          items.push_back(std::to_string(i + 1));
+        }
+      }
+    } else {
+      std::vector<const Column*> used;
+      for (const auto& o : plan.order_by) {
+        items.push_back(QuoteIdent(o.column->name) + (o.descending ? " DESC NULLS LAST" : ""));
+        used.push_back(o.column);
+      }
+      // The primary key (or, without one, the selected columns) breaks ties so offset paging is stable.
+      std::vector<const Column*> tie_breakers;
+      for (const auto& key : table.primary_key) {
+        if (const Column* c = table.FindColumn(key)) tie_breakers.push_back(c);
+      }
+      if (tie_breakers.size() != table.primary_key.size() || tie_breakers.empty()) tie_breakers = plan.select;
+      for (const Column* c : tie_breakers) {
+        if (std::find(used.begin(), used.end(), c) == used.end() && CanOrderBy(c->type)) {
+          items.push_back(QuoteIdent(c->name));
+          used.push_back(c);
+        }
+      }
+    }
+    if (!items.empty()) {
+      sql += " ORDER BY ";
+      AppendList(items, ", ");
+    }
+    query_.limit = plan.limit;
+    sql += " LIMIT " + std::to_string(plan.limit + 1);
+    if (plan.offset > 0) sql += " OFFSET " + std::to_string(plan.offset);
+    return std::move(query_);
+  }
+
+ private:
+  void AppendList(const std::vector<std::string>& items, std::string_view sep) {
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (i > 0) query_.sql += sep;
+      query_.sql += items[i];
+    }
+  }
+
+  const QueryOptions& options_;
+  SqlQuery query_;
+  std::string search_config_;
+};
+
+}  // namespace
+
+Result<SqlQuery> BuildQuery(const schema::Table& table, const boost::json::value& arguments,
+                            const QueryOptions& options) {
+  auto plan = ParseArguments(table, arguments, options);
+  if (!plan) return plan.error();
+  // Every column a plan can name had its cast checked by OperatorAllowed; this guards the
+  // remaining case of a snapshot whose cast name is unusable.
+  for (const auto& c : plan->conditions) {
+    if (c.op != FilterOp::kIsNull && ElementCast(c.column->type).empty()) {
+      return MakeError(ErrorKind::kInvalidArgument,
+                       "Column " + c.column->name + " cannot be filtered except with is_null.");
+    }
+  }
+  SqlWriter writer(options);
+  return writer.Build(table, plan.value());
+}
+
+}  // namespace pgmcp::query

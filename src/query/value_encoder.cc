@@ -1,0 +1,307 @@
+#include "query/value_encoder.h"
+
+#include <boost/json.hpp>
+
+#include "query/json_text.h"
+#include "security/sanitize.h"
+
+namespace pgmcp::query {
+namespace {
+
+using schema::TypeCategory;
+
+constexpr std::string_view kTruncatedMarker = "…[truncated]";
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Byte length of the first `max_points` code points of UTF-8 `text` (all of it when shorter).
+size_t PrefixBytes(std::string_view text, int64_t max_points) {
+  if (static_cast<int64_t>(text.size()) <= max_points) return text.size();
+  int64_t points = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      if (points == max_points) return i;
+      ++points;
+    }
+  }
+  return text.size();
+}
+
+// Printable ASCII survives every sanitising mode unchanged, so it skips the sanitiser.
+bool IsPrintableAscii(std::string_view text) {
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u > 0x7E) return false;
+  }
+  return true;
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+void SanitizeJson(boost::json::value& v, config::SanitizeMode mode, std::string& scratch) {
+  switch (v.kind()) {
+    case boost::json::kind::string: {
+      auto& s = v.get_string();
+      if (IsPrintableAscii(s)) return;
+      scratch.clear();
+      security::AppendSanitized(s, mode, scratch);
+      s = scratch;
+      return;
+    }
+    case boost::json::kind::array:
+      for (auto& item : v.get_array()) SanitizeJson(item, mode, scratch);
+      return;
+    case boost::json::kind::object: {
+      auto& obj = v.get_object();
+      bool keys_clean = true;
+      for (auto& kv : obj) {
+        SanitizeJson(kv.value(), mode, scratch);
+        if (!IsPrintableAscii(kv.key())) keys_clean = false;
+      }
+      if (!keys_clean) {
+        boost::json::object cleaned;
+        for (auto& kv : obj) {
+          scratch.clear();
+          security::AppendSanitized(kv.key(), mode, scratch);
+          cleaned[scratch] = std::move(kv.value());
+        }
+        obj = std::move(cleaned);
+      }
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+}  // namespace
+
+bool IsJsonNumber(std::string_view s) {
+  size_t i = 0;
+  if (i < s.size() && s[i] == '-') ++i;
+  if (i >= s.size()) return false;
+  if (s[i] == '0') {
+    ++i;
+  } else if (s[i] >= '1' && s[i] <= '9') {
+    while (i < s.size() && IsDigit(s[i])) ++i;
+  } else {
+    return false;
+  }
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    const size_t start = i;
+    while (i < s.size() && IsDigit(s[i])) ++i;
+    if (i == start) return false;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    const size_t start = i;
+    while (i < s.size() && IsDigit(s[i])) ++i;
+    if (i == start) return false;
+  }
+  return i == s.size();
+}
+
+std::string TimestampToIso(std::string_view s, bool with_zone) {
+  // ISO DateStyle: "2026-10-01 12:34:56.789+05:30"; "+00" becomes "Z", "+05" becomes "+05:00".
+  std::string out(s);
+  if (out.size() < 19 || out[10] != ' ') return out;  // infinity, BC dates with odd years...
+  out[10] = 'T';
+  if (!with_zone) return out;
+  size_t sign = std::string::npos;
+  for (size_t i = 19; i < out.size(); ++i) {
+    if (out[i] == '+' || out[i] == '-') {
+      sign = i;
+      break;
+    }
+  }
+  if (sign == std::string::npos) return out;
+  const std::string_view offset = std::string_view(out).substr(sign);
+  if (offset == "+00" || offset == "-00" || offset == "+00:00") {
+    out.resize(sign);
+    out.push_back('Z');
+  } else if (offset.size() == 3) {
+    out += ":00";
+  }
+  return out;
+}
+
+std::string ByteaHexToBase64(std::string_view s) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string bytes;
+  if (s.size() >= 2 && s[0] == '\\' && s[1] == 'x') {
+    bytes.reserve((s.size() - 2) / 2);
+    for (size_t i = 2; i + 1 < s.size(); i += 2) {
+      const int hi = HexValue(s[i]);
+      const int lo = HexValue(s[i + 1]);
+      if (hi < 0 || lo < 0) break;
+      bytes.push_back(static_cast<char>(hi * 16 + lo));
+    }
+  } else {
+    bytes = std::string(s);  // bytea_output = escape is not used by pgmcp sessions
+  }
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    const uint32_t n = (static_cast<unsigned char>(bytes[i]) << 16) |
+                       (static_cast<unsigned char>(bytes[i + 1]) << 8) | static_cast<unsigned char>(bytes[i + 2]);
+    out.push_back(kAlphabet[(n >> 18) & 63]);
+    out.push_back(kAlphabet[(n >> 12) & 63]);
+    out.push_back(kAlphabet[(n >> 6) & 63]);
+    out.push_back(kAlphabet[n & 63]);
+  }
+  if (i < bytes.size()) {
+    uint32_t n = static_cast<unsigned char>(bytes[i]) << 16;
+    if (i + 1 < bytes.size()) n |= static_cast<unsigned char>(bytes[i + 1]) << 8;
+    out.push_back(kAlphabet[(n >> 18) & 63]);
+    out.push_back(kAlphabet[(n >> 12) & 63]);
+    out.push_back(i + 1 < bytes.size() ? kAlphabet[(n >> 6) & 63] : '=');
+    out.push_back('=');
+  }
+  return out;
+}
+
+void ValueEncoder::Append(const schema::ColumnType& type, std::string_view text, std::string& out) {
+  if (type.is_array) {
+    size_t pos = 0;
+    // Arrays with non-default bounds start with "[1:2]=".
+    if (!text.empty() && text[0] == '[') {
+      const size_t eq = text.find('=');
+      pos = eq == std::string_view::npos ? text.size() : eq + 1;
+    }
+    const size_t mark = out.size();
+    if (pos < text.size() && text[pos] == '{' && AppendArray(type, text, pos, out)) return;
+    out.resize(mark);
+    AppendText(text, out);  // not an array literal we understand: keep it readable
+    return;
+  }
+  AppendScalar(type, text, out);
+}
+
+void ValueEncoder::AppendScalar(const schema::ColumnType& type, std::string_view text, std::string& out) {
+  switch (type.category) {
+    case TypeCategory::kBoolean:
+      out.append(text == "t" ? "true" : "false");
+      return;
+    case TypeCategory::kInteger:
+    case TypeCategory::kNumeric:
+    case TypeCategory::kFloat:
+      // Every digit is kept (numeric beyond double precision too); NaN and Infinity are not JSON.
+      if (IsJsonNumber(text)) {
+        out.append(text);
+      } else {
+        AppendJsonString(text, out);
+      }
+      return;
+    case TypeCategory::kTimestamp:
+    case TypeCategory::kTimestamptz:
+      AppendJsonString(TimestampToIso(text, type.category == TypeCategory::kTimestamptz), out);
+      return;
+    case TypeCategory::kDate:
+    case TypeCategory::kTime:
+    case TypeCategory::kInterval:
+    case TypeCategory::kUuid:
+      AppendJsonString(text, out);
+      return;
+    case TypeCategory::kJson:
+      AppendJson(text, out);
+      return;
+    case TypeCategory::kBytea:
+      AppendJsonString(ByteaHexToBase64(text), out);
+      return;
+    case TypeCategory::kText:
+    case TypeCategory::kEnum:
+    case TypeCategory::kOther:
+      AppendText(text, out);
+      return;
+  }
+}
+
+void ValueEncoder::AppendText(std::string_view text, std::string& out) {
+  const size_t keep = PrefixBytes(text, options_.limits.max_text_chars);
+  const std::string_view kept = text.substr(0, keep);
+  const bool cut = keep < text.size();
+  if (IsPrintableAscii(kept) && !cut) {
+    AppendJsonString(kept, out);
+    return;
+  }
+  scratch_.clear();
+  security::AppendSanitized(kept, options_.sanitize, scratch_);
+  if (cut) scratch_.append(kTruncatedMarker);
+  AppendJsonString(scratch_, out);
+}
+
+void ValueEncoder::AppendJson(std::string_view text, std::string& out) {
+  // The text is valid JSON (PostgreSQL checked it); strings inside it are data like any other
+  // text, so they are sanitised too. Re-serialising also makes `json` values compact.
+  boost::json::parse_options parse_options;
+  parse_options.max_depth = 10000;
+  boost::json::error_code ec;
+  boost::json::value v = boost::json::parse(text, ec, {}, parse_options);
+  if (ec) {
+    AppendText(text, out);
+    return;
+  }
+  if (options_.sanitize != config::SanitizeMode::kOff) SanitizeJson(v, options_.sanitize, scratch_);
+  out += boost::json::serialize(v);
+}
+
+bool ValueEncoder::AppendArray(const schema::ColumnType& type, std::string_view text, size_t& pos, std::string& out) {
+  // Text array literal: {a,"b c",NULL,{nested}}; quoted elements use backslash escapes.
+  schema::ColumnType element_type = type;
+  element_type.is_array = false;
+  ++pos;  // '{'
+  out.push_back('[');
+  bool first = true;
+  bool expect_element = true;
+  while (pos < text.size()) {
+    const char c = text[pos];
+    if (c == '}') {
+      ++pos;
+      out.push_back(']');
+      return !(expect_element && !first);
+    }
+    if (c == ',') {
+      if (expect_element) return false;
+      expect_element = true;
+      ++pos;
+      continue;
+    }
+    if (!expect_element) return false;
+    if (!first) out.push_back(',');
+    first = false;
+    expect_element = false;
+    if (c == '{') {
+      if (!AppendArray(type, text, pos, out)) return false;
+      continue;
+    }
+    element_.clear();
+    if (c == '"') {
+      ++pos;
+      while (pos < text.size() && text[pos] != '"') {
+        if (text[pos] == '\\' && pos + 1 < text.size()) ++pos;
+        element_.push_back(text[pos++]);
+      }
+      if (pos >= text.size()) return false;
+      ++pos;  // closing quote
+      AppendScalar(element_type, element_, out);
+      continue;
+    }
+    while (pos < text.size() && text[pos] != ',' && text[pos] != '}') element_.push_back(text[pos++]);
+    if (element_ == "NULL") {
+      out.append("null");
+    } else {
+      AppendScalar(element_type, element_, out);
+    }
+  }
+  return false;
+}
+
+}  // namespace pgmcp::query

@@ -1,0 +1,349 @@
+// Introspection against a real server: each test gets its own database in the test cluster.
+#include "schema/introspect.h"
+
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+
+#include <memory>
+
+#include "support/test_database.h"
+
+namespace pgmcp::schema {
+namespace {
+
+using testing::TestDatabase;
+
+struct ConnCloser {
+  void operator()(PGconn* c) const { PQfinish(c); }
+};
+using ConnPtr = std::unique_ptr<PGconn, ConnCloser>;
+
+ConnPtr Connect(const std::string& dsn) {
+  ConnPtr c(PQconnectdb(dsn.c_str()));
+  EXPECT_EQ(PQstatus(c.get()), CONNECTION_OK) << PQerrorMessage(c.get());
+  return c;
+}
+
+SchemaSnapshot MustIntrospect(const std::string& dsn, const config::Settings& settings = {}) {
+  auto conn = Connect(dsn);
+  auto result = Introspect(conn.get(), settings);
+  EXPECT_TRUE(result.ok()) << (result.ok() ? "" : result.error().message + " / " + result.error().code);
+  return result.ok() ? std::move(result.value()) : SchemaSnapshot{};
+}
+
+const Table* Find(const SchemaSnapshot& s, const std::string& schema_name, const std::string& name) {
+  for (const auto& t : s.tables) {
+    if (t.schema == schema_name && t.name == name) return &t;
+  }
+  return nullptr;
+}
+
+// A role name unique to this test's database: roles are cluster-wide, tests run in parallel.
+std::string RoleName(const TestDatabase& db, const std::string& suffix) { return db.name() + "_" + suffix; }
+
+void CreateLoginRole(const TestDatabase& db, const std::string& role, bool login = true) {
+  db.Exec("DROP ROLE IF EXISTS " + role + "; CREATE ROLE " + role + (login ? " LOGIN" : " NOLOGIN"));
+}
+
+TEST(IntrospectTest, TypesAreResolvedForValidationAndCasts) {
+  TestDatabase db;
+  db.Exec(R"SQL(
+    CREATE SCHEMA "My Schema";
+    CREATE TYPE "My Schema"."Mood" AS ENUM ('happy', 'sad');
+    CREATE DOMAIN positive_int AS integer CHECK (VALUE > 0);
+    CREATE DOMAIN small_positive AS positive_int CHECK (VALUE < 100);
+    CREATE DOMAIN price AS numeric(10,2);
+    CREATE TABLE t (
+      a smallint, b integer, c bigint, d numeric(12,2), e real, f double precision,
+      g text, h varchar(80), i char(3), j boolean, k uuid, l date, m time, n timetz,
+      o timestamp, p timestamptz, q interval, r json, s jsonb, u bytea, v inet,
+      w integer[], x varchar(10)[], y "My Schema"."Mood", z "My Schema"."Mood"[],
+      dp price, dd small_positive);
+  )SQL");
+  SchemaSnapshot s = MustIntrospect(db.Dsn());
+  const Table* t = Find(s, "public", "t");
+  ASSERT_NE(t, nullptr);
+  auto col = [&](const char* name) {
+    const Column* c = t->FindColumn(name);
+    EXPECT_NE(c, nullptr) << name;
+    return c ? *c : Column{};
+  };
+  EXPECT_EQ(col("a").type.category, TypeCategory::kInteger);
+  EXPECT_EQ(col("a").type.int_bytes, 2);
+  EXPECT_EQ(col("b").type.int_bytes, 4);
+  EXPECT_EQ(col("c").type.int_bytes, 8);
+  EXPECT_EQ(col("d").type.category, TypeCategory::kNumeric);
+  EXPECT_EQ(col("d").type.sql_name, "numeric(12,2)");
+  EXPECT_EQ(col("d").type.cast_name, "numeric");
+  EXPECT_EQ(col("e").type.category, TypeCategory::kFloat);
+  EXPECT_EQ(col("f").type.cast_name, "double precision");
+  EXPECT_EQ(col("h").type.category, TypeCategory::kText);
+  EXPECT_EQ(col("h").type.sql_name, "character varying(80)");
+  EXPECT_EQ(col("i").type.cast_name, "bpchar");  // "character" would mean char(1) and truncate
+  EXPECT_EQ(col("j").type.category, TypeCategory::kBoolean);
+  EXPECT_EQ(col("k").type.category, TypeCategory::kUuid);
+  EXPECT_EQ(col("l").type.category, TypeCategory::kDate);
+  EXPECT_EQ(col("m").type.category, TypeCategory::kTime);
+  EXPECT_EQ(col("n").type.category, TypeCategory::kTime);
+  EXPECT_EQ(col("o").type.category, TypeCategory::kTimestamp);
+  EXPECT_EQ(col("p").type.category, TypeCategory::kTimestamptz);
+  EXPECT_EQ(col("p").type.cast_name, "timestamp with time zone");
+  EXPECT_EQ(col("q").type.category, TypeCategory::kInterval);
+  EXPECT_EQ(col("r").type.category, TypeCategory::kJson);
+  EXPECT_EQ(col("s").type.category, TypeCategory::kJson);
+  EXPECT_EQ(col("u").type.category, TypeCategory::kBytea);
+  EXPECT_EQ(col("v").type.category, TypeCategory::kOther);
+  EXPECT_TRUE(col("w").type.is_array);
+  EXPECT_EQ(col("w").type.category, TypeCategory::kInteger);
+  EXPECT_EQ(col("w").type.sql_name, "integer[]");
+  EXPECT_EQ(col("w").type.cast_name, "integer[]");
+  EXPECT_EQ(col("w").type.element_cast_name, "integer");
+  EXPECT_EQ(col("x").type.sql_name, "character varying(10)[]");
+  EXPECT_EQ(col("x").type.category, TypeCategory::kText);
+  EXPECT_EQ(col("y").type.category, TypeCategory::kEnum);
+  EXPECT_EQ(col("y").type.cast_name, "\"My Schema\".\"Mood\"");
+  EXPECT_EQ(col("y").allowed_values, (std::vector<std::string>{"happy", "sad"}));
+  EXPECT_EQ(col("y").values_source, Column::ValuesSource::kEnum);
+  EXPECT_TRUE(col("z").type.is_array);
+  EXPECT_EQ(col("z").type.category, TypeCategory::kEnum);
+  EXPECT_EQ(col("z").type.cast_name, "\"My Schema\".\"Mood\"[]");
+  EXPECT_EQ(col("dp").type.domain, "price");
+  EXPECT_EQ(col("dp").type.sql_name, "numeric(10,2)");
+  EXPECT_EQ(col("dp").type.category, TypeCategory::kNumeric);
+  EXPECT_EQ(col("dd").type.domain, "small_positive");
+  EXPECT_EQ(col("dd").type.category, TypeCategory::kInteger);
+  EXPECT_EQ(col("dd").type.cast_name, "integer");
+  EXPECT_EQ(col("dd").type.oid, 23u);
+}
+
+TEST(IntrospectTest, PlainViewsAreSkippedWithAWarning) {
+  TestDatabase db;
+  db.Exec(R"SQL(
+    CREATE TABLE base (id int PRIMARY KEY, v text);
+    CREATE VIEW plain_view AS SELECT * FROM base;
+    CREATE VIEW invoker_view WITH (security_invoker = on) AS SELECT * FROM base;
+    CREATE VIEW invoker_false WITH (security_invoker = false) AS SELECT * FROM base;
+    CREATE MATERIALIZED VIEW mat AS SELECT * FROM base;
+  )SQL");
+  SchemaSnapshot s = MustIntrospect(db.Dsn());
+  EXPECT_EQ(Find(s, "public", "plain_view"), nullptr);
+  EXPECT_EQ(Find(s, "public", "invoker_false"), nullptr);
+  ASSERT_NE(Find(s, "public", "invoker_view"), nullptr);
+  EXPECT_EQ(Find(s, "public", "invoker_view")->kind, RelationKind::kView);
+  ASSERT_NE(Find(s, "public", "mat"), nullptr);
+  EXPECT_EQ(Find(s, "public", "mat")->kind, RelationKind::kMaterializedView);
+  ASSERT_EQ(s.warnings.size(), 2u);
+  EXPECT_NE(s.warnings[0].find("public.invoker_false"), std::string::npos);
+  EXPECT_NE(s.warnings[1].find("public.plain_view"), std::string::npos);
+}
+
+TEST(IntrospectTest, PartitionedParentOnlyWithSummedEstimate) {
+  TestDatabase db;
+  db.Exec(R"SQL(
+    CREATE TABLE m (id int, d date) PARTITION BY RANGE (d);
+    CREATE TABLE m1 PARTITION OF m FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+    CREATE TABLE m2 PARTITION OF m FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+    INSERT INTO m SELECT i, date '2025-01-01' + i FROM generate_series(1, 600) i;
+    ANALYZE m1, m2;
+    CREATE TABLE never (id int);
+  )SQL");
+  SchemaSnapshot s = MustIntrospect(db.Dsn());
+  EXPECT_EQ(Find(s, "public", "m1"), nullptr);
+  EXPECT_EQ(Find(s, "public", "m2"), nullptr);
+  const Table* m = Find(s, "public", "m");
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->kind, RelationKind::kPartitionedTable);
+  EXPECT_DOUBLE_EQ(m->row_estimate, 600);
+  ASSERT_NE(Find(s, "public", "never"), nullptr);
+  EXPECT_DOUBLE_EQ(Find(s, "public", "never")->row_estimate, -1);
+}
+
+// Regression guard for the rule "never values from a table under row-level security": checked as
+// the superuser, who does see those statistics in pg_stats.
+TEST(IntrospectTest, RowLevelSecurityTablesNeverGetStatisticsValues) {
+  TestDatabase db;
+  db.Exec(R"SQL(
+    CREATE TABLE open_t (id int, status text, name text);
+    CREATE TABLE rls_t (id int, status text);
+    ALTER TABLE rls_t ENABLE ROW LEVEL SECURITY;
+    INSERT INTO open_t SELECT i, (ARRAY['new','done'])[1 + i % 2], 'n' || i FROM generate_series(1, 100) i;
+    INSERT INTO rls_t SELECT i, (ARRAY['tenant-a-secret','tenant-b-secret'])[1 + i % 2] FROM generate_series(1, 100) i;
+    CREATE MATERIALIZED VIEW rls_mat AS SELECT status FROM rls_t;
+    ANALYZE open_t, rls_t, rls_mat;
+  )SQL");
+  SchemaSnapshot s = MustIntrospect(db.Dsn());
+  const Table* open_t = Find(s, "public", "open_t");
+  ASSERT_NE(open_t, nullptr);
+  EXPECT_EQ(open_t->FindColumn("status")->values_source, Column::ValuesSource::kStatistics);
+  EXPECT_EQ(open_t->FindColumn("status")->allowed_values, (std::vector<std::string>{"done", "new"}));
+  EXPECT_TRUE(open_t->FindColumn("name")->allowed_values.empty());  // unique values are not a list
+  const Table* rls_t = Find(s, "public", "rls_t");
+  ASSERT_NE(rls_t, nullptr);
+  EXPECT_TRUE(rls_t->row_security);
+  EXPECT_TRUE(rls_t->FindColumn("status")->allowed_values.empty());
+  const Table* rls_mat = Find(s, "public", "rls_mat");
+  ASSERT_NE(rls_mat, nullptr);
+  EXPECT_TRUE(rls_mat->reads_row_secured);
+  EXPECT_TRUE(rls_mat->FindColumn("status")->allowed_values.empty());
+  for (const auto& t : s.tables) EXPECT_EQ(t.description.find("secret"), std::string::npos) << t.description;
+}
+
+TEST(IntrospectTest, ExcludedColumnsDisappearWithTheirKeys) {
+  TestDatabase db;
+  db.Exec(R"SQL(
+    CREATE TABLE people (ssn text PRIMARY KEY, name text, api_key text UNIQUE, Password text);
+    CREATE TABLE visits (id int PRIMARY KEY, person_ssn text REFERENCES people (ssn), at date);
+    CREATE TABLE schema_migrations (v text);
+  )SQL");
+  config::Settings settings;
+  settings.schema.exclude_columns = {"*.ssn", "*.*api_key*", "*.*password*", "visits.person_ssn"};
+  SchemaSnapshot s = MustIntrospect(db.Dsn(), settings);
+  const Table* people = Find(s, "public", "people");
+  ASSERT_NE(people, nullptr);
+  ASSERT_EQ(people->columns.size(), 1u);
+  EXPECT_EQ(people->columns[0].name, "name");
+  EXPECT_TRUE(people->primary_key.empty());
+  EXPECT_TRUE(people->unique_keys.empty());
+  EXPECT_TRUE(people->referenced_by.empty());
+  const Table* visits = Find(s, "public", "visits");
+  ASSERT_NE(visits, nullptr);
+  EXPECT_TRUE(visits->foreign_keys.empty());
+  EXPECT_EQ(Find(s, "public", "schema_migrations"), nullptr);
+  for (const auto& t : s.tables) {
+    EXPECT_EQ(t.description.find("ssn"), std::string::npos) << t.description;
+    EXPECT_EQ(t.description.find("api_key"), std::string::npos) << t.description;
+    EXPECT_EQ(t.description.find("assword"), std::string::npos) << t.description;
+  }
+}
+
+TEST(IntrospectTest, OnlyRelationsTheAuditedRolesCanSelect) {
+  TestDatabase db;
+  std::string reader = RoleName(db, "reader");
+  std::string analyst = RoleName(db, "analyst");
+  CreateLoginRole(db, reader);
+  CreateLoginRole(db, analyst, false);
+  db.Exec("CREATE TABLE granted (id int, v text); CREATE TABLE secret_t (id int);"
+          "CREATE TABLE for_analyst (id int); CREATE TABLE partial (id int, visible text, hidden text);"
+          "GRANT SELECT ON granted TO " + reader + "; GRANT SELECT ON for_analyst TO " + analyst + ";"
+          "GRANT SELECT (id, visible) ON partial TO " + reader + ";");
+  config::Settings settings;
+  settings.auth.allowed_roles = {analyst, "no_such_role_at_all"};
+  SchemaSnapshot s = MustIntrospect(db.DsnFor(reader), settings);
+  EXPECT_NE(Find(s, "public", "granted"), nullptr);
+  EXPECT_EQ(Find(s, "public", "secret_t"), nullptr);
+  EXPECT_NE(Find(s, "public", "for_analyst"), nullptr);
+  const Table* partial = Find(s, "public", "partial");
+  ASSERT_NE(partial, nullptr);
+  ASSERT_EQ(partial->columns.size(), 2u);
+  EXPECT_EQ(partial->columns[1].name, "visible");
+
+  settings.auth.allowed_roles.clear();
+  SchemaSnapshot without = MustIntrospect(db.DsnFor(reader), settings);
+  EXPECT_EQ(Find(without, "public", "for_analyst"), nullptr);
+  db.Exec("DROP OWNED BY " + reader + ", " + analyst + "; DROP ROLE " + reader + "; DROP ROLE " + analyst);
+}
+
+TEST(IntrospectTest, ForeignKeysBothDirectionsBetweenExposedTablesOnly) {
+  TestDatabase db;
+  db.Exec(R"SQL(
+    CREATE SCHEMA other;
+    CREATE TABLE customers (id int PRIMARY KEY);
+    CREATE TABLE orders (id int PRIMARY KEY, customer_id int REFERENCES customers (id),
+                         parent_id int REFERENCES orders (id));
+    CREATE TABLE other.notes (id int PRIMARY KEY, customer_id int REFERENCES public.customers (id));
+  )SQL");
+  SchemaSnapshot s = MustIntrospect(db.Dsn());
+  const Table* orders = Find(s, "public", "orders");
+  ASSERT_NE(orders, nullptr);
+  ASSERT_EQ(orders->foreign_keys.size(), 2u);
+  const Table* customers = Find(s, "public", "customers");
+  ASSERT_NE(customers, nullptr);
+  ASSERT_EQ(customers->referenced_by.size(), 1u);  // other.notes is not exposed
+  EXPECT_EQ(customers->referenced_by[0].table, "orders");
+  EXPECT_EQ(customers->referenced_by[0].columns, std::vector<std::string>{"customer_id"});
+  ASSERT_EQ(orders->referenced_by.size(), 1u);  // itself, through parent_id
+  EXPECT_EQ(orders->referenced_by[0].columns, std::vector<std::string>{"parent_id"});
+
+  config::Settings both;
+  both.schemas = {"public", "other"};
+  SchemaSnapshot s2 = MustIntrospect(db.Dsn(), both);
+  ASSERT_NE(Find(s2, "other", "notes"), nullptr);
+  EXPECT_EQ(Find(s2, "other", "notes")->tool_name, "query_other_notes");
+  EXPECT_EQ(Find(s2, "public", "customers")->referenced_by.size(), 2u);
+}
+
+TEST(IntrospectTest, CheckAndDomainValueLists) {
+  TestDatabase db;
+  db.Exec(R"SQL(
+    CREATE DOMAIN level AS text CHECK (VALUE IN ('low', 'high'));
+    CREATE TABLE t (
+      plan text CHECK (plan IN ('free', 'pro')),
+      status varchar(10) CHECK (status IN ('a', 'b') OR status IS NULL),
+      n int CHECK (n IN (1, 2, 3)),
+      lv level,
+      q int CHECK (q > 0),
+      unchecked text
+    );
+    ALTER TABLE t ADD CONSTRAINT not_valid CHECK (unchecked IN ('x')) NOT VALID;
+  )SQL");
+  SchemaSnapshot s = MustIntrospect(db.Dsn());
+  const Table* t = Find(s, "public", "t");
+  ASSERT_NE(t, nullptr);
+  EXPECT_EQ(t->FindColumn("plan")->allowed_values, (std::vector<std::string>{"free", "pro"}));
+  EXPECT_EQ(t->FindColumn("plan")->values_source, Column::ValuesSource::kCheck);
+  EXPECT_EQ(t->FindColumn("status")->allowed_values, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(t->FindColumn("n")->allowed_values, (std::vector<std::string>{"1", "2", "3"}));
+  EXPECT_EQ(t->FindColumn("lv")->allowed_values, (std::vector<std::string>{"low", "high"}));
+  EXPECT_TRUE(t->FindColumn("q")->allowed_values.empty());
+  EXPECT_TRUE(t->FindColumn("unchecked")->allowed_values.empty());  // NOT VALID: rows may differ
+}
+
+TEST(IntrospectTest, TableGlobsAndSchemas) {
+  TestDatabase db;
+  db.Exec("CREATE SCHEMA s2; CREATE TABLE a1 (id int); CREATE TABLE a2 (id int); CREATE TABLE b1 (id int);"
+          "CREATE TABLE s2.a1 (id int);");
+  config::Settings settings;
+  settings.schemas = {"public", "s2"};
+  settings.schema.include_tables = {"a*"};
+  settings.schema.exclude_tables = {"public.a2"};
+  SchemaSnapshot s = MustIntrospect(db.Dsn(), settings);
+  std::vector<std::string> tools;
+  for (const auto& t : s.tables) tools.push_back(t.tool_name);
+  EXPECT_EQ(tools, (std::vector<std::string>{"query_a1", "query_s2_a1"}));
+  EXPECT_EQ(s.by_tool.at("query_s2_a1"), 1u);
+}
+
+TEST(IntrospectTest, SchemaVersionTracksDdlNotStatistics) {
+  TestDatabase db;
+  db.Exec("CREATE TABLE t (id int, v text); INSERT INTO t SELECT i, 'x' FROM generate_series(1, 50) i;");
+  auto conn = Connect(db.Dsn());
+  config::Settings settings;
+  auto v1 = SchemaVersion(conn.get(), settings);
+  ASSERT_TRUE(v1.ok());
+  EXPECT_EQ(v1->size(), 32u);
+  db.Exec("ANALYZE t; INSERT INTO t VALUES (99, 'y');");
+  EXPECT_EQ(*SchemaVersion(conn.get(), settings), *v1);
+  db.Exec("COMMENT ON COLUMN t.v IS 'changed'");
+  auto v2 = SchemaVersion(conn.get(), settings);
+  EXPECT_NE(*v2, *v1);
+  db.Exec("ALTER TABLE t ADD COLUMN w int");
+  auto v3 = SchemaVersion(conn.get(), settings);
+  EXPECT_NE(*v3, *v2);
+  db.Exec("CREATE TABLE other (id int)");
+  EXPECT_NE(*SchemaVersion(conn.get(), settings), *v3);
+  // The snapshot carries the same version.
+  auto snapshot = Introspect(conn.get(), settings);
+  ASSERT_TRUE(snapshot.ok());
+  EXPECT_EQ(snapshot->version, *SchemaVersion(conn.get(), settings));
+}
+
+TEST(IntrospectTest, BrokenConnectionIsAnErrorWithoutSql) {
+  ConnPtr conn(PQconnectdb("host=127.0.0.1 port=1 connect_timeout=1"));
+  auto result = Introspect(conn.get(), config::Settings{});
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().kind, ErrorKind::kUnavailable);
+  EXPECT_EQ(result.error().message.find("SELECT"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pgmcp::schema
