@@ -1,0 +1,78 @@
+// JWT bearer-token verification for the HTTP transport (SPEC §3a "Tokens", §7.4): Authorization
+// header in, Identity or AuthFailure out. Immutable after Create and thread-safe: share one instance.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "auth/identity.h"
+#include "auth/jwk_set.h"
+#include "auth/openssl_handles.h"
+#include "auth/verified_token_cache.h"
+#include "common/result.h"
+#include "config/settings.h"
+
+namespace pgmcp::auth {
+
+// The environment variable that may hold the HMAC secret itself, instead of auth.jwt_secret_file.
+inline constexpr char kJwtSecretEnv[] = "PGMCP_JWT_SECRET";
+
+struct VerifierOptions {
+  size_t cache_capacity = 10000;          // verified tokens remembered; 0 disables the cache
+  std::optional<std::string> env_secret;  // the value of PGMCP_JWT_SECRET, if set
+};
+
+class JwtVerifier {
+ public:
+  static constexpr size_t kMaxTokenBytes = 8192;
+  static constexpr size_t kMaxJsonDepth = 16;
+  static constexpr size_t kMinSecretBytes = 32;
+
+  // Reads the keys named by `auth` (and PGMCP_JWT_SECRET from the environment). `login_role` is the
+  // role pgmcp connects as: a token may never name it. Errors are kConfig and name the setting.
+  static Result<std::shared_ptr<const JwtVerifier>> Create(const config::AuthSettings& auth, std::string login_role);
+  // As above, but the environment is not read: options.env_secret stands for it.
+  static Result<std::shared_ptr<const JwtVerifier>> Create(const config::AuthSettings& auth, std::string login_role,
+                                                           VerifierOptions options);
+
+  // Checks one Authorization header value ("Bearer <JWS compact token>") at time `now`.
+  VerifyOutcome Verify(std::string_view authorization, std::chrono::system_clock::time_point now) const;
+
+  // The algorithms a token may use with the configured keys, e.g. {"HS256", "RS256", ...}.
+  std::vector<std::string> AcceptedAlgorithms() const;
+  // JWKs of the jwks_file that were skipped as unusable for signatures (for the start-up log).
+  int SkippedJwks() const { return skipped_jwks_; }
+  VerifiedTokenCache::Stats CacheStats() const { return cache_.GetStats(); }
+
+  JwtVerifier(const JwtVerifier&) = delete;
+  JwtVerifier& operator=(const JwtVerifier&) = delete;
+
+ private:
+  JwtVerifier(const config::AuthSettings& auth, std::string login_role, size_t cache_capacity);
+
+  // The full check of a token not found in the cache; a success is cached under `cache_key`.
+  VerifyOutcome VerifyToken(std::string_view token, double now, const std::string& cache_key) const;
+  bool Accepts(Algorithm alg) const;
+
+  std::string issuer_;
+  std::string audience_;
+  std::vector<std::string> role_path_;  // auth.role_claim split at '.'
+  std::vector<std::string> allowed_roles_;
+  std::string login_role_;
+  double skew_seconds_ = 0;
+
+  // One keyed HMAC context per HS algorithm the secret is long enough for (RFC 7518 §3.2).
+  std::array<EvpMacCtxPtr, 3> hmac_;  // HS256, HS384, HS512; null when not accepted
+  std::vector<PublicKey> keys_;
+  int skipped_jwks_ = 0;
+
+  mutable VerifiedTokenCache cache_;
+};
+
+}  // namespace pgmcp::auth
