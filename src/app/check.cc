@@ -1,0 +1,29 @@
+// `pgmcp check`: connect, introspect and run the start-up privilege audit (SPEC §7.1), print
+// every finding on stdout and exit 0 (safe, warnings allowed), 2 (unsafe) or 1 (unreachable).
+#include <cstdio>
+
+#include "app/commands.h"
+#include "schema/introspect.h"
+#include "security/audit.h"
+#include "service/startup.h"
+
+namespace pgmcp::app {
+
+int Check(const config::Invocation& inv) {
+  const config::Settings& s = inv.settings;
+  auto conn = service::ConnectBlocking(s);
+  if (!conn) return service::ReportStartupError(conn.error());
+  auto snapshot = schema::Introspect(conn->get(), s);
+  if (!snapshot) return service::ReportStartupError(snapshot.error());
+  auto report = security::AuditRoles(conn->get(), s, *snapshot);
+  if (!report) return service::ReportStartupError(report.error());
+  for (const auto& line : security::ReportLines(*report)) std::printf("%s\n", line.c_str());
+  if (!report->safe() && s.security.allow_privileged_role) {
+    // check tells the truth either way; this only says what serve would do with it.
+    std::printf("pgmcp check: security.allow_privileged_role = true: serve would start anyway\n");
+  }
+  std::fflush(stdout);
+  return report->safe() ? 0 : 2;
+}
+
+}  // namespace pgmcp::app

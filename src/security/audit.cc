@@ -1,0 +1,468 @@
+#include "security/audit.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <set>
+#include <string_view>
+#include <unordered_set>
+
+namespace pgmcp::security {
+namespace {
+
+struct ResultDeleter {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
+
+// Beyond this many privilege findings for one audited role the rest are counted, not listed:
+// a role that can write to 500 tables is unsafe already, and serve prints every line.
+constexpr size_t kMaxPrivilegeFindingsPerRole = 25;
+
+// ---------------------------------------------------------------------------------------------
+// Catalog queries. Role names are data: always bind parameters ($1 text[]), never SQL text.
+
+constexpr const char* kLoginSql = "SELECT current_user::text, session_user::text";
+
+// Each configured role: does it exist, and can the session user switch to it? $2 is the
+// pg_has_role privilege that SET ROLE needs: 'MEMBER' before PostgreSQL 16, 'SET' since.
+constexpr const char* kConfiguredSql = R"SQL(
+SELECT w.name, r.oid IS NOT NULL,
+       COALESCE(pg_catalog.pg_has_role(session_user, r.oid, $2), false)
+FROM unnest($1::text[]) WITH ORDINALITY AS w(name, ord)
+LEFT JOIN pg_catalog.pg_roles r ON r.rolname = w.name
+ORDER BY w.ord
+)SQL";
+
+// Every role each audited role can become, itself included, with the attributes that matter.
+// Membership with or without INHERIT counts: a NOINHERIT member is one SET ROLE away from the
+// other role's rights. A superuser is a "member" of every role; its own row says enough.
+constexpr const char* kReachableSql = R"SQL(
+SELECT a.rolname, x.rolname, x.oid = a.oid,
+       x.rolsuper, x.rolbypassrls, x.rolcreaterole, x.rolcreatedb, x.rolreplication
+FROM pg_catalog.pg_roles a
+JOIN pg_catalog.pg_roles x
+  ON x.oid = a.oid OR (NOT a.rolsuper AND pg_catalog.pg_has_role(a.oid, x.oid, 'MEMBER'))
+WHERE a.rolname = ANY ($1::text[])
+ORDER BY a.rolname, x.oid <> a.oid, x.rolname
+)SQL";
+
+// What the audited roles own or may write, in every schema but TOAST and temporary ones. System
+// catalog tables are included (a write grant there is rare and exactly what must not go
+// unnoticed); pg_catalog's views are not: PUBLIC's UPDATE on pg_settings is how SET is spelled.
+//
+// Subjects: the audited role itself (has_*_privilege already counts what it inherits) and each
+// role it reaches only through SET ROLE (NOINHERIT membership), named in "via", for what the
+// audited role does not hold itself. Superusers are left out: they can do anything, and their
+// attribute finding says so.
+//
+// A relation without an ACL (relacl IS NULL) grants nothing beyond its owner, so only relations
+// with one are checked for grants: owners, superusers and pg_write_all_data members (the only
+// others who could write to it) have findings of their own. Relations an audited role can
+// act as the owner of are reported once, as owned.
+//
+// Columns: audited, via, what, relkind, object, detail (the privileges), oid, extra (for tables
+// the grantees the privileges come through, for column grants the columns), bypasses_rls.
+constexpr const char* kObjectsSql = R"SQL(
+WITH audited AS (
+  SELECT oid, rolname FROM pg_catalog.pg_roles
+  WHERE rolname = ANY ($1::text[]) AND NOT rolsuper
+), subject AS (
+  SELECT a.rolname AS audited, a.oid AS audited_oid, a.oid AS role_oid, ''::text AS via
+  FROM audited a
+  UNION ALL
+  SELECT a.rolname, a.oid, x.oid, x.rolname
+  FROM audited a
+  JOIN pg_catalog.pg_roles x
+    ON x.oid <> a.oid AND NOT x.rolsuper
+   AND pg_catalog.pg_has_role(a.oid, x.oid, 'MEMBER')
+   AND NOT pg_catalog.pg_has_role(a.oid, x.oid, 'USAGE')
+), rel AS (
+  SELECT c.oid, c.relkind, c.relowner, c.relacl,
+         c.relrowsecurity AND NOT c.relforcerowsecurity AS owner_bypasses_rls,
+         pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) AS name
+  FROM pg_catalog.pg_class c
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
+    AND n.nspname <> 'pg_toast' AND n.nspname !~ '^pg_(toast_)?temp_'
+    AND NOT (n.nspname = 'pg_catalog' AND c.relkind = 'v')
+), table_writes AS (
+  SELECT s.audited, s.via, s.role_oid, r.oid, r.relkind, r.name, r.relacl,
+         ARRAY(SELECT p FROM unnest(ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'TRIGGER']) AS p
+               WHERE pg_catalog.has_table_privilege(s.role_oid, r.oid, p)
+                 AND (s.via = '' OR NOT pg_catalog.has_table_privilege(s.audited_oid, r.oid, p))) AS privs
+  FROM subject s
+  JOIN rel r ON r.relkind IN ('r', 'p', 'v', 'f') AND r.relacl IS NOT NULL
+  WHERE NOT pg_catalog.pg_has_role(s.audited_oid, r.relowner, 'MEMBER')
+), sequence_writes AS (
+  SELECT s.audited, s.via, r.oid, r.relkind, r.name,
+         ARRAY(SELECT p FROM unnest(ARRAY['UPDATE', 'USAGE']) AS p
+               WHERE pg_catalog.has_sequence_privilege(s.role_oid, r.oid, p)
+                 AND (s.via = '' OR NOT pg_catalog.has_sequence_privilege(s.audited_oid, r.oid, p))) AS privs
+  FROM subject s
+  JOIN rel r ON r.relkind = 'S' AND r.relacl IS NOT NULL
+  WHERE NOT pg_catalog.pg_has_role(s.audited_oid, r.relowner, 'MEMBER')
+), column_writes AS (
+  SELECT s.audited, s.via, r.oid, r.relkind, r.name, p.priv,
+         string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum) AS columns
+  FROM subject s
+  JOIN rel r ON r.relkind IN ('r', 'p', 'v', 'f')
+  JOIN pg_catalog.pg_attribute a
+    ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attacl IS NOT NULL
+  CROSS JOIN (VALUES ('INSERT'), ('UPDATE')) AS p(priv)
+  WHERE NOT pg_catalog.pg_has_role(s.audited_oid, r.relowner, 'MEMBER')
+    AND NOT pg_catalog.has_table_privilege(s.role_oid, r.oid, p.priv)
+    AND pg_catalog.has_column_privilege(s.role_oid, r.oid, a.attnum, p.priv)
+    AND (s.via = '' OR NOT pg_catalog.has_column_privilege(s.audited_oid, r.oid, a.attnum, p.priv))
+  GROUP BY s.audited, s.via, r.oid, r.relkind, r.name, p.priv
+)
+SELECT a.rolname, CASE WHEN r.relowner = a.oid THEN '' ELSE pg_catalog.pg_get_userbyid(r.relowner) END,
+       'owner', r.relkind::text, r.name, '', r.oid, '', r.owner_bypasses_rls
+FROM audited a
+JOIN rel r ON pg_catalog.pg_has_role(a.oid, r.relowner, 'MEMBER')
+UNION ALL
+SELECT w.audited, w.via, 'table', w.relkind::text, w.name, array_to_string(w.privs, ', '), w.oid,
+       CASE WHEN w.via <> '' THEN '' ELSE COALESCE((
+         SELECT string_agg(DISTINCT CASE WHEN e.grantee = 0 THEN 'PUBLIC'
+                                         ELSE 'role "' || pg_catalog.pg_get_userbyid(e.grantee) || '"' END,
+                           ', ')
+         FROM pg_catalog.aclexplode(w.relacl) e
+         WHERE e.privilege_type = ANY (w.privs) AND e.grantee <> w.role_oid
+           AND (e.grantee = 0 OR pg_catalog.pg_has_role(w.role_oid, e.grantee, 'USAGE'))), '') END,
+       false
+FROM table_writes w
+WHERE cardinality(w.privs) > 0
+UNION ALL
+SELECT c.audited, c.via, 'columns', c.relkind::text, c.name, c.priv, c.oid, c.columns, false
+FROM column_writes c
+UNION ALL
+SELECT q.audited, q.via, 'sequence', q.relkind::text, q.name, array_to_string(q.privs, ', '), q.oid, '', false
+FROM sequence_writes q
+WHERE cardinality(q.privs) > 0
+UNION ALL
+SELECT s.audited, s.via, 'schema', '', pg_catalog.quote_ident(n.nspname), 'CREATE', 0, '', false
+FROM subject s
+JOIN pg_catalog.pg_namespace n ON pg_catalog.has_schema_privilege(s.role_oid, n.oid, 'CREATE')
+WHERE n.nspname <> 'pg_toast' AND n.nspname !~ '^pg_(toast_)?temp_'
+  AND (s.via = '' OR NOT pg_catalog.has_schema_privilege(s.audited_oid, n.oid, 'CREATE'))
+UNION ALL
+SELECT s.audited, s.via, 'database', '', pg_catalog.quote_ident(current_database()), 'CREATE', 0, '', false
+FROM subject s
+WHERE pg_catalog.has_database_privilege(s.role_oid, current_database(), 'CREATE')
+  AND (s.via = '' OR NOT pg_catalog.has_database_privilege(s.audited_oid, current_database(), 'CREATE'))
+)SQL";
+
+// ---------------------------------------------------------------------------------------------
+
+std::string TextArray(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out.push_back('"');
+    for (char c : items[i]) {
+      if (c == '"' || c == '\\') out.push_back('\\');
+      out.push_back(c);
+    }
+    out.push_back('"');
+  }
+  return out + "}";
+}
+
+Result<ResultPtr> Run(PGconn* conn, const char* sql, const std::vector<std::string>& params) {
+  if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
+    return MakeError(ErrorKind::kUnavailable, "The database connection is not available.");
+  }
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& p : params) values.push_back(p.c_str());
+  ResultPtr result(
+      PQexecParams(conn, sql, static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0));
+  if (result == nullptr || PQresultStatus(result.get()) != PGRES_TUPLES_OK) {
+    const char* state = result ? PQresultErrorField(result.get(), PG_DIAG_SQLSTATE) : nullptr;
+    std::string code = std::string(state ? state : "") + " " + PQerrorMessage(conn);
+    while (!code.empty() && (code.back() == '\n' || code.back() == ' ')) code.pop_back();
+    ErrorKind kind = PQstatus(conn) == CONNECTION_OK ? ErrorKind::kInternal : ErrorKind::kUnavailable;
+    return MakeError(kind, "Reading the roles and privileges from the database catalog failed.", code);
+  }
+  return result;
+}
+
+std::string Text(const PGresult* r, int row, int col) { return PQgetvalue(r, row, col); }
+bool Bool(const PGresult* r, int row, int col) { return PQgetvalue(r, row, col)[0] == 't'; }
+
+// Catalog names may hold anything, even newlines; a finding must stay one line.
+std::string OneLine(std::string s) {
+  for (char& c : s) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  return s;
+}
+
+std::string Quoted(std::string_view name) {
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  return out + "\"";
+}
+
+std::string RelationWord(std::string_view relkind) {
+  switch (relkind.empty() ? 'r' : relkind[0]) {
+    case 'p':
+      return "partitioned table";
+    case 'v':
+      return "view";
+    case 'm':
+      return "materialized view";
+    case 'f':
+      return "foreign table";
+    case 'S':
+      return "sequence";
+    default:
+      return "table";
+  }
+}
+
+// The start of a finding about `role`, reached through `via` when that is another role.
+std::string Subject(const std::string& role, const std::string& via, std::string_view via_phrase) {
+  std::string s = "role " + Quoted(role);
+  if (!via.empty() && via != role) s += " " + std::string(via_phrase) + " role " + Quoted(via) + ", which";
+  return s;
+}
+
+struct PredefinedRole {
+  std::string_view name;
+  Severity severity;
+  std::string_view why;
+};
+
+// Predefined roles that write, run programs or read past privileges make a role unsafe;
+// pg_read_all_data and pg_signal_backend neither write nor pass row-level security.
+constexpr PredefinedRole kPredefinedRoles[] = {
+    {"pg_write_all_data", Severity::kUnsafe, "it can write to every table"},
+    {"pg_write_server_files", Severity::kUnsafe, "it can write files on the database server"},
+    {"pg_execute_server_program", Severity::kUnsafe, "it can run programs on the database server"},
+    {"pg_read_server_files", Severity::kUnsafe,
+     "it can read any file the server can, the data files of every table included, past privileges and "
+     "row-level security"},
+    {"pg_read_all_data", Severity::kWarning,
+     "it can SELECT every table, so every table of the exposed schemas is exposed; row-level security "
+     "still applies"},
+    {"pg_signal_backend", Severity::kWarning, "it can cancel and terminate other sessions"},
+};
+
+struct Attribute {
+  int column;  // in kReachableSql
+  Severity severity;
+  std::string_view phrase;
+};
+
+constexpr Attribute kAttributes[] = {
+    {4, Severity::kUnsafe, "has BYPASSRLS (it bypasses row-level security)"},
+    {5, Severity::kUnsafe, "has CREATEROLE (it can create roles and grant itself any non-superuser role)"},
+    {6, Severity::kUnsafe, "has CREATEDB (it can create databases)"},
+    {7, Severity::kUnsafe,
+     "has REPLICATION (it can stream every table's data past privileges and row-level security, and its "
+     "replication slots can fill the disk)"},
+};
+
+void Add(AuditReport& report, Severity severity, FindingKind kind, const std::string& role, std::string message) {
+  report.findings.push_back(Finding{severity, kind, role, OneLine(std::move(message))});
+}
+
+}  // namespace
+
+Result<AuditReport> AuditRoles(PGconn* conn, const config::Settings& settings, const schema::SchemaSnapshot& snapshot) {
+  AuditReport report;
+
+  auto login = Run(conn, kLoginSql, {});
+  if (!login) return login.error();
+  const std::string current_user = Text(login->get(), 0, 0);
+  const std::string session_user = Text(login->get(), 0, 1);
+
+  // Audited roles in report order: the login role(s), then the configured ones that exist.
+  std::vector<std::string> audited = {session_user};
+  if (current_user != session_user) audited.push_back(current_user);
+
+  std::vector<std::string> configured;
+  std::map<std::string, std::string> setting_of;  // role -> the setting that names it
+  for (const auto& r : settings.auth.allowed_roles) {
+    if (setting_of.emplace(r, "auth.allowed_roles").second) configured.push_back(r);
+  }
+  if (!settings.auth.anonymous_role.empty() &&
+      setting_of.emplace(settings.auth.anonymous_role, "auth.anonymous_role").second) {
+    configured.push_back(settings.auth.anonymous_role);
+  }
+
+  std::vector<Finding> setup_findings;
+  if (!configured.empty()) {
+    const char* set_privilege = PQserverVersion(conn) >= 160000 ? "SET" : "MEMBER";
+    auto status = Run(conn, kConfiguredSql, {TextArray(configured), set_privilege});
+    if (!status) return status.error();
+    for (int i = 0; i < PQntuples(status->get()); ++i) {
+      std::string name = Text(status->get(), i, 0);
+      const std::string& setting = setting_of[name];
+      if (!Bool(status->get(), i, 1)) {
+        setup_findings.push_back(Finding{
+            Severity::kUnsafe, FindingKind::kRoleSetup, name,
+            OneLine("role " + Quoted(name) + " of " + setting + " does not exist (calls as that role would fail)")});
+        continue;
+      }
+      if (!Bool(status->get(), i, 2)) {
+        setup_findings.push_back(
+            Finding{Severity::kUnsafe, FindingKind::kRoleSetup, name,
+                    OneLine("login role " + Quoted(session_user) + " cannot SET ROLE to " + Quoted(name) + " of " +
+                            setting + " (it is not a member; calls as that role would fail)")});
+      }
+      if (std::find(audited.begin(), audited.end(), name) == audited.end()) audited.push_back(name);
+    }
+  }
+  report.roles = audited;
+
+  // Findings are collected per audited role and then laid out in the order of `audited`.
+  std::map<std::string, AuditReport> per_role;
+
+  auto reach = Run(conn, kReachableSql, {TextArray(audited)});
+  if (!reach) return reach.error();
+  for (int i = 0; i < PQntuples(reach->get()); ++i) {
+    const PGresult* r = reach->get();
+    std::string role = Text(r, i, 0);
+    std::string other = Text(r, i, 1);
+    bool self = Bool(r, i, 2);
+    AuditReport& out = per_role[role];
+    std::string via = self ? "" : other;
+    if (Bool(r, i, 3)) {
+      Add(out, Severity::kUnsafe, FindingKind::kRoleAttribute, role,
+          Subject(role, via, "is a member of") + " is a superuser");
+      continue;  // a superuser's other attributes add nothing
+    }
+    for (const auto& a : kAttributes) {
+      if (Bool(r, i, a.column)) {
+        Add(out, a.severity, FindingKind::kRoleAttribute, role,
+            Subject(role, via, "is a member of") + " " + std::string(a.phrase));
+      }
+    }
+    for (const auto& p : kPredefinedRoles) {
+      if (!self && other == p.name) {
+        Add(out, p.severity, FindingKind::kMembership, role,
+            "role " + Quoted(role) + " is a member of " + other + " (" + std::string(p.why) + ")");
+      }
+    }
+  }
+
+  std::unordered_set<uint32_t> exposed;
+  for (const auto& t : snapshot.tables) exposed.insert(t.oid);
+
+  auto objects = Run(conn, kObjectsSql, {TextArray(audited)});
+  if (!objects) return objects.error();
+  std::map<std::string, size_t> listed;    // privilege findings listed per role
+  std::map<std::string, size_t> unlisted;  // and those only counted
+  std::map<std::string, bool> unlisted_unsafe;
+  for (int i = 0; i < PQntuples(objects->get()); ++i) {
+    const PGresult* r = objects->get();
+    std::string role = Text(r, i, 0);
+    std::string via = Text(r, i, 1);
+    std::string what = Text(r, i, 2);
+    std::string word = RelationWord(Text(r, i, 3));
+    std::string object = Text(r, i, 4);
+    std::string detail = Text(r, i, 5);
+    uint32_t oid = static_cast<uint32_t>(std::strtoul(PQgetvalue(r, i, 6), nullptr, 10));
+    std::string extra = Text(r, i, 7);
+    bool bypasses_rls = Bool(r, i, 8);
+    AuditReport& out = per_role[role];
+
+    if (what == "owner") {
+      std::string message = Subject(role, via, "is a member of") + " owns ";
+      if (exposed.count(oid) > 0) {
+        message += "exposed " + word + " " + object +
+                   (bypasses_rls ? " (an owner bypasses its row-level security, and can write to and alter it)"
+                                 : " (an owner can write to and alter it)");
+      } else {
+        message += word + " " + object + " (an owner can write to and alter it)";
+      }
+      Add(out, Severity::kUnsafe, FindingKind::kOwnership, role, std::move(message));
+      continue;
+    }
+
+    std::string message = Subject(role, via, "can SET ROLE to") + " holds ";
+    Severity severity = Severity::kUnsafe;
+    if (what == "table") {
+      message += detail + " on " + word + " " + object;
+      if (!extra.empty()) message += " (granted to " + extra + ")";
+    } else if (what == "columns") {
+      message += detail + " on columns (" + extra + ") of " + word + " " + object;
+    } else if (what == "sequence") {
+      // nextval() only consumes numbers (and is refused in pgmcp's read-only transactions);
+      // setval() (UPDATE) can rewind a sequence and make the application's inserts collide.
+      bool update = detail.find("UPDATE") != std::string::npos;
+      severity = update ? Severity::kUnsafe : Severity::kWarning;
+      message +=
+          detail + " on sequence " + object + (update ? " (setval can reset it)" : " (nextval consumes its values)");
+    } else if (what == "schema") {
+      message += "CREATE on schema " + object;
+    } else {
+      message += "CREATE on database " + object;
+    }
+    if (listed[role] >= kMaxPrivilegeFindingsPerRole) {
+      ++unlisted[role];
+      unlisted_unsafe[role] = unlisted_unsafe[role] || severity == Severity::kUnsafe;
+      continue;
+    }
+    ++listed[role];
+    Add(out, severity, FindingKind::kPrivilege, role, std::move(message));
+  }
+  for (const auto& [role, n] : unlisted) {
+    Add(per_role[role], unlisted_unsafe[role] ? Severity::kUnsafe : Severity::kWarning, FindingKind::kPrivilege, role,
+        "role " + Quoted(role) + " holds " + std::to_string(n) + " more privileges like these (not listed)");
+  }
+
+  // Roles that are missing or out of reach first: they explain why calls would fail.
+  report.findings = std::move(setup_findings);
+  for (const auto& role : audited) {
+    auto it = per_role.find(role);
+    if (it == per_role.end()) continue;
+    for (auto& f : it->second.findings) report.findings.push_back(std::move(f));
+  }
+  for (const auto& w : snapshot.warnings) {
+    Add(report, Severity::kWarning, FindingKind::kSchema, "", w);
+  }
+  return report;
+}
+
+std::vector<std::string> ReportLines(const AuditReport& report) {
+  std::vector<std::string> lines;
+  for (const auto& f : report.findings) {
+    lines.push_back((f.severity == Severity::kUnsafe ? "problem: " : "warning: ") + f.message);
+  }
+  lines.push_back(SummaryLine(report));
+  return lines;
+}
+
+std::string SummaryLine(const AuditReport& report) {
+  auto count = [](size_t n, const char* word) { return std::to_string(n) + " " + word + (n == 1 ? "" : "s"); };
+  std::string roles;
+  for (const auto& r : report.roles) roles += (roles.empty() ? "" : ", ") + OneLine(r);
+  size_t problems = report.Count(Severity::kUnsafe);
+  size_t warnings = report.Count(Severity::kWarning);
+  std::string line = "pgmcp check: ";
+  if (problems == 0) {
+    line += "safe";
+    if (warnings > 0) line += ", " + count(warnings, "warning");
+  } else {
+    line += count(problems, "problem");
+    if (warnings > 0) line += ", " + count(warnings, "warning");
+  }
+  return line + " (roles: " + roles + ")";
+}
+
+std::vector<std::string> RefusalReasons(const AuditReport& report) {
+  std::vector<std::string> out;
+  for (const auto& f : report.findings) {
+    if (f.severity == Severity::kUnsafe) out.push_back(f.message);
+  }
+  return out;
+}
+
+}  // namespace pgmcp::security

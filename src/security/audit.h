@@ -1,0 +1,65 @@
+// The start-up privilege audit (SPEC §7.1): can the roles pgmcp runs as write, change the schema,
+// or read past row-level security? Blocking libpq, a few catalog queries; run before serving.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "config/settings.h"
+#include "schema/snapshot.h"
+
+namespace pgmcp::security {
+
+// kUnsafe makes the roles unsafe: serve/tools/call refuse (exit 2) unless
+// security.allow_privileged_role. kWarning is printed and logged; the exit code stays 0.
+enum class Severity { kUnsafe, kWarning };
+
+// What kind of thing was found; lets callers treat a group differently (the schema's warnings
+// are already logged by the schema loader, so serve does not log them twice).
+enum class FindingKind {
+  kRoleAttribute,  // SUPERUSER, BYPASSRLS, CREATEROLE, CREATEDB, REPLICATION
+  kMembership,     // a predefined role such as pg_write_all_data
+  kOwnership,      // owns a table, view, sequence...
+  kPrivilege,      // INSERT/UPDATE/DELETE/TRUNCATE/TRIGGER, column grants, sequences, CREATE
+  kRoleSetup,      // a configured role that does not exist or cannot be switched to
+  kSchema,         // a warning of the schema snapshot (e.g. a plain view left out)
+};
+
+struct Finding {
+  Severity severity = Severity::kUnsafe;
+  FindingKind kind = FindingKind::kPrivilege;
+  std::string role;     // the audited role it is about; empty for schema warnings
+  std::string message;  // one line naming the role and what was found
+};
+
+struct AuditReport {
+  std::vector<std::string> roles;  // the audited roles that exist: login role first, then configured
+  std::vector<Finding> findings;   // grouped by audited role, in the order of `roles`
+
+  bool safe() const { return Count(Severity::kUnsafe) == 0; }
+  size_t Count(Severity severity) const {
+    size_t n = 0;
+    for (const auto& f : findings) n += f.severity == severity ? 1 : 0;
+    return n;
+  }
+};
+
+// Audits the login role (current_user and session_user), every role of auth.allowed_roles and
+// auth.anonymous_role, and every role each of them can become (membership, recursively, with or
+// without INHERIT: a NOINHERIT membership is one SET ROLE away). The snapshot says which tables
+// are exposed and carries the warnings of introspection. Errors only when the catalog cannot be
+// read; findings are values in the report.
+Result<AuditReport> AuditRoles(PGconn* conn, const config::Settings& settings, const schema::SchemaSnapshot& snapshot);
+
+// For `pgmcp check`: one line per finding ("problem: ..." / "warning: ..."), then the summary.
+std::vector<std::string> ReportLines(const AuditReport& report);
+// "pgmcp check: 2 problems, 1 warning (roles: a, b)" or "pgmcp check: safe (roles: mcp_reader)".
+std::string SummaryLine(const AuditReport& report);
+// The messages of the unsafe findings, for serve's refusal (one line each on stderr).
+std::vector<std::string> RefusalReasons(const AuditReport& report);
+
+}  // namespace pgmcp::security

@@ -1,0 +1,176 @@
+// The audit through the real binary: `pgmcp check` exit codes and lines, and `serve` refusing an
+// unsafe role unless security.allow_privileged_role says to start anyway.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "support/test_database.h"
+
+namespace pgmcp::security {
+namespace {
+
+struct Outcome {
+  int exit_code = -1;  // -1 when killed by a signal
+  std::string out;
+  std::string err;
+};
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Runs the built pgmcp with stdin at EOF; stdout and stderr go to files (no pipe to deadlock on).
+Outcome RunPgmcp(const std::vector<std::string>& args, const std::string& scratch) {
+  std::string out_path = scratch + ".out";
+  std::string err_path = scratch + ".err";
+  pid_t pid = fork();
+  if (pid == 0) {
+    int in = open("/dev/null", O_RDONLY);
+    int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (in < 0 || out < 0 || err < 0) _exit(127);
+    dup2(in, 0);
+    dup2(out, 1);
+    dup2(err, 2);
+    std::vector<char*> argv;
+    std::string binary = PGMCP_BINARY;
+    argv.push_back(binary.data());
+    std::vector<std::string> copy = args;
+    for (auto& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    // A hung child dies by SIGALRM (the alarm survives exec) instead of hanging the test run.
+    alarm(60);
+    execv(binary.c_str(), argv.data());
+    _exit(127);
+  }
+  Outcome o;
+  int status = 0;
+  EXPECT_EQ(waitpid(pid, &status, 0), pid);
+  if (WIFEXITED(status)) o.exit_code = WEXITSTATUS(status);
+  o.out = Slurp(out_path);
+  o.err = Slurp(err_path);
+  std::remove(out_path.c_str());
+  std::remove(err_path.c_str());
+  return o;
+}
+
+std::vector<std::string> SplitLines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::stringstream s(text);
+  for (std::string line; std::getline(s, line);) lines.push_back(line);
+  return lines;
+}
+
+class CheckCommandTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    reader_ = "reader_" + db_.name();
+    db_.Exec("CREATE TABLE orders (id int PRIMARY KEY, status text); CREATE ROLE " + reader_ +
+             " LOGIN; GRANT SELECT ON orders TO " + reader_);
+    scratch_ = ::testing::TempDir() + "pgmcp_" + db_.name();
+  }
+  void TearDown() override {
+    db_.Exec("DROP OWNED BY " + reader_ + "; DROP ROLE " + reader_);
+    std::remove((scratch_ + ".toml").c_str());
+  }
+
+  Outcome Pgmcp(std::vector<std::string> args) {
+    args.insert(args.end(), {"--dsn", db_.DsnFor(reader_)});
+    return RunPgmcp(args, scratch_);
+  }
+
+  testing::TestDatabase db_;
+  std::string reader_;
+  std::string scratch_;
+};
+
+TEST_F(CheckCommandTest, SafeRoleExitsZero) {
+  auto o = Pgmcp({"check"});
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.out, "pgmcp check: safe (roles: " + reader_ + ")\n");
+}
+
+TEST_F(CheckCommandTest, UnsafeRoleExitsTwoNamingEachProblem) {
+  db_.Exec("GRANT INSERT ON orders TO " + reader_ + "; GRANT CREATE ON SCHEMA public TO " + reader_);
+  auto o = Pgmcp({"check"});
+  EXPECT_EQ(o.exit_code, 2) << o.err;
+  EXPECT_EQ(SplitLines(o.out), (std::vector<std::string>{
+                                   "problem: role \"" + reader_ + "\" holds INSERT on table public.orders",
+                                   "problem: role \"" + reader_ + "\" holds CREATE on schema public",
+                                   "pgmcp check: 2 problems (roles: " + reader_ + ")",
+                               }));
+}
+
+TEST_F(CheckCommandTest, WarningsAloneExitZero) {
+  db_.Exec(
+      "CREATE VIEW status_counts AS SELECT status, count(*) FROM orders GROUP BY status;"
+      "GRANT SELECT ON status_counts TO " +
+      reader_);
+  auto o = Pgmcp({"check"});
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  auto lines = SplitLines(o.out);
+  ASSERT_EQ(lines.size(), 2u) << o.out;
+  EXPECT_EQ(lines[0].rfind("warning: view public.status_counts is not exposed", 0), 0u) << lines[0];
+  EXPECT_EQ(lines[1], "pgmcp check: safe, 1 warning (roles: " + reader_ + ")");
+}
+
+TEST_F(CheckCommandTest, UnreachableDatabaseExitsOne) {
+  auto o = RunPgmcp({"check", "--dsn", "host=127.0.0.1 port=1 dbname=x connect_timeout=2"}, scratch_);
+  EXPECT_EQ(o.exit_code, 1);
+  EXPECT_NE(o.err.find("cannot connect to the database"), std::string::npos) << o.err;
+  EXPECT_EQ(o.out, "");
+}
+
+TEST_F(CheckCommandTest, ServeRefusesAnUnsafeRole) {
+  db_.Exec("GRANT TRUNCATE ON orders TO " + reader_);
+  auto o = Pgmcp({"serve"});
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_NE(o.err.find("pgmcp: unsafe: role \"" + reader_ + "\" holds TRUNCATE on table public.orders\n"),
+            std::string::npos)
+      << o.err;
+  EXPECT_NE(o.err.find("security.allow_privileged_role"), std::string::npos) << o.err;
+  EXPECT_EQ(o.out, "") << "nothing but protocol messages on stdout";
+}
+
+TEST_F(CheckCommandTest, ToolsAndCallRefuseAnUnsafeRoleToo) {
+  db_.Exec("GRANT DELETE ON orders TO " + reader_);
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"tools"}, std::vector<std::string>{"call", "query_orders", "{}"}}) {
+    auto o = Pgmcp(args);
+    EXPECT_EQ(o.exit_code, 2) << args[0] << ": " << o.err;
+    EXPECT_NE(o.err.find("holds DELETE on table public.orders"), std::string::npos) << o.err;
+    EXPECT_EQ(o.out, "");
+  }
+}
+
+TEST_F(CheckCommandTest, ServeStartsAnywayWhenAllowedAndWarnsLoudly) {
+  db_.Exec("GRANT TRUNCATE ON orders TO " + reader_);
+  {
+    std::ofstream config(scratch_ + ".toml");
+    config << "[security]\nallow_privileged_role = true\n";
+  }
+  auto o = Pgmcp({"serve", "--config", scratch_ + ".toml"});
+  EXPECT_EQ(o.exit_code, 0) << o.err;  // stdin at EOF: a clean shutdown
+  EXPECT_NE(o.err.find("\"event\":\"privileged_role\""), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("holds TRUNCATE on table public.orders"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("\"event\":\"serving\""), std::string::npos) << o.err;
+
+  // check still tells the truth, and says what serve would do.
+  auto c = Pgmcp({"check", "--config", scratch_ + ".toml"});
+  EXPECT_EQ(c.exit_code, 2);
+  EXPECT_NE(c.out.find("serve would start anyway"), std::string::npos) << c.out;
+}
+
+}  // namespace
+}  // namespace pgmcp::security
