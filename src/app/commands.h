@@ -8,5 +8,6 @@ namespace pgmcp::app {
 int Serve(const config::Invocation& invocation);
 int PrintTools(const config::Invocation& invocation);
 int CallOnce(const config::Invocation& invocation);
+int Check(const config::Invocation& invocation);
 
 }  // namespace pgmcp::app

@@ -32,8 +32,7 @@ int main(int argc, char** argv) {
       case pgmcp::config::CommandKind::kCall:
         return pgmcp::app::CallOnce(*invocation);
       case pgmcp::config::CommandKind::kCheck:
-        std::fprintf(stderr, "pgmcp: check is not available in this build yet\n");
-        return 1;
+        return pgmcp::app::Check(*invocation);
     }
   } catch (const std::exception& e) {
     // Exceptions are bugs: report and fail, never hang.

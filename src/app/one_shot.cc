@@ -15,7 +15,7 @@ namespace pgmcp::app {
 namespace asio = boost::asio;
 
 int PrintTools(const config::Invocation& inv) {
-  auto snapshot = service::LoadSchema(inv.settings);
+  auto snapshot = service::LoadAuditedSchema(inv.settings);
   if (!snapshot) return service::ReportStartupError(snapshot.error());
   asio::io_context io;
   auto settings = std::make_shared<const config::Settings>(inv.settings);
@@ -33,7 +33,7 @@ int CallOnce(const config::Invocation& inv) {
     std::fprintf(stderr, "pgmcp: the arguments are not valid JSON: %s\n", arguments.error().message.c_str());
     return 2;
   }
-  auto snapshot = service::LoadSchema(inv.settings);
+  auto snapshot = service::LoadAuditedSchema(inv.settings);
   if (!snapshot) return service::ReportStartupError(snapshot.error());
   asio::io_context io;
   auto settings = std::make_shared<const config::Settings>(inv.settings);

@@ -1,4 +1,4 @@
-// `pgmcp serve`: the MCP server. stdio now; the HTTP transport plugs in beside it.
+// `pgmcp serve`: the MCP server over stdio (desktop clients) or Streamable HTTP (servers).
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -8,6 +8,9 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "app/commands.h"
+#include "auth/jwt_verifier.h"
+#include "http/http_server.h"
+#include "http/request_checks.h"
 #include "logging/log.h"
 #include "protocol/session.h"
 #include "service/startup.h"
@@ -18,60 +21,60 @@ namespace pgmcp::app {
 namespace asio = boost::asio;
 
 namespace {
+
 // How long in-flight calls may run after stdin closes or a stop signal arrives.
 constexpr std::chrono::seconds kDrainTimeout{10};
-}  // namespace
 
-int Serve(const config::Invocation& inv) {
-  const config::Settings& s = inv.settings;
-  if (s.transport == config::Transport::kHttp) {
-    std::fprintf(stderr, "pgmcp: --transport http is not available in this build yet\n");
-    return 2;
-  }
-  auto snapshot = service::LoadSchema(s);
-  if (!snapshot) return service::ReportStartupError(snapshot.error());
-
-  asio::io_context io(1);
-  auto settings = std::make_shared<const config::Settings>(s);
-  auto pool = database::Pool::Create(io.get_executor(), service::PoolOptionsFrom(s));
-  pool->Start();
-  auto tools = std::make_shared<service::ToolService>(settings, pool);
-  tools->Publish(*snapshot);
-
-  transport::StdioTransport stdio(io.get_executor(), static_cast<size_t>(s.limits.max_line_bytes));
-  protocol::SessionOptions options;
-  options.max_json_depth = static_cast<size_t>(s.limits.max_json_depth);
-  options.server_version = PGMCP_VERSION;
-  options.context.session_id = "stdio";
-  options.context.role = s.auth.anonymous_role;
-  auto session = protocol::Session::Create(io.get_executor(), tools, options,
-                                           [&stdio](std::string message) { stdio.Send(std::move(message)); });
-
+// Everything both transports share: settings, pool, tools, the loop, and an orderly stop.
+struct Server {
+  asio::io_context io{1};
+  std::shared_ptr<const config::Settings> settings;
+  std::shared_ptr<database::Pool> pool;
+  std::shared_ptr<service::ToolService> tools;
   bool stopping = false;
-  auto stop = [&](const char* why) {
+
+  // Waits (bounded) until in_flight() is 0, then runs `finish` and stops the loop.
+  void Drain(const char* why, std::function<size_t()> in_flight, std::function<void()> finish) {
     if (stopping) return;
     stopping = true;
-    logging::Info("shutdown", {{"reason", why}, {"in_flight", session->in_flight()}});
+    logging::Info("shutdown", {{"reason", why}, {"in_flight", in_flight()}});
     asio::co_spawn(
         io,
-        [&]() -> asio::awaitable<void> {
-          // Let calls in flight finish (bounded), then stop.
+        [this, in_flight, finish]() -> asio::awaitable<void> {
           auto deadline = std::chrono::steady_clock::now() + kDrainTimeout;
           asio::steady_timer tick(io);
-          while (session->in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
+          while (in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
             tick.expires_after(std::chrono::milliseconds(10));
             co_await tick.async_wait(asio::as_tuple(asio::use_awaitable));
           }
-          session->CancelAll();
+          finish();
           pool->Close();
           io.stop();
         },
         asio::detached);
-  };
+  }
+};
 
+protocol::SessionOptions SessionDefaults(const config::Settings& s, std::string session_id) {
+  protocol::SessionOptions options;
+  options.max_json_depth = static_cast<size_t>(s.limits.max_json_depth);
+  options.server_version = PGMCP_VERSION;
+  options.context.session_id = std::move(session_id);
+  options.context.role = s.auth.anonymous_role;
+  return options;
+}
+
+int ServeStdio(Server& server) {
+  const config::Settings& s = *server.settings;
+  transport::StdioTransport stdio(server.io.get_executor(), static_cast<size_t>(s.limits.max_line_bytes));
+  auto session = protocol::Session::Create(server.io.get_executor(), server.tools, SessionDefaults(s, "stdio"),
+                                           [&stdio](protocol::Outgoing m) { stdio.Send(std::move(m.text)); });
+  auto stop = [&](const char* why) {
+    server.Drain(why, [session] { return session->in_flight(); }, [session] { session->CancelAll(); });
+  };
   stdio.Start({
       [&](std::string line) {
-        if (!stopping) session->Receive(line);
+        if (!server.stopping) session->Receive(line);
       },
       [&] {
         stdio.Send(protocol::EncodeError(nullptr, protocol::error_code::kInvalidRequest,
@@ -80,14 +83,85 @@ int Serve(const config::Invocation& inv) {
       },
       [&] { stop("stdin closed"); },
   });
-  asio::signal_set signals(io, SIGINT, SIGTERM);
+  asio::signal_set signals(server.io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int) {
     if (!ec) stop("signal");
   });
-  logging::Info("serving", {{"transport", "stdio"}, {"tools", (*snapshot)->tables.size()}, {"version", PGMCP_VERSION}});
-  io.run();
+  logging::Info("serving", {{"transport", "stdio"}, {"version", PGMCP_VERSION}});
+  server.io.run();
   stdio.Stop();
   return 0;
+}
+
+std::string HostOf(const std::string& listen) {
+  std::string host = listen.substr(0, listen.rfind(':'));
+  if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  return host;
+}
+
+int ServeHttp(Server& server) {
+  const config::Settings& s = *server.settings;
+  http::Hooks hooks;
+  if (s.auth.mode == config::AuthMode::kNone) {
+    if (!http::IsLoopbackHost(HostOf(s.listen))) {
+      std::fprintf(stderr, "pgmcp: config key 'auth.mode' = \"none\" is only allowed on a loopback --listen address\n");
+      return 2;
+    }
+  } else {
+    auto login_role = service::LoginRole(s);
+    if (!login_role) return service::ReportStartupError(login_role.error());
+    auto verifier = auth::JwtVerifier::Create(s.auth, *login_role);
+    if (!verifier) return service::ReportStartupError(verifier.error());
+    hooks.authenticate = [v = *verifier](std::string_view header) -> std::variant<protocol::CallContext, http::AuthRejection> {
+      auto outcome = v->Verify(header, std::chrono::system_clock::now());
+      if (auto* failure = std::get_if<auth::AuthFailure>(&outcome)) {
+        return http::AuthRejection{failure->http_status, failure->reason, failure->message};
+      }
+      auto& id = std::get<auth::Identity>(outcome);
+      protocol::CallContext context;
+      context.role = std::move(id.role);
+      context.claims_json = std::move(id.claims_json);
+      context.subject = std::move(id.subject);
+      return context;
+    };
+  }
+  hooks.ready = [&server] { return !server.stopping && server.tools->current() != nullptr; };
+
+  http::HttpOptions options;
+  options.listen = s.listen;
+  options.max_body_bytes = static_cast<size_t>(s.http.max_body_bytes);
+  options.allowed_origins = s.http.allowed_origins;
+  options.authorization_servers = s.auth.authorization_servers;
+  options.session = SessionDefaults(s, "");
+  auto http_server = http::HttpServer::Create(server.io, options, server.tools, hooks);
+  auto port = http_server->Start();
+  if (!port) return service::ReportStartupError(port.error());
+
+  asio::signal_set signals(server.io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    http_server->StopAccepting();
+    server.Drain("signal", [http_server] { return http_server->in_flight(); },
+                 [http_server] { http_server->CloseSessions(); });
+  });
+  logging::Info("serving", {{"transport", "http"}, {"listen", s.listen}, {"port", *port}, {"version", PGMCP_VERSION}});
+  server.io.run();
+  return 0;
+}
+
+}  // namespace
+
+int Serve(const config::Invocation& inv) {
+  auto snapshot = service::LoadAuditedSchema(inv.settings);
+  if (!snapshot) return service::ReportStartupError(snapshot.error());
+
+  Server server;
+  server.settings = std::make_shared<const config::Settings>(inv.settings);
+  server.pool = database::Pool::Create(server.io.get_executor(), service::PoolOptionsFrom(inv.settings));
+  server.pool->Start();
+  server.tools = std::make_shared<service::ToolService>(server.settings, server.pool);
+  server.tools->Publish(*snapshot);
+  return inv.settings.transport == config::Transport::kHttp ? ServeHttp(server) : ServeStdio(server);
 }
 
 }  // namespace pgmcp::app

@@ -65,9 +65,10 @@ std::string EncodeRawResult(const json::value& id, std::string_view raw_result) 
   return out;
 }
 
-std::string EncodeError(const json::value& id, int code, std::string_view message) {
-  return json::serialize(json::object{
-      {"jsonrpc", "2.0"}, {"id", id}, {"error", json::object{{"code", code}, {"message", message}}}});
+std::string EncodeError(const json::value& id, int code, std::string_view message, const json::value& data) {
+  json::object error{{"code", code}, {"message", message}};
+  if (!data.is_null()) error["data"] = data;
+  return json::serialize(json::object{{"jsonrpc", "2.0"}, {"id", id}, {"error", std::move(error)}});
 }
 
 std::string EncodeNotification(std::string_view method, const json::value& params) {

@@ -48,7 +48,8 @@ Message ParseMessage(std::string_view text, size_t max_depth);
 std::string EncodeResult(const boost::json::value& id, const boost::json::value& result);
 // `raw_result` must be one serialized JSON value; it is embedded as is (pre-encoded tool results).
 std::string EncodeRawResult(const boost::json::value& id, std::string_view raw_result);
-std::string EncodeError(const boost::json::value& id, int code, std::string_view message);
+std::string EncodeError(const boost::json::value& id, int code, std::string_view message,
+                        const boost::json::value& data = nullptr);
 std::string EncodeNotification(std::string_view method, const boost::json::value& params);
 
 }  // namespace pgmcp::protocol

@@ -1,10 +1,12 @@
 #include "service/startup.h"
 
 #include <algorithm>
+#include <boost/json/value_from.hpp>
 #include <cstdio>
 
 #include "logging/log.h"
 #include "schema/introspect.h"
+#include "security/audit.h"
 
 namespace pgmcp::service {
 
@@ -23,14 +25,69 @@ Result<PgConnPtr> ConnectBlocking(const config::Settings& settings) {
   return conn;
 }
 
-Result<schema::SnapshotPtr> LoadSchema(const config::Settings& settings) {
-  auto conn = ConnectBlocking(settings);
-  if (!conn) return conn.error();
-  auto snapshot = schema::Introspect(conn->get(), settings);
+namespace {
+
+Result<schema::SnapshotPtr> LoadSchemaOn(PGconn* conn, const config::Settings& settings) {
+  auto snapshot = schema::Introspect(conn, settings);
   if (!snapshot) return snapshot.error();
   for (const auto& w : snapshot->warnings) logging::Warn("schema_warning", {{"message", w}});
   logging::Info("schema_loaded", {{"tables", snapshot->tables.size()}, {"version", snapshot->version}});
   return std::make_shared<const schema::SchemaSnapshot>(std::move(snapshot.value()));
+}
+
+}  // namespace
+
+Result<schema::SnapshotPtr> LoadSchema(const config::Settings& settings) {
+  auto conn = ConnectBlocking(settings);
+  if (!conn) return conn.error();
+  return LoadSchemaOn(conn->get(), settings);
+}
+
+Result<schema::SnapshotPtr> LoadAuditedSchema(const config::Settings& settings) {
+  auto conn = ConnectBlocking(settings);
+  if (!conn) return conn.error();
+  auto snapshot = LoadSchemaOn(conn->get(), settings);
+  if (!snapshot) return snapshot.error();
+  if (auto audited = AuditOrRefuse(conn->get(), settings, **snapshot); !audited) return audited.error();
+  return snapshot;
+}
+
+Status AuditOrRefuse(PGconn* conn, const config::Settings& settings, const schema::SchemaSnapshot& snapshot) {
+  auto report = security::AuditRoles(conn, settings, snapshot);
+  if (!report) return report.error();
+  for (const auto& f : report->findings) {
+    // The schema's own warnings were logged when it was loaded.
+    if (f.severity == security::Severity::kWarning && f.kind != security::FindingKind::kSchema) {
+      logging::Warn("role_warning", {{"role", f.role}, {"message", f.message}});
+    }
+  }
+  if (report->safe()) {
+    logging::Info("roles_audited", {{"roles", boost::json::value_from(report->roles)}});
+    return OkStatus();
+  }
+  auto reasons = security::RefusalReasons(*report);
+  if (settings.security.allow_privileged_role) {
+    // Loud on every start: the override must never be forgotten in a config file.
+    for (const auto& reason : reasons) {
+      logging::Warn("privileged_role", {{"message", reason}, {"override", "security.allow_privileged_role"}});
+    }
+    return OkStatus();
+  }
+  for (const auto& reason : reasons) std::fprintf(stderr, "pgmcp: unsafe: %s\n", reason.c_str());
+  std::string n = std::to_string(reasons.size()) + (reasons.size() == 1 ? " problem" : " problems");
+  return MakeError(ErrorKind::kSecurity, "refusing to start: the database roles are not read-only (" + n +
+                                             "); revoke what is listed (see pgmcp check and docs/security.md) or set "
+                                             "security.allow_privileged_role = true");
+}
+
+Result<std::string> LoginRole(const config::Settings& settings) {
+  auto conn = ConnectBlocking(settings);
+  if (!conn) return conn.error();
+  PGresult* r = PQexec(conn->get(), "SELECT current_user");
+  std::string role = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 ? PQgetvalue(r, 0, 0) : "";
+  PQclear(r);
+  if (role.empty()) return MakeError(ErrorKind::kUnavailable, "cannot read the login role from the database");
+  return role;
 }
 
 database::PoolOptions PoolOptionsFrom(const config::Settings& s, int max) {

@@ -24,6 +24,17 @@ Result<PgConnPtr> ConnectBlocking(const config::Settings& settings);
 // Connects, introspects and logs the snapshot's warnings (e.g. skipped plain views).
 Result<schema::SnapshotPtr> LoadSchema(const config::Settings& settings);
 
+// LoadSchema plus the start-up privilege audit (SPEC §7.1) on the same connection, for serve,
+// tools and call. Unsafe roles: prints one line per problem on stderr and returns kSecurity
+// (exit 2), unless security.allow_privileged_role, which logs a loud warning and goes on.
+Result<schema::SnapshotPtr> LoadAuditedSchema(const config::Settings& settings);
+
+// The audit's verdict for an already introspected snapshot (what LoadAuditedSchema runs).
+Status AuditOrRefuse(PGconn* conn, const config::Settings& settings, const schema::SchemaSnapshot& snapshot);
+
+// The role pgmcp logs in as (current_user of a fresh connection): never a caller's role.
+Result<std::string> LoginRole(const config::Settings& settings);
+
 // Pool settings from the config; `max` overrides pool.max (one-shot commands need one connection).
 database::PoolOptions PoolOptionsFrom(const config::Settings& settings, int max = 0);
 

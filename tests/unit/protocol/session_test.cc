@@ -42,7 +42,15 @@ class SessionTest : public ::testing::Test {
  protected:
   SessionTest() {
     session_ = Session::Create(io_.get_executor(), std::make_shared<ScriptedBackend>(), SessionOptions{64, "test", {}},
-                               [this](std::string m) { sent_.push_back(json::parse(m)); });
+                               [this](Outgoing m) {
+                                 json::value v = json::parse(m.text);
+                                 // Responses name the request they answer; notifications do not.
+                                 EXPECT_EQ(m.reply_to.has_value(), v.as_object().contains("id"));
+                                 if (m.reply_to) {
+                                   EXPECT_EQ(*m.reply_to, Session::IdKey(v.at("id")));
+                                 }
+                                 sent_.push_back(std::move(v));
+                               });
   }
   json::value Exchange(const std::string& text) {
     size_t before = sent_.size();

@@ -1,0 +1,92 @@
+// HttpServer: Streamable HTTP for MCP on /mcp plus the operational endpoints, with Boost.Beast on
+// the server's event loop: one coroutine per connection, no thread per session or stream.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "common/result.h"
+#include "http/session_registry.h"
+#include "protocol/backend.h"
+
+namespace pgmcp::http {
+
+// Why a request's credentials were refused: 401 (missing/invalid) or 403 (valid, not allowed).
+struct AuthRejection {
+  int status = 401;
+  std::string reason;   // short label for metrics and logs
+  std::string message;  // plain sentence for the client
+};
+
+using Authenticator = std::function<std::variant<protocol::CallContext, AuthRejection>(std::string_view authorization)>;
+
+struct Hooks {
+  Authenticator authenticate;             // empty: no authentication (auth.mode = "none")
+  std::function<bool()> ready;            // /readyz: database answers and a schema is loaded
+  std::function<std::string()> metrics;   // /metrics: Prometheus text exposition
+  std::function<void(const std::string& reason)> on_auth_failure;
+};
+
+struct HttpOptions {
+  std::string listen = "127.0.0.1:8808";
+  size_t max_body_bytes = 1048576;
+  std::vector<std::string> allowed_origins;
+  std::vector<std::string> authorization_servers;
+  protocol::SessionOptions session;  // defaults for every session; context = anonymous identity
+  size_t max_sessions = 10000;
+  std::chrono::seconds session_idle_timeout{3600};
+};
+
+class HttpServer : public std::enable_shared_from_this<HttpServer> {
+ public:
+  static std::shared_ptr<HttpServer> Create(boost::asio::io_context& io, HttpOptions options,
+                                            std::shared_ptr<protocol::Backend> backend, Hooks hooks);
+
+  // Binds the listener (port 0 picks a free one) and starts accepting. Returns the bound port.
+  Result<uint16_t> Start();
+  // Stops accepting and closes idle keep-alive connections and SSE streams; calls in flight go on.
+  void StopAccepting();
+  // Cancels what is still running and forgets every session.
+  void CloseSessions();
+  size_t in_flight() const { return registry_.in_flight() + requests_in_flight_; }
+  // notifications/tools/list_changed (and resources) to every session that can receive it.
+  void NotifyAll(std::string_view method) { registry_.NotifyAll(method); }
+
+ private:
+  struct Connection;
+  struct Exchange;  // one request and its response (Beast types stay out of this header)
+  HttpServer(boost::asio::io_context& io, HttpOptions options, std::shared_ptr<protocol::Backend> backend, Hooks hooks);
+  boost::asio::awaitable<void> AcceptLoop();
+  boost::asio::awaitable<void> ExpireLoop();
+  boost::asio::awaitable<void> ServeConnection(boost::asio::ip::tcp::socket socket);
+  // Fills ex.response, or streams SSE on the connection itself and leaves it empty.
+  boost::asio::awaitable<void> Handle(Connection& conn, Exchange& ex);
+  boost::asio::awaitable<void> HandleMcpPost(Exchange& ex, const protocol::CallContext& context);
+  // A request of the stateless era (2026-07-28): header checks, then a session of its own.
+  boost::asio::awaitable<void> HandleStatelessPost(Exchange& ex, protocol::Request request,
+                                                   const protocol::CallContext& context);
+  boost::asio::awaitable<void> HandleMcpGet(Connection& conn, Exchange& ex, const protocol::CallContext& context);
+  void HandleMcpDelete(Exchange& ex, const protocol::CallContext& context);
+  void HandleProtectedResource(Exchange& ex);
+  void Unauthorized(Exchange& ex, const struct AuthRejection& rejection);
+
+  boost::asio::io_context& io_;
+  HttpOptions options_;
+  std::shared_ptr<protocol::Backend> backend_;
+  Hooks hooks_;
+  SessionRegistry registry_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  bool loopback_ = true;
+  uint16_t port_ = 0;
+  bool stopping_ = false;
+  size_t requests_in_flight_ = 0;
+  std::vector<std::weak_ptr<Connection>> connections_;
+};
+
+}  // namespace pgmcp::http

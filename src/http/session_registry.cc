@@ -1,0 +1,123 @@
+#include "http/session_registry.h"
+
+#include <openssl/rand.h>
+
+#include <stdexcept>
+
+namespace pgmcp::http {
+
+namespace {
+// Server-to-client messages kept for a session without an open stream, or a slow one.
+constexpr size_t kMaxQueuedEvents = 64;
+}  // namespace
+
+std::string NewSessionId() {
+  unsigned char bytes[16];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
+  static const char* kHex = "0123456789abcdef";
+  std::string id;
+  for (unsigned char b : bytes) {
+    id.push_back(kHex[b >> 4]);
+    id.push_back(kHex[b & 15]);
+  }
+  return id;
+}
+
+SessionRegistry::SessionRegistry(boost::asio::any_io_executor executor, std::shared_ptr<protocol::Backend> backend,
+                                 protocol::SessionOptions defaults, size_t max_sessions)
+    : executor_(std::move(executor)), backend_(std::move(backend)), defaults_(std::move(defaults)),
+      max_sessions_(max_sessions) {}
+
+std::shared_ptr<HttpSession> SessionRegistry::Create(const protocol::CallContext& context) {
+  if (sessions_.size() >= max_sessions_) Expire(std::chrono::minutes(1));
+  if (sessions_.size() >= max_sessions_) return nullptr;
+  auto s = std::make_shared<HttpSession>();
+  s->id = NewSessionId();
+  s->owner = Owner(context);
+  s->last_used = std::chrono::steady_clock::now();
+  protocol::SessionOptions options = defaults_;
+  options.context = context;
+  options.context.session_id = s->id;
+  std::weak_ptr<HttpSession> weak = s;
+  s->session = protocol::Session::Create(executor_, backend_, options, [weak](protocol::Outgoing message) {
+    if (auto alive = weak.lock()) Deliver(*alive, std::move(message));
+  });
+  sessions_[s->id] = s;
+  return s;
+}
+
+void SessionRegistry::Deliver(HttpSession& s, protocol::Outgoing message) {
+  if (message.reply_to) {
+    auto it = s.pending.find(*message.reply_to);
+    if (it == s.pending.end()) return;  // its POST is gone (client disconnected): nobody to tell
+    it->second->text = std::move(message.text);
+    it->second->wake.cancel();
+    s.pending.erase(it);
+    return;
+  }
+  if (s.events.size() >= kMaxQueuedEvents) s.events.pop_front();
+  s.events.push_back(std::move(message.text));
+  if (s.events_ready) s.events_ready->cancel();
+}
+
+std::shared_ptr<HttpSession> SessionRegistry::Find(const std::string& id, const std::string& owner) {
+  auto it = sessions_.find(id);
+  // Another caller's session is reported as unknown: its existence is not theirs to learn.
+  if (it == sessions_.end() || it->second->owner != owner) return nullptr;
+  it->second->last_used = std::chrono::steady_clock::now();
+  return it->second;
+}
+
+bool SessionRegistry::Remove(const std::string& id, const std::string& owner) {
+  auto s = Find(id, owner);
+  if (!s) return false;
+  s->closed = true;
+  s->session->CancelAll();
+  if (s->events_ready) s->events_ready->cancel();
+  sessions_.erase(id);
+  return true;
+}
+
+size_t SessionRegistry::Expire(std::chrono::steady_clock::duration idle) {
+  auto now = std::chrono::steady_clock::now();
+  size_t removed = 0;
+  for (auto it = sessions_.begin(); it != sessions_.end();) {
+    auto& s = it->second;
+    if (now - s->last_used > idle && s->session->in_flight() == 0 && !s->events_ready) {
+      s->closed = true;
+      it = sessions_.erase(it);
+      ++removed;
+    } else {
+      ++it;
+    }
+  }
+  return removed;
+}
+
+void SessionRegistry::NotifyAll(std::string_view method) {
+  for (auto& [id, s] : sessions_) s->session->Notify(method);
+}
+
+void SessionRegistry::WakeStreams() {
+  for (auto& [id, s] : sessions_) {
+    if (s->events_ready) s->events_ready->cancel();
+  }
+}
+
+void SessionRegistry::CloseAll() {
+  for (auto& [id, s] : sessions_) {
+    s->closed = true;
+    s->session->CancelAll();
+    for (auto& [key, pending] : s->pending) pending->wake.cancel();
+    if (s->events_ready) s->events_ready->cancel();
+  }
+  sessions_.clear();
+}
+
+size_t SessionRegistry::in_flight() const {
+  size_t n = 0;
+  for (const auto& [id, s] : sessions_) n += s->session->in_flight();
+  return n;
+}
+
+}  // namespace pgmcp::http

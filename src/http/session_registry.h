@@ -1,0 +1,70 @@
+// SessionRegistry: the session-era MCP sessions of the HTTP transport, by Mcp-Session-Id. Routes
+// each session's outgoing messages to the POST awaiting them or to its SSE stream. Event-loop only.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "protocol/session.h"
+
+namespace pgmcp::http {
+
+// A reply a POST handler waits for; the session's sink fills it and wakes the handler.
+struct PendingReply {
+  explicit PendingReply(boost::asio::any_io_executor ex) : wake(std::move(ex)) {}
+  std::optional<std::string> text;
+  int error_code = 0;  // the JSON-RPC error code when the reply is an error
+  boost::asio::steady_timer wake;
+};
+
+struct HttpSession {
+  std::string id;
+  std::string owner;  // role + subject of the token that created it; other callers get 404
+  std::string protocol_version;
+  std::shared_ptr<protocol::Session> session;
+  std::map<std::string, std::shared_ptr<PendingReply>> pending;  // by request id key
+  std::deque<std::string> events;  // server-to-client messages for the SSE stream (bounded)
+  std::shared_ptr<boost::asio::steady_timer> events_ready;  // set while a stream is open
+  std::chrono::steady_clock::time_point last_used;
+  bool closed = false;
+};
+
+class SessionRegistry {
+ public:
+  SessionRegistry(boost::asio::any_io_executor executor, std::shared_ptr<protocol::Backend> backend,
+                  protocol::SessionOptions defaults, size_t max_sessions);
+
+  // A new session, or nullptr when max_sessions are open.
+  std::shared_ptr<HttpSession> Create(const protocol::CallContext& context);
+  std::shared_ptr<HttpSession> Find(const std::string& id, const std::string& owner);
+  bool Remove(const std::string& id, const std::string& owner);
+  // Drops sessions idle for longer than `idle` with nothing in flight.
+  size_t Expire(std::chrono::steady_clock::duration idle);
+  void NotifyAll(std::string_view method);
+  void WakeStreams();
+  void CloseAll();
+  size_t size() const { return sessions_.size(); }
+  size_t in_flight() const;
+
+  static std::string Owner(const protocol::CallContext& context) { return context.role + "\n" + context.subject; }
+
+ private:
+  static void Deliver(HttpSession& s, protocol::Outgoing message);
+
+  boost::asio::any_io_executor executor_;
+  std::shared_ptr<protocol::Backend> backend_;
+  protocol::SessionOptions defaults_;
+  size_t max_sessions_;
+  std::map<std::string, std::shared_ptr<HttpSession>> sessions_;
+};
+
+// 128 bits from OpenSSL's CSPRNG as 32 hex characters.
+std::string NewSessionId();
+
+}  // namespace pgmcp::http
