@@ -2,6 +2,7 @@
 
 #include "database/read_only_call.h"
 #include "logging/log.h"
+#include "service/untrusted_data.h"
 
 namespace pgmcp::service {
 namespace asio = boost::asio;
@@ -82,7 +83,7 @@ asio::awaitable<protocol::ToolOutcome> ToolService::CallTool(std::string name, j
       } else {
         auto encoded = query::EncodeRows(result->get(), *built, query_options_);
         rows = encoded.row_count;
-        outcome.text = encoded.json;
+        outcome.text = WrapUntrustedData(encoded.json, NewNonce());
         outcome.structured_json = std::move(encoded.json);
       }
     }
