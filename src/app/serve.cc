@@ -3,6 +3,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -13,6 +14,8 @@
 #include "http/request_checks.h"
 #include "logging/log.h"
 #include "protocol/session.h"
+#include "database/notification_listener.h"
+#include "service/schema_reloader.h"
 #include "service/startup.h"
 #include "service/tool_service.h"
 #include "transport/stdio_transport.h"
@@ -25,13 +28,60 @@ namespace {
 // How long in-flight calls may run after stdin closes or a stop signal arrives.
 constexpr std::chrono::seconds kDrainTimeout{10};
 
-// Everything both transports share: settings, pool, tools, the loop, and an orderly stop.
+// Everything both transports share: settings, pool, tools, schema lifecycle, the loop, and an
+// orderly stop.
 struct Server {
   asio::io_context io{1};
+  config::Invocation invocation;
   std::shared_ptr<const config::Settings> settings;
   std::shared_ptr<database::Pool> pool;
   std::shared_ptr<service::ToolService> tools;
+  std::shared_ptr<service::SchemaReloader> reloader;
+  std::shared_ptr<database::NotificationListener> listener;
+  std::unique_ptr<asio::signal_set> hangup;
   bool stopping = false;
+
+  // Reloads (SPEC §8): SIGHUP re-reads the config and rebuilds; NOTIFY on the reload channel
+  // rebuilds; the TTL triggers a cheap version check from the next request. `notify` tells every
+  // connected client that the tool list changed.
+  void StartSchemaLifecycle(std::function<void(std::string_view method)> notify) {
+    service::SchemaReloader::Hooks hooks;
+    hooks.on_tools_changed = [notify] {
+      notify("notifications/tools/list_changed");
+      notify("notifications/resources/list_changed");
+    };
+    reloader = service::SchemaReloader::Create(io, tools, hooks);
+    tools->SetStaleHandler([this] { asio::post(io, [this] { reloader->Request("ttl", false); }); });
+    listener = database::NotificationListener::Create(
+        io.get_executor(), settings->dsn, settings->schema.reload_channel,
+        [this](const std::string& payload) {
+          if (payload == "reload schema") reloader->Request("notify", true);
+        },
+        [this, first = true]() mutable {
+          // After a reconnect, NOTIFYs sent while disconnected are lost: check the version instead.
+          if (!first) reloader->Request("listen_reconnect", false);
+          first = false;
+        });
+    listener->Start();
+    hangup = std::make_unique<asio::signal_set>(io, SIGHUP);
+    WaitForHangup();
+  }
+
+  void WaitForHangup() {
+    hangup->async_wait([this](const boost::system::error_code& ec, int) {
+      if (ec || stopping) return;
+      auto reread = config::ParseInvocation(invocation.args, [](const char* name) { return std::getenv(name); });
+      if (!reread) {
+        logging::Error("config_reload_failed", {{"error", reread.error().message}});
+      } else {
+        auto merged = std::make_shared<const config::Settings>(
+            config::MergeReloadable(*tools->current()->settings, reread->settings));
+        logging::SetLevel(merged->log_level);
+        reloader->Request("sighup", true, merged);
+      }
+      WaitForHangup();
+    });
+  }
 
   // Waits (bounded) until in_flight() is 0, then runs `finish` and stops the loop.
   void Drain(const char* why, std::function<size_t()> in_flight, std::function<void()> finish) {
@@ -48,6 +98,9 @@ struct Server {
             co_await tick.async_wait(asio::as_tuple(asio::use_awaitable));
           }
           finish();
+          if (listener) listener->Stop();
+          if (reloader) reloader->Stop();
+          if (hangup) hangup->cancel();
           pool->Close();
           io.stop();
         },
@@ -72,6 +125,7 @@ int ServeStdio(Server& server) {
   auto stop = [&](const char* why) {
     server.Drain(why, [session] { return session->in_flight(); }, [session] { session->CancelAll(); });
   };
+  server.StartSchemaLifecycle([session](std::string_view method) { session->Notify(method); });
   stdio.Start({
       [&](std::string line) {
         if (!server.stopping) session->Receive(line);
@@ -137,6 +191,7 @@ int ServeHttp(Server& server) {
   auto port = http_server->Start();
   if (!port) return service::ReportStartupError(port.error());
 
+  server.StartSchemaLifecycle([http_server](std::string_view method) { http_server->NotifyAll(method); });
   asio::signal_set signals(server.io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int) {
     if (ec) return;
@@ -156,6 +211,7 @@ int Serve(const config::Invocation& inv) {
   if (!snapshot) return service::ReportStartupError(snapshot.error());
 
   Server server;
+  server.invocation = inv;
   server.settings = std::make_shared<const config::Settings>(inv.settings);
   server.pool = database::Pool::Create(server.io.get_executor(), service::PoolOptionsFrom(inv.settings));
   server.pool->Start();

@@ -58,6 +58,7 @@ Status ApplyOption(const std::string& name, const std::string& value, const std:
 
 Result<Invocation> ParseInvocation(const std::vector<std::string>& args, const GetEnv& getenv) {
   Invocation inv;
+  inv.args = args;
   std::map<std::string, std::string> cli;  // option -> value, last one wins
   std::vector<std::string> positional;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -132,6 +133,19 @@ Result<Invocation> ParseInvocation(const std::vector<std::string>& args, const G
   }
   if (auto st = Validate(s); !st) return st.error();
   return inv;
+}
+
+Settings MergeReloadable(const Settings& running, const Settings& reloaded) {
+  Settings merged = running;
+  merged.schemas = reloaded.schemas;
+  merged.log_level = reloaded.log_level;
+  merged.limits = reloaded.limits;
+  merged.schema = reloaded.schema;
+  merged.schema.reload_channel = running.schema.reload_channel;  // the LISTEN connection keeps its channel
+  merged.query = reloaded.query;
+  merged.tables = reloaded.tables;
+  merged.security.sanitize_text = reloaded.security.sanitize_text;
+  return merged;
 }
 
 Status Validate(const Settings& s) {

@@ -18,6 +18,7 @@ struct Invocation {
   std::string tool;       // pgmcp call TOOL
   std::string arguments;  // pgmcp call TOOL 'JSON-ARGS'
   Settings settings;
+  std::vector<std::string> args;  // as given, so SIGHUP can resolve the same invocation again
 };
 
 using GetEnv = std::function<const char*(const char*)>;
@@ -31,6 +32,11 @@ Status LoadConfigText(std::string_view toml, const std::string& source_name, Set
 
 // Cross-field checks (max < min, default_limit > max_rows, ...).
 Status Validate(const Settings& settings);
+
+// The settings a SIGHUP may change (limits, schema exposure, query, table overrides, sanitising,
+// log level) taken from `reloaded`; everything else (DSN, transport, listen, pool, auth, http,
+// allow_privileged_role) stays as `running` has it until a restart.
+Settings MergeReloadable(const Settings& running, const Settings& reloaded);
 
 std::string UsageText();
 

@@ -170,6 +170,26 @@ asio::awaitable<Result<std::vector<PgResultPtr>>> Connection::RunPipeline(const 
   co_return std::move(results);
 }
 
+asio::awaitable<Status> Connection::AwaitInput(Deadline deadline) {
+  if (broken_ || PQstatus(conn_) != CONNECTION_OK) co_return Fail(ErrorKind::kUnavailable, "not connected");
+  auto st = co_await WaitSocket(Wait::kRead, deadline);
+  if (!st) {
+    if (st.error().kind == ErrorKind::kTimeout) co_return st;
+    co_return Fail(st.error().kind, "listen: " + st.error().message);
+  }
+  if (PQconsumeInput(conn_) == 0) co_return Fail(ErrorKind::kUnavailable, ConnErrorText(conn_));
+  co_return OkStatus();
+}
+
+std::vector<std::pair<std::string, std::string>> Connection::TakeNotifications() {
+  std::vector<std::pair<std::string, std::string>> out;
+  while (PGnotify* n = PQnotifies(conn_)) {
+    out.emplace_back(n->relname, n->extra != nullptr ? n->extra : "");
+    PQfreemem(n);
+  }
+  return out;
+}
+
 bool Connection::IsIdle() const {
   return !broken_ && PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_IDLE &&
          PQpipelineStatus(conn_) == PQ_PIPELINE_OFF;

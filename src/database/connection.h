@@ -35,6 +35,12 @@ class Connection {
   boost::asio::awaitable<Result<std::vector<PgResultPtr>>> RunPipeline(const std::vector<Statement>& statements,
                                                                         Deadline deadline);
 
+  // Waits until the server sends something (a NOTIFY, or the connection dropping) or `deadline`,
+  // then reads it; kTimeout at the deadline. For a connection that LISTENs and runs no queries.
+  boost::asio::awaitable<Status> AwaitInput(Deadline deadline);
+  // Notifications received so far: (channel, payload) pairs.
+  std::vector<std::pair<std::string, std::string>> TakeNotifications();
+
   // Idle: connected, protocol in sync, no transaction open. Only idle connections are pooled.
   bool IsIdle() const;
   bool broken() const { return broken_; }

@@ -16,15 +16,42 @@ query::QueryOptions QueryOptionsFrom(const config::Settings& settings) {
   return o;
 }
 
-ToolService::ToolService(std::shared_ptr<const config::Settings> settings, std::shared_ptr<database::Pool> pool)
-    : settings_(std::move(settings)), pool_(std::move(pool)), query_options_(QueryOptionsFrom(*settings_)) {}
+namespace {
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
 
-void ToolService::Publish(schema::SnapshotPtr snapshot) {
+ToolService::ToolService(std::shared_ptr<const config::Settings> settings, std::shared_ptr<database::Pool> pool)
+    : pool_(std::move(pool)), last_check_ms_(NowMs()), settings_(std::move(settings)) {}
+
+bool ToolService::Publish(schema::SnapshotPtr snapshot, std::shared_ptr<const config::Settings> settings) {
+  if (!settings) {
+    std::lock_guard<std::mutex> lock(mu_);
+    settings = settings_;
+  }
   auto published = std::make_shared<Published>();
-  published->catalog = std::make_shared<const catalog::ToolCatalog>(catalog::BuildToolCatalog(*snapshot, query_options_));
+  published->settings = settings;
+  published->query_options = QueryOptionsFrom(*settings);
+  published->catalog = std::make_shared<const catalog::ToolCatalog>(
+      catalog::BuildToolCatalog(*snapshot, published->query_options));
   published->schema = std::move(snapshot);
+  last_check_ms_ = NowMs();
   std::lock_guard<std::mutex> lock(mu_);
+  bool changed = !current_ || *current_->catalog->tools_list != *published->catalog->tools_list ||
+                 *current_->catalog->resources_list != *published->catalog->resources_list;
+  settings_ = std::move(settings);
   current_ = std::move(published);
+  return changed;
+}
+
+void ToolService::CheckStaleness() const {
+  if (!on_stale_) return;
+  int64_t ttl_ms = current()->settings->schema.cache_ttl_seconds * 1000;
+  int64_t now = NowMs(), last = last_check_ms_.load();
+  // Only the request that moves the clock forward triggers the check; the others go on.
+  if (ttl_ms > 0 && now - last >= ttl_ms && last_check_ms_.compare_exchange_strong(last, now)) on_stale_();
 }
 
 std::shared_ptr<const Published> ToolService::current() const {
@@ -32,7 +59,10 @@ std::shared_ptr<const Published> ToolService::current() const {
   return current_;
 }
 
-std::shared_ptr<const std::string> ToolService::ToolsList() const { return current()->catalog->tools_list; }
+std::shared_ptr<const std::string> ToolService::ToolsList() const {
+  CheckStaleness();
+  return current()->catalog->tools_list;
+}
 
 bool ToolService::HasTool(std::string_view name) const { return current()->schema->FindTool(name) != nullptr; }
 
@@ -45,7 +75,10 @@ std::optional<std::string> ToolService::ReadResource(std::string_view uri) const
 asio::awaitable<protocol::ToolOutcome> ToolService::CallTool(std::string name, json::value arguments,
                                                             protocol::CallContext context) {
   auto started = database::Clock::now();
+  CheckStaleness();
   auto published = current();  // this call runs against one snapshot, whatever reloads meanwhile
+  const config::Settings& settings = *published->settings;
+  const query::QueryOptions& query_options = published->query_options;
   protocol::ToolOutcome outcome;
   json::object log{{"tool", name}, {"session", context.session_id}, {"sub", context.subject},
                    {"role", context.role}};
@@ -59,7 +92,7 @@ asio::awaitable<protocol::ToolOutcome> ToolService::CallTool(std::string name, j
     status = "invalid";
   } else {
     log["table"] = table->QualifiedName();
-    auto built = query::BuildQuery(*table, arguments, query_options_);
+    auto built = query::BuildQuery(*table, arguments, query_options);
     if (!built) {
       outcome = {true, built.error().message, {}};
       status = "invalid";
@@ -67,12 +100,12 @@ asio::awaitable<protocol::ToolOutcome> ToolService::CallTool(std::string name, j
       database::Envelope envelope;
       envelope.role = context.role;
       envelope.claims_json = context.claims_json;
-      envelope.statement_timeout_ms = settings_->limits.statement_timeout_ms;
-      envelope.timezone = settings_->query.timezone;
+      envelope.statement_timeout_ms = settings.limits.statement_timeout_ms;
+      envelope.timezone = settings.query.timezone;
       // Built as a named awaitable first: g++ 12 destroys temporaries inside a co_await
       // full-expression twice, so no argument with a destructor is created inside one.
       auto run = database::RunReadOnly(*pool_, envelope, database::Statement{built->sql, built->params},
-                                       started + std::chrono::milliseconds(settings_->pool.acquire_timeout_ms));
+                                       started + std::chrono::milliseconds(settings.pool.acquire_timeout_ms));
       auto result = co_await std::move(run);
       if (!result) {
         outcome = {true, result.error().message, {}};
@@ -81,7 +114,7 @@ asio::awaitable<protocol::ToolOutcome> ToolService::CallTool(std::string name, j
                                                               : "error";
         error = result.error().code;
       } else {
-        auto encoded = query::EncodeRows(result->get(), *built, query_options_);
+        auto encoded = query::EncodeRows(result->get(), *built, query_options);
         rows = encoded.row_count;
         outcome.text = WrapUntrustedData(encoded.json, NewNonce());
         outcome.structured_json = std::move(encoded.json);

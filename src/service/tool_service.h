@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 
@@ -15,9 +16,12 @@
 
 namespace pgmcp::service {
 
-// What one schema snapshot publishes: the snapshot and everything served from it.
+// What one schema snapshot publishes: the snapshot, the settings it was built with (a SIGHUP may
+// change them) and everything served from it. A call uses one Published from start to end.
 struct Published {
   schema::SnapshotPtr schema;
+  std::shared_ptr<const config::Settings> settings;
+  query::QueryOptions query_options;
   std::shared_ptr<const catalog::ToolCatalog> catalog;
 };
 
@@ -25,10 +29,14 @@ class ToolService : public protocol::Backend {
  public:
   ToolService(std::shared_ptr<const config::Settings> settings, std::shared_ptr<database::Pool> pool);
 
-  // Makes `snapshot` current; readers holding the previous one finish with it. Thread-safe.
-  void Publish(schema::SnapshotPtr snapshot);
+  // Makes `snapshot` (and `settings`, when given) current; readers holding the previous one
+  // finish with it. Returns true when the tool list or resources changed. Thread-safe.
+  bool Publish(schema::SnapshotPtr snapshot, std::shared_ptr<const config::Settings> settings = nullptr);
   std::shared_ptr<const Published> current() const;
-  const query::QueryOptions& query_options() const { return query_options_; }
+
+  // Called (at most once per cache_ttl_seconds, from a request) when the schema is due for a
+  // cheap version check (SPEC §8: lazily, when the TTL has passed). Set before serving.
+  void SetStaleHandler(std::function<void()> on_stale) { on_stale_ = std::move(on_stale); }
 
   std::shared_ptr<const std::string> ToolsList() const override;
   bool HasTool(std::string_view name) const override;
@@ -38,11 +46,14 @@ class ToolService : public protocol::Backend {
   std::optional<std::string> ReadResource(std::string_view uri) const override;
 
  private:
-  std::shared_ptr<const config::Settings> settings_;
+  void CheckStaleness() const;
+
   std::shared_ptr<database::Pool> pool_;
-  query::QueryOptions query_options_;
+  std::function<void()> on_stale_;
+  mutable std::atomic<int64_t> last_check_ms_{0};  // steady clock, ms
   mutable std::mutex mu_;
-  std::shared_ptr<const Published> current_;  // guarded by mu_; swapped whole on reload
+  std::shared_ptr<const config::Settings> settings_;  // guarded by mu_
+  std::shared_ptr<const Published> current_;           // guarded by mu_; swapped whole on reload
 };
 
 query::QueryOptions QueryOptionsFrom(const config::Settings& settings);

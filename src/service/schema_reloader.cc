@@ -1,0 +1,99 @@
+#include "service/schema_reloader.h"
+
+#include <boost/asio/post.hpp>
+
+#include "logging/log.h"
+#include "schema/introspect.h"
+#include "service/startup.h"
+
+namespace pgmcp::service {
+namespace asio = boost::asio;
+
+std::shared_ptr<SchemaReloader> SchemaReloader::Create(asio::io_context& io, std::shared_ptr<ToolService> tools,
+                                                       Hooks hooks) {
+  return std::shared_ptr<SchemaReloader>(new SchemaReloader(io, std::move(tools), std::move(hooks)));
+}
+
+SchemaReloader::SchemaReloader(asio::io_context& io, std::shared_ptr<ToolService> tools, Hooks hooks)
+    : io_(io), tools_(std::move(tools)), hooks_(std::move(hooks)) {}
+
+SchemaReloader::~SchemaReloader() {
+  stopped_ = true;
+  worker_.join();
+}
+
+void SchemaReloader::Stop() {
+  stopped_ = true;
+  worker_.stop();
+}
+
+void SchemaReloader::Request(std::string reason, bool force, std::shared_ptr<const config::Settings> settings) {
+  if (stopped_) return;
+  pending_ = true;
+  pending_force_ = pending_force_ || force;
+  if (settings) pending_settings_ = std::move(settings);
+  pending_reason_ = pending_reason_.empty() ? reason : pending_reason_ + "," + reason;
+  if (!running_) StartNext();
+}
+
+void SchemaReloader::StartNext() {
+  running_ = true;
+  bool force = pending_force_;
+  std::string reason = std::move(pending_reason_);
+  auto settings = pending_settings_ ? pending_settings_ : tools_->current()->settings;
+  std::string known_version = tools_->current()->schema->version;
+  pending_ = false;
+  pending_force_ = false;
+  pending_reason_.clear();
+  pending_settings_.reset();
+  auto self = shared_from_this();
+  asio::post(worker_, [self, force, reason, settings, known_version] {
+    auto started = std::chrono::steady_clock::now();
+    auto conn = ConnectBlocking(*settings);
+    std::optional<Result<schema::SchemaSnapshot>> rebuilt;
+    std::string failure;
+    if (!conn) {
+      failure = conn.error().message;
+    } else {
+      auto version = schema::SchemaVersion(conn->get(), *settings);
+      if (!version) {
+        failure = version.error().message;
+      } else if (force || *version != known_version) {
+        rebuilt = schema::Introspect(conn->get(), *settings);
+        if (!*rebuilt) failure = rebuilt->error().message;
+      }
+    }
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    asio::post(self->io_, [self, rebuilt = std::move(rebuilt), failure, reason, settings, ms]() mutable {
+      if (self->stopped_) return;
+      if (!failure.empty()) {
+        // The last good snapshot keeps serving.
+        logging::Warn("schema_reload_failed", {{"reason", reason}, {"error", failure}, {"duration_ms", ms}});
+        self->Finish(Outcome::kFailed);
+        return;
+      }
+      if (!rebuilt) {
+        logging::Debug("schema_reload", {{"reason", reason}, {"result", "unchanged"}, {"duration_ms", ms}});
+        self->Finish(Outcome::kUnchanged);
+        return;
+      }
+      for (const auto& w : rebuilt->value().warnings) logging::Warn("schema_warning", {{"message", w}});
+      auto snapshot = std::make_shared<const schema::SchemaSnapshot>(std::move(rebuilt->value()));
+      size_t tables = snapshot->tables.size();
+      std::string version = snapshot->version;
+      bool changed = self->tools_->Publish(std::move(snapshot), settings);
+      logging::Info("schema_reload", {{"reason", reason}, {"result", changed ? "changed" : "unchanged"},
+                                      {"tables", tables}, {"version", version}, {"duration_ms", ms}});
+      if (changed && self->hooks_.on_tools_changed) self->hooks_.on_tools_changed();
+      self->Finish(changed ? Outcome::kChanged : Outcome::kUnchanged);
+    });
+  });
+}
+
+void SchemaReloader::Finish(Outcome outcome) {
+  running_ = false;
+  if (hooks_.on_reload_finished) hooks_.on_reload_finished(outcome);
+  if (pending_ && !stopped_) StartNext();
+}
+
+}  // namespace pgmcp::service

@@ -1,0 +1,52 @@
+// SchemaReloader: rebuilds the schema snapshot off the event loop when asked (SIGHUP, NOTIFY, the
+// TTL), coalesces bursts into one rebuild, keeps the last good snapshot when a reload fails, and
+// announces a changed tool list. Request() is called on the event loop; the work runs on a thread.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "service/tool_service.h"
+
+namespace pgmcp::service {
+
+class SchemaReloader : public std::enable_shared_from_this<SchemaReloader> {
+ public:
+  enum class Outcome { kChanged, kUnchanged, kFailed };
+  struct Hooks {
+    std::function<void()> on_tools_changed;           // on the event loop, after the swap
+    std::function<void(Outcome)> on_reload_finished;  // metrics
+  };
+
+  static std::shared_ptr<SchemaReloader> Create(boost::asio::io_context& io, std::shared_ptr<ToolService> tools,
+                                                Hooks hooks);
+  ~SchemaReloader();
+
+  // Asks for a reload. `force` rebuilds even when the catalog's schema_version is unchanged (new
+  // settings may expose other tables or columns); otherwise only the cheap version query runs.
+  // `settings`, when given, replace the current ones with the rebuild.
+  void Request(std::string reason, bool force, std::shared_ptr<const config::Settings> settings = nullptr);
+  void Stop();
+
+ private:
+  SchemaReloader(boost::asio::io_context& io, std::shared_ptr<ToolService> tools, Hooks hooks);
+  void StartNext();
+  void Finish(Outcome outcome);
+
+  boost::asio::io_context& io_;
+  std::shared_ptr<ToolService> tools_;
+  Hooks hooks_;
+  boost::asio::thread_pool worker_{1};  // introspection blocks on libpq
+  // Event-loop state: one reload at a time; requests meanwhile fold into one more.
+  bool running_ = false;
+  bool pending_ = false;
+  bool pending_force_ = false;
+  std::string pending_reason_;
+  std::shared_ptr<const config::Settings> pending_settings_;
+  bool stopped_ = false;
+};
+
+}  // namespace pgmcp::service

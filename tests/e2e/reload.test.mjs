@@ -1,0 +1,119 @@
+// Schema lifecycle (SPEC §8): migrations applied while a client is connected are reflected after
+// SIGHUP, after NOTIFY on the reload channel, and after the TTL, and the official SDK client
+// receives notifications/tools/list_changed each time; a failed reload keeps the last good schema.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import { connect, psql, writeTemp } from "./harness.mjs";
+
+let session;
+let changes = 0;
+let waiters = [];
+
+function onChange() {
+  changes += 1;
+  for (const w of waiters.splice(0)) w();
+}
+// Resolves at the next tools/list_changed notification (or fails after 15 s).
+function nextChange(what) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no tools/list_changed after ${what}`)), 15000);
+    waiters.push(() => { clearTimeout(timer); resolve(); });
+  });
+}
+async function toolNames(client) {
+  return (await client.listTools()).tools.map((t) => t.name);
+}
+
+before(async () => {
+  psql(`DROP TABLE IF EXISTS reload_a, reload_b`);
+  session = await connect();
+  session.client.setNotificationHandler(ToolListChangedNotificationSchema, onChange);
+});
+after(async () => {
+  await session?.client.close();
+  psql(`DROP TABLE IF EXISTS reload_a, reload_b`);
+});
+
+test("SIGHUP picks up a new table and tells the client", async () => {
+  psql(`CREATE TABLE reload_a (id int PRIMARY KEY, label text); GRANT SELECT ON reload_a TO mcp_reader;
+        INSERT INTO reload_a VALUES (1, 'one'), (2, 'two')`);
+  const changed = nextChange("SIGHUP");
+  process.kill(session.transport.pid, "SIGHUP");
+  await changed;
+  assert.ok((await toolNames(session.client)).includes("query_reload_a"));
+  const r = await session.client.callTool({ name: "query_reload_a", arguments: { where: { label: "two" } } });
+  assert.deepEqual(r.structuredContent.rows, [[2, "two"]]);
+});
+
+test("NOTIFY 'reload schema' picks up an added column", async () => {
+  psql(`ALTER TABLE reload_a ADD COLUMN extra int DEFAULT 7`);
+  const changed = nextChange("NOTIFY");
+  psql(`NOTIFY pgmcp, 'reload schema'`);
+  await changed;
+  const tool = (await session.client.listTools()).tools.find((t) => t.name === "query_reload_a");
+  assert.ok(JSON.stringify(tool.inputSchema).includes('"extra"'));
+  const r = await session.client.callTool({ name: "query_reload_a", arguments: { select: ["extra"], limit: 1 } });
+  assert.deepEqual(r.structuredContent.rows, [[7]]);
+});
+
+test("a renamed column: the old name gets a clear error, the new one works", async () => {
+  psql(`ALTER TABLE reload_a RENAME COLUMN label TO title`);
+  const changed = nextChange("NOTIFY after rename");
+  psql(`NOTIFY pgmcp, 'reload schema'`);
+  await changed;
+  const old = await session.client.callTool({ name: "query_reload_a", arguments: { where: { label: "one" } } });
+  assert.equal(old.isError, true);
+  assert.match(old.content[0].text, /label/);
+  assert.match(old.content[0].text, /title/, "the error lists the columns that exist");
+  const r = await session.client.callTool({ name: "query_reload_a", arguments: { where: { title: "one" } } });
+  assert.deepEqual(r.structuredContent.rows.map((row) => row[0]), [1]);
+});
+
+test("a failed reload keeps the last good schema serving", async () => {
+  psql(`ALTER ROLE mcp_reader CONNECTION LIMIT 0`);
+  try {
+    const before = changes;
+    process.kill(session.transport.pid, "SIGHUP");
+    // The reload cannot connect: wait until pgmcp logs the failure, then the old tools still serve.
+    const deadline = Date.now() + 15000;
+    while (!session.stderr.join("").includes('"event":"schema_reload_failed"') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.ok(session.stderr.join("").includes('"event":"schema_reload_failed"'), "the failed reload is logged");
+    assert.ok((await toolNames(session.client)).includes("query_reload_a"));
+    const r = await session.client.callTool({ name: "query_reload_a", arguments: { limit: 1 } });
+    assert.equal(r.isError, false);
+    assert.equal(changes, before);
+  } finally {
+    psql(`ALTER ROLE mcp_reader CONNECTION LIMIT -1`);
+  }
+});
+
+test("a dropped table disappears after SIGHUP and its tool is unknown", async () => {
+  psql(`DROP TABLE reload_a`);
+  const changed = nextChange("SIGHUP after drop");
+  process.kill(session.transport.pid, "SIGHUP");
+  await changed;
+  assert.ok(!(await toolNames(session.client)).includes("query_reload_a"));
+  await assert.rejects(session.client.callTool({ name: "query_reload_a", arguments: {} }), /Unknown tool|-32602/);
+});
+
+test("after cache_ttl_seconds the next request checks the schema version and reloads", async () => {
+  const ttl = await connect(["--config", writeTemp("ttl.toml", "[schema]\ncache_ttl_seconds = 1\n")]);
+  let ttlChanges = 0;
+  ttl.client.setNotificationHandler(ToolListChangedNotificationSchema, () => { ttlChanges += 1; });
+  try {
+    psql(`CREATE TABLE reload_b (id int PRIMARY KEY); GRANT SELECT ON reload_b TO mcp_reader`);
+    const deadline = Date.now() + 15000;
+    let names = await toolNames(ttl.client);
+    while (!names.includes("query_reload_b") && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));  // poll: the TTL is the point of this test
+      names = await toolNames(ttl.client);
+    }
+    assert.ok(names.includes("query_reload_b"));
+    assert.ok(ttlChanges >= 1);
+  } finally {
+    await ttl.client.close();
+  }
+});
