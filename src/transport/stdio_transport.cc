@@ -77,7 +77,11 @@ void StdioTransport::ReadLoop() {
       if (!skipping) {
         line.append(buf + start, i - start);
         if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (!line.empty()) asio::post(executor_, [this, l = std::move(line)]() mutable { handlers_.on_line(std::move(l)); });
+        if (line.size() > max_line_bytes_) {
+          asio::post(executor_, [this] { handlers_.on_oversize(); });
+        } else if (!line.empty()) {
+          asio::post(executor_, [this, l = std::move(line)]() mutable { handlers_.on_line(std::move(l)); });
+        }
       }
       line.clear();
       skipping = false;
