@@ -1,0 +1,121 @@
+#include "metrics/metrics.h"
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "metrics/process.h"
+
+namespace pgmcp::metrics {
+namespace {
+
+std::vector<double> DurationBuckets() {
+  return std::vector<double>(kToolCallDurationBuckets.begin(), kToolCallDurationBuckets.end());
+}
+
+}  // namespace
+
+std::shared_ptr<Metrics> Metrics::Create(std::string_view version, size_t max_series_per_family) {
+  return std::make_shared<Metrics>(version, max_series_per_family);
+}
+
+Metrics::Metrics(std::string_view version, size_t max_series_per_family)
+    : registry_(max_series_per_family),
+      tool_calls_(registry_.AddCounter("pgmcp_tool_calls_total", "Finished tools/call requests, by tool and outcome.",
+                                       {"tool", "status"})),
+      tool_call_duration_(registry_.AddHistogram(
+          "pgmcp_tool_call_duration_seconds",
+          "Time from a tools/call reaching the service to its result, by tool (pool wait included).", {"tool"},
+          DurationBuckets())),
+      rows_returned_(
+          registry_.AddCounter("pgmcp_rows_returned_total", "Rows returned to clients by tool calls.", {"tool"})),
+      pool_connections_(registry_.AddGauge(
+          "pgmcp_pool_connections", "Database connections by state; waiting counts calls queued for one.", {"state"})),
+      schema_reloads_(registry_.AddCounter("pgmcp_schema_reloads_total", "Schema reloads, by result.", {"result"})),
+      auth_failures_(
+          registry_.AddCounter("pgmcp_auth_failures_total", "HTTP requests refused by authentication.", {"reason"})),
+      http_requests_(
+          registry_.AddCounter("pgmcp_http_requests_total", "HTTP responses sent, by status code.", {"code"})),
+      sessions_(registry_.AddGauge("pgmcp_sessions", "Live MCP sessions, by protocol era.", {"era"})),
+      build_info_(registry_.AddGauge("pgmcp_build_info", "Always 1; the version label names the build.", {"version"})),
+      process_start_time_(registry_.AddGauge("process_start_time_seconds",
+                                             "Start time of the process since the Unix epoch, in seconds.")),
+      resident_memory_(registry_.AddGauge("process_resident_memory_bytes", "Resident memory size in bytes.")) {
+  for (const auto state : {"idle", "busy", "connecting", "waiting"}) pool_connections_.With({state});
+  for (const auto result : kReloadResults) schema_reloads_.With({result});
+  for (const auto reason : kAuthFailureReasons) auth_failures_.With({reason});
+  for (const auto era : {"session", "stateless"}) sessions_.With({era});
+  build_info_.With({version}).Set(1);
+  // /proc knows the true start; the construction time (at start-up) is a close fallback.
+  const auto start = ReadProcessStartTimeSeconds();
+  process_start_time_.With({}).Set(
+      start ? *start : std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
+  resident_memory_.With({});
+}
+
+void Metrics::DeclareTool(std::string_view tool) {
+  for (const auto status : kToolCallStatuses) tool_calls_.With({tool, status});
+  tool_call_duration_.With({tool});
+  rows_returned_.With({tool});
+}
+
+void Metrics::RecordToolCall(std::string_view tool, std::string_view status, double seconds, int64_t rows) {
+  tool_calls_.With({tool, status}).Inc();
+  tool_call_duration_.With({tool}).Observe(seconds);
+  // Touched even for 0 rows so every tool that was called has a rows series.
+  auto& rows_counter = rows_returned_.With({tool});
+  if (rows > 0) rows_counter.Inc(static_cast<uint64_t>(rows));
+}
+
+void Metrics::RecordReload(std::string_view result) { schema_reloads_.With({result}).Inc(); }
+
+void Metrics::RecordAuthFailure(std::string_view reason) { auth_failures_.With({reason}).Inc(); }
+
+void Metrics::RecordHttpRequest(int code) {
+  const std::string text = std::to_string(code);
+  http_requests_.With({text}).Inc();
+}
+
+void Metrics::SetPool(const PoolSample& sample) { ApplyPool(sample); }
+
+void Metrics::SetSessions(const SessionSample& sample) { ApplySessions(sample); }
+
+// const: the families are reached through references, and a Set is as thread-safe as a record.
+void Metrics::ApplyPool(const PoolSample& sample) const {
+  pool_connections_.With({"idle"}).Set(static_cast<double>(sample.idle));
+  pool_connections_.With({"busy"}).Set(static_cast<double>(sample.busy));
+  pool_connections_.With({"connecting"}).Set(static_cast<double>(sample.connecting));
+  pool_connections_.With({"waiting"}).Set(static_cast<double>(sample.waiting));
+}
+
+void Metrics::ApplySessions(const SessionSample& sample) const {
+  sessions_.With({"session"}).Set(static_cast<double>(sample.session));
+  sessions_.With({"stateless"}).Set(static_cast<double>(sample.stateless));
+}
+
+void Metrics::SetPoolSampler(std::function<PoolSample()> sampler) {
+  std::lock_guard lock(samplers_mu_);
+  pool_sampler_ = std::move(sampler);
+}
+
+void Metrics::SetSessionSampler(std::function<SessionSample()> sampler) {
+  std::lock_guard lock(samplers_mu_);
+  session_sampler_ = std::move(sampler);
+}
+
+std::string Metrics::Render() const {
+  std::function<PoolSample()> pool;
+  std::function<SessionSample()> sessions;
+  {
+    // Copied out so a sampler never runs under our lock (it may take locks of its own).
+    std::lock_guard lock(samplers_mu_);
+    pool = pool_sampler_;
+    sessions = session_sampler_;
+  }
+  if (pool) ApplyPool(pool());
+  if (sessions) ApplySessions(sessions());
+  if (const auto rss = ReadResidentMemoryBytes()) resident_memory_.With({}).Set(*rss);
+  return registry_.Render();
+}
+
+}  // namespace pgmcp::metrics
