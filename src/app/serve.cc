@@ -15,6 +15,7 @@
 #include "logging/log.h"
 #include "protocol/session.h"
 #include "database/notification_listener.h"
+#include "database/read_only_call.h"
 #include "service/schema_reloader.h"
 #include "service/startup.h"
 #include "service/tool_service.h"
@@ -25,9 +26,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-// How long in-flight calls may run after stdin closes or a stop signal arrives.
-constexpr std::chrono::seconds kDrainTimeout{10};
-
 // Everything both transports share: settings, pool, tools, schema lifecycle, the loop, and an
 // orderly stop.
 struct Server {
@@ -36,6 +34,7 @@ struct Server {
   std::shared_ptr<const config::Settings> settings;
   std::shared_ptr<database::Pool> pool;
   std::shared_ptr<service::ToolService> tools;
+  std::shared_ptr<metrics::Metrics> metrics = metrics::Metrics::Create();
   std::shared_ptr<service::SchemaReloader> reloader;
   std::shared_ptr<database::NotificationListener> listener;
   std::unique_ptr<asio::signal_set> hangup;
@@ -50,8 +49,22 @@ struct Server {
       notify("notifications/tools/list_changed");
       notify("notifications/resources/list_changed");
     };
+    hooks.on_reload_finished = [m = metrics](service::SchemaReloader::Outcome outcome) {
+      m->RecordReload(outcome == service::SchemaReloader::Outcome::kChanged     ? "ok"
+                      : outcome == service::SchemaReloader::Outcome::kUnchanged ? "unchanged"
+                                                                                : "failed");
+    };
     reloader = service::SchemaReloader::Create(io, tools, hooks);
+    metrics->SetPoolSampler([p = pool] {
+      auto st = p->stats();
+      return metrics::PoolSample{st.idle, st.busy, st.connecting, st.waiting};
+    });
     tools->SetStaleHandler([this] { asio::post(io, [this] { reloader->Request("ttl", false); }); });
+    if (settings->schema.reload_channel.empty()) {  // NOTIFY reloads switched off (e.g. behind PgBouncer)
+      hangup = std::make_unique<asio::signal_set>(io, SIGHUP);
+      WaitForHangup();
+      return;
+    }
     listener = database::NotificationListener::Create(
         io.get_executor(), settings->dsn, settings->schema.reload_channel,
         [this](const std::string& payload) {
@@ -91,7 +104,7 @@ struct Server {
     asio::co_spawn(
         io,
         [this, in_flight, finish]() -> asio::awaitable<void> {
-          auto deadline = std::chrono::steady_clock::now() + kDrainTimeout;
+          auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(settings->shutdown_timeout_ms);
           asio::steady_timer tick(io);
           while (in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
             tick.expires_after(std::chrono::milliseconds(10));
@@ -179,7 +192,19 @@ int ServeHttp(Server& server) {
       return context;
     };
   }
-  hooks.ready = [&server] { return !server.stopping && server.tools->current() != nullptr; };
+  hooks.metrics = [m = server.metrics] { return m->Render(); };
+  hooks.on_response = [m = server.metrics](int status) { m->RecordHttpRequest(status); };
+  hooks.on_auth_failure = [m = server.metrics](const std::string& reason) { m->RecordAuthFailure(reason); };
+  hooks.ready = [&server]() -> asio::awaitable<bool> {
+    // Ready: a schema is loaded and the database answers a trivial query within a second.
+    if (server.stopping || server.tools->current() == nullptr) co_return false;
+    database::Envelope envelope;
+    envelope.statement_timeout_ms = 1000;
+    auto probe = database::RunReadOnly(*server.pool, envelope, database::Statement{"SELECT 1", {}},
+                                       database::Clock::now() + std::chrono::seconds(1));
+    auto result = co_await std::move(probe);
+    co_return result.ok();
+  };
 
   http::HttpOptions options;
   options.listen = s.listen;
@@ -188,6 +213,12 @@ int ServeHttp(Server& server) {
   options.authorization_servers = s.auth.authorization_servers;
   options.session = SessionDefaults(s, "");
   auto http_server = http::HttpServer::Create(server.io, options, server.tools, hooks);
+  server.metrics->SetSessionSampler([weak = std::weak_ptr<http::HttpServer>(http_server)] {
+    auto live = weak.lock();
+    return live ? metrics::SessionSample{static_cast<int64_t>(live->sessions()),
+                                         static_cast<int64_t>(live->stateless_in_flight())}
+                : metrics::SessionSample{};
+  });
   auto port = http_server->Start();
   if (!port) return service::ReportStartupError(port.error());
 
@@ -215,7 +246,7 @@ int Serve(const config::Invocation& inv) {
   server.settings = std::make_shared<const config::Settings>(inv.settings);
   server.pool = database::Pool::Create(server.io.get_executor(), service::PoolOptionsFrom(inv.settings));
   server.pool->Start();
-  server.tools = std::make_shared<service::ToolService>(server.settings, server.pool);
+  server.tools = std::make_shared<service::ToolService>(server.settings, server.pool, server.metrics);
   server.tools->Publish(*snapshot);
   return inv.settings.transport == config::Transport::kHttp ? ServeHttp(server) : ServeStdio(server);
 }

@@ -117,6 +117,7 @@ Status LoadConfigText(std::string_view text, const std::string& source_name, Set
       {"schemas", StrList(s.schemas)},
       {"transport", Enum(s.transport, {{"stdio", Transport::kStdio}, {"http", Transport::kHttp}})},
       {"listen", Str(s.listen)},
+      {"shutdown_timeout_ms", Int(s.shutdown_timeout_ms, 0)},
       {"log_level", Enum(s.log_level, {{"debug", LogLevel::kDebug}, {"info", LogLevel::kInfo},
                                        {"warn", LogLevel::kWarn}, {"error", LogLevel::kError}})},
   };

@@ -82,6 +82,7 @@ struct Settings {
   std::string listen = "127.0.0.1:8808";
   std::vector<std::string> schemas = {"public"};
   LogLevel log_level = LogLevel::kInfo;
+  int64_t shutdown_timeout_ms = 10000;  // how long calls in flight may finish after SIGTERM/SIGINT
 
   Limits limits;
   PoolSettings pool;

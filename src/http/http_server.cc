@@ -211,6 +211,7 @@ asio::awaitable<void> HttpServer::ServeConnection(tcp::socket socket) {
     if (!ex.response) break;
     auto& res = ex.response;
     if (stopping_) res->keep_alive(false);
+    if (hooks_.on_response) hooks_.on_response(static_cast<int>(res->result_int()));
     bool keep = res->keep_alive();
     conn->stream.expires_after(kWriteTimeout);
     auto [wec, wn] = co_await bhttp::async_write(conn->stream, *res, kTuple);
@@ -262,14 +263,18 @@ asio::awaitable<void> HttpServer::Handle(Connection& conn, Exchange& ex) {
     co_return;
   }
   if (path == "/readyz" && (req.method() == bhttp::verb::get || req.method() == bhttp::verb::head)) {
-    bool ready = !stopping_ && (!hooks_.ready || hooks_.ready());
+    bool ready = !stopping_;
+    if (ready && hooks_.ready) {
+      auto check = hooks_.ready();
+      ready = co_await std::move(check);
+    }
     ex.response = MakeResponse(req, ready ? bhttp::status::ok : bhttp::status::service_unavailable,
                                ready ? "ready\n" : "not ready\n");
     co_return;
   }
   if (path == "/metrics" && req.method() == bhttp::verb::get) {
     ex.response = MakeResponse(req, bhttp::status::ok, hooks_.metrics ? hooks_.metrics() : std::string(),
-                               "text/plain; version=0.0.4; charset=utf-8");
+                               "text/plain; version=0.0.4; charset=utf-8");  // Prometheus text format 0.0.4
     co_return;
   }
   if (path == kProtectedResourcePath && req.method() == bhttp::verb::get) {
@@ -469,8 +474,10 @@ asio::awaitable<void> HttpServer::HandleStatelessPost(Exchange& ex, protocol::Re
                                              pending->wake.cancel();
                                            });
   json::value id = request.id;
+  ++stateless_in_flight_;
   session->Dispatch(std::move(request), &context);
   if (!pending->text) co_await pending->wake.async_wait(kTuple);
+  --stateless_in_flight_;
   if (!pending->text) {
     ex.response = RpcError(req, bhttp::status::service_unavailable, protocol::error_code::kInternalError,
                            "The server is shutting down.", id);

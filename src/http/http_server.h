@@ -28,9 +28,10 @@ using Authenticator = std::function<std::variant<protocol::CallContext, AuthReje
 
 struct Hooks {
   Authenticator authenticate;             // empty: no authentication (auth.mode = "none")
-  std::function<bool()> ready;            // /readyz: database answers and a schema is loaded
+  std::function<boost::asio::awaitable<bool>()> ready;  // /readyz: database answers, schema loaded
   std::function<std::string()> metrics;   // /metrics: Prometheus text exposition
   std::function<void(const std::string& reason)> on_auth_failure;
+  std::function<void(int status)> on_response;  // every response written (metrics)
 };
 
 struct HttpOptions {
@@ -55,6 +56,8 @@ class HttpServer : public std::enable_shared_from_this<HttpServer> {
   // Cancels what is still running and forgets every session.
   void CloseSessions();
   size_t in_flight() const { return registry_.in_flight() + requests_in_flight_; }
+  size_t sessions() const { return registry_.size(); }
+  size_t stateless_in_flight() const { return stateless_in_flight_; }
   // notifications/tools/list_changed (and resources) to every session that can receive it.
   void NotifyAll(std::string_view method) { registry_.NotifyAll(method); }
 
@@ -86,6 +89,7 @@ class HttpServer : public std::enable_shared_from_this<HttpServer> {
   uint16_t port_ = 0;
   bool stopping_ = false;
   size_t requests_in_flight_ = 0;
+  size_t stateless_in_flight_ = 0;
   std::vector<std::weak_ptr<Connection>> connections_;
 };
 

@@ -23,8 +23,9 @@ int64_t NowMs() {
 }
 }  // namespace
 
-ToolService::ToolService(std::shared_ptr<const config::Settings> settings, std::shared_ptr<database::Pool> pool)
-    : pool_(std::move(pool)), last_check_ms_(NowMs()), settings_(std::move(settings)) {}
+ToolService::ToolService(std::shared_ptr<const config::Settings> settings, std::shared_ptr<database::Pool> pool,
+                         std::shared_ptr<metrics::Metrics> metrics)
+    : pool_(std::move(pool)), metrics_(std::move(metrics)), last_check_ms_(NowMs()), settings_(std::move(settings)) {}
 
 bool ToolService::Publish(schema::SnapshotPtr snapshot, std::shared_ptr<const config::Settings> settings) {
   if (!settings) {
@@ -41,6 +42,9 @@ bool ToolService::Publish(schema::SnapshotPtr snapshot, std::shared_ptr<const co
   std::lock_guard<std::mutex> lock(mu_);
   bool changed = !current_ || *current_->catalog->tools_list != *published->catalog->tools_list ||
                  *current_->catalog->resources_list != *published->catalog->resources_list;
+  if (metrics_) {
+    for (const auto& table : published->schema->tables) metrics_->DeclareTool(table.tool_name);
+  }
   settings_ = std::move(settings);
   current_ = std::move(published);
   return changed;
@@ -109,9 +113,13 @@ asio::awaitable<protocol::ToolOutcome> ToolService::CallTool(std::string name, j
       auto result = co_await std::move(run);
       if (!result) {
         outcome = {true, result.error().message, {}};
-        status = result.error().kind == ErrorKind::kBusy      ? "busy"
-                 : result.error().kind == ErrorKind::kTimeout ? "timeout"
-                                                              : "error";
+        switch (result.error().kind) {
+          case ErrorKind::kBusy: status = "busy"; break;
+          case ErrorKind::kTimeout: status = "timeout"; break;
+          case ErrorKind::kPermissionDenied: status = "denied"; break;
+          case ErrorKind::kInvalidArgument: status = "invalid"; break;
+          default: status = "error"; break;
+        }
         error = result.error().code;
       } else {
         auto encoded = query::EncodeRows(result->get(), *built, query_options);
@@ -122,8 +130,9 @@ asio::awaitable<protocol::ToolOutcome> ToolService::CallTool(std::string name, j
     }
   }
   if (outcome.is_error && error.empty()) error = outcome.text;
-  log["duration_ms"] =
-      std::chrono::duration<double, std::milli>(database::Clock::now() - started).count();
+  auto elapsed = std::chrono::duration<double>(database::Clock::now() - started).count();
+  if (metrics_) metrics_->RecordToolCall(table != nullptr ? std::string_view(name) : "_unknown", status, elapsed, rows);
+  log["duration_ms"] = elapsed * 1000.0;
   log["rows"] = rows;
   log["status"] = status;
   log["error"] = error;

@@ -10,6 +10,7 @@
 #include "catalog/tool_catalog.h"
 #include "config/settings.h"
 #include "database/pool.h"
+#include "metrics/metrics.h"
 #include "protocol/backend.h"
 #include "query/query.h"
 #include "schema/snapshot.h"
@@ -27,7 +28,8 @@ struct Published {
 
 class ToolService : public protocol::Backend {
  public:
-  ToolService(std::shared_ptr<const config::Settings> settings, std::shared_ptr<database::Pool> pool);
+  ToolService(std::shared_ptr<const config::Settings> settings, std::shared_ptr<database::Pool> pool,
+              std::shared_ptr<metrics::Metrics> metrics = nullptr);
 
   // Makes `snapshot` (and `settings`, when given) current; readers holding the previous one
   // finish with it. Returns true when the tool list or resources changed. Thread-safe.
@@ -49,6 +51,7 @@ class ToolService : public protocol::Backend {
   void CheckStaleness() const;
 
   std::shared_ptr<database::Pool> pool_;
+  std::shared_ptr<metrics::Metrics> metrics_;  // may be null (one-shot commands)
   std::function<void()> on_stale_;
   mutable std::atomic<int64_t> last_check_ms_{0};  // steady clock, ms
   mutable std::mutex mu_;

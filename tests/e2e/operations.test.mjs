@@ -1,0 +1,91 @@
+// Operations (SPEC §9): Prometheus counters match the calls made, every log line is a JSON object
+// with the documented fields and no row values, and SIGTERM lets a call in flight finish.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startHttp } from "./harness.mjs";
+
+let server;
+const meta = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {} };
+
+// One stateless tools/call (no session needed), returning the JSON-RPC response.
+async function call(srv, name, args) {
+  const res = await fetch(srv.url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json", "MCP-Protocol-Version": "2026-07-28",
+               "Mcp-Method": "tools/call", "Mcp-Name": name },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name, arguments: args, _meta: meta } }),
+  });
+  return res.json();
+}
+
+async function metrics(srv) {
+  const text = await (await fetch(`${srv.base}/metrics`)).text();
+  const values = new Map();
+  for (const line of text.split("\n")) {
+    if (line === "" || line.startsWith("#")) continue;
+    const space = line.lastIndexOf(" ");
+    values.set(line.slice(0, space), Number(line.slice(space + 1)));
+  }
+  return values;
+}
+
+before(async () => {
+  server = await startHttp(`[auth]\nmode = "none"\n`);
+});
+after(async () => {
+  await server?.stop();
+});
+
+test("metrics count the calls made, by tool and status, with rows and durations", async () => {
+  const before = await metrics(server);
+  const key = (status) => `pgmcp_tool_calls_total{tool="query_products",status="${status}"}`;
+  let rows = 0;
+  for (let i = 1; i <= 3; i++) {
+    const r = await call(server, "query_products", { limit: i });
+    assert.equal(r.result.isError, false);
+    rows += r.result.structuredContent.row_count;
+  }
+  const bad = await call(server, "query_products", { where: { id: "not-a-number" } });
+  assert.equal(bad.result.isError, true);
+  const after = await metrics(server);
+  assert.equal(after.get(key("ok")) - (before.get(key("ok")) ?? 0), 3);
+  assert.equal(after.get(key("invalid")) - (before.get(key("invalid")) ?? 0), 1);
+  const rowsKey = `pgmcp_rows_returned_total{tool="query_products"}`;
+  assert.equal(after.get(rowsKey) - (before.get(rowsKey) ?? 0), rows);
+  const countKey = `pgmcp_tool_call_duration_seconds_count{tool="query_products"}`;
+  assert.equal(after.get(countKey) - (before.get(countKey) ?? 0), 4);
+  assert.ok(after.get(`pgmcp_pool_connections{state="idle"}`) >= 1);
+  assert.ok(after.get(`pgmcp_http_requests_total{code="200"}`) >= 4);
+});
+
+test("every log line is JSON; tool calls carry the documented fields and never row values", async () => {
+  const r = await call(server, "query_customers", { select: ["email"], limit: 1 });
+  const email = r.result.structuredContent.rows[0][0];
+  const entries = server.logs.map((line) => JSON.parse(line));  // throws on any non-JSON line
+  const calls = entries.filter((e) => e.event === "tool_call");
+  assert.ok(calls.length >= 5);
+  for (const e of calls) {
+    for (const field of ["ts", "level", "event", "tool", "table", "session", "sub", "role", "duration_ms", "rows",
+                         "status", "error"]) {
+      assert.ok(field in e || (field === "table" && e.status === "invalid"), `${field} in ${JSON.stringify(e)}`);
+    }
+    assert.match(e.ts, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  }
+  assert.ok(!server.logs.some((line) => line.includes(email)), "no row value is ever logged");
+});
+
+test("SIGTERM lets a call in flight finish, then the server exits 0", async () => {
+  const srv = await startHttp(`[auth]\nmode = "none"\n`);
+  const slow = call(srv, "query_slow_rows", {});
+  // Wait until the call holds a database connection, then ask the server to stop.
+  const deadline = Date.now() + 10000;
+  while ((await metrics(srv)).get(`pgmcp_pool_connections{state="busy"}`) !== 1 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  const exited = srv.stop();
+  const r = await slow;
+  assert.equal(r.result.isError, false, JSON.stringify(r));
+  assert.equal(r.result.structuredContent.row_count, 2);
+  assert.equal(await exited, 0);
+  assert.ok(srv.logs.some((line) => line.includes('"event":"shutdown"')));
+});
