@@ -93,3 +93,117 @@ export function signHs(payload, secret, { alg = "HS256", header = {} } = {}) {
 }
 
 export const now = () => Math.floor(Date.now() / 1000);
+
+// --- HTTPS through a proxy (tests/e2e/nginx.test.mjs) ---------------------------------------------
+import { request as httpsRequest, Agent as HttpsAgent } from "node:https";
+import { createServer } from "node:net";
+import { Readable } from "node:stream";
+
+// A free TCP port on 127.0.0.1, as the kernel hands it out. Another process may take it before the
+// caller binds it: callers that start a server on it retry on "address in use".
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+// A fetch (the subset the MCP SDK's transports and these tests use) over node:https that trusts
+// `ca` (PEM), for a self-signed test certificate: global fetch only reads NODE_EXTRA_CA_CERTS at
+// start-up. Streams the response body (SSE), honours init.signal. `.agent` is the keep-alive agent,
+// for destroy() at the end.
+export function httpsFetch(ca) {
+  const agent = new HttpsAgent({ ca, keepAlive: true });
+  const fetchLike = (input, init = {}) => new Promise((resolve, reject) => {
+    const url = new URL(typeof input === "object" && "url" in input ? input.url : String(input));
+    const headers = {};
+    new Headers(init.headers).forEach((value, name) => { headers[name] = value; });
+    const method = init.method ?? "GET";
+    const req = httpsRequest(url, { method, headers, agent, signal: init.signal }, (res) => {
+      const h = new Headers();
+      for (let i = 0; i < res.rawHeaders.length; i += 2) h.append(res.rawHeaders[i], res.rawHeaders[i + 1]);
+      const noBody = method === "HEAD" || [204, 205, 304].includes(res.statusCode);
+      if (noBody) res.resume();
+      resolve(new Response(noBody ? null : Readable.toWeb(res),
+                           { status: res.statusCode, statusText: res.statusMessage, headers: h }));
+    });
+    req.on("error", reject);
+    const body = init.body == null ? null : typeof init.body === "string" ? Buffer.from(init.body) : Buffer.from(init.body);
+    if (body && !Object.keys(headers).includes("content-length")) req.setHeader("content-length", body.length);
+    req.end(body ?? undefined);
+  });
+  fetchLike.agent = agent;
+  return fetchLike;
+}
+
+// Polls `check` (async, truthy when done) every 50 ms until it holds or `ms` pass; throws with `what`.
+export async function waitFor(what, check, ms = 10000) {
+  const deadline = Date.now() + ms;
+  let last;
+  while (Date.now() < deadline) {
+    try { if (await check()) return; } catch (e) { last = e; }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? ": " + last.message : ""}`);
+}
+
+// Spawns `pgmcp --transport stdio` and talks raw newline-delimited JSON-RPC to it, for what the SDK
+// client will not send (over-deep JSON, oversized lines). write() sends bytes as they are;
+// request() sends a message and resolves with the response of the same id; nextMessage() resolves
+// with the next message matching `match`. Every stdout line must be JSON (protocol only).
+export function spawnRaw(extraArgs = []) {
+  const proc = spawn(bin, ["--transport", "stdio", "--dsn", readerDsn(), ...extraArgs], { stdio: ["pipe", "pipe", "pipe"] });
+  const stderr = [];
+  proc.stderr.on("data", (chunk) => stderr.push(chunk.toString()));
+  const messages = [];
+  const waiting = [];
+  const nonJson = [];
+  let buffered = "";
+  proc.stdout.on("data", (chunk) => {
+    buffered += chunk.toString();
+    let nl;
+    while ((nl = buffered.indexOf("\n")) >= 0) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      let msg;
+      try { msg = JSON.parse(line); } catch { nonJson.push(line); continue; }
+      const i = waiting.findIndex((w) => w.match(msg));
+      if (i >= 0) waiting.splice(i, 1)[0].resolve(msg);
+      else messages.push(msg);
+    }
+  });
+  const nextMessage = (match, timeoutMs = 10000) => {
+    const i = messages.findIndex(match);
+    if (i >= 0) return Promise.resolve(messages.splice(i, 1)[0]);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("no matching message; stderr: " + stderr.join(""))), timeoutMs);
+      waiting.push({ match, resolve: (m) => { clearTimeout(timer); resolve(m); },
+                     reject: (e) => { clearTimeout(timer); reject(e); } });
+    });
+  };
+  proc.on("exit", (code) => {
+    for (const w of waiting.splice(0)) w.reject(new Error(`pgmcp exited ${code}; stderr: ${stderr.join("")}`));
+  });
+  const write = (text) => new Promise((resolve, reject) => proc.stdin.write(text, (err) => (err ? reject(err) : resolve())));
+  const request = async (message) => {
+    const reply = nextMessage((m) => m.id === message.id && (m.result !== undefined || m.error !== undefined));
+    await write(JSON.stringify(message) + "\n");
+    return reply;
+  };
+  const initialize = async () => {
+    const init = await request({ jsonrpc: "2.0", id: "init", method: "initialize",
+      params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "pgmcp-e2e-raw", version: "1.0.0" } } });
+    await write(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }) + "\n");
+    return init;
+  };
+  const close = () => new Promise((resolve) => {
+    if (proc.exitCode !== null) return resolve(proc.exitCode);
+    proc.once("exit", (code) => resolve(code));
+    proc.stdin.end();
+  });
+  return { proc, stderr, nonJson, write, request, nextMessage, initialize, close };
+}
