@@ -375,9 +375,12 @@ void DescribeAll(SchemaSnapshot& snapshot, const config::Settings& settings) {
   std::vector<std::vector<const Table*>> similar(n);
   for (size_t i = 0; i < n; ++i) {
     for (size_t j = i + 1; j < n; ++j) {
+      // Descriptions name at most kMaxSimilarShown similar tables: keeping more only costs memory
+      // (quadratic on generated schemas where every name is a near neighbour of every other).
+      if (similar[i].size() >= kMaxSimilarShown && similar[j].size() >= kMaxSimilarShown) continue;
       if (AreSimilar(keys[i], keys[j])) {
-        similar[i].push_back(&snapshot.tables[j]);
-        similar[j].push_back(&snapshot.tables[i]);
+        if (similar[i].size() < kMaxSimilarShown) similar[i].push_back(&snapshot.tables[j]);
+        if (similar[j].size() < kMaxSimilarShown) similar[j].push_back(&snapshot.tables[i]);
       }
     }
   }

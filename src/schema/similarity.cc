@@ -65,6 +65,32 @@ size_t EditDistance(std::string_view a, std::string_view b) {
   return row[b.size()];
 }
 
+bool WithinEditDistance(std::string_view a, std::string_view b, size_t limit) {
+  // Ukkonen's cut-off: once every cell of a row exceeds the limit, the distance does too.
+  if ((a.size() > b.size() ? a.size() - b.size() : b.size() - a.size()) > limit) return false;
+  std::array<size_t, 64> stack_row;
+  std::vector<size_t> heap_row;
+  size_t* row = stack_row.data();
+  if (b.size() + 1 > stack_row.size()) {
+    heap_row.resize(b.size() + 1);
+    row = heap_row.data();
+  }
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    size_t row_min = row[0];
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+      row_min = std::min(row_min, row[j]);
+    }
+    if (row_min > limit) return false;
+  }
+  return row[b.size()] <= limit;
+}
+
 std::string SimilarityStem(std::string_view table) {
   std::string s = Lower(table);
   bool stripped = false;
@@ -110,7 +136,7 @@ bool AreSimilar(const SimilarityKey& a, const SimilarityKey& b) {
   if (longer.compare(0, shorter.size(), shorter) == 0 && longer[shorter.size()] == '_') return true;
   // The length difference bounds the distance from below: most pairs stop here.
   if (shorter.size() < 5 || longer.size() - shorter.size() > 2) return false;
-  return EditDistance(la, lb) <= 2;
+  return WithinEditDistance(la, lb, 2);
 }
 
 bool AreSimilarTableNames(std::string_view a, std::string_view b) {

@@ -8,6 +8,8 @@
 namespace pgmcp::schema {
 
 // Levenshtein distance between two byte strings.
+// EditDistance(a, b) <= limit, stopping as soon as that is impossible.
+bool WithinEditDistance(std::string_view a, std::string_view b, size_t limit);
 size_t EditDistance(std::string_view a, std::string_view b);
 
 // What the comparison needs of one name, computed once per table: comparing every pair of a

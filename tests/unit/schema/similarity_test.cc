@@ -49,3 +49,21 @@ TEST(SimilarityTest, SameNameInTwoSchemasIsSimilar) {
 
 }  // namespace
 }  // namespace pgmcp::schema
+
+namespace pgmcp::schema {
+namespace {
+
+TEST(WithinEditDistanceTest, AgreesWithTheFullDistance) {
+  const char* names[] = {"orders", "order", "orders_v2", "customers", "customer", "custmers", "users",
+                         "user_events", "events", "invoice", "invoices_old", "a", "", "ab", "ba"};
+  for (const char* a : names) {
+    for (const char* b : names) {
+      for (size_t limit : {0, 1, 2, 3}) {
+        EXPECT_EQ(WithinEditDistance(a, b, limit), EditDistance(a, b) <= limit) << a << " " << b << " " << limit;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace pgmcp::schema
