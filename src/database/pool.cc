@@ -84,8 +84,7 @@ asio::awaitable<Result<Lease>> Pool::Acquire(Deadline deadline) {
     waiters_.push_back(&waiter);
     auto it = std::prev(waiters_.end());
     auto [ec] = co_await waiter.timer.async_wait(asio::as_tuple(asio::use_awaitable));
-    if (waiter.handed) {  // Release handed it over (and removed us from the queue)
-      ++busy_;
+    if (waiter.handed) {  // Offer handed it over, already counted busy, and dequeued us
       co_return Lease(self, std::move(waiter.handed));
     }
     waiters_.erase(it);
@@ -124,6 +123,9 @@ void Pool::Offer(std::unique_ptr<Connection> conn) {
     Waiter* w = waiters_.front();
     waiters_.pop_front();
     w->handed = std::move(conn);
+    // Busy from this moment, not from when the waiter resumes: in between, another caller must
+    // not see a free slot and open a connection beyond pool.max.
+    ++busy_;
     w->timer.cancel();
     return;
   }

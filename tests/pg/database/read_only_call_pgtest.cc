@@ -5,6 +5,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
+#include <future>
 
 #include "database/read_only_call.h"
 #include "support/test_database.h"
@@ -157,6 +158,44 @@ TEST_F(ReadOnlyCallTest, UnreachableDatabaseIsUnavailable) {
   auto r = Call(*pool, {}, "SELECT 1");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().kind, ErrorKind::kUnavailable);
+}
+
+}  // namespace
+}  // namespace pgmcp::database
+
+namespace pgmcp::database {
+namespace {
+
+// Regression (found by bench/run: 79 connections with pool.max = 10): a connection handed to a
+// waiter was counted busy only when the waiter resumed, so a caller arriving in between saw a
+// free slot and opened another connection.
+TEST_F(ReadOnlyCallTest, NeverOpensMoreThanPoolMaxUnderContention) {
+  auto pool = MakePool(2);
+  constexpr int kWorkers = 12, kCallsEach = 15;
+  int max_total = 0;
+  std::vector<std::future<int>> workers;
+  for (int w = 0; w < kWorkers; ++w) {
+    workers.push_back(asio::co_spawn(
+        io_,
+        [&]() -> asio::awaitable<int> {
+          int failures = 0;
+          for (int i = 0; i < kCallsEach; ++i) {
+            // Each worker asks again as soon as its call is done: the moment the bug needed.
+            auto call = RunReadOnly(*pool, {}, Statement{"SELECT 1", {}}, Clock::now() + std::chrono::seconds(10));
+            auto r = co_await std::move(call);
+            if (!r) ++failures;
+            auto st = pool->stats();
+            max_total = std::max(max_total, st.idle + st.busy + st.connecting);
+          }
+          co_return failures;
+        },
+        asio::use_future));
+  }
+  io_.run();
+  for (auto& w : workers) EXPECT_EQ(w.get(), 0);
+  EXPECT_LE(max_total, 2);
+  EXPECT_LE(std::stoi(db_.Scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                  "AND application_name = 'pgmcp'")), 2);
 }
 
 }  // namespace
