@@ -29,6 +29,19 @@ struct CancelDeleter {
 
 }  // namespace
 
+void SilenceNotices(PGconn* conn) {
+  // libpq prints server NOTICEs to stderr by default, which would break the JSON-lines log (a
+  // `search` of stop words alone raises one). They say nothing an operator needs: debug only.
+  PQsetNoticeProcessor(
+      conn,
+      [](void*, const char* message) {
+        std::string text = message != nullptr ? message : "";
+        while (!text.empty() && text.back() == '\n') text.pop_back();
+        logging::Debug("db_notice", {{"message", text}});
+      },
+      nullptr);
+}
+
 Connection::Connection(asio::any_io_executor executor, PGconn* conn) : conn_(conn), socket_(std::move(executor)) {}
 
 Connection::~Connection() {
@@ -99,6 +112,7 @@ asio::awaitable<Result<std::unique_ptr<Connection>>> Connection::Connect(std::st
     poll = PQconnectPoll(raw);
   }
   c->AttachSocket();
+  SilenceNotices(raw);
   if (PQsetnonblocking(raw, 1) != 0) co_return c->Fail(ErrorKind::kUnavailable, ConnErrorText(raw));
   c->cancel_ = std::shared_ptr<PGcancel>(PQgetCancel(raw), CancelDeleter{});
   co_return std::move(c);

@@ -18,6 +18,9 @@ namespace pgmcp::database {
 using Clock = std::chrono::steady_clock;
 using Deadline = Clock::time_point;
 
+// Routes the server's NOTICE messages on `conn` to the debug log instead of libpq's stderr print.
+void SilenceNotices(PGconn* conn);
+
 class Connection {
  public:
   // Connects without blocking; fails with kUnavailable (reason logged, not returned) at `deadline`.

@@ -198,7 +198,9 @@ void Session::StartToolCall(Request request, const CallContext& context, bool st
   }
   std::string tool(name->get_string());
   if (!backend_->HasTool(tool)) {
-    ReplyError(request.id, error_code::kInvalidParams, "Unknown tool: " + tool);
+    // Echo at most 64 characters of the caller's name, as every other message does.
+    ReplyError(request.id, error_code::kInvalidParams,
+               "Unknown tool: " + (tool.size() > 64 ? tool.substr(0, 64) + "…" : tool));
     return;
   }
   json::value arguments = nullptr;

@@ -4,6 +4,7 @@
 #include <boost/json/value_from.hpp>
 #include <cstdio>
 
+#include "database/connection.h"
 #include "logging/log.h"
 #include "schema/introspect.h"
 #include "security/audit.h"
@@ -22,6 +23,7 @@ Result<PgConnPtr> ConnectBlocking(const config::Settings& settings) {
     while (!reason.empty() && reason.back() == ' ') reason.pop_back();
     return MakeError(ErrorKind::kUnavailable, "cannot connect to the database: " + reason);
   }
+  database::SilenceNotices(conn.get());
   return conn;
 }
 

@@ -92,7 +92,8 @@ asio::awaitable<protocol::ToolOutcome> ToolService::CallTool(std::string name, j
 
   const schema::Table* table = published->schema->FindTool(name);
   if (table == nullptr) {
-    outcome = {true, "Unknown tool '" + name + "': the schema changed; list the tools again.", {}};
+    std::string shown = name.size() > 64 ? name.substr(0, 64) + "…" : name;
+    outcome = {true, "Unknown tool '" + shown + "': the schema changed; list the tools again.", {}};
     status = "invalid";
   } else {
     log["table"] = table->QualifiedName();

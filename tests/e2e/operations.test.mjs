@@ -61,6 +61,9 @@ test("metrics count the calls made, by tool and status, with rows and durations"
 test("every log line is JSON; tool calls carry the documented fields and never row values", async () => {
   const r = await call(server, "query_customers", { select: ["email"], limit: 1 });
   const email = r.result.structuredContent.rows[0][0];
+  // Stop words alone make PostgreSQL send a NOTICE: it must not reach stderr as plain text.
+  const stop = await call(server, "query_support_tickets", { where: { body: { search: "the and of" } } });
+  assert.equal(stop.result.isError, false, JSON.stringify(stop));
   const entries = server.logs.map((line) => JSON.parse(line));  // throws on any non-JSON line
   const calls = entries.filter((e) => e.event === "tool_call");
   assert.ok(calls.length >= 5);
