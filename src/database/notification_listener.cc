@@ -6,6 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "common/sql_text.h"
 #include "database/connection.h"
 #include "logging/log.h"
 
@@ -19,14 +20,7 @@ constexpr std::chrono::seconds kMaxBackoff{30};
 constexpr std::chrono::seconds kWakeInterval{5};
 }  // namespace
 
-std::string ListenStatement(const std::string& channel) {
-  std::string quoted = "\"";
-  for (char c : channel) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return "LISTEN " + quoted + "\"";
-}
+std::string ListenStatement(const std::string& channel) { return "LISTEN " + QuoteIdentifier(channel); }
 
 std::shared_ptr<NotificationListener> NotificationListener::Create(asio::any_io_executor executor, std::string dsn,
                                                                    std::string channel, Handler on_notify,

@@ -262,17 +262,6 @@ std::string TypeLabel(const ColumnType& t) {
   return label;
 }
 
-std::string QuoteIdent(std::string_view name) {
-  std::string out;
-  out.reserve(name.size() + 2);
-  out.push_back('"');
-  for (char c : name) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  out.push_back('"');
-  return out;
-}
 
 schema::ColumnType AggregateResultType(AggregateFn fn, const ColumnType* column) {
   ColumnType r;

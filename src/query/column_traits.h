@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/sql_text.h"
 #include "schema/snapshot.h"
 
 namespace pgmcp::query {
@@ -65,8 +66,6 @@ std::string ElementCast(const schema::ColumnType& type);
 // A short name of the type for error sentences ("integer", "date", "text[]").
 std::string TypeLabel(const schema::ColumnType& type);
 
-// Quotes an identifier for SQL: always double-quoted, embedded quotes doubled.
-std::string QuoteIdent(std::string_view name);
 
 // The type of an aggregate's result, for JSON encoding.
 schema::ColumnType AggregateResultType(AggregateFn fn, const schema::ColumnType* column);

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <algorithm>
 
+#include "common/sql_text.h"
 #include "query/query.h"
 #include "query/query_plan.h"
 
@@ -12,21 +13,6 @@ namespace {
 using schema::Column;
 using schema::TypeCategory;
 
-// A PostgreSQL array literal with every element quoted, so no element text is special.
-std::string ArrayLiteral(const std::vector<std::string>& values) {
-  std::string out = "{";
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    out.push_back('"');
-    for (char c : values[i]) {
-      if (c == '"' || c == '\\') out.push_back('\\');
-      out.push_back(c);
-    }
-    out.push_back('"');
-  }
-  out.push_back('}');
-  return out;
-}
 
 class SqlWriter {
  public:
@@ -44,7 +30,7 @@ class SqlWriter {
   }
 
   std::string ConditionSql(const Condition& c) {
-    const std::string col = QuoteIdent(c.column->name);
+    const std::string col = QuoteIdentifier(c.column->name);
     const std::string cast = ElementCast(c.column->type);
     switch (c.op) {
       case FilterOp::kEq: return col + " = " + Param(c.values[0]) + "::" + cast;
@@ -82,7 +68,7 @@ class SqlWriter {
     std::vector<std::string> items;
     if (plan.aggregate_mode) {
       for (const auto& g : plan.group_by) {
-        const std::string col = QuoteIdent(g.column->name);
+        const std::string col = QuoteIdentifier(g.column->name);
         schema::ColumnType type = g.column->type;
         if (g.bucket == Bucket::kNone) {
           items.push_back(col);
@@ -96,7 +82,7 @@ class SqlWriter {
       }
       for (const auto& a : plan.aggregates) {
         std::string expr;
-        const std::string col = a.column != nullptr ? QuoteIdent(a.column->name) : "";
+        const std::string col = a.column != nullptr ? QuoteIdentifier(a.column->name) : "";
         switch (a.fn) {
           case AggregateFn::kCount: expr = "count(*)"; break;
           case AggregateFn::kCountDistinct: expr = "count(DISTINCT " + col + ")"; break;
@@ -105,18 +91,18 @@ class SqlWriter {
           case AggregateFn::kMin: expr = "min(" + col + ")"; break;
           case AggregateFn::kMax: expr = "max(" + col + ")"; break;
         }
-        items.push_back(expr + " AS " + QuoteIdent(a.name));
+        items.push_back(expr + " AS " + QuoteIdentifier(a.name));
         query_.columns.push_back(
             OutputColumn{a.name, AggregateResultType(a.fn, a.column != nullptr ? &a.column->type : nullptr)});
       }
     } else {
       for (const Column* c : plan.select) {
-        items.push_back(QuoteIdent(c->name));
+        items.push_back(QuoteIdentifier(c->name));
         query_.columns.push_back(OutputColumn{c->name, c->type});
       }
     }
     AppendList(items, ", ");
-    sql += " FROM " + QuoteIdent(table.schema) + "." + QuoteIdent(table.name);
+    sql += " FROM " + QuoteIdentifier(table.schema) + "." + QuoteIdentifier(table.name);
 
     items.clear();
     for (const auto& c : plan.conditions) {
@@ -152,7 +138,7 @@ class SqlWriter {
     } else {
       std::vector<const Column*> used;
       for (const auto& o : plan.order_by) {
-        items.push_back(QuoteIdent(o.column->name) + (o.descending ? " DESC NULLS LAST" : ""));
+        items.push_back(QuoteIdentifier(o.column->name) + (o.descending ? " DESC NULLS LAST" : ""));
         used.push_back(o.column);
       }
       // The primary key (or, without one, the selected columns) breaks ties so offset paging is stable.
@@ -163,7 +149,7 @@ class SqlWriter {
       if (tie_breakers.size() != table.primary_key.size() || tie_breakers.empty()) tie_breakers = plan.select;
       for (const Column* c : tie_breakers) {
         if (std::find(used.begin(), used.end(), c) == used.end() && CanOrderBy(c->type)) {
-          items.push_back(QuoteIdent(c->name));
+          items.push_back(QuoteIdentifier(c->name));
           used.push_back(c);
         }
       }

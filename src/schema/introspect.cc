@@ -1,5 +1,7 @@
 #include "schema/introspect.h"
 
+#include "common/sql_text.h"
+
 #include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
@@ -208,20 +210,6 @@ FROM facts
 
 // ---------------------------------------------------------------------------------------------
 
-// A PostgreSQL array literal of text values: {"a","b \"c\""}.
-std::string TextArray(const std::vector<std::string>& values) {
-  std::string out = "{";
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    out.push_back('"');
-    for (char c : values[i]) {
-      if (c == '"' || c == '\\') out.push_back('\\');
-      out.push_back(c);
-    }
-    out.push_back('"');
-  }
-  return out + "}";
-}
 
 std::string OidArray(const std::vector<uint32_t>& oids) {
   std::string out = "{";
@@ -364,7 +352,7 @@ constexpr size_t kMaxStatisticsValueBytes = 64;
 }  // namespace
 
 Result<std::string> SchemaVersion(PGconn* conn, const config::Settings& settings) {
-  auto r = Run(conn, kVersionSql, {TextArray(settings.schemas), TextArray(settings.auth.allowed_roles)});
+  auto r = Run(conn, kVersionSql, {ArrayLiteral(settings.schemas), ArrayLiteral(settings.auth.allowed_roles)});
   if (!r.ok()) return r.error();
   if (PQntuples(r->get()) != 1) return MakeError(ErrorKind::kInternal, "Reading the database catalog failed.");
   return Text(r->get(), 0, 0);
@@ -378,8 +366,8 @@ Result<SchemaSnapshot> Introspect(PGconn* conn, const config::Settings& settings
   if (!version.ok()) return version.error();
   snapshot.version = std::move(*version);
 
-  const std::string roles = TextArray(settings.auth.allowed_roles);
-  auto rels = Run(conn, kRelationsSql, {TextArray(settings.schemas), roles});
+  const std::string roles = ArrayLiteral(settings.auth.allowed_roles);
+  auto rels = Run(conn, kRelationsSql, {ArrayLiteral(settings.schemas), roles});
   if (!rels.ok()) return rels.error();
 
   std::vector<Pending> pending;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <vector>
 
 namespace pgmcp::schema {
@@ -43,31 +44,13 @@ size_t VersionSuffixLength(std::string_view s) {
 
 }  // namespace
 
-size_t EditDistance(std::string_view a, std::string_view b) {
-  // PostgreSQL names have at most 63 bytes: a stack row avoids an allocation per pair.
-  std::array<size_t, 64> stack_row;
-  std::vector<size_t> heap_row;
-  size_t* row = stack_row.data();
-  if (b.size() + 1 > stack_row.size()) {
-    heap_row.resize(b.size() + 1);
-    row = heap_row.data();
-  }
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
+namespace {
 
-bool WithinEditDistance(std::string_view a, std::string_view b, size_t limit) {
-  // Ukkonen's cut-off: once every cell of a row exceeds the limit, the distance does too.
-  if ((a.size() > b.size() ? a.size() - b.size() : b.size() - a.size()) > limit) return false;
+// The edit distance, or any value above `limit` as soon as the distance must exceed it (Ukkonen's
+// cut-off: once every cell of a row exceeds the limit, the distance does too).
+size_t CappedEditDistance(std::string_view a, std::string_view b, size_t limit) {
+  if ((a.size() > b.size() ? a.size() - b.size() : b.size() - a.size()) > limit) return limit + 1;
+  // PostgreSQL names have at most 63 bytes: a stack row avoids an allocation per pair.
   std::array<size_t, 64> stack_row;
   std::vector<size_t> heap_row;
   size_t* row = stack_row.data();
@@ -86,9 +69,19 @@ bool WithinEditDistance(std::string_view a, std::string_view b, size_t limit) {
       diagonal = above;
       row_min = std::min(row_min, row[j]);
     }
-    if (row_min > limit) return false;
+    if (row_min > limit) return limit + 1;
   }
-  return row[b.size()] <= limit;
+  return row[b.size()];
+}
+
+}  // namespace
+
+size_t EditDistance(std::string_view a, std::string_view b) {
+  return CappedEditDistance(a, b, std::numeric_limits<size_t>::max() - 1);
+}
+
+bool WithinEditDistance(std::string_view a, std::string_view b, size_t limit) {
+  return CappedEditDistance(a, b, limit) <= limit;
 }
 
 std::string SimilarityStem(std::string_view table) {

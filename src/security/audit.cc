@@ -1,5 +1,7 @@
 #include "security/audit.h"
 
+#include "common/sql_text.h"
+
 #include <algorithm>
 #include <cstdlib>
 #include <map>
@@ -155,19 +157,6 @@ WHERE pg_catalog.has_database_privilege(s.role_oid, current_database(), 'CREATE'
 
 // ---------------------------------------------------------------------------------------------
 
-std::string TextArray(const std::vector<std::string>& items) {
-  std::string out = "{";
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    out.push_back('"');
-    for (char c : items[i]) {
-      if (c == '"' || c == '\\') out.push_back('\\');
-      out.push_back(c);
-    }
-    out.push_back('"');
-  }
-  return out + "}";
-}
 
 Result<ResultPtr> Run(PGconn* conn, const char* sql, const std::vector<std::string>& params) {
   if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
@@ -299,7 +288,7 @@ Result<AuditReport> AuditRoles(PGconn* conn, const config::Settings& settings, c
   std::vector<Finding> setup_findings;
   if (!configured.empty()) {
     const char* set_privilege = PQserverVersion(conn) >= 160000 ? "SET" : "MEMBER";
-    auto status = Run(conn, kConfiguredSql, {TextArray(configured), set_privilege});
+    auto status = Run(conn, kConfiguredSql, {ArrayLiteral(configured), set_privilege});
     if (!status) return status.error();
     for (int i = 0; i < PQntuples(status->get()); ++i) {
       std::string name = Text(status->get(), i, 0);
@@ -324,7 +313,7 @@ Result<AuditReport> AuditRoles(PGconn* conn, const config::Settings& settings, c
   // Findings are collected per audited role and then laid out in the order of `audited`.
   std::map<std::string, AuditReport> per_role;
 
-  auto reach = Run(conn, kReachableSql, {TextArray(audited)});
+  auto reach = Run(conn, kReachableSql, {ArrayLiteral(audited)});
   if (!reach) return reach.error();
   for (int i = 0; i < PQntuples(reach->get()); ++i) {
     const PGresult* r = reach->get();
@@ -355,7 +344,7 @@ Result<AuditReport> AuditRoles(PGconn* conn, const config::Settings& settings, c
   std::unordered_set<uint32_t> exposed;
   for (const auto& t : snapshot.tables) exposed.insert(t.oid);
 
-  auto objects = Run(conn, kObjectsSql, {TextArray(audited)});
+  auto objects = Run(conn, kObjectsSql, {ArrayLiteral(audited)});
   if (!objects) return objects.error();
   std::map<std::string, size_t> listed;    // privilege findings listed per role
   std::map<std::string, size_t> unlisted;  // and those only counted
