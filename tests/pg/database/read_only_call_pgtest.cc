@@ -8,6 +8,7 @@
 #include <future>
 
 #include "database/read_only_call.h"
+#include "support/run_to_completion.h"
 #include "support/test_database.h"
 
 namespace pgmcp::database {
@@ -33,13 +34,9 @@ class ReadOnlyCallTest : public ::testing::Test {
     return Pool::Create(io_.get_executor(), o);
   }
 
-  // Runs a coroutine on the io_context to completion and returns its value.
   template <typename T>
   T Run(asio::awaitable<T> a) {
-    auto fut = asio::co_spawn(io_, std::move(a), asio::use_future);
-    io_.restart();
-    io_.run();
-    return fut.get();
+    return pgmcp::testing::RunToCompletion(io_, std::move(a));
   }
 
   Result<PgResultPtr> Call(Pool& pool, Envelope env, std::string sql, std::vector<std::optional<std::string>> params = {}) {

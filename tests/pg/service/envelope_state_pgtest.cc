@@ -38,10 +38,7 @@ class EnvelopeState : public ::testing::Test {
 
   template <typename T>
   T Run(asio::awaitable<T> a) {
-    auto fut = asio::co_spawn(io_, std::move(a), asio::use_future);
-    io_.restart();
-    io_.run();
-    return fut.get();
+    return pgmcp::testing::RunToCompletion(io_, std::move(a));
   }
 
   Result<database::PgResultPtr> Call(Envelope env, std::string sql) {

@@ -20,6 +20,7 @@
 #include "logging/log.h"
 #include "service/startup.h"
 #include "service/tool_service.h"
+#include "support/run_to_completion.h"
 #include "support/test_database.h"
 
 namespace pgmcp::service::testing {
@@ -87,13 +88,9 @@ class ServiceHarness {
   ToolService& service() { return *service_; }
   database::Pool& pool() { return *pool_; }
 
-  // Runs a coroutine on the io_context to completion and returns its value.
   template <typename T>
   T Run(asio::awaitable<T> a) {
-    auto fut = asio::co_spawn(io_, std::move(a), asio::use_future);
-    io_.restart();
-    io_.run();
-    return fut.get();
+    return pgmcp::testing::RunToCompletion(io_, std::move(a));
   }
 
   TimedOutcome Call(std::string tool, json::value arguments, protocol::CallContext context = {}) {
