@@ -4,6 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import { writeFileSync } from "node:fs";
 import { connect, psql, writeTemp } from "./harness.mjs";
 
 let session;
@@ -115,5 +116,31 @@ test("after cache_ttl_seconds the next request checks the schema version and rel
     assert.ok(ttlChanges >= 1);
   } finally {
     await ttl.client.close();
+  }
+});
+
+test("SIGHUP re-reads the config file: a newly excluded table disappears", async () => {
+  const configPath = writeTemp("reload.toml", "[schema]\nexclude_tables = [\"*_migrations\"]\n");
+  const own = await connect(["--config", configPath]);
+  let changed = 0;
+  own.client.setNotificationHandler(ToolListChangedNotificationSchema, () => { changed += 1; });
+  try {
+    assert.ok((await toolNames(own.client)).includes("query_products"));
+    writeFileSync(configPath, "[schema]\nexclude_tables = [\"*_migrations\", \"products\"]\n");
+    process.kill(own.transport.pid, "SIGHUP");
+    const deadline = Date.now() + 15000;
+    while (changed === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(changed, 1);
+    assert.ok(!(await toolNames(own.client)).includes("query_products"));
+    // A broken config file is refused on SIGHUP and the running settings stay.
+    writeFileSync(configPath, "[schema]\nexclude_tablez = 1\n");
+    process.kill(own.transport.pid, "SIGHUP");
+    while (!own.stderr.join("").includes('"event":"config_reload_failed"') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.ok(own.stderr.join("").includes("exclude_tablez"));
+    assert.ok(!(await toolNames(own.client)).includes("query_products"));
+  } finally {
+    await own.client.close();
   }
 });

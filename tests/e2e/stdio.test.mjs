@@ -126,3 +126,17 @@ test("twenty concurrent calls all succeed and a ping is answered meanwhile", asy
   const results = await Promise.all(calls);
   for (const r of results) assert.equal(r.isError, false);
 });
+
+test("the schema is served as resources: an overview and one document per table", async () => {
+  const { resources } = await session.client.listResources();
+  const uris = resources.map((r) => r.uri);
+  assert.ok(uris.includes("pgmcp://schema"));
+  assert.ok(uris.includes("pgmcp://schema/public/customers"));
+  assert.ok(!uris.some((u) => u.includes("schema_migrations")));
+  const table = await session.client.readResource({ uri: "pgmcp://schema/public/customers" });
+  const doc = JSON.parse(table.contents[0].text);
+  assert.ok(JSON.stringify(doc).includes("mrr"));
+  const employees = await session.client.readResource({ uri: "pgmcp://schema/public/employees" });
+  assert.ok(!employees.contents[0].text.includes("password_hash"), "hidden columns stay hidden in resources");
+  await assert.rejects(session.client.readResource({ uri: "pgmcp://schema/public/nope" }));
+});
