@@ -144,11 +144,15 @@ void HttpServer::CloseSessions() { registry_.CloseAll(); }
 
 asio::awaitable<void> HttpServer::AcceptLoop() {
   auto self = shared_from_this();
+  asio::steady_timer backoff(io_);
   while (!stopping_) {
     auto [ec, socket] = co_await acceptor_.async_accept(kTuple);
     if (ec) {
       if (stopping_ || ec == asio::error::operation_aborted) break;
+      // Out of file descriptors (EMFILE) and the like: back off instead of spinning on accept.
       logging::Warn("http_accept_failed", {{"reason", ec.message()}});
+      backoff.expires_after(std::chrono::milliseconds(100));
+      co_await backoff.async_wait(kTuple);
       continue;
     }
     asio::co_spawn(io_, [self, s = std::move(socket)]() mutable { return self->ServeConnection(std::move(s)); },
