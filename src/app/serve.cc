@@ -179,6 +179,9 @@ int ServeHttp(Server& server) {
     if (!login_role) return service::ReportStartupError(login_role.error());
     auto verifier = auth::JwtVerifier::Create(s.auth, *login_role);
     if (!verifier) return service::ReportStartupError(verifier.error());
+    boost::json::array algorithms;
+    for (const auto& a : (*verifier)->AcceptedAlgorithms()) algorithms.emplace_back(a);
+    logging::Info("auth_ready", {{"algorithms", std::move(algorithms)}, {"skipped_jwks", (*verifier)->SkippedJwks()}});
     hooks.authenticate = [v = *verifier](std::string_view header) -> std::variant<protocol::CallContext, http::AuthRejection> {
       auto outcome = v->Verify(header, std::chrono::system_clock::now());
       if (auto* failure = std::get_if<auth::AuthFailure>(&outcome)) {

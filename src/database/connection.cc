@@ -209,10 +209,4 @@ bool Connection::IsIdle() const {
          PQpipelineStatus(conn_) == PQ_PIPELINE_OFF;
 }
 
-void Connection::SendCancelBlocking() const {
-  if (!cancel_) return;
-  char err[256];
-  PQcancel(cancel_.get(), err, sizeof err);
-}
-
 }  // namespace pgmcp::database

@@ -47,8 +47,6 @@ class Connection {
   // Idle: connected, protocol in sync, no transaction open. Only idle connections are pooled.
   bool IsIdle() const;
   bool broken() const { return broken_; }
-  // Asks the server to cancel whatever runs now (blocking: call it off the event loop).
-  void SendCancelBlocking() const;
   // A cancel handle usable from another thread after this connection is gone.
   std::shared_ptr<PGcancel> cancel_handle() const { return cancel_; }
   int backend_pid() const { return PQbackendPID(conn_); }

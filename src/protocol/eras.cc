@@ -11,7 +11,6 @@ json::array SupportedVersions() {
   return json::array{kStatelessVersion, "2025-11-25", "2025-06-18", "2025-03-26"};
 }
 
-bool IsSessionEraVersion(std::string_view version) { return IsSupportedProtocolVersion(version); }
 
 std::optional<std::string> StatelessClaim(const json::value& params) {
   const json::object* p = params.if_object();

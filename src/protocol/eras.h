@@ -24,7 +24,6 @@ constexpr int kUnsupportedVersion = -32022;
 
 // Every version pgmcp serves, newest first (server/discover and -32022 list the same).
 boost::json::array SupportedVersions();
-bool IsSessionEraVersion(std::string_view version);
 
 // The protocol version a request claims in params._meta: nullopt when it claims none (session
 // era); an empty string when the key is present but not a string (malformed).

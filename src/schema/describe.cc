@@ -259,8 +259,6 @@ std::string NotForSentence(std::vector<const Table*> similar, const config::Tabl
   return "Do NOT use this tool for " + Join(entries, "; for ") + ".";
 }
 
-bool SameTable(const Table& a, const Table& b) { return a.schema == b.schema && a.name == b.name; }
-
 std::string Describe(const Table& table, const std::vector<const Table*>& similar, const config::Settings& settings) {
   std::string_view first_schema = FirstSchema(settings);
   const config::TableOverride* override_entry = FindOverride(table, settings);
@@ -354,16 +352,6 @@ const config::TableOverride* FindOverride(const Table& table, const config::Sett
     if (auto it = settings.tables.find(table.name); it != settings.tables.end()) return &it->second;
   }
   return nullptr;
-}
-
-std::string DescribeTable(const Table& table, const SchemaSnapshot& snapshot, const config::Settings& settings) {
-  SimilarityKey key = MakeSimilarityKey(table.name);
-  std::vector<const Table*> similar;
-  for (const auto& other : snapshot.tables) {
-    if (SameTable(other, table) || other.tool_name.empty()) continue;
-    if (AreSimilar(key, MakeSimilarityKey(other.name))) similar.push_back(&other);
-  }
-  return Describe(table, similar, settings);
 }
 
 void DescribeAll(SchemaSnapshot& snapshot, const config::Settings& settings) {

@@ -20,11 +20,6 @@ std::string CleanText(std::string_view text, size_t max_bytes);
 // "Order items", or "Order items (sales)" outside the first exposed schema.
 std::string TableTitle(const Table& table, std::string_view first_schema);
 
-// The description of one table; `snapshot` supplies the tool names of similar tables, so
-// AssignToolNames must have run.
-std::string DescribeTable(const Table& table, const SchemaSnapshot& snapshot,
-                          const config::Settings& settings);
-
 // Fills Table::title and Table::description of every table.
 void DescribeAll(SchemaSnapshot& snapshot, const config::Settings& settings);
 
