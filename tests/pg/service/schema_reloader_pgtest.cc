@@ -1,0 +1,98 @@
+// SchemaReloader against a real database: a burst of reload requests costs at most two rebuilds
+// (the one running and one more), a version check without changes publishes nothing, and a
+// failed reload leaves the last good snapshot in service.
+#include "service/schema_reloader.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+
+#include "service/startup.h"
+#include "support/test_database.h"
+
+namespace pgmcp::service {
+namespace {
+
+class SchemaReloaderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_.Exec("CREATE TABLE a (id int PRIMARY KEY); CREATE TABLE b (id int PRIMARY KEY, note text);");
+    auto settings = std::make_shared<config::Settings>();
+    settings->dsn = db_.Dsn();
+    settings->pool.min = 0;
+    settings_ = settings;
+    auto snapshot = LoadSchema(*settings_);
+    ASSERT_TRUE(snapshot.ok()) << snapshot.error().message;
+    tools_ = std::make_shared<ToolService>(settings_, database::Pool::Create(io_.get_executor(), PoolOptionsFrom(*settings_)));
+    tools_->Publish(*snapshot);
+    SchemaReloader::Hooks hooks;
+    hooks.on_tools_changed = [this] { ++changed_; };
+    hooks.on_reload_finished = [this](SchemaReloader::Outcome o) { outcomes_.push_back(o); };
+    reloader_ = SchemaReloader::Create(io_, tools_, hooks);
+  }
+  // Runs the loop until every requested reload has finished.
+  void RunUntilIdle(size_t expected_outcomes) {
+    while (outcomes_.size() < expected_outcomes) {
+      io_.restart();
+      io_.run_one_for(std::chrono::seconds(10));
+    }
+    io_.restart();
+    io_.poll();
+  }
+
+  testing::TestDatabase db_;
+  boost::asio::io_context io_;
+  std::shared_ptr<const config::Settings> settings_;
+  std::shared_ptr<ToolService> tools_;
+  std::shared_ptr<SchemaReloader> reloader_;
+  int changed_ = 0;
+  std::vector<SchemaReloader::Outcome> outcomes_;
+};
+
+TEST_F(SchemaReloaderTest, ABurstOfRequestsCoalescesIntoAtMostTwoRebuilds) {
+  db_.Exec("CREATE TABLE c (id int PRIMARY KEY)");
+  for (int i = 0; i < 20; ++i) reloader_->Request("burst", /*force=*/true);
+  RunUntilIdle(1);
+  // Keep running until nothing more happens for half a second: without coalescing, the other 19
+  // requests would each produce a rebuild here.
+  for (int i = 0; i < 100; ++i) {
+    io_.restart();
+    if (io_.run_one_for(std::chrono::milliseconds(500)) == 0) break;
+  }
+  EXPECT_LE(outcomes_.size(), 2u);
+  EXPECT_EQ(changed_, 1) << "the new table was announced once";
+  EXPECT_NE(tools_->current()->schema->FindTool("query_c"), nullptr);
+}
+
+TEST_F(SchemaReloaderTest, AnUnchangedCatalogPublishesNothing) {
+  auto before = tools_->current();
+  reloader_->Request("ttl", /*force=*/false);
+  RunUntilIdle(1);
+  EXPECT_EQ(outcomes_[0], SchemaReloader::Outcome::kUnchanged);
+  EXPECT_EQ(tools_->current(), before) << "same Published object: nothing was rebuilt";
+  EXPECT_EQ(changed_, 0);
+}
+
+TEST_F(SchemaReloaderTest, AFailedReloadKeepsTheLastGoodSnapshot) {
+  auto broken = std::make_shared<config::Settings>(*settings_);
+  broken->dsn = "host=127.0.0.1 port=1 dbname=nowhere connect_timeout=2";
+  auto before = tools_->current();
+  reloader_->Request("sighup", /*force=*/true, broken);
+  RunUntilIdle(1);
+  EXPECT_EQ(outcomes_[0], SchemaReloader::Outcome::kFailed);
+  EXPECT_EQ(tools_->current(), before);
+  EXPECT_NE(tools_->current()->schema->FindTool("query_b"), nullptr);
+}
+
+TEST_F(SchemaReloaderTest, NewSettingsChangeTheToolSetWithoutACatalogChange) {
+  auto narrower = std::make_shared<config::Settings>(*settings_);
+  narrower->schema.exclude_tables.push_back("b");
+  reloader_->Request("sighup", /*force=*/true, narrower);
+  RunUntilIdle(1);
+  EXPECT_EQ(outcomes_[0], SchemaReloader::Outcome::kChanged);
+  EXPECT_EQ(tools_->current()->schema->FindTool("query_b"), nullptr);
+  EXPECT_EQ(tools_->current()->settings->schema.exclude_tables.back(), "b");
+}
+
+}  // namespace
+}  // namespace pgmcp::service
