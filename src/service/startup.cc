@@ -19,8 +19,15 @@ Result<PgConnPtr> ConnectBlocking(const config::Settings& settings) {
   PgConnPtr conn(PQconnectdbParams(keys, values, /*expand_dbname=*/1));
   if (!conn || PQstatus(conn.get()) != CONNECTION_OK) {
     std::string reason = conn ? PQerrorMessage(conn.get()) : "out of memory";
-    std::replace(reason.begin(), reason.end(), '\n', ' ');
-    while (!reason.empty() && reason.back() == ' ') reason.pop_back();
+    // One line (SPEC §2): libpq's multi-line, tab-indented reason folded into single spaces.
+    std::string folded;
+    for (char c : reason) {
+      bool space = c == '\n' || c == '\t' || c == ' ';
+      if (space && (folded.empty() || folded.back() == ' ')) continue;
+      folded.push_back(space ? ' ' : c);
+    }
+    while (!folded.empty() && folded.back() == ' ') folded.pop_back();
+    reason = std::move(folded);
     return MakeError(ErrorKind::kUnavailable, "cannot connect to the database: " + reason);
   }
   database::SilenceNotices(conn.get());

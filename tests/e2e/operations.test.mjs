@@ -92,3 +92,16 @@ test("SIGTERM lets a call in flight finish, then the server exits 0", async () =
   assert.equal(await exited, 0);
   assert.ok(srv.logs.some((line) => line.includes('"event":"shutdown"')));
 });
+
+test("an unreachable database at start-up is exit 1 with one line naming why", async () => {
+  const { spawnSync } = await import("node:child_process");
+  const { bin } = await import("./harness.mjs");
+  const r = spawnSync(bin, ["serve", "--dsn", "host=127.0.0.1 port=1 dbname=x connect_timeout=2"], { encoding: "utf8", input: "" });
+  assert.equal(r.status, 1);
+  const lines = r.stderr.trim().split("\n");
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0], /^pgmcp: cannot connect to the database: .*refused/);
+  const bad = spawnSync(bin, ["serve", "--transport", "pigeon"], { encoding: "utf8", input: "" });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--transport/);
+});
