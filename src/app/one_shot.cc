@@ -21,7 +21,7 @@ int PrintTools(const config::Invocation& inv) {
   auto settings = std::make_shared<const config::Settings>(inv.settings);
   service::ToolService tools(settings, database::Pool::Create(io.get_executor(), service::PoolOptionsFrom(inv.settings, /*max=*/1)));
   tools.Publish(*snapshot);
-  std::string out = *tools.ToolsList();
+  std::string out = *tools.current()->catalog->tools_list;  // every tool, unpaged
   out.push_back('\n');
   std::fwrite(out.data(), 1, out.size(), stdout);
   return 0;

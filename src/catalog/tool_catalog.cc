@@ -1,5 +1,7 @@
 #include "catalog/tool_catalog.h"
 
+#include <algorithm>
+
 #include <boost/json/serialize.hpp>
 
 namespace pgmcp::catalog {
@@ -158,11 +160,33 @@ json::object SchemaOverview(const schema::SchemaSnapshot& snapshot) {
   return {{"tables", std::move(tables)}, {"relationships", std::move(relationships)}};
 }
 
+std::shared_ptr<const std::string> ToolCatalog::ToolsPage(std::string_view cursor) const {
+  if (cursor.empty()) return tools_pages.front();
+  if (cursor.size() < 3 || cursor.substr(0, 2) != "p:") return nullptr;
+  size_t index = 0;
+  for (char c : cursor.substr(2)) {
+    if (c < '0' || c > '9' || index > tools_pages.size()) return nullptr;
+    index = index * 10 + static_cast<size_t>(c - '0');
+  }
+  return index < tools_pages.size() ? tools_pages[index] : nullptr;
+}
+
 ToolCatalog BuildToolCatalog(const schema::SchemaSnapshot& snapshot, const query::QueryOptions& options) {
   ToolCatalog catalog;
   catalog.tools.reserve(snapshot.tables.size());
   for (const auto& table : snapshot.tables) catalog.tools.emplace_back(ToolEntry(table, options));
   catalog.tools_list = std::make_shared<const std::string>(json::serialize(json::object{{"tools", catalog.tools}}));
+  for (size_t start = 0; start == 0 || start < catalog.tools.size(); start += kToolsPerPage) {
+    size_t end = std::min(catalog.tools.size(), start + kToolsPerPage);
+    if (start == 0 && end == catalog.tools.size()) {
+      catalog.tools_pages.push_back(catalog.tools_list);  // one page: the same bytes as the full list
+      break;
+    }
+    json::object page{{"tools", json::array(catalog.tools.begin() + static_cast<long>(start),
+                                            catalog.tools.begin() + static_cast<long>(end))}};
+    if (end < catalog.tools.size()) page["nextCursor"] = "p:" + std::to_string(start / kToolsPerPage + 1);
+    catalog.tools_pages.push_back(std::make_shared<const std::string>(json::serialize(page)));
+  }
 
   std::string overview_uri(kSchemaResourceUri);
   catalog.resources.emplace_back(ResourceEntry(overview_uri, "schema", "Database schema",

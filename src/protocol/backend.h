@@ -32,8 +32,9 @@ std::string EncodeToolResult(const ToolOutcome& outcome);
 class Backend {
  public:
   virtual ~Backend() = default;
-  // Serialized tools/list and resources/list results; shared because they are served often.
-  virtual std::shared_ptr<const std::string> ToolsList() const = 0;
+  // Serialized tools/list (the page `cursor` names; nullptr for an unknown cursor) and
+  // resources/list results; shared because they are served often.
+  virtual std::shared_ptr<const std::string> ToolsList(std::string_view cursor) const = 0;
   virtual bool HasTool(std::string_view name) const = 0;
   virtual boost::asio::awaitable<ToolOutcome> CallTool(std::string name, boost::json::value arguments,
                                                        CallContext context) = 0;

@@ -162,7 +162,20 @@ void Session::HandleStateless(Request request, const CallContext& context, const
 bool Session::ServeCommon(Request& request, const CallContext& context, bool stateless) {
   const std::string& method = request.method;
   if (method == "tools/list") {
-    ReplyResult(request.id, *backend_->ToolsList(), true, stateless);
+    std::string_view cursor;
+    if (const json::value* c = request.params.is_object() ? request.params.get_object().if_contains("cursor") : nullptr) {
+      if (!c->is_string()) {
+        ReplyError(request.id, error_code::kInvalidParams, "Invalid params: \"cursor\" must be a string.");
+        return true;
+      }
+      cursor = c->get_string();
+    }
+    auto page = backend_->ToolsList(cursor);
+    if (!page) {
+      ReplyError(request.id, error_code::kInvalidParams, "Invalid params: unknown cursor; list the tools from the start.");
+      return true;
+    }
+    ReplyResult(request.id, *page, true, stateless);
   } else if (method == "tools/call") {
     StartToolCall(std::move(request), context, stateless);
   } else if (method == "resources/list") {

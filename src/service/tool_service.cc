@@ -63,9 +63,9 @@ std::shared_ptr<const Published> ToolService::current() const {
   return current_;
 }
 
-std::shared_ptr<const std::string> ToolService::ToolsList() const {
+std::shared_ptr<const std::string> ToolService::ToolsList(std::string_view cursor) const {
   CheckStaleness();
-  return current()->catalog->tools_list;
+  return current()->catalog->ToolsPage(cursor);
 }
 
 bool ToolService::HasTool(std::string_view name) const { return current()->schema->FindTool(name) != nullptr; }

@@ -40,7 +40,7 @@ class ToolService : public protocol::Backend {
   // cheap version check (SPEC §8: lazily, when the TTL has passed). Set before serving.
   void SetStaleHandler(std::function<void()> on_stale) { on_stale_ = std::move(on_stale); }
 
-  std::shared_ptr<const std::string> ToolsList() const override;
+  std::shared_ptr<const std::string> ToolsList(std::string_view cursor) const override;
   bool HasTool(std::string_view name) const override;
   boost::asio::awaitable<protocol::ToolOutcome> CallTool(std::string name, boost::json::value arguments,
                                                          protocol::CallContext context) override;

@@ -116,7 +116,7 @@ TEST_F(SensitiveColumns, HiddenColumnsAppearInNoToolResourceOrResult) {
   };
   ASSERT_TRUE(h.service().HasTool("query_vendor_contracts"));
   ASSERT_TRUE(h.service().HasTool("query_employees"));
-  expect_clean("tools/list", *h.service().ToolsList());
+  expect_clean("tools/list", *h.service().current()->catalog->tools_list);
   expect_clean("resources/list", *h.service().ResourcesList());
   int read = 0;
   const json::value resources = json::parse(*h.service().ResourcesList());

@@ -108,3 +108,50 @@ TEST(PrettyJsonTest, DeterministicLayout) {
 
 }  // namespace
 }  // namespace pgmcp::catalog
+
+namespace pgmcp::catalog {
+namespace {
+
+TEST(ToolCatalogPagingTest, LargeSchemasArePagedWithCursorsAndSmallOnesAreOnePage) {
+  schema::SchemaSnapshot big;
+  for (size_t i = 0; i < kToolsPerPage * 2 + 5; ++i) {
+    schema::Table t;
+    t.schema = "public";
+    t.name = "t" + std::to_string(i);
+    t.tool_name = "query_" + t.name;
+    t.description = "Table " + t.name;
+    schema::Column c;
+    c.name = "id";
+    c.type.category = schema::TypeCategory::kInteger;
+    c.type.int_bytes = 4;
+    c.type.sql_name = "integer";
+    c.type.cast_name = "integer";
+    t.columns.push_back(c);
+    big.tables.push_back(std::move(t));
+  }
+  ToolCatalog catalog = BuildToolCatalog(big, query::QueryOptions{});
+  ASSERT_EQ(catalog.tools_pages.size(), 3u);
+  size_t seen = 0;
+  std::string cursor;
+  for (int page = 0; page < 3; ++page) {
+    auto text = catalog.ToolsPage(cursor);
+    ASSERT_NE(text, nullptr) << cursor;
+    auto v = boost::json::parse(*text);
+    seen += v.at("tools").as_array().size();
+    cursor = v.as_object().contains("nextCursor") ? std::string(v.at("nextCursor").as_string()) : "";
+  }
+  EXPECT_EQ(seen, big.tables.size());
+  EXPECT_TRUE(cursor.empty()) << "the last page has no nextCursor";
+  EXPECT_EQ(catalog.ToolsPage("p:3"), nullptr);
+  EXPECT_EQ(catalog.ToolsPage("p:-1"), nullptr);
+  EXPECT_EQ(catalog.ToolsPage("p:99999999999999999999999"), nullptr);
+  EXPECT_EQ(catalog.ToolsPage("garbage"), nullptr);
+
+  big.tables.resize(3);
+  ToolCatalog small = BuildToolCatalog(big, query::QueryOptions{});
+  ASSERT_EQ(small.tools_pages.size(), 1u);
+  EXPECT_EQ(*small.ToolsPage(""), *small.tools_list) << "one page is exactly the full list";
+}
+
+}  // namespace
+}  // namespace pgmcp::catalog

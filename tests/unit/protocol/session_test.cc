@@ -17,8 +17,10 @@ namespace json = boost::json;
 
 class ScriptedBackend : public Backend {
  public:
-  std::shared_ptr<const std::string> ToolsList() const override {
-    return std::make_shared<std::string>(R"({"tools":[{"name":"query_t"}]})");
+  std::shared_ptr<const std::string> ToolsList(std::string_view cursor) const override {
+    if (cursor.empty()) return std::make_shared<std::string>(R"({"tools":[{"name":"query_t"}],"nextCursor":"p:1"})");
+    if (cursor == "p:1") return std::make_shared<std::string>(R"({"tools":[{"name":"query_u"}]})");
+    return nullptr;
   }
   bool HasTool(std::string_view name) const override { return name == "query_t"; }
   asio::awaitable<ToolOutcome> CallTool(std::string, json::value arguments, CallContext) override {
@@ -151,6 +153,19 @@ TEST_F(SessionTest, DuplicateInFlightIdIsRejected) {
   ASSERT_EQ(sent_.size(), 2u);
   EXPECT_EQ(sent_[0].at("error").at("code"), json::value(-32600));
   EXPECT_EQ(sent_[1].at("result").at("isError"), json::value(false));
+}
+
+TEST_F(SessionTest, ToolsListPagesByCursorAndRefusesUnknownCursors) {
+  Initialize();
+  auto first = Exchange(R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})");
+  EXPECT_EQ(first.at("result").at("nextCursor"), json::value("p:1"));
+  auto second = Exchange(R"({"jsonrpc":"2.0","id":2,"method":"tools/list","params":{"cursor":"p:1"}})");
+  EXPECT_EQ(second.at("result").at("tools").at(0).at("name"), json::value("query_u"));
+  EXPECT_FALSE(second.at("result").as_object().contains("nextCursor"));
+  auto bad = Exchange(R"({"jsonrpc":"2.0","id":3,"method":"tools/list","params":{"cursor":"p:99"}})");
+  EXPECT_EQ(bad.at("error").at("code"), json::value(-32602));
+  bad = Exchange(R"({"jsonrpc":"2.0","id":4,"method":"tools/list","params":{"cursor":7}})");
+  EXPECT_EQ(bad.at("error").at("code"), json::value(-32602));
 }
 
 TEST_F(SessionTest, ResourcesReadUnknownUriIsAnError) {
