@@ -18,7 +18,10 @@ SchemaReloader::SchemaReloader(asio::io_context& io, std::shared_ptr<ToolService
     : io_(io), tools_(std::move(tools)), hooks_(std::move(hooks)) {}
 
 SchemaReloader::~SchemaReloader() {
+  // Queued rebuilds are dropped; a running one finishes (its result is discarded) before the
+  // io_context, which outlives this object, could be gone.
   stopped_ = true;
+  worker_.stop();
   worker_.join();
 }
 
@@ -46,8 +49,11 @@ void SchemaReloader::StartNext() {
   pending_force_ = false;
   pending_reason_.clear();
   pending_settings_.reset();
-  auto self = shared_from_this();
-  asio::post(worker_, [self, force, reason, settings, known_version] {
+  // The worker holds only a weak reference: the owner's reference decides when this object goes,
+  // and its destructor (on the owner's thread) joins the worker.
+  std::weak_ptr<SchemaReloader> weak = shared_from_this();
+  asio::io_context& io = io_;
+  asio::post(worker_, [weak, &io, force, reason, settings, known_version] {
     auto started = std::chrono::steady_clock::now();
     auto conn = ConnectBlocking(*settings);
     std::optional<Result<schema::SchemaSnapshot>> rebuilt;
@@ -64,8 +70,10 @@ void SchemaReloader::StartNext() {
       }
     }
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-    asio::post(self->io_, [self, rebuilt = std::move(rebuilt), failure, reason, settings, ms]() mutable {
-      if (self->stopped_) return;
+    if (weak.expired()) return;
+    asio::post(io, [weak, rebuilt = std::move(rebuilt), failure, reason, settings, ms]() mutable {
+      auto self = weak.lock();
+      if (!self || self->stopped_) return;
       if (!failure.empty()) {
         // The last good snapshot keeps serving.
         logging::Warn("schema_reload_failed", {{"reason", reason}, {"error", failure}, {"duration_ms", ms}});
