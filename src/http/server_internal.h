@@ -1,0 +1,61 @@
+// Internals shared by the HTTP server's translation units (http_server.cc: connections and
+// operational endpoints; mcp_endpoint.cc: /mcp in both protocol eras). Not a public header.
+#pragma once
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json/value.hpp>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "http/http_server.h"
+
+namespace pgmcp::http::internal {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace json = boost::json;
+
+inline constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+inline constexpr std::chrono::seconds kKeepAliveIdle{75};
+inline constexpr std::chrono::seconds kWriteTimeout{30};
+inline constexpr std::chrono::seconds kSseKeepAlive{15};
+inline constexpr size_t kMaxHeaderBytes = 16 * 1024;
+inline constexpr const char* kProtectedResourcePath = "/.well-known/oauth-protected-resource";
+
+using Request = bhttp::request<bhttp::string_body>;
+using Response = bhttp::response<bhttp::string_body>;
+
+Response MakeResponse(const Request& req, bhttp::status status, std::string body = {},
+                      std::string_view content_type = "text/plain; charset=utf-8");
+Response JsonResponse(const Request& req, bhttp::status status, std::string body);
+Response RpcError(const Request& req, bhttp::status status, int code, std::string_view message,
+                  const json::value& id = nullptr);
+std::string Header(const Request& req, bhttp::field f);
+std::string Header(const Request& req, std::string_view name);
+// The public base URL (scheme://host) as the client sees it, behind a proxy too.
+std::string BaseUrl(const Request& req);
+// One SSE event; a JSON text with newlines needs one data line per line.
+std::string SseEvent(std::string_view text);
+
+}  // namespace pgmcp::http::internal
+
+namespace pgmcp::http {
+
+struct HttpServer::Exchange {
+  internal::Request request;
+  std::optional<internal::Response> response;
+};
+
+struct HttpServer::Connection {
+  explicit Connection(boost::asio::ip::tcp::socket s) : stream(std::move(s)) {}
+  boost::beast::tcp_stream stream;
+  bool busy = false;
+};
+
+}  // namespace pgmcp::http
