@@ -18,6 +18,29 @@ bool IsIdentStart(char c) {
 bool IsIdentChar(char c) { return IsIdentStart(c) || (c >= '0' && c <= '9') || c == '$'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
+
+// Reads a '…' literal or "…" identifier whose opening quote is at s[i]; a doubled quote stands
+// for one. Leaves i after the closing quote. nullopt when unterminated, or for a backslash in an
+// E'…' literal (its escapes are rare in CHECK lists and not worth guessing).
+std::optional<std::string> ReadQuoted(std::string_view s, size_t& i, char quote, bool escapes) {
+  ++i;
+  std::string text;
+  for (;;) {
+    if (i >= s.size()) return std::nullopt;
+    if (s[i] == quote) {
+      if (i + 1 < s.size() && s[i + 1] == quote) {
+        text.push_back(quote);
+        i += 2;
+        continue;
+      }
+      ++i;
+      return text;
+    }
+    if (escapes && s[i] == '\\') return std::nullopt;
+    text.push_back(s[i++]);
+  }
+}
+
 std::optional<std::vector<Token>> Tokenize(std::string_view s) {
   std::vector<Token> out;
   size_t i = 0;
@@ -28,40 +51,13 @@ std::optional<std::vector<Token>> Tokenize(std::string_view s) {
     } else if (c == '\'' || ((c == 'E' || c == 'e') && i + 1 < s.size() && s[i + 1] == '\'')) {
       bool escapes = c != '\'';
       if (escapes) ++i;
-      ++i;
-      std::string text;
-      for (;;) {
-        if (i >= s.size()) return std::nullopt;
-        if (s[i] == '\'') {
-          if (i + 1 < s.size() && s[i + 1] == '\'') {
-            text.push_back('\'');
-            i += 2;
-            continue;
-          }
-          ++i;
-          break;
-        }
-        if (escapes && s[i] == '\\') return std::nullopt;  // E'' escapes: rare, not worth guessing
-        text.push_back(s[i++]);
-      }
-      out.push_back({TokenKind::kString, std::move(text)});
+      auto text = ReadQuoted(s, i, '\'', escapes);
+      if (!text) return std::nullopt;
+      out.push_back({TokenKind::kString, std::move(*text)});
     } else if (c == '"') {
-      ++i;
-      std::string text;
-      for (;;) {
-        if (i >= s.size()) return std::nullopt;
-        if (s[i] == '"') {
-          if (i + 1 < s.size() && s[i + 1] == '"') {
-            text.push_back('"');
-            i += 2;
-            continue;
-          }
-          ++i;
-          break;
-        }
-        text.push_back(s[i++]);
-      }
-      out.push_back({TokenKind::kQuotedIdent, std::move(text)});
+      auto text = ReadQuoted(s, i, '"', false);
+      if (!text) return std::nullopt;
+      out.push_back({TokenKind::kQuotedIdent, std::move(*text)});
     } else if (IsDigit(c) || (c == '.' && i + 1 < s.size() && IsDigit(s[i + 1]))) {
       size_t start = i;
       while (i < s.size() && (IsDigit(s[i]) || s[i] == '.' || s[i] == 'e' || s[i] == 'E')) ++i;
