@@ -18,7 +18,6 @@ bool IsIdentStart(char c) {
 bool IsIdentChar(char c) { return IsIdentStart(c) || (c >= '0' && c <= '9') || c == '$'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-
 // Reads a '…' literal or "…" identifier whose opening quote is at s[i]; a doubled quote stands
 // for one. Leaves i after the closing quote. nullopt when unterminated, or for a backslash in an
 // E'…' literal (its escapes are rare in CHECK lists and not worth guessing).
