@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <set>
+#include <unordered_set>
 
 #include "schema/similarity.h"
 
@@ -36,12 +37,41 @@ std::string Join(const std::vector<std::string>& parts, std::string_view separat
   return out;
 }
 
-// A comment used inside a sentence: no final period, lower-case start unless it is an acronym.
-std::string AsPhrase(std::string_view text, size_t max_bytes) {
+// Capitalised words that the schema's own comments use in mid-sentence ("the Cloudfolio
+// product"): names, which keep their capital even at the start of a phrase.
+using ProperNouns = std::unordered_set<std::string>;
+
+bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
+bool IsLowerOrDigit(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+
+void CollectProperNouns(std::string_view text, ProperNouns& out) {
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t start = i;
+    while (i < text.size() && std::isalnum(static_cast<unsigned char>(text[i]))) ++i;
+    if (i == start) {
+      ++i;
+      continue;
+    }
+    std::string_view word = text.substr(start, i - start);
+    // Mid-sentence: after a space whose preceding character does not end a sentence or clause.
+    size_t before = start;
+    while (before > 0 && text[before - 1] == ' ') --before;
+    bool mid_sentence = before > 0 && before < start && text[before - 1] != '.' && text[before - 1] != '!' &&
+                        text[before - 1] != '?' && text[before - 1] != ':' && text[before - 1] != ';';
+    if (mid_sentence && word.size() >= 2 && IsUpper(word[0]) && IsLowerOrDigit(word[1])) out.emplace(word);
+  }
+}
+
+// A comment used inside a sentence: no final period; a lower-case start unless the first word is
+// an acronym ("ISO") or a name the comments capitalise elsewhere ("Cloudfolio staff").
+std::string AsPhrase(std::string_view text, size_t max_bytes, const ProperNouns& names) {
   std::string s = CleanText(text, max_bytes);
   while (!s.empty() && (s.back() == '.' || s.back() == ' ')) s.pop_back();
-  if (s.size() >= 2 && s[0] >= 'A' && s[0] <= 'Z' && !(s[1] >= 'A' && s[1] <= 'Z')) {
-    s[0] = static_cast<char>(s[0] - 'A' + 'a');
+  if (s.size() >= 2 && IsUpper(s[0]) && !IsUpper(s[1])) {
+    size_t end = 0;
+    while (end < s.size() && std::isalnum(static_cast<unsigned char>(s[end]))) ++end;
+    if (names.count(s.substr(0, end)) == 0) s[0] = static_cast<char>(s[0] - 'A' + 'a');
   }
   return s;
 }
@@ -131,7 +161,7 @@ bool IsDateLike(const Column& c) {
                               cat == TypeCategory::kTimestamptz);
 }
 
-std::string ColumnItem(const Table& table, const Column& c, std::string_view first_schema) {
+std::string ColumnItem(const Table& table, const Column& c, std::string_view first_schema, const ProperNouns& names) {
   std::string item = c.name + " (" + c.type.sql_name;
   if (!c.type.domain.empty()) item += ", domain " + c.type.domain;
   if (IsSingle(table.primary_key, c.name)) {
@@ -149,7 +179,7 @@ std::string ColumnItem(const Table& table, const Column& c, std::string_view fir
       item += ", references " + Label(fk.ref_schema, fk.ref_table, first_schema) + "." + fk.ref_columns[0];
     }
   }
-  std::string detail = AsPhrase(c.comment, kMaxColumnCommentBytes);
+  std::string detail = AsPhrase(c.comment, kMaxColumnCommentBytes, names);
   if (!c.allowed_values.empty() && !CommentListsValues(detail, c.allowed_values)) {
     if (!detail.empty()) detail += "; ";
     detail += FormatValues(c);
@@ -241,10 +271,10 @@ std::string UsageSentence(const Table& table) {
 
 // `similar`: the other tables whose names a model could mix up with this one's.
 std::string NotForSentence(std::vector<const Table*> similar, const config::TableOverride* override_entry,
-                           std::string_view first_schema) {
+                           std::string_view first_schema, const ProperNouns& names) {
   std::vector<std::string> entries;
   if (override_entry != nullptr) {
-    for (const auto& text : override_entry->not_for) entries.push_back(AsPhrase(text, kMaxPurposeBytes));
+    for (const auto& text : override_entry->not_for) entries.push_back(AsPhrase(text, kMaxPurposeBytes, names));
   }
   // A table the configuration already names is not named twice.
   std::erase_if(similar, [&](const Table* other) {
@@ -259,7 +289,8 @@ std::string NotForSentence(std::vector<const Table*> similar, const config::Tabl
   return "Do NOT use this tool for " + Join(entries, "; for ") + ".";
 }
 
-std::string Describe(const Table& table, const std::vector<const Table*>& similar, const config::Settings& settings) {
+std::string Describe(const Table& table, const std::vector<const Table*>& similar, const config::Settings& settings,
+                     const ProperNouns& names) {
   std::string_view first_schema = FirstSchema(settings);
   const config::TableOverride* override_entry = FindOverride(table, settings);
 
@@ -270,14 +301,14 @@ std::string Describe(const Table& table, const std::vector<const Table*>& simila
   std::string purpose = AsPhrase(override_entry != nullptr && !override_entry->description.empty()
                                      ? override_entry->description
                                      : table.comment,
-                                 kMaxPurposeBytes);
+                                 kMaxPurposeBytes, names);
   if (!purpose.empty()) text += ": " + purpose;
   if (std::string rows = FormatRowEstimate(table.row_estimate); !rows.empty()) text += " (" + rows + ")";
   text += ".";
 
   std::vector<std::string> items;
   items.reserve(table.columns.size());
-  for (const auto& c : table.columns) items.push_back(ColumnItem(table, c, first_schema));
+  for (const auto& c : table.columns) items.push_back(ColumnItem(table, c, first_schema, names));
   // Appends only: GCC 12 -O3 gives false -Wrestrict warnings on "literal" + std::string&&.
   text += "\nColumns: ";
   text += Join(items, ", ");
@@ -287,7 +318,7 @@ std::string Describe(const Table& table, const std::vector<const Table*>& simila
     text += " ";
   }
   text += UsageSentence(table);
-  if (std::string not_for = NotForSentence(similar, override_entry, first_schema); !not_for.empty()) {
+  if (std::string not_for = NotForSentence(similar, override_entry, first_schema, names); !not_for.empty()) {
     text += "\n";
     text += not_for;
   }
@@ -372,10 +403,16 @@ void DescribeAll(SchemaSnapshot& snapshot, const config::Settings& settings) {
       }
     }
   }
+  ProperNouns names;
+  for (const auto& t : snapshot.tables) {
+    CollectProperNouns(t.comment, names);
+    for (const auto& c : t.columns) CollectProperNouns(c.comment, names);
+  }
+  for (const auto& [key, entry] : settings.tables) CollectProperNouns(entry.description, names);
   for (size_t i = 0; i < n; ++i) {
     Table& table = snapshot.tables[i];
     table.title = TableTitle(table, first_schema);
-    table.description = Describe(table, similar[i], settings);
+    table.description = Describe(table, similar[i], settings, names);
   }
 }
 

@@ -212,3 +212,35 @@ TEST(DescribeTest, ValuesAlreadyInTheCommentAreNotRepeated) {
 
 }  // namespace
 }  // namespace pgmcp::schema
+
+namespace pgmcp::schema {
+namespace {
+
+TEST(DescribeProperNounsTest, NamesTheCommentsCapitaliseKeepTheirCapitalOtherWordsDoNot) {
+  Table staff;
+  staff.schema = "public";
+  staff.name = "staff";
+  staff.comment = "Cloudfolio staff: account managers and engineers.";
+  staff.columns.push_back(MakeColumn("id", "integer", TypeCategory::kInteger, "Employee number."));
+  Table accounts;
+  accounts.schema = "public";
+  accounts.name = "accounts";
+  accounts.comment = "Current accounts of the Cloudfolio product.";
+  accounts.columns.push_back(MakeColumn("id", "integer", TypeCategory::kInteger, "ISO-style account code."));
+  SchemaSnapshot s;
+  s.tables = {staff, accounts};
+  config::Settings settings;
+  FinishSnapshot(s, settings);
+  const Table* t = s.FindTool("query_staff");
+  ASSERT_NE(t, nullptr);
+  EXPECT_NE(t->description.find("table: Cloudfolio staff: account managers"), std::string::npos) << t->description;
+  EXPECT_NE(t->description.find("employee number"), std::string::npos) << t->description;
+  const Table* a = s.FindTool("query_accounts");
+  ASSERT_NE(a, nullptr);
+  EXPECT_NE(a->description.find("table: current accounts of the Cloudfolio product"), std::string::npos)
+      << a->description;
+  EXPECT_NE(a->description.find("ISO-style account code"), std::string::npos) << a->description;
+}
+
+}  // namespace
+}  // namespace pgmcp::schema
