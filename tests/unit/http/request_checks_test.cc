@@ -1,0 +1,73 @@
+// The header checks in front of /mcp: Origin allow-list (with the server's own loopback origin),
+// Host against DNS rebinding, Accept negotiation, and the base64 form of Mcp-Name values.
+#include "http/request_checks.h"
+
+#include <gtest/gtest.h>
+
+namespace pgmcp::http {
+namespace {
+
+TEST(OriginAllowedTest, NoOriginIsANonBrowserClientAndAllowed) {
+  EXPECT_TRUE(OriginAllowed("", false, {}));
+}
+
+TEST(OriginAllowedTest, OnlyListedOriginsAndTheServersOwnLoopbackOrigin) {
+  std::vector<std::string> allowed = {"https://app.example"};
+  EXPECT_TRUE(OriginAllowed("https://app.example", true, allowed));
+  EXPECT_TRUE(OriginAllowed("HTTPS://APP.EXAMPLE", true, allowed)) << "origins compare case-insensitively";
+  EXPECT_FALSE(OriginAllowed("https://app.example.evil", true, allowed));
+  EXPECT_FALSE(OriginAllowed("https://evil.example", true, allowed));
+  EXPECT_FALSE(OriginAllowed("null", true, allowed));
+  EXPECT_TRUE(OriginAllowed("http://localhost:8808", true, {}, 8808));
+  EXPECT_TRUE(OriginAllowed("http://127.0.0.1:8808", true, {}, 8808));
+  EXPECT_TRUE(OriginAllowed("http://[::1]:8808", true, {}, 8808));
+  EXPECT_FALSE(OriginAllowed("http://localhost:9999", true, {}, 8808)) << "another local port is another origin";
+  EXPECT_FALSE(OriginAllowed("http://localhost:8808", true, {}, 0)) << "no own origin off loopback";
+}
+
+TEST(HostAllowedTest, LoopbackListenersAcceptOnlyLoopbackNames) {
+  for (const char* ok : {"localhost", "localhost:8808", "127.0.0.1", "127.0.0.1:1", "[::1]", "[::1]:8808", "LOCALHOST"}) {
+    EXPECT_TRUE(HostAllowed(ok, true)) << ok;
+  }
+  for (const char* bad : {"", "evil.example", "evil.example:8808", "localhost.evil.example", "127.0.0.1.nip.io",
+                          "localhost:", "localhost:80x", "[::1", "[::1]x", "10.0.0.1"}) {
+    EXPECT_FALSE(HostAllowed(bad, true)) << bad;
+  }
+  EXPECT_TRUE(HostAllowed("mcp.internal.example", false)) << "non-loopback listeners leave Host to the proxy";
+}
+
+TEST(IsLoopbackHostTest, Names) {
+  EXPECT_TRUE(IsLoopbackHost("127.0.0.1"));
+  EXPECT_TRUE(IsLoopbackHost("127.1.2.3"));
+  EXPECT_TRUE(IsLoopbackHost("localhost"));
+  EXPECT_TRUE(IsLoopbackHost("::1"));
+  EXPECT_FALSE(IsLoopbackHost("0.0.0.0"));
+  EXPECT_FALSE(IsLoopbackHost("192.168.1.10"));
+}
+
+TEST(AcceptsTest, MediaRangesAndParameters) {
+  EXPECT_TRUE(Accepts("", "application/json")) << "no Accept accepts everything";
+  EXPECT_TRUE(Accepts("application/json, text/event-stream", "text/event-stream"));
+  EXPECT_TRUE(Accepts("application/*;q=0.5", "application/json"));
+  EXPECT_TRUE(Accepts("*/*", "text/event-stream"));
+  EXPECT_TRUE(Accepts("Application/JSON; charset=utf-8", "application/json"));
+  EXPECT_FALSE(Accepts("image/png", "application/json"));
+  EXPECT_FALSE(Accepts("text/*", "application/json"));
+}
+
+TEST(MediaTypeTest, DropsParametersAndCase) {
+  EXPECT_EQ(MediaType("Application/JSON; charset=utf-8"), "application/json");
+  EXPECT_EQ(MediaType("  text/plain "), "text/plain");
+}
+
+TEST(DecodeHeaderValueTest, PlainValuesAreTrimmedAndBase64FormsDecoded) {
+  EXPECT_EQ(DecodeHeaderValue("  query_orders "), "query_orders");
+  EXPECT_EQ(DecodeHeaderValue("=?base64?cXVlcnlfb3JkZXJz?="), "query_orders");
+  EXPECT_EQ(DecodeHeaderValue("=?base64?w7zDpMO2?="), "\xc3\xbc\xc3\xa4\xc3\xb6");  // üäö
+  EXPECT_EQ(DecodeHeaderValue("=?base64?YQ==?="), "a");
+  EXPECT_FALSE(DecodeHeaderValue("=?base64?not*base64?=").has_value());
+  EXPECT_FALSE(DecodeHeaderValue("=?base64?YQ==YQ?=").has_value()) << "data after padding";
+}
+
+}  // namespace
+}  // namespace pgmcp::http
