@@ -31,38 +31,26 @@ bool IsValidLabelName(std::string_view name) {
   return true;
 }
 
-void AppendLabelValue(std::string& out, std::string_view value) {
-  for (const char c : value) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '"':
-        out += "\\\"";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        out += c;
-    }
-  }
-}
-
-void AppendHelpText(std::string& out, std::string_view text) {
+namespace {
+// The text format escapes backslash and newline everywhere, and double quotes in label values only.
+void AppendEscaped(std::string& out, std::string_view text, bool escape_quotes) {
   for (const char c : text) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        out += c;
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '"' && escape_quotes) {
+      out += "\\\"";
+    } else {
+      out += c;
     }
   }
 }
+}  // namespace
+
+void AppendLabelValue(std::string& out, std::string_view value) { AppendEscaped(out, value, true); }
+
+void AppendHelpText(std::string& out, std::string_view text) { AppendEscaped(out, text, false); }
 
 void AppendDouble(std::string& out, double value) {
   if (std::isnan(value)) {

@@ -160,6 +160,17 @@ bool ReadConstant(const std::vector<Token>& t, size_t& i, std::string& value) {
   return false;
 }
 
+// "c1, c2, ...": one or more constants separated by commas, appended to `values`.
+bool ReadConstantList(const std::vector<Token>& t, size_t& i, std::vector<std::string>& values) {
+  std::string value;
+  for (;;) {
+    if (!ReadConstant(t, i, value)) return false;
+    values.push_back(value);
+    if (i >= t.size() || !IsPunct(t[i], ",")) return true;
+    ++i;
+  }
+}
+
 }  // namespace
 
 std::optional<std::vector<std::string>> ParseCheckValues(std::string_view definition, std::string_view column) {
@@ -174,29 +185,13 @@ std::optional<std::vector<std::string>> ParseCheckValues(std::string_view defini
   std::string value;
   if (i < t.size() && IsKeyword(t[i], "IN")) {
     ++i;  // IN (a, b): pg_get_constraintdef prints = ANY, but accept the spelled form too
-    for (;;) {
-      if (!ReadConstant(t, i, value)) return std::nullopt;
-      values.push_back(value);
-      if (i < t.size() && IsPunct(t[i], ",")) {
-        ++i;
-        continue;
-      }
-      break;
-    }
+    if (!ReadConstantList(t, i, values)) return std::nullopt;
   } else {
     if (i >= t.size() || !IsPunct(t[i], "=")) return std::nullopt;
     ++i;
     if (i + 2 < t.size() && IsKeyword(t[i], "ANY") && IsKeyword(t[i + 1], "ARRAY") && IsPunct(t[i + 2], "[")) {
       i += 3;
-      for (;;) {
-        if (!ReadConstant(t, i, value)) return std::nullopt;
-        values.push_back(value);
-        if (i < t.size() && IsPunct(t[i], ",")) {
-          ++i;
-          continue;
-        }
-        break;
-      }
+      if (!ReadConstantList(t, i, values)) return std::nullopt;
       if (i >= t.size() || !IsPunct(t[i], "]")) return std::nullopt;
       ++i;
     } else {
