@@ -11,8 +11,12 @@ namespace pgmcp {
 enum class ErrorKind {
   kInvalidArgument,   // the caller can fix the call (bad column, wrong type, limit too high)
   kNotFound,          // unknown tool, session, resource
-  kBusy,              // pool exhausted until the acquire deadline
+  kBusy,              // no connection for the call: pool exhausted until the acquire deadline, or too many waiting
+  kRetry,             // the database aborted the transaction (SQLSTATE class 40: serialization, deadlock); retry
   kTimeout,           // statement_timeout or another deadline
+  kCancelled,         // the client cancelled the call
+  kUnauthenticated,   // HTTP: the request's credentials are missing or invalid (401)
+  kForbidden,         // HTTP: valid credentials whose role may not use pgmcp (403)
   kPermissionDenied,  // the database refused (privileges, row-level security)
   kUnavailable,       // the database cannot be reached
   kConfig,            // bad configuration (exit 2)
