@@ -23,7 +23,7 @@ std::vector<std::string> SplitList(const std::string& s) {
   return out;
 }
 
-// The options of SPEC §2 that take a value; each also reads PGMCP_<NAME>.
+// The command-line options that take a value (docs/reference.md); each also reads PGMCP_<NAME>.
 const std::vector<std::string> kValueOptions = {"dsn", "config", "transport", "listen", "schemas", "log-level"};
 
 std::string EnvName(const std::string& option) {
@@ -135,17 +135,35 @@ Result<Invocation> ParseInvocation(const std::vector<std::string>& args, const G
   return inv;
 }
 
+namespace {
+
+// The restart-only keys, each with the field it reads: `visit(key, field)` where field(settings)
+// returns a reference. One list serves both the merge and the report of what was ignored.
+template <typename Visit>
+void ForEachRestartOnly(Visit visit) {
+  visit("dsn", [](auto& s) -> auto& { return s.dsn; });
+  visit("transport", [](auto& s) -> auto& { return s.transport; });
+  visit("listen", [](auto& s) -> auto& { return s.listen; });
+  visit("pool.*", [](auto& s) -> auto& { return s.pool; });
+  visit("schema.reload_channel", [](auto& s) -> auto& { return s.schema.reload_channel; });
+  visit("security.allow_privileged_role", [](auto& s) -> auto& { return s.security.allow_privileged_role; });
+  visit("auth.*", [](auto& s) -> auto& { return s.auth; });
+}
+
+}  // namespace
+
 Settings MergeReloadable(const Settings& running, const Settings& reloaded) {
-  Settings merged = running;
-  merged.schemas = reloaded.schemas;
-  merged.log_level = reloaded.log_level;
-  merged.limits = reloaded.limits;
-  merged.schema = reloaded.schema;
-  merged.schema.reload_channel = running.schema.reload_channel;  // the LISTEN connection keeps its channel
-  merged.query = reloaded.query;
-  merged.tables = reloaded.tables;
-  merged.security.sanitize_text = reloaded.security.sanitize_text;
+  Settings merged = reloaded;
+  ForEachRestartOnly([&](const char*, auto field) { field(merged) = field(running); });
   return merged;
+}
+
+std::vector<std::string> RestartOnlyChanges(const Settings& running, const Settings& reloaded) {
+  std::vector<std::string> changed;
+  ForEachRestartOnly([&](const char* key, auto field) {
+    if (!(field(running) == field(reloaded))) changed.emplace_back(key);
+  });
+  return changed;
 }
 
 Status Validate(const Settings& s) {
@@ -181,6 +199,8 @@ Options (each also read from PGMCP_<NAME>, e.g. PGMCP_DSN; command line > enviro
   --log-level LEVEL         debug, info (default), warn or error; logs are JSON lines on stderr
 
 Exit codes: 0 normal, 1 runtime failure, 2 configuration or security-check failure.
+SIGHUP re-reads the configuration. Every key, its default and whether SIGHUP applies it:
+docs/reference.md.
 )";
 }
 

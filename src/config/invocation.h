@@ -1,4 +1,4 @@
-// The command line, environment and TOML config file resolved into one Settings (SPEC §2, §3):
+// The command line, environment and TOML config file resolved into one Settings (docs/reference.md):
 // command line > PGMCP_* environment > config file > default. Every mistake names the setting.
 #pragma once
 
@@ -29,14 +29,21 @@ Result<Invocation> ParseInvocation(const std::vector<std::string>& args, const G
 // Reads a TOML config file over `settings` (strict: unknown keys and wrong types are errors).
 Status LoadConfigFile(const std::string& path, Settings& settings);
 Status LoadConfigText(std::string_view toml, const std::string& source_name, Settings& settings);
+// Every key the config file accepts, as "key", "section.key" and "tables.<table>.key" (for the
+// test that keeps docs/reference.md's table of keys complete).
+std::vector<std::string> ConfigKeys();
 
 // Cross-field checks (max < min, default_limit > max_rows, ...).
 Status Validate(const Settings& settings);
 
-// The settings a SIGHUP may change (limits, schema exposure, query, table overrides, sanitising,
-// log level) taken from `reloaded`; everything else (DSN, transport, listen, pool, auth, http,
-// allow_privileged_role) stays as `running` has it until a restart.
+// What a SIGHUP makes current: `reloaded`, except the restart-only keys, which stay as `running`
+// has them (the things built once at start: the DSN and pool, the transport and listener, the JWT
+// verifier, the LISTEN channel, and the start-up privilege audit's allow_privileged_role).
 Settings MergeReloadable(const Settings& running, const Settings& reloaded);
+
+// The restart-only keys (or sections, as "pool.*") whose value differs between the two: a SIGHUP
+// logs them, since they take effect only at the next start.
+std::vector<std::string> RestartOnlyChanges(const Settings& running, const Settings& reloaded);
 
 std::string UsageText();
 

@@ -1,5 +1,6 @@
-// Settings: every knob of SPEC §3, resolved once at start-up (command line > environment >
-// config file > default) and then shared read-only as std::shared_ptr<const Settings>.
+// Settings: every configuration key (docs/reference.md lists them), resolved from command line >
+// environment > config file > default into one immutable value; config::SettingsSource holds the
+// current one and a SIGHUP replaces it whole.
 #pragma once
 
 #include <cstdint>
@@ -19,9 +20,11 @@ struct Limits {
   int64_t statement_timeout_ms = 5000;
   int64_t max_result_bytes = 1048576;
   int64_t max_text_chars = 2000;
-  int64_t max_in_values = 1000;   // SPEC §7.5
-  int64_t max_json_depth = 64;    // SPEC §7.5
+  int64_t max_in_values = 1000;
+  int64_t max_json_depth = 64;       // nesting of one JSON-RPC message; 64 at most
   int64_t max_line_bytes = 1048576;  // one stdio message
+
+  bool operator==(const Limits&) const = default;
 };
 
 struct PoolSettings {
@@ -29,11 +32,13 @@ struct PoolSettings {
   int max = 10;
   int64_t acquire_timeout_ms = 2000;
   int64_t connect_timeout_ms = 5000;
+  bool operator==(const PoolSettings&) const = default;
 };
 
 struct TableOverride {
   std::string description;
   std::vector<std::string> not_for;
+  bool operator==(const TableOverride&) const = default;
 };
 
 struct SchemaSettings {
@@ -43,16 +48,19 @@ struct SchemaSettings {
                                               "*.*token*",    "*.*api_key*", "*.ssn"};
   int64_t cache_ttl_seconds = 300;
   std::string reload_channel = "pgmcp";
+  bool operator==(const SchemaSettings&) const = default;
 };
 
 struct QuerySettings {
   std::string text_search_config = "english";
   std::string timezone = "UTC";
+  bool operator==(const QuerySettings&) const = default;
 };
 
 struct SecuritySettings {
   SanitizeMode sanitize_text = SanitizeMode::kStrict;
   bool allow_privileged_role = false;
+  bool operator==(const SecuritySettings&) const = default;
 };
 
 struct AuthSettings {
@@ -66,11 +74,13 @@ struct AuthSettings {
   std::string anonymous_role;
   int64_t clock_skew_seconds = 30;
   std::vector<std::string> authorization_servers;
+  bool operator==(const AuthSettings&) const = default;
 };
 
 struct HttpSettings {
   std::vector<std::string> allowed_origins;
   int64_t max_body_bytes = 1048576;
+  bool operator==(const HttpSettings&) const = default;
 };
 
 enum class LogLevel { kDebug = 0, kInfo = 1, kWarn = 2, kError = 3 };
@@ -92,6 +102,7 @@ struct Settings {
   SecuritySettings security;
   AuthSettings auth;
   HttpSettings http;
+  bool operator==(const Settings&) const = default;
 };
 
 }  // namespace pgmcp::config
