@@ -27,11 +27,12 @@ namespace asio = boost::asio;
 namespace {
 
 // Everything both transports share: settings, pool, tools, schema lifecycle, the loop, and an
-// orderly stop.
+// orderly stop. `settings` is the one place the current settings live: every consumer reads
+// current() per unit of work, and a SIGHUP replaces it whole.
 struct Server {
   asio::io_context io{1};
   config::Invocation invocation;
-  std::shared_ptr<const config::Settings> settings;
+  config::SettingsSourcePtr settings;
   std::shared_ptr<database::Pool> pool;
   std::shared_ptr<service::ToolService> tools;
   std::shared_ptr<metrics::Metrics> metrics = metrics::Metrics::Create();
@@ -40,9 +41,9 @@ struct Server {
   std::unique_ptr<asio::signal_set> hangup;
   bool stopping = false;
 
-  // Reloads (SPEC §8): SIGHUP re-reads the config and rebuilds; NOTIFY on the reload channel
-  // rebuilds; the TTL triggers a cheap version check from the next request. `notify` tells every
-  // connected client that the tool list changed.
+  // Reloads (docs/operations.md): SIGHUP re-reads the config and rebuilds; NOTIFY on the reload
+  // channel rebuilds; the TTL triggers a cheap version check from the next request. `notify` tells
+  // every connected client that the tool list changed.
   void StartSchemaLifecycle(std::function<void(std::string_view method)> notify) {
     service::SchemaReloader::Hooks hooks;
     hooks.on_tools_changed = [notify] {
@@ -60,13 +61,14 @@ struct Server {
       return metrics::PoolSample{st.idle, st.busy, st.connecting, st.waiting};
     });
     tools->SetStaleHandler([this] { asio::post(io, [this] { reloader->Request("ttl", false); }); });
-    if (settings->schema.reload_channel.empty()) {  // NOTIFY reloads switched off (e.g. behind PgBouncer)
+    auto s = settings->current();  // dsn and reload_channel are restart-only
+    if (s->schema.reload_channel.empty()) {  // NOTIFY reloads switched off (e.g. behind PgBouncer)
       hangup = std::make_unique<asio::signal_set>(io, SIGHUP);
       WaitForHangup();
       return;
     }
     listener = database::NotificationListener::Create(
-        io.get_executor(), settings->dsn, settings->schema.reload_channel,
+        io.get_executor(), s->dsn, s->schema.reload_channel,
         [this](const std::string& payload) {
           if (payload == "reload schema") reloader->Request("notify", true);
         },
@@ -83,17 +85,35 @@ struct Server {
   void WaitForHangup() {
     hangup->async_wait([this](const boost::system::error_code& ec, int) {
       if (ec || stopping) return;
-      auto reread = config::ParseInvocation(invocation.args, [](const char* name) { return std::getenv(name); });
-      if (!reread) {
-        logging::Error("config_reload_failed", {{"error", reread.error().message}});
-      } else {
-        auto merged = std::make_shared<const config::Settings>(
-            config::MergeReloadable(*tools->current()->settings, reread->settings));
-        logging::SetLevel(merged->log_level);
-        reloader->Request("sighup", true, merged);
-      }
+      ReloadSettings();
       WaitForHangup();
     });
+  }
+
+  // SIGHUP: resolve the same invocation again (command line, environment, config file). A broken
+  // config is refused and the running settings stay; otherwise the reloadable keys take effect for
+  // every message and call from now on, and the schema is rebuilt with them.
+  void ReloadSettings() {
+    auto reread = config::ParseInvocation(invocation.args, [](const char* name) { return std::getenv(name); });
+    if (!reread) {
+      logging::Error("config_reload_failed", {{"error", reread.error().message}});
+      return;
+    }
+    auto running = settings->current();
+    auto merged = config::MergeReloadable(*running, reread->settings);
+    if (auto valid = config::Validate(merged); !valid) {
+      logging::Error("config_reload_failed", {{"error", valid.error().message}});
+      return;
+    }
+    if (auto ignored = config::RestartOnlyChanges(*running, reread->settings); !ignored.empty()) {
+      boost::json::array keys;
+      for (auto& k : ignored) keys.emplace_back(k);
+      logging::Warn("config_restart_required", {{"keys", std::move(keys)}});
+    }
+    settings->Replace(std::make_shared<const config::Settings>(std::move(merged)));
+    logging::Info("config_reloaded");
+    logging::SetLevel(settings->current()->log_level);
+    reloader->Request("sighup", true);
   }
 
   // Waits (bounded) until in_flight() is 0, then runs `finish` and stops the loop.
@@ -101,10 +121,11 @@ struct Server {
     if (stopping) return;
     stopping = true;
     logging::Info("shutdown", {{"reason", why}, {"in_flight", in_flight()}});
+    auto grace = std::chrono::milliseconds(settings->current()->shutdown_timeout_ms);
     asio::co_spawn(
         io,
-        [this, in_flight, finish]() -> asio::awaitable<void> {
-          auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(settings->shutdown_timeout_ms);
+        [this, in_flight, finish, grace]() -> asio::awaitable<void> {
+          auto deadline = std::chrono::steady_clock::now() + grace;
           asio::steady_timer tick(io);
           while (in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
             tick.expires_after(std::chrono::milliseconds(10));
@@ -131,9 +152,13 @@ protocol::SessionOptions SessionDefaults(const config::Settings& s, std::string 
 }
 
 int ServeStdio(Server& server) {
-  const config::Settings& s = *server.settings;
-  transport::StdioTransport stdio(server.io.get_executor(), static_cast<size_t>(s.limits.max_line_bytes));
-  auto session = protocol::Session::Create(server.io.get_executor(), server.tools, SessionDefaults(s, "stdio"),
+  const config::SettingsSourcePtr& source = server.settings;
+  transport::StdioTransport stdio(server.io.get_executor(), [source] {
+    return static_cast<size_t>(source->current()->limits.max_line_bytes);
+  });
+  // The session's own depth is not used: each line is parsed below with the current limit.
+  auto session = protocol::Session::Create(server.io.get_executor(), server.tools,
+                                           SessionDefaults(*source->current(), "stdio"),
                                            [&stdio](protocol::Outgoing m) { stdio.Send(std::move(m.text)); });
   auto stop = [&](const char* why) {
     server.Drain(why, [session] { return session->in_flight(); }, [session] { session->CancelAll(); });
@@ -141,12 +166,14 @@ int ServeStdio(Server& server) {
   server.StartSchemaLifecycle([session](std::string_view method) { session->Notify(method); });
   stdio.Start({
       [&](std::string line) {
-        if (!server.stopping) session->Receive(line);
+        if (server.stopping) return;
+        auto depth = static_cast<size_t>(source->current()->limits.max_json_depth);
+        session->Dispatch(protocol::ParseMessage(line, depth));
       },
-      [&] {
+      [&](size_t limit) {
         stdio.Send(protocol::EncodeError(nullptr, protocol::error_code::kInvalidRequest,
                                          "Invalid Request: the message is larger than " +
-                                             std::to_string(s.limits.max_line_bytes) + " bytes."));
+                                             std::to_string(limit) + " bytes."));
       },
       [&] { stop("stdin closed"); },
   });
@@ -167,7 +194,10 @@ std::string HostOf(const std::string& listen) {
 }
 
 int ServeHttp(Server& server) {
-  const config::Settings& s = *server.settings;
+  // http/ is given today's options, read once here: max_body_bytes, allowed_origins and the JSON
+  // depth over HTTP do not follow a SIGHUP until http/ reads them from the SettingsSource.
+  auto current = server.settings->current();
+  const config::Settings& s = *current;
   http::Hooks hooks;
   if (s.auth.mode == config::AuthMode::kNone) {
     if (!http::IsLoopbackHost(HostOf(s.listen))) {
@@ -246,7 +276,7 @@ int Serve(const config::Invocation& inv) {
 
   Server server;
   server.invocation = inv;
-  server.settings = std::make_shared<const config::Settings>(inv.settings);
+  server.settings = std::make_shared<config::SettingsSource>(std::make_shared<const config::Settings>(inv.settings));
   server.pool = database::Pool::Create(server.io.get_executor(), service::PoolOptionsFrom(inv.settings));
   server.pool->Start();
   server.tools = std::make_shared<service::ToolService>(server.settings, server.pool, server.metrics);

@@ -30,25 +30,24 @@ void SchemaReloader::Stop() {
   worker_.stop();
 }
 
-void SchemaReloader::Request(std::string reason, bool force, std::shared_ptr<const config::Settings> settings) {
+void SchemaReloader::Request(std::string reason, bool force) {
   if (stopped_) return;
   pending_ = true;
   pending_force_ = pending_force_ || force;
-  if (settings) pending_settings_ = std::move(settings);
   pending_reason_ = pending_reason_.empty() ? reason : pending_reason_ + "," + reason;
   if (!running_) StartNext();
 }
 
 void SchemaReloader::StartNext() {
   running_ = true;
-  bool force = pending_force_;
+  auto settings = tools_->settings()->current();
+  auto published = tools_->current();
+  bool force = pending_force_ || published->built_with != settings;
   std::string reason = std::move(pending_reason_);
-  auto settings = pending_settings_ ? pending_settings_ : tools_->current()->settings;
-  std::string known_version = tools_->current()->schema->version;
+  std::string known_version = published->schema->version;
   pending_ = false;
   pending_force_ = false;
   pending_reason_.clear();
-  pending_settings_.reset();
   // The worker holds only a weak reference: the owner's reference decides when this object goes,
   // and its destructor (on the owner's thread) joins the worker.
   std::weak_ptr<SchemaReloader> weak = shared_from_this();

@@ -1,6 +1,7 @@
 // SchemaReloader: rebuilds the schema snapshot off the event loop when asked (SIGHUP, NOTIFY, the
 // TTL), coalesces bursts into one rebuild, keeps the last good snapshot when a reload fails, and
 // announces a changed tool list. Request() is called on the event loop; the work runs on a thread.
+// Each rebuild reads the service's SettingsSource when it starts; it never holds settings of its own.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -25,10 +26,10 @@ class SchemaReloader : public std::enable_shared_from_this<SchemaReloader> {
                                                 Hooks hooks);
   ~SchemaReloader();
 
-  // Asks for a reload. `force` rebuilds even when the catalog's schema_version is unchanged (new
-  // settings may expose other tables or columns); otherwise only the cheap version query runs.
-  // `settings`, when given, replace the current ones with the rebuild.
-  void Request(std::string reason, bool force, std::shared_ptr<const config::Settings> settings = nullptr);
+  // Asks for a reload. `force` rebuilds even when the catalog's schema_version is unchanged;
+  // otherwise only the cheap version query runs -- unless the settings were replaced since the
+  // current snapshot was built (a SIGHUP whose rebuild failed), which also forces a rebuild.
+  void Request(std::string reason, bool force);
   void Stop();
 
  private:
@@ -45,7 +46,6 @@ class SchemaReloader : public std::enable_shared_from_this<SchemaReloader> {
   bool pending_ = false;
   bool pending_force_ = false;
   std::string pending_reason_;
-  std::shared_ptr<const config::Settings> pending_settings_;
   bool stopped_ = false;
 };
 

@@ -23,20 +23,20 @@ int64_t NowMs() {
 }
 }  // namespace
 
+ToolService::ToolService(config::SettingsSourcePtr settings, std::shared_ptr<database::Pool> pool,
+                         std::shared_ptr<metrics::Metrics> metrics)
+    : settings_(std::move(settings)), pool_(std::move(pool)), metrics_(std::move(metrics)), last_check_ms_(NowMs()) {}
+
 ToolService::ToolService(std::shared_ptr<const config::Settings> settings, std::shared_ptr<database::Pool> pool,
                          std::shared_ptr<metrics::Metrics> metrics)
-    : pool_(std::move(pool)), metrics_(std::move(metrics)), last_check_ms_(NowMs()), settings_(std::move(settings)) {}
+    : ToolService(std::make_shared<config::SettingsSource>(std::move(settings)), std::move(pool), std::move(metrics)) {}
 
-bool ToolService::Publish(schema::SnapshotPtr snapshot, std::shared_ptr<const config::Settings> settings) {
-  if (!settings) {
-    std::lock_guard<std::mutex> lock(mu_);
-    settings = settings_;
-  }
+bool ToolService::Publish(schema::SnapshotPtr snapshot, std::shared_ptr<const config::Settings> built_with) {
+  if (!built_with) built_with = settings_->current();
   auto published = std::make_shared<Published>();
-  published->settings = settings;
-  published->query_options = QueryOptionsFrom(*settings);
+  published->built_with = built_with;
   published->catalog = std::make_shared<const catalog::ToolCatalog>(
-      catalog::BuildToolCatalog(*snapshot, published->query_options));
+      catalog::BuildToolCatalog(*snapshot, QueryOptionsFrom(*built_with)));
   published->schema = std::move(snapshot);
   last_check_ms_ = NowMs();
   std::lock_guard<std::mutex> lock(mu_);
@@ -45,14 +45,13 @@ bool ToolService::Publish(schema::SnapshotPtr snapshot, std::shared_ptr<const co
   if (metrics_) {
     for (const auto& table : published->schema->tables) metrics_->DeclareTool(table.tool_name);
   }
-  settings_ = std::move(settings);
   current_ = std::move(published);
   return changed;
 }
 
 void ToolService::CheckStaleness() const {
   if (!on_stale_) return;
-  int64_t ttl_ms = current()->settings->schema.cache_ttl_seconds * 1000;
+  int64_t ttl_ms = settings_->current()->schema.cache_ttl_seconds * 1000;
   int64_t now = NowMs(), last = last_check_ms_.load();
   // Only the request that moves the clock forward triggers the check; the others go on.
   if (ttl_ms > 0 && now - last >= ttl_ms && last_check_ms_.compare_exchange_strong(last, now)) on_stale_();
@@ -80,9 +79,11 @@ asio::awaitable<protocol::ToolOutcome> ToolService::CallTool(std::string name, j
                                                             protocol::CallContext context) {
   auto started = database::Clock::now();
   CheckStaleness();
-  auto published = current();  // this call runs against one snapshot, whatever reloads meanwhile
-  const config::Settings& settings = *published->settings;
-  const query::QueryOptions& query_options = published->query_options;
+  // This call runs against one snapshot and one settings value, whatever reloads meanwhile.
+  auto published = current();
+  auto current_settings = settings_->current();
+  const config::Settings& settings = *current_settings;
+  const query::QueryOptions query_options = QueryOptionsFrom(settings);
   protocol::ToolOutcome outcome;
   json::object log{{"tool", name}, {"session", context.session_id}, {"sub", context.subject},
                    {"role", context.role}};

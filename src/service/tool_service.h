@@ -8,7 +8,7 @@
 #include <mutex>
 
 #include "catalog/tool_catalog.h"
-#include "config/settings.h"
+#include "config/settings_source.h"
 #include "database/pool.h"
 #include "metrics/metrics.h"
 #include "protocol/backend.h"
@@ -17,27 +17,34 @@
 
 namespace pgmcp::service {
 
-// What one schema snapshot publishes: the snapshot, the settings it was built with (a SIGHUP may
-// change them) and everything served from it. A call uses one Published from start to end.
+// What one schema snapshot publishes: the snapshot and the tool catalog served from it. A call uses
+// one Published from start to end. Settings are not read from here but from the SettingsSource.
 struct Published {
   schema::SnapshotPtr schema;
-  std::shared_ptr<const config::Settings> settings;
-  query::QueryOptions query_options;
   std::shared_ptr<const catalog::ToolCatalog> catalog;
+  // The settings the snapshot and catalog were built with, only so that SchemaReloader can tell
+  // that a SIGHUP made them stale (it rebuilds when this is not the source's current()).
+  std::shared_ptr<const config::Settings> built_with;
 };
 
 class ToolService : public protocol::Backend {
  public:
+  // Every call reads settings->current() when it starts (limits, query, sanitising, timeouts).
+  ToolService(config::SettingsSourcePtr settings, std::shared_ptr<database::Pool> pool,
+              std::shared_ptr<metrics::Metrics> metrics = nullptr);
+  // Fixed settings, for the one-shot commands and tests.
   ToolService(std::shared_ptr<const config::Settings> settings, std::shared_ptr<database::Pool> pool,
               std::shared_ptr<metrics::Metrics> metrics = nullptr);
 
-  // Makes `snapshot` (and `settings`, when given) current; readers holding the previous one
-  // finish with it. Returns true when the tool list or resources changed. Thread-safe.
-  bool Publish(schema::SnapshotPtr snapshot, std::shared_ptr<const config::Settings> settings = nullptr);
+  // Makes `snapshot` current, with its catalog built from `built_with` (default: the current
+  // settings); readers holding the previous one finish with it. Returns true when the tool list
+  // or resources changed. Thread-safe.
+  bool Publish(schema::SnapshotPtr snapshot, std::shared_ptr<const config::Settings> built_with = nullptr);
   std::shared_ptr<const Published> current() const;
+  const config::SettingsSourcePtr& settings() const { return settings_; }
 
   // Called (at most once per cache_ttl_seconds, from a request) when the schema is due for a
-  // cheap version check (SPEC §8: lazily, when the TTL has passed). Set before serving.
+  // cheap version check (lazily, when the TTL has passed: docs/operations.md). Set before serving.
   void SetStaleHandler(std::function<void()> on_stale) { on_stale_ = std::move(on_stale); }
 
   std::shared_ptr<const std::string> ToolsList(std::string_view cursor) const override;
@@ -50,13 +57,13 @@ class ToolService : public protocol::Backend {
  private:
   void CheckStaleness() const;
 
+  config::SettingsSourcePtr settings_;
   std::shared_ptr<database::Pool> pool_;
   std::shared_ptr<metrics::Metrics> metrics_;  // may be null (one-shot commands)
   std::function<void()> on_stale_;
   mutable std::atomic<int64_t> last_check_ms_{0};  // steady clock, ms
   mutable std::mutex mu_;
-  std::shared_ptr<const config::Settings> settings_;  // guarded by mu_
-  std::shared_ptr<const Published> current_;           // guarded by mu_; swapped whole on reload
+  std::shared_ptr<const Published> current_;  // guarded by mu_; swapped whole on reload
 };
 
 query::QueryOptions QueryOptionsFrom(const config::Settings& settings);

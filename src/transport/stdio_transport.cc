@@ -9,8 +9,8 @@
 namespace pgmcp::transport {
 namespace asio = boost::asio;
 
-StdioTransport::StdioTransport(asio::any_io_executor executor, size_t max_line_bytes, int in_fd, int out_fd)
-    : executor_(std::move(executor)), max_line_bytes_(max_line_bytes), in_fd_(in_fd), out_fd_(out_fd) {
+StdioTransport::StdioTransport(asio::any_io_executor executor, LineLimit max_line_bytes, int in_fd, int out_fd)
+    : executor_(std::move(executor)), max_line_bytes_(std::move(max_line_bytes)), in_fd_(in_fd), out_fd_(out_fd) {
   if (::pipe(wake_pipe_) != 0) wake_pipe_[0] = wake_pipe_[1] = -1;
 }
 
@@ -71,14 +71,15 @@ void StdioTransport::ReadLoop() {
       break;
     }
     if (got == 0) break;
+    const size_t limit = max_line_bytes_();
     size_t start = 0;
     for (size_t i = 0; i < static_cast<size_t>(got); ++i) {
       if (buf[i] != '\n') continue;
       if (!skipping) {
         line.append(buf + start, i - start);
         if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (line.size() > max_line_bytes_) {
-          asio::post(executor_, [this] { handlers_.on_oversize(); });
+        if (line.size() > limit) {
+          asio::post(executor_, [this, limit] { handlers_.on_oversize(limit); });
         } else if (!line.empty()) {
           asio::post(executor_, [this, l = std::move(line)]() mutable { handlers_.on_line(std::move(l)); });
         }
@@ -89,11 +90,11 @@ void StdioTransport::ReadLoop() {
     }
     if (!skipping) {
       line.append(buf + start, static_cast<size_t>(got) - start);
-      if (line.size() > max_line_bytes_) {
+      if (line.size() > limit) {
         line.clear();
         line.shrink_to_fit();
         skipping = true;
-        asio::post(executor_, [this] { handlers_.on_oversize(); });
+        asio::post(executor_, [this, limit] { handlers_.on_oversize(limit); });
       }
     }
   }

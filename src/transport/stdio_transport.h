@@ -16,11 +16,14 @@ class StdioTransport {
  public:
   struct Handlers {
     std::function<void(std::string line)> on_line;  // one message (without the newline)
-    std::function<void()> on_oversize;              // a line longer than max_line_bytes was skipped
+    std::function<void(size_t limit)> on_oversize;  // a line longer than `limit` bytes was skipped
     std::function<void()> on_eof;                   // stdin closed
   };
 
-  StdioTransport(boost::asio::any_io_executor executor, size_t max_line_bytes, int in_fd = 0, int out_fd = 1);
+  // `max_line_bytes` is asked on the reader thread for every chunk read, so a new limit (SIGHUP)
+  // applies from the next message on; it must be thread-safe.
+  using LineLimit = std::function<size_t()>;
+  StdioTransport(boost::asio::any_io_executor executor, LineLimit max_line_bytes, int in_fd = 0, int out_fd = 1);
   ~StdioTransport();
   StdioTransport(const StdioTransport&) = delete;
   StdioTransport& operator=(const StdioTransport&) = delete;
@@ -37,7 +40,7 @@ class StdioTransport {
   void WriteLoop();
 
   boost::asio::any_io_executor executor_;
-  size_t max_line_bytes_;
+  LineLimit max_line_bytes_;
   int in_fd_;
   int out_fd_;
   int wake_pipe_[2] = {-1, -1};  // wakes the reader's poll() on Stop

@@ -77,7 +77,8 @@ TEST_F(SchemaReloaderTest, AFailedReloadKeepsTheLastGoodSnapshot) {
   auto broken = std::make_shared<config::Settings>(*settings_);
   broken->dsn = "host=127.0.0.1 port=1 dbname=nowhere connect_timeout=2";
   auto before = tools_->current();
-  reloader_->Request("sighup", /*force=*/true, broken);
+  tools_->settings()->Replace(broken);
+  reloader_->Request("sighup", /*force=*/true);
   RunUntilIdle(1);
   EXPECT_EQ(outcomes_[0], SchemaReloader::Outcome::kFailed);
   EXPECT_EQ(tools_->current(), before);
@@ -87,11 +88,25 @@ TEST_F(SchemaReloaderTest, AFailedReloadKeepsTheLastGoodSnapshot) {
 TEST_F(SchemaReloaderTest, NewSettingsChangeTheToolSetWithoutACatalogChange) {
   auto narrower = std::make_shared<config::Settings>(*settings_);
   narrower->schema.exclude_tables.push_back("b");
-  reloader_->Request("sighup", /*force=*/true, narrower);
+  tools_->settings()->Replace(narrower);
+  reloader_->Request("sighup", /*force=*/true);
   RunUntilIdle(1);
   EXPECT_EQ(outcomes_[0], SchemaReloader::Outcome::kChanged);
   EXPECT_EQ(tools_->current()->schema->FindTool("query_b"), nullptr);
-  EXPECT_EQ(tools_->current()->settings->schema.exclude_tables.back(), "b");
+  EXPECT_EQ(tools_->current()->built_with->schema.exclude_tables.back(), "b");
+}
+
+// A SIGHUP whose rebuild failed (database away) leaves a snapshot built with the old settings: the
+// next cheap version check, though the catalog did not change, must rebuild with the new ones.
+TEST_F(SchemaReloaderTest, AVersionCheckRebuildsWhenTheSettingsChangedSinceTheLastBuild) {
+  auto narrower = std::make_shared<config::Settings>(*settings_);
+  narrower->schema.exclude_tables.push_back("b");
+  tools_->settings()->Replace(narrower);
+  reloader_->Request("ttl", /*force=*/false);
+  RunUntilIdle(1);
+  EXPECT_EQ(outcomes_[0], SchemaReloader::Outcome::kChanged);
+  EXPECT_EQ(tools_->current()->schema->FindTool("query_b"), nullptr);
+  EXPECT_EQ(tools_->current()->built_with, tools_->settings()->current());
 }
 
 }  // namespace
