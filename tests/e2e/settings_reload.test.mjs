@@ -53,7 +53,8 @@ function nested(depth) {
 const deepCall = (depth) => () => ({ jsonrpc: "2.0", id: `deep-${++rawId}`, method: "tools/call",
   params: { name: "query_settings_probe", arguments: { where: { id: { in: nested(depth) } } } } });
 
-// Over HTTP (stateless era: no session needed): the status, or "result"/the error code.
+// Over HTTP (stateless era: no session needed): "<status> result", "<status> <JSON-RPC error code>",
+// or the bare status when the body is not JSON-RPC (413 is plain text).
 const META = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {} };
 const httpPost = (body, headers = {}) => async (ctx) => {
   const res = await fetch(ctx.http.url, {
@@ -62,9 +63,9 @@ const httpPost = (body, headers = {}) => async (ctx) => {
                "Mcp-Method": body.method, ...headers },
     body: JSON.stringify(body),
   });
-  if (res.status !== 200) return res.status;
-  const r = await res.json();
-  return r.result ? "result" : r.error.code;
+  let r;
+  try { r = JSON.parse(await res.text()); } catch { return `${res.status}`; }
+  return `${res.status} ${r.result ? "result" : r.error?.code}`;
 };
 // A stateless tools/list (the stateless era has no ping), padded to a body size with an extra _meta key.
 const httpList = (pad) => ({ jsonrpc: "2.0", id: 1, method: "tools/list", params: { _meta: { ...META, pad: "p".repeat(pad) } } });
@@ -189,13 +190,14 @@ const HTTP_CASES_WAITING_FOR_MERGE = {
   base: { auth: { mode: "none" } },
   cases: [
     { key: "http.max_body_bytes", before: {}, after: { http: { max_body_bytes: 1024 } },
-      probe: httpPost(httpList(2000)), expect: { before: "result", after: 413 } },
+      probe: httpPost(httpList(2000)), expect: { before: "200 result", after: "413" } },
     { key: "http.allowed_origins", before: {}, after: { http: { allowed_origins: ["https://agents.example"] } },
-      probe: httpPost(httpList(0), { Origin: "https://agents.example" }), expect: { before: 403, after: "result" } },
+      probe: httpPost(httpList(0), { Origin: "https://agents.example" }), expect: { before: "403 -32600", after: "200 result" } },
     { key: "limits.max_json_depth (HTTP)", before: {}, after: { limits: { max_json_depth: 8 } },
       probe: httpPost({ jsonrpc: "2.0", id: 1, method: "tools/call",
-                        params: { name: "query_settings_probe", arguments: { where: { id: { in: nested(12) } } }, _meta: META } }),
-      expect: { before: "result", after: -32700 } },
+                        params: { name: "query_settings_probe", arguments: { where: { id: { in: nested(12) } } }, _meta: META } },
+                      { "Mcp-Name": "query_settings_probe" }),
+      expect: { before: "200 result", after: "400 -32700" } },
   ],
 };
 
