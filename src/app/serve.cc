@@ -61,7 +61,7 @@ struct Server {
       return metrics::PoolSample{st.idle, st.busy, st.connecting, st.waiting};
     });
     tools->SetStaleHandler([this] { asio::post(io, [this] { reloader->Request("ttl", false); }); });
-    auto s = settings->current();  // dsn and reload_channel are restart-only
+    auto s = settings->current();            // dsn and reload_channel are restart-only
     if (s->schema.reload_channel.empty()) {  // NOTIFY reloads switched off (e.g. behind PgBouncer)
       hangup = std::make_unique<asio::signal_set>(io, SIGHUP);
       WaitForHangup();
@@ -153,13 +153,12 @@ protocol::SessionOptions SessionDefaults(const config::Settings& s, std::string 
 
 int ServeStdio(Server& server) {
   const config::SettingsSourcePtr& source = server.settings;
-  transport::StdioTransport stdio(server.io.get_executor(), [source] {
-    return static_cast<size_t>(source->current()->limits.max_line_bytes);
-  });
+  transport::StdioTransport stdio(server.io.get_executor(),
+                                  [source] { return static_cast<size_t>(source->current()->limits.max_line_bytes); });
   // The session's own depth is not used: each line is parsed below with the current limit.
-  auto session = protocol::Session::Create(server.io.get_executor(), server.tools,
-                                           SessionDefaults(*source->current(), "stdio"),
-                                           [&stdio](protocol::Outgoing m) { stdio.Send(std::move(m.text)); });
+  auto session =
+      protocol::Session::Create(server.io.get_executor(), server.tools, SessionDefaults(*source->current(), "stdio"),
+                                [&stdio](protocol::Outgoing m) { stdio.Send(std::move(m.text)); });
   auto stop = [&](const char* why) {
     server.Drain(why, [session] { return session->in_flight(); }, [session] { session->CancelAll(); });
   };
@@ -171,9 +170,9 @@ int ServeStdio(Server& server) {
         session->Dispatch(protocol::ParseMessage(line, depth));
       },
       [&](size_t limit) {
-        stdio.Send(protocol::EncodeError(nullptr, protocol::error_code::kInvalidRequest,
-                                         "Invalid Request: the message is larger than " +
-                                             std::to_string(limit) + " bytes."));
+        stdio.Send(
+            protocol::EncodeError(nullptr, protocol::error_code::kInvalidRequest,
+                                  "Invalid Request: the message is larger than " + std::to_string(limit) + " bytes."));
       },
       [&] { stop("stdin closed"); },
   });

@@ -35,8 +35,8 @@ bool ToolService::Publish(schema::SnapshotPtr snapshot, std::shared_ptr<const co
   if (!built_with) built_with = settings_->current();
   auto published = std::make_shared<Published>();
   published->built_with = built_with;
-  published->catalog = std::make_shared<const catalog::ToolCatalog>(
-      catalog::BuildToolCatalog(*snapshot, QueryOptionsFrom(*built_with)));
+  published->catalog =
+      std::make_shared<const catalog::ToolCatalog>(catalog::BuildToolCatalog(*snapshot, QueryOptionsFrom(*built_with)));
   published->schema = std::move(snapshot);
   last_check_ms_ = NowMs();
   std::lock_guard<std::mutex> lock(mu_);

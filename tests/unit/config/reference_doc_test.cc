@@ -90,8 +90,10 @@ TEST(ReferenceDoc, ListsExactlyTheKeysTheConfigFileAccepts) {
     EXPECT_TRUE(documented.insert(row.key).second) << row.key << " is listed twice";
   }
   for (const auto& key : ConfigKeys()) accepted.insert(key);
-  for (const auto& key : accepted) EXPECT_TRUE(documented.count(key)) << key << " is accepted but not in docs/reference.md";
-  for (const auto& key : documented) EXPECT_TRUE(accepted.count(key)) << key << " is in docs/reference.md but not accepted";
+  for (const auto& key : accepted)
+    EXPECT_TRUE(documented.count(key)) << key << " is accepted but not in docs/reference.md";
+  for (const auto& key : documented)
+    EXPECT_TRUE(accepted.count(key)) << key << " is in docs/reference.md but not accepted";
 }
 
 TEST(ReferenceDoc, EachDefaultIsTheBuiltInOne) {
