@@ -29,7 +29,7 @@ std::string StatelessBody(std::string_view method, std::string_view extra_params
   return R"({"jsonrpc":"2.0","id":1,"method":")" + std::string(method) + R"(","params":)" + params + "}";
 }
 
-int CodeOf(const Reply reply) { return json::parse(reply.text).at("error").at("code").to_number<int>(); }
+int CodeOf(const Reply& reply) { return json::parse(reply.text).at("error").at("code").to_number<int>(); }
 
 Reply ImmediateReply(const Route& route) {
   const auto* immediate = std::get_if<Immediate>(&route);
