@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "common/enum_table.h"
+
 namespace pgmcp {
 namespace {
 
@@ -31,13 +33,8 @@ constexpr std::array<ErrorKindInfo, 13> kTable = {{
 }};
 
 // The table is indexed by the enum: a kind added to result.h without a row fails to compile here.
-constexpr bool InEnumOrder() {
-  for (size_t i = 0; i < kTable.size(); ++i) {
-    if (static_cast<size_t>(kTable[i].kind) != i) return false;
-  }
-  return static_cast<size_t>(ErrorKind::kInternal) + 1 == kTable.size();
-}
-static_assert(InEnumOrder(), "kTable must list every ErrorKind, in declaration order");
+static_assert(RowsFollowEnum(kTable, [](const ErrorKindInfo& row) { return row.kind; }, ErrorKind::kInternal),
+              "kTable must list every ErrorKind, in declaration order");
 
 }  // namespace
 

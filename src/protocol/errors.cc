@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "common/enum_table.h"
 #include "common/error_kinds.h"
 #include "protocol/jsonrpc.h"
 
@@ -28,13 +29,8 @@ constexpr std::array<FaultInfo, 15> kFaults = {{
     {Fault::kOriginNotAllowed, error_code::kInvalidRequest, 403},
 }};
 
-constexpr bool InEnumOrder() {
-  for (size_t i = 0; i < kFaults.size(); ++i) {
-    if (static_cast<size_t>(kFaults[i].fault) != i) return false;
-  }
-  return static_cast<size_t>(Fault::kOriginNotAllowed) + 1 == kFaults.size();
-}
-static_assert(InEnumOrder(), "kFaults must list every Fault, in declaration order");
+static_assert(RowsFollowEnum(kFaults, [](const FaultInfo& row) { return row.fault; }, Fault::kOriginNotAllowed),
+              "kFaults must list every Fault, in declaration order");
 
 }  // namespace
 
