@@ -227,3 +227,32 @@ TEST_F(SessionTest, MalformedInputGetsAnErrorAndTheSessionGoesOn) {
 
 }  // namespace
 }  // namespace pgmcp::protocol
+
+namespace pgmcp::protocol {
+namespace {
+
+// limits.max_json_depth is read from the settings source for every message: a swapped snapshot
+// (what a SIGHUP does) applies to the next line of a running stdio session.
+TEST(SessionSettingsTest, MaxJsonDepthIsReadPerMessage) {
+  asio::io_context io;
+  auto settings = std::make_shared<config::Settings>();
+  settings->limits.max_json_depth = 64;
+  auto source = std::make_shared<config::SettingsSource>(settings);
+  std::vector<json::value> sent;
+  auto session = Session::Create(io.get_executor(), std::make_shared<ScriptedBackend>(io.get_executor()),
+                                 SessionOptions{64, "test", {}, source},
+                                 [&sent](Outgoing m) { sent.push_back(json::parse(m.text)); });
+  const std::string ping = R"({"jsonrpc":"2.0","id":1,"method":"ping","params":{"a":{"b":{}}}})";
+  session->Receive(ping);
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_TRUE(sent.back().as_object().contains("result"));
+  auto shallow = std::make_shared<config::Settings>(*settings);
+  shallow->limits.max_json_depth = 2;
+  source->Replace(shallow);
+  session->Receive(ping);
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent.back().at("error").at("code"), json::value(-32700));
+}
+
+}  // namespace
+}  // namespace pgmcp::protocol
