@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "app/commands.h"
+#include "common/error_kinds.h"
 #include "common/json.h"
 #include "logging/log.h"
 #include "service/startup.h"
@@ -40,20 +41,22 @@ int CallOnce(const config::Invocation& inv) {
   auto pool = database::Pool::Create(io.get_executor(), service::PoolOptionsFrom(inv.settings, /*max=*/1));
   auto tools = std::make_shared<service::ToolService>(settings, pool);
   tools->Publish(*snapshot);
-  if (!tools->HasTool(inv.tool)) {
-    std::fprintf(stderr, "pgmcp: unknown tool '%s' (pgmcp tools lists them)\n", inv.tool.c_str());
-    return 1;
-  }
   protocol::CallContext context;
   context.session_id = "cli";
   context.role = inv.settings.auth.anonymous_role;
   auto future = asio::co_spawn(io, tools->CallTool(inv.tool, std::move(arguments.value()), context), asio::use_future);
   io.run();
-  protocol::ToolOutcome outcome = future.get();
-  std::string out = protocol::EncodeToolResult(outcome);
+  Result<protocol::ToolOutcome> outcome = future.get();
+  if (!outcome) {
+    // Exit codes (docs/decisions.md): 2 when the command line names a call that cannot be made
+    // (arguments not JSON, unknown tool), 1 when the call ran and failed, 0 on success.
+    std::fprintf(stderr, "pgmcp: %s (pgmcp tools lists them)\n", std::string(ClientSentence(outcome.error())).c_str());
+    return 2;
+  }
+  std::string out = protocol::EncodeToolResult(*outcome);
   out.push_back('\n');
   std::fwrite(out.data(), 1, out.size(), stdout);
-  return outcome.is_error ? 1 : 0;
+  return outcome->is_error ? 1 : 0;
 }
 
 }  // namespace pgmcp::app

@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "app/commands.h"
+#include "common/listen_address.h"
 #include "auth/jwt_verifier.h"
 #include "http/http_server.h"
 #include "http/request_checks.h"
@@ -186,12 +187,6 @@ int ServeStdio(Server& server) {
   return 0;
 }
 
-std::string HostOf(const std::string& listen) {
-  std::string host = listen.substr(0, listen.rfind(':'));
-  if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
-  return host;
-}
-
 int ServeHttp(Server& server) {
   // http/ is given today's options, read once here: max_body_bytes, allowed_origins and the JSON
   // depth over HTTP do not follow a SIGHUP until http/ reads them from the SettingsSource.
@@ -199,7 +194,8 @@ int ServeHttp(Server& server) {
   const config::Settings& s = *current;
   http::Hooks hooks;
   if (s.auth.mode == config::AuthMode::kNone) {
-    if (!http::IsLoopbackHost(HostOf(s.listen))) {
+    auto address = ParseListenAddress(s.listen);
+    if (!address || !http::IsLoopbackHost(address->host)) {
       std::fprintf(stderr, "pgmcp: config key 'auth.mode' = \"none\" is only allowed on a loopback --listen address\n");
       return 2;
     }
@@ -211,12 +207,10 @@ int ServeHttp(Server& server) {
     boost::json::array algorithms;
     for (const auto& a : (*verifier)->AcceptedAlgorithms()) algorithms.emplace_back(a);
     logging::Info("auth_ready", {{"algorithms", std::move(algorithms)}, {"skipped_jwks", (*verifier)->SkippedJwks()}});
-    hooks.authenticate = [v = *verifier](std::string_view header) -> std::variant<protocol::CallContext, http::AuthRejection> {
+    hooks.authenticate = [v = *verifier](std::string_view header) -> Result<protocol::CallContext> {
       auto outcome = v->Verify(header, std::chrono::system_clock::now());
-      if (auto* failure = std::get_if<auth::AuthFailure>(&outcome)) {
-        return http::AuthRejection{failure->http_status, failure->reason, failure->message};
-      }
-      auto& id = std::get<auth::Identity>(outcome);
+      if (!outcome) return outcome.error();
+      auto& id = *outcome;
       protocol::CallContext context;
       context.role = std::move(id.role);
       context.claims_json = std::move(id.claims_json);

@@ -1,15 +1,16 @@
-// What verifying an Authorization header yields: the caller's identity, or why it was refused.
-// Plain values, copied freely between threads.
+// What verifying an Authorization header yields: the caller's identity, or an Error of kind
+// kUnauthenticated (401) or kForbidden (403) whose code is the reason label. Plain values.
 #pragma once
 
 #include <array>
 #include <string>
 #include <string_view>
-#include <variant>
+
+#include "common/result.h"
 
 namespace pgmcp::auth {
 
-// Every AuthFailure::reason, so the metric can export each label at zero from the start.
+// Every reason label (Error::code of a refusal), so the metric can export each label at zero from the start.
 inline constexpr std::array<std::string_view, 11> kAuthFailureReasons = {
     "missing", "malformed", "algorithm", "signature",    "expired",          "not_yet_valid",
     "no_exp",  "issuer",    "audience",  "role_missing", "role_not_allowed",
@@ -22,20 +23,13 @@ struct Identity {
   std::string subject;      // "sub" when it is a string, else empty; for the logs
 };
 
-// A refused request. http_status is 401 (no valid token) or 403 (valid token, role not allowed).
-struct AuthFailure {
-  int http_status = 401;
-  std::string reason;   // stable label for pgmcp_auth_failures_total{reason}
-  std::string message;  // one plain sentence for the client; never contains the token
+using VerifyResult = Result<Identity>;
 
-  // The RFC 6750 §3.1 `error` attribute for WWW-Authenticate: none when no token was sent,
-  // "insufficient_scope" for 403, else "invalid_token".
-  std::string_view BearerError() const {
-    if (reason == "missing") return {};
-    return http_status == 403 ? "insufficient_scope" : "invalid_token";
-  }
-};
-
-using VerifyOutcome = std::variant<Identity, AuthFailure>;
+// The RFC 6750 §3.1 `error` attribute for WWW-Authenticate of a refusal: none when no token was
+// sent, "insufficient_scope" for kForbidden, else "invalid_token".
+inline std::string_view BearerError(const Error& refusal) {
+  if (refusal.code == "missing") return {};
+  return refusal.kind == ErrorKind::kForbidden ? "insufficient_scope" : "invalid_token";
+}
 
 }  // namespace pgmcp::auth

@@ -18,11 +18,12 @@ namespace {
 
 constexpr size_t kMaxKeyFileBytes = 1 << 20;  // a JWKS of a few dozen keys is a few KiB
 
-AuthFailure Fail(std::string reason, std::string message, int status = 401) {
-  return AuthFailure{status, std::move(reason), std::move(message)};
+// A refusal: the sentence for the client, the reason label for the metric in Error::code.
+Error Fail(std::string reason, std::string message, ErrorKind kind = ErrorKind::kUnauthenticated) {
+  return MakeError(kind, std::move(message), std::move(reason));
 }
 
-AuthFailure Malformed(std::string message) { return Fail("malformed", std::move(message)); }
+Error Malformed(std::string message) { return Fail("malformed", std::move(message)); }
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -113,17 +114,6 @@ bool TypIsJwt(std::string_view typ) {
   return EqualsIgnoreCase(typ, "JWT") || EqualsIgnoreCase(typ, "at+jwt");
 }
 
-size_t HmacIndex(Algorithm alg) {
-  switch (alg) {
-    case Algorithm::kHs256:
-      return 0;
-    case Algorithm::kHs384:
-      return 1;
-    default:
-      return 2;
-  }
-}
-
 constexpr Algorithm kHmacAlgorithms[] = {Algorithm::kHs256, Algorithm::kHs384, Algorithm::kHs512};
 
 }  // namespace
@@ -204,7 +194,7 @@ Result<std::shared_ptr<const JwtVerifier>> JwtVerifier::Create(const config::Aut
       if (!ctx) {
         return MakeError(ErrorKind::kConfig, secret_source + ": OpenSSL could not key HMAC.");
       }
-      v->hmac_[HmacIndex(alg)] = std::move(ctx);
+      v->hmac_[StrengthIndex(alg)] = std::move(ctx);
     }
     OPENSSL_cleanse(secret->data(), secret->size());
   }
@@ -226,7 +216,7 @@ Result<std::shared_ptr<const JwtVerifier>> JwtVerifier::Create(const config::Aut
 }
 
 bool JwtVerifier::Accepts(Algorithm alg) const {
-  if (FamilyOf(alg) == KeyFamily::kHmac) return hmac_[HmacIndex(alg)] != nullptr;
+  if (FamilyOf(alg) == KeyFamily::kHmac) return hmac_[StrengthIndex(alg)] != nullptr;
   return std::any_of(keys_.begin(), keys_.end(), [alg](const PublicKey& k) { return k.Fits(alg); });
 }
 
@@ -239,7 +229,7 @@ std::vector<std::string> JwtVerifier::AcceptedAlgorithms() const {
   return out;
 }
 
-VerifyOutcome JwtVerifier::Verify(std::string_view authorization, std::chrono::system_clock::time_point now) const {
+VerifyResult JwtVerifier::Verify(std::string_view authorization, std::chrono::system_clock::time_point now) const {
   const std::string_view value = TrimSpace(authorization);
   const size_t space = value.find_first_of(" \t");
   const std::string_view scheme = value.substr(0, space);
@@ -259,7 +249,7 @@ VerifyOutcome JwtVerifier::Verify(std::string_view authorization, std::chrono::s
   return VerifyToken(token, now_s, cache_key);
 }
 
-VerifyOutcome JwtVerifier::VerifyToken(std::string_view token, double now, const std::string& cache_key) const {
+VerifyResult JwtVerifier::VerifyToken(std::string_view token, double now, const std::string& cache_key) const {
   // JWS compact serialization: header.payload.signature, each base64url (RFC 7515 §7.1).
   const size_t dot1 = token.find('.');
   const size_t dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
@@ -312,7 +302,7 @@ VerifyOutcome JwtVerifier::VerifyToken(std::string_view token, double now, const
   bool verified = false;
   if (FamilyOf(*alg) == KeyFamily::kHmac) {
     // One secret, no key ids: a kid on an HS* token names nothing and is ignored.
-    const auto mac = ComputeHmac(*hmac_[HmacIndex(*alg)], signing_input);
+    const auto mac = ComputeHmac(*hmac_[StrengthIndex(*alg)], signing_input);
     verified =
         mac && mac->size() == signature->size() && CRYPTO_memcmp(mac->data(), signature->data(), mac->size()) == 0;
   } else {
@@ -396,7 +386,7 @@ VerifyOutcome JwtVerifier::VerifyToken(std::string_view token, double now, const
   // SPEC §7.4: "none" and the login role would fall back to the login role's rights.
   if (EqualsIgnoreCase(role, "none") || role == login_role_ ||
       std::find(allowed_roles_.begin(), allowed_roles_.end(), role) == allowed_roles_.end()) {
-    return Fail("role_not_allowed", "The token's role is not allowed on this server.", 403);
+    return Fail("role_not_allowed", "The token's role is not allowed on this server.", ErrorKind::kForbidden);
   }
 
   Identity identity;

@@ -1,5 +1,5 @@
 // JWT bearer-token verification for the HTTP transport (SPEC §3a "Tokens", §7.4): Authorization
-// header in, Identity or AuthFailure out. Immutable after Create and thread-safe: share one instance.
+// header in, Identity or a kUnauthenticated/kForbidden Error out. Immutable after Create and thread-safe: share one instance.
 #pragma once
 
 #include <array>
@@ -42,7 +42,7 @@ class JwtVerifier {
                                                            VerifierOptions options);
 
   // Checks one Authorization header value ("Bearer <JWS compact token>") at time `now`.
-  VerifyOutcome Verify(std::string_view authorization, std::chrono::system_clock::time_point now) const;
+  VerifyResult Verify(std::string_view authorization, std::chrono::system_clock::time_point now) const;
 
   // The algorithms a token may use with the configured keys, e.g. {"HS256", "RS256", ...}.
   std::vector<std::string> AcceptedAlgorithms() const;
@@ -57,7 +57,7 @@ class JwtVerifier {
   JwtVerifier(const config::AuthSettings& auth, std::string login_role, size_t cache_capacity);
 
   // The full check of a token not found in the cache; a success is cached under `cache_key`.
-  VerifyOutcome VerifyToken(std::string_view token, double now, const std::string& cache_key) const;
+  VerifyResult VerifyToken(std::string_view token, double now, const std::string& cache_key) const;
   bool Accepts(Algorithm alg) const;
 
   std::string issuer_;

@@ -10,43 +10,28 @@
 namespace pgmcp::auth {
 namespace {
 
-struct AlgorithmInfo {
-  Algorithm alg;
-  std::string_view name;
-  KeyFamily family;
-  std::string_view digest;  // OpenSSL digest name
-  size_t digest_size;
-  std::string_view curve;
-};
+// The Algorithm enum lists four families (HS, RS, PS, ES) of three hash strengths each
+// (SHA-256, SHA-384, SHA-512): an algorithm's index is family * 3 + strength.
+constexpr size_t kStrengths = 3;
+constexpr std::array<std::string_view, 12> kNames = {"HS256", "HS384", "HS512", "RS256", "RS384", "RS512",
+                                                     "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"};
+constexpr std::array<std::string_view, kStrengths> kDigestNames = {"SHA256", "SHA384", "SHA512"};
+constexpr std::array<size_t, kStrengths> kDigestSizes = {32, 48, 64};
+constexpr std::array<std::string_view, kStrengths> kCurves = {"P-256", "P-384", "P-521"};
+constexpr std::array<size_t, kStrengths> kCoordinateSizes = {32, 48, 66};  // P-521: 521 bits rounded up
 
-constexpr std::array<AlgorithmInfo, 12> kAlgorithms = {{
-    {Algorithm::kHs256, "HS256", KeyFamily::kHmac, "SHA256", 32, ""},
-    {Algorithm::kHs384, "HS384", KeyFamily::kHmac, "SHA384", 48, ""},
-    {Algorithm::kHs512, "HS512", KeyFamily::kHmac, "SHA512", 64, ""},
-    {Algorithm::kRs256, "RS256", KeyFamily::kRsa, "SHA256", 32, ""},
-    {Algorithm::kRs384, "RS384", KeyFamily::kRsa, "SHA384", 48, ""},
-    {Algorithm::kRs512, "RS512", KeyFamily::kRsa, "SHA512", 64, ""},
-    {Algorithm::kPs256, "PS256", KeyFamily::kRsa, "SHA256", 32, ""},
-    {Algorithm::kPs384, "PS384", KeyFamily::kRsa, "SHA384", 48, ""},
-    {Algorithm::kPs512, "PS512", KeyFamily::kRsa, "SHA512", 64, ""},
-    {Algorithm::kEs256, "ES256", KeyFamily::kEc, "SHA256", 32, "P-256"},
-    {Algorithm::kEs384, "ES384", KeyFamily::kEc, "SHA384", 48, "P-384"},
-    {Algorithm::kEs512, "ES512", KeyFamily::kEc, "SHA512", 64, "P-521"},
-}};
+size_t FamilyIndex(Algorithm alg) { return static_cast<size_t>(alg) / kStrengths; }
 
-const AlgorithmInfo& Info(Algorithm alg) { return kAlgorithms[static_cast<size_t>(alg)]; }
-
-bool IsPss(Algorithm alg) { return alg == Algorithm::kPs256 || alg == Algorithm::kPs384 || alg == Algorithm::kPs512; }
+bool IsPss(Algorithm alg) { return FamilyIndex(alg) == 2; }
 
 // Digests are fetched from the provider once per process: an implicit fetch on every
 // EVP_DigestVerifyInit would cost a lock and a lookup per request.
-const EVP_MD* Digest(std::string_view name) {
-  static const EvpMdPtr sha256(EVP_MD_fetch(nullptr, "SHA256", nullptr));
-  static const EvpMdPtr sha384(EVP_MD_fetch(nullptr, "SHA384", nullptr));
-  static const EvpMdPtr sha512(EVP_MD_fetch(nullptr, "SHA512", nullptr));
-  if (name == "SHA256") return sha256.get();
-  if (name == "SHA384") return sha384.get();
-  return sha512.get();
+const EVP_MD* Digest(size_t strength) {
+  static const std::array<EvpMdPtr, kStrengths> digests = {
+      EvpMdPtr(EVP_MD_fetch(nullptr, kDigestNames[0].data(), nullptr)),
+      EvpMdPtr(EVP_MD_fetch(nullptr, kDigestNames[1].data(), nullptr)),
+      EvpMdPtr(EVP_MD_fetch(nullptr, kDigestNames[2].data(), nullptr))};
+  return digests[strength].get();
 }
 
 const EVP_MAC* HmacMac() {
@@ -74,37 +59,36 @@ std::optional<std::string> RawEcdsaToDer(std::string_view raw, size_t coordinate
   return der;
 }
 
-size_t CoordinateSize(Algorithm alg) {
-  switch (alg) {
-    case Algorithm::kEs256:
-      return 32;
-    case Algorithm::kEs384:
-      return 48;
-    default:
-      return 66;  // P-521: 521 bits rounded up to bytes
-  }
-}
-
 }  // namespace
 
 std::optional<Algorithm> ParseAlgorithm(std::string_view name) {
-  for (const auto& info : kAlgorithms) {
-    if (info.name == name) return info.alg;
+  for (size_t i = 0; i < kNames.size(); ++i) {
+    if (kNames[i] == name) return static_cast<Algorithm>(i);
   }
   return std::nullopt;
 }
 
-std::string_view AlgorithmName(Algorithm alg) { return Info(alg).name; }
-KeyFamily FamilyOf(Algorithm alg) { return Info(alg).family; }
-size_t DigestSize(Algorithm alg) { return Info(alg).digest_size; }
-std::string_view CurveOf(Algorithm alg) { return Info(alg).curve; }
+size_t StrengthIndex(Algorithm alg) { return static_cast<size_t>(alg) % kStrengths; }
+
+std::string_view AlgorithmName(Algorithm alg) { return kNames[static_cast<size_t>(alg)]; }
+
+KeyFamily FamilyOf(Algorithm alg) {
+  constexpr std::array<KeyFamily, 4> kFamilies = {KeyFamily::kHmac, KeyFamily::kRsa, KeyFamily::kRsa, KeyFamily::kEc};
+  return kFamilies[FamilyIndex(alg)];
+}
+
+size_t DigestSize(Algorithm alg) { return kDigestSizes[StrengthIndex(alg)]; }
+
+std::string_view CurveOf(Algorithm alg) {
+  return FamilyOf(alg) == KeyFamily::kEc ? kCurves[StrengthIndex(alg)] : std::string_view();
+}
 
 EvpMacCtxPtr NewHmacContext(Algorithm alg, std::string_view key) {
   const EVP_MAC* mac = HmacMac();
   if (mac == nullptr || FamilyOf(alg) != KeyFamily::kHmac) return nullptr;
   EvpMacCtxPtr ctx(EVP_MAC_CTX_new(const_cast<EVP_MAC*>(mac)));
   if (!ctx) return nullptr;
-  std::string digest(Info(alg).digest);
+  std::string digest(kDigestNames[StrengthIndex(alg)]);
   const OSSL_PARAM params[] = {
       OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest.data(), 0),
       OSSL_PARAM_construct_end(),
@@ -132,14 +116,14 @@ std::optional<std::string> ComputeHmac(const EVP_MAC_CTX& keyed, std::string_vie
 }
 
 bool VerifyWithPublicKey(Algorithm alg, EVP_PKEY& key, std::string_view data, std::string_view signature) {
-  const AlgorithmInfo& info = Info(alg);
-  if (info.family == KeyFamily::kHmac) return false;
-  const EVP_MD* md = Digest(info.digest);
+  const KeyFamily family = FamilyOf(alg);
+  if (family == KeyFamily::kHmac) return false;
+  const EVP_MD* md = Digest(StrengthIndex(alg));
   if (md == nullptr) return false;
 
   std::string der;
-  if (info.family == KeyFamily::kEc) {
-    auto converted = RawEcdsaToDer(signature, CoordinateSize(alg));
+  if (family == KeyFamily::kEc) {
+    auto converted = RawEcdsaToDer(signature, kCoordinateSizes[StrengthIndex(alg)]);
     if (!converted) return false;
     der = std::move(*converted);
     signature = der;
@@ -149,12 +133,12 @@ bool VerifyWithPublicKey(Algorithm alg, EVP_PKEY& key, std::string_view data, st
   if (!ctx) return false;
   EVP_PKEY_CTX* pctx = nullptr;  // owned by ctx
   if (EVP_DigestVerifyInit(ctx.get(), &pctx, md, nullptr, &key) != 1) return false;
-  if (info.family == KeyFamily::kRsa) {
+  if (family == KeyFamily::kRsa) {
     if (IsPss(alg)) {
       // RFC 7518 §3.5: MGF1 with the same hash, salt as long as the hash output.
       if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
           EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md) != 1 ||
-          EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, static_cast<int>(info.digest_size)) != 1) {
+          EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, static_cast<int>(DigestSize(alg))) != 1) {
         return false;
       }
     } else if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1) {
@@ -168,7 +152,7 @@ bool VerifyWithPublicKey(Algorithm alg, EVP_PKEY& key, std::string_view data, st
 std::string Sha256(std::string_view data) {
   std::string out(32, '\0');
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &len, Digest("SHA256"),
+  if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &len, Digest(0),
                  nullptr) != 1 ||
       len != out.size()) {
     // Only a broken OpenSSL gets here; an empty key never matches a cached entry.

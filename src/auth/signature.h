@@ -13,6 +13,7 @@
 
 namespace pgmcp::auth {
 
+// Four families of three hash strengths, in this order (signature.cc relies on it).
 enum class Algorithm {
   kHs256,
   kHs384,
@@ -36,6 +37,8 @@ enum class KeyFamily { kHmac, kRsa, kEc };
 std::optional<Algorithm> ParseAlgorithm(std::string_view name);
 std::string_view AlgorithmName(Algorithm alg);
 KeyFamily FamilyOf(Algorithm alg);
+// 0, 1 or 2 for the SHA-256, SHA-384 or SHA-512 member of an algorithm's family.
+size_t StrengthIndex(Algorithm alg);
 // Bytes of the hash output: the minimum HMAC key length (RFC 7518 §3.2) and the PSS salt length.
 size_t DigestSize(Algorithm alg);
 // The JWK curve name ("P-256", "P-384", "P-521") an ES* algorithm needs; empty for others.

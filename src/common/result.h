@@ -1,5 +1,6 @@
 // Result<T>: the value of an operation that can fail in an expected way.
 // Errors carry a kind and a sentence that is safe to show to an MCP client (no SQL, no what()).
+// What each kind becomes outside (metric label, JSON-RPC code, HTTP status): common/error_kinds.h.
 #pragma once
 
 #include <string>
@@ -10,7 +11,7 @@ namespace pgmcp {
 
 enum class ErrorKind {
   kInvalidArgument,   // the caller can fix the call (bad column, wrong type, limit too high)
-  kNotFound,          // unknown tool, session, resource
+  kNotFound,          // the tool or resource the caller named does not exist
   kBusy,              // no connection for the call: pool exhausted until the acquire deadline, or too many waiting
   kRetry,             // the database aborted the transaction (SQLSTATE class 40: serialization, deadlock); retry
   kTimeout,           // statement_timeout or another deadline
@@ -27,7 +28,8 @@ enum class ErrorKind {
 struct Error {
   ErrorKind kind = ErrorKind::kInternal;
   std::string message;  // one plain sentence for the client or operator
-  std::string code;     // machine detail for logs, e.g. a SQLSTATE; never shown to clients
+  std::string code;     // machine detail for logs and metrics, e.g. a SQLSTATE or an auth-failure
+                        // reason ("expired"); never shown to clients
 };
 
 inline Error MakeError(ErrorKind kind, std::string message, std::string code = {}) {

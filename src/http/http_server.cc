@@ -10,6 +10,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "common/error_kinds.h"
+#include "common/listen_address.h"
 #include "http/request_checks.h"
 #include "http/server_internal.h"
 #include "logging/log.h"
@@ -32,9 +34,8 @@ Response JsonResponse(const Request& req, bhttp::status status, std::string body
   return MakeResponse(req, status, std::move(body), "application/json");
 }
 
-Response RpcError(const Request& req, bhttp::status status, int code, std::string_view message,
-                  const json::value& id) {
-  return JsonResponse(req, status, protocol::EncodeError(id, code, message));
+Response ReplyResponse(const Request& req, protocol::Reply reply) {
+  return JsonResponse(req, static_cast<bhttp::status>(reply.http_status), std::move(reply.text));
 }
 
 std::string Header(const Request& req, bhttp::field f) { return std::string(req[f]); }
@@ -75,18 +76,42 @@ std::shared_ptr<HttpServer> HttpServer::Create(asio::io_context& io, HttpOptions
   return std::shared_ptr<HttpServer>(new HttpServer(io, std::move(options), std::move(backend), std::move(hooks)));
 }
 
+namespace {
+
+// Every request reads its limits from a settings source: without one (tests), one holding the
+// options' own limits. Sessions read limits.max_json_depth from the same source.
+HttpOptions WithSettingsSource(HttpOptions options) {
+  if (!options.settings) {
+    auto settings = std::make_shared<config::Settings>();
+    settings->http.max_body_bytes = static_cast<int64_t>(options.max_body_bytes);
+    settings->http.allowed_origins = options.allowed_origins;
+    settings->limits.max_json_depth = static_cast<int64_t>(options.max_json_depth);
+    options.settings = std::make_shared<const config::SettingsSource>(std::move(settings));
+  }
+  if (!options.session.settings) options.session.settings = options.settings;
+  return options;
+}
+
+}  // namespace
+
 HttpServer::HttpServer(asio::io_context& io, HttpOptions options, std::shared_ptr<protocol::Backend> backend,
                        Hooks hooks)
-    : io_(io), options_(std::move(options)), backend_(backend), hooks_(std::move(hooks)),
-      registry_(io.get_executor(), backend, options_.session, options_.max_sessions), acceptor_(io) {}
+    : io_(io),
+      options_(WithSettingsSource(std::move(options))),
+      settings_(options_.settings),
+      backend_(backend),
+      stateless_(backend, options_.session.server_version),
+      hooks_(std::move(hooks)),
+      registry_(io.get_executor(), backend, options_.session, options_.max_sessions),
+      acceptor_(io) {}
 
 Result<uint16_t> HttpServer::Start() {
-  std::string host = options_.listen.substr(0, options_.listen.rfind(':'));
-  std::string port = options_.listen.substr(options_.listen.rfind(':') + 1);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  auto address = ParseListenAddress(options_.listen);
+  if (!address) return address.error();
   boost::system::error_code ec;
   tcp::resolver resolver(io_);
-  auto endpoints = resolver.resolve(host, port, tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  auto endpoints =
+      resolver.resolve(address->host, address->port, tcp::resolver::passive | tcp::resolver::numeric_service, ec);
   if (ec || endpoints.empty()) {
     return MakeError(ErrorKind::kConfig, "option '--listen' (" + options_.listen + "): cannot resolve: " + ec.message());
   }
@@ -153,15 +178,16 @@ asio::awaitable<void> HttpServer::ServeConnection(tcp::socket socket) {
   connections_.push_back(conn);
   beast::flat_buffer buffer;
   while (!stopping_) {
+    const auto max_body_bytes = static_cast<size_t>(settings_->current()->http.max_body_bytes);
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(kMaxHeaderBytes);
-    parser.body_limit(options_.max_body_bytes);
+    parser.body_limit(max_body_bytes);
     conn->stream.expires_after(kKeepAliveIdle);
     auto [ec, n] = co_await bhttp::async_read(conn->stream, buffer, parser, kTuple);
     if (ec == bhttp::error::body_limit) {
       Request req = parser.release();
       auto res = MakeResponse(req, bhttp::status::payload_too_large,
-                              "Request body larger than " + std::to_string(options_.max_body_bytes) + " bytes.\n");
+                              "Request body larger than " + std::to_string(max_body_bytes) + " bytes.\n");
       res.keep_alive(false);
       conn->stream.expires_after(kWriteTimeout);
       co_await bhttp::async_write(conn->stream, res, kTuple);
@@ -202,12 +228,12 @@ asio::awaitable<void> HttpServer::ServeConnection(tcp::socket socket) {
   conn->stream.close();
 }
 
-void HttpServer::Unauthorized(Exchange& ex, const AuthRejection& rejection) {
-  if (hooks_.on_auth_failure) hooks_.on_auth_failure(rejection.reason);
-  logging::Info("auth_failure", {{"reason", rejection.reason}, {"status", rejection.status}});
-  bool forbidden = rejection.status == 403;
-  auto res = JsonResponse(ex.request, forbidden ? bhttp::status::forbidden : bhttp::status::unauthorized,
-                          protocol::EncodeError(nullptr, protocol::error_code::kInvalidRequest, rejection.message));
+void HttpServer::Unauthorized(Exchange& ex, const Error& rejection) {
+  const int status = pgmcp::Describe(rejection.kind).http_status;  // 401 or 403
+  if (hooks_.on_auth_failure) hooks_.on_auth_failure(rejection.code);
+  logging::Info("auth_failure", {{"reason", rejection.code}, {"status", status}});
+  bool forbidden = rejection.kind == ErrorKind::kForbidden;
+  auto res = ReplyResponse(ex.request, protocol::ErrorReply(rejection, nullptr));
   std::string challenge = "Bearer resource_metadata=\"" + BaseUrl(ex.request) + kProtectedResourcePath + "\"";
   if (forbidden) {
     challenge += ", error=\"insufficient_scope\"";
@@ -268,19 +294,19 @@ asio::awaitable<void> HttpServer::Handle(Connection& conn, Exchange& ex) {
 
   // /mcp: Origin first (a browser page must not reach the database), then credentials.
   auto origin = req.find(bhttp::field::origin);
-  if (!OriginAllowed(origin != req.end() ? origin->value() : "", origin != req.end(), options_.allowed_origins,
-                     loopback_ ? port_ : 0)) {
-    ex.response = RpcError(req, bhttp::status::forbidden, protocol::error_code::kInvalidRequest, "Origin not allowed.");
+  if (!OriginAllowed(origin != req.end() ? origin->value() : "", origin != req.end(),
+                     settings_->current()->http.allowed_origins, loopback_ ? port_ : 0)) {
+    ex.response = ReplyResponse(req, protocol::FaultReply(protocol::Fault::kOriginNotAllowed, nullptr, "Origin not allowed."));
     co_return;
   }
   protocol::CallContext context = options_.session.context;
   if (hooks_.authenticate) {
     auto verdict = hooks_.authenticate(req[bhttp::field::authorization]);
-    if (auto* rejection = std::get_if<AuthRejection>(&verdict)) {
-      Unauthorized(ex, *rejection);
+    if (!verdict) {
+      Unauthorized(ex, verdict.error());
       co_return;
     }
-    context = std::get<protocol::CallContext>(std::move(verdict));
+    context = std::move(*verdict);
   }
   switch (req.method()) {
     case bhttp::verb::post: {

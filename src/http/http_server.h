@@ -8,23 +8,20 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "common/result.h"
+#include "config/settings_source.h"
 #include "http/session_registry.h"
 #include "protocol/backend.h"
+#include "protocol/http_pipeline.h"
 
 namespace pgmcp::http {
 
-// Why a request's credentials were refused: 401 (missing/invalid) or 403 (valid, not allowed).
-struct AuthRejection {
-  int status = 401;
-  std::string reason;   // short label for metrics and logs
-  std::string message;  // plain sentence for the client
-};
-
-using Authenticator = std::function<std::variant<protocol::CallContext, AuthRejection>(std::string_view authorization)>;
+// The caller's identity from an Authorization header value, or kUnauthenticated (401) /
+// kForbidden (403) with the client sentence in Error::message and the metric's reason label in
+// Error::code.
+using Authenticator = std::function<Result<protocol::CallContext>(std::string_view authorization)>;
 
 struct Hooks {
   Authenticator authenticate;             // empty: no authentication (auth.mode = "none")
@@ -36,12 +33,17 @@ struct Hooks {
 
 struct HttpOptions {
   std::string listen = "127.0.0.1:8808";
-  size_t max_body_bytes = 1048576;
-  std::vector<std::string> allowed_origins;
   std::vector<std::string> authorization_servers;
   protocol::SessionOptions session;  // defaults for every session; context = anonymous identity
   size_t max_sessions = 10000;
   std::chrono::seconds session_idle_timeout{3600};
+  // The reloadable limits, read for every request: http.max_body_bytes, http.allowed_origins and
+  // limits.max_json_depth of settings->current(). Without a source (tests), the three fields
+  // below stand for them.
+  std::shared_ptr<const config::SettingsSource> settings;
+  size_t max_body_bytes = 1048576;
+  std::vector<std::string> allowed_origins;
+  size_t max_json_depth = 64;
 };
 
 class HttpServer : public std::enable_shared_from_this<HttpServer> {
@@ -71,17 +73,18 @@ class HttpServer : public std::enable_shared_from_this<HttpServer> {
   // Fills ex.response, or streams SSE on the connection itself and leaves it empty.
   boost::asio::awaitable<void> Handle(Connection& conn, Exchange& ex);
   boost::asio::awaitable<void> HandleMcpPost(Exchange& ex, const protocol::CallContext& context);
-  // A request of the stateless era (2026-07-28): header checks, then a session of its own.
-  boost::asio::awaitable<void> HandleStatelessPost(Exchange& ex, protocol::Request request,
-                                                   const protocol::CallContext& context);
+  boost::asio::awaitable<void> ServeInSession(Exchange& ex, protocol::SessionMessage message,
+                                              const protocol::CallContext& context);
   boost::asio::awaitable<void> HandleMcpGet(Connection& conn, Exchange& ex, const protocol::CallContext& context);
   void HandleMcpDelete(Exchange& ex, const protocol::CallContext& context);
   void HandleProtectedResource(Exchange& ex);
-  void Unauthorized(Exchange& ex, const struct AuthRejection& rejection);
+  void Unauthorized(Exchange& ex, const Error& rejection);
 
   boost::asio::io_context& io_;
   HttpOptions options_;
+  std::shared_ptr<const config::SettingsSource> settings_;  // options_.settings, or one made of its fields
   std::shared_ptr<protocol::Backend> backend_;
+  protocol::StatelessServer stateless_;
   Hooks hooks_;
   SessionRegistry registry_;
   boost::asio::ip::tcp::acceptor acceptor_;

@@ -1,5 +1,5 @@
 // Pure checks on HTTP request headers for the MCP endpoint: Origin allow-list, Host against DNS
-// rebinding, Accept, protocol-version header. Stateless and thread-safe.
+// rebinding, Accept. MCP headers are the protocol layer's (protocol/eras.h). Stateless and thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -29,9 +29,5 @@ bool Accepts(std::string_view accept_header, std::string_view media_type);
 
 // The media type of a Content-Type header without parameters, lower-cased.
 std::string MediaType(std::string_view content_type);
-
-// An Mcp-Name / Mcp-Param-* header value as the client meant it: OWS trimmed, and the
-// "=?base64?<standard base64 of UTF-8>?=" form decoded. nullopt when that form is malformed.
-std::optional<std::string> DecodeHeaderValue(std::string_view value);
 
 }  // namespace pgmcp::http

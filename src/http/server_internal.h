@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "http/http_server.h"
+#include "protocol/errors.h"
 
 namespace pgmcp::http::internal {
 namespace asio = boost::asio;
@@ -34,8 +35,8 @@ using Response = bhttp::response<bhttp::string_body>;
 Response MakeResponse(const Request& req, bhttp::status status, std::string body = {},
                       std::string_view content_type = "text/plain; charset=utf-8");
 Response JsonResponse(const Request& req, bhttp::status status, std::string body);
-Response RpcError(const Request& req, bhttp::status status, int code, std::string_view message,
-                  const json::value& id = nullptr);
+// A protocol answer as an HTTP response: its status, its JSON-RPC text.
+Response ReplyResponse(const Request& req, protocol::Reply reply);
 std::string Header(const Request& req, bhttp::field f);
 std::string Header(const Request& req, std::string_view name);
 // The public base URL (scheme://host) as the client sees it, behind a proxy too.

@@ -1,8 +1,6 @@
 #include "http/session_registry.h"
 
-#include <openssl/rand.h>
-
-#include <stdexcept>
+#include "common/random.h"
 
 namespace pgmcp::http {
 
@@ -11,28 +9,18 @@ namespace {
 constexpr size_t kMaxQueuedEvents = 64;
 }  // namespace
 
-std::string NewSessionId() {
-  unsigned char bytes[16];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
-  static const char* kHex = "0123456789abcdef";
-  std::string id;
-  for (unsigned char b : bytes) {
-    id.push_back(kHex[b >> 4]);
-    id.push_back(kHex[b & 15]);
-  }
-  return id;
-}
-
 SessionRegistry::SessionRegistry(boost::asio::any_io_executor executor, std::shared_ptr<protocol::Backend> backend,
                                  protocol::SessionOptions defaults, size_t max_sessions)
     : executor_(std::move(executor)), backend_(std::move(backend)), defaults_(std::move(defaults)),
       max_sessions_(max_sessions) {}
 
-std::shared_ptr<HttpSession> SessionRegistry::Create(const protocol::CallContext& context) {
+Result<std::shared_ptr<HttpSession>> SessionRegistry::Create(const protocol::CallContext& context) {
   if (sessions_.size() >= max_sessions_) Expire(std::chrono::minutes(1));
-  if (sessions_.size() >= max_sessions_) return nullptr;
+  if (sessions_.size() >= max_sessions_) return std::shared_ptr<HttpSession>();
+  auto id = RandomHex128();
+  if (!id) return id.error();
   auto s = std::make_shared<HttpSession>();
-  s->id = NewSessionId();
+  s->id = std::move(*id);
   s->owner = Owner(context);
   s->last_used = std::chrono::steady_clock::now();
   protocol::SessionOptions options = defaults_;

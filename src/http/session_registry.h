@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "common/result.h"
 #include "protocol/session.h"
 
 namespace pgmcp::http {
@@ -19,14 +20,12 @@ namespace pgmcp::http {
 struct PendingReply {
   explicit PendingReply(boost::asio::any_io_executor ex) : wake(std::move(ex)) {}
   std::optional<std::string> text;
-  int error_code = 0;  // the JSON-RPC error code when the reply is an error
   boost::asio::steady_timer wake;
 };
 
 struct HttpSession {
   std::string id;
   std::string owner;  // role + subject of the token that created it; other callers get 404
-  std::string protocol_version;
   std::shared_ptr<protocol::Session> session;
   std::map<std::string, std::shared_ptr<PendingReply>> pending;  // by request id key
   std::deque<std::string> events;  // server-to-client messages for the SSE stream (bounded)
@@ -40,8 +39,8 @@ class SessionRegistry {
   SessionRegistry(boost::asio::any_io_executor executor, std::shared_ptr<protocol::Backend> backend,
                   protocol::SessionOptions defaults, size_t max_sessions);
 
-  // A new session, or nullptr when max_sessions are open.
-  std::shared_ptr<HttpSession> Create(const protocol::CallContext& context);
+  // A new session; nullptr when max_sessions are open; kInternal when no id could be drawn.
+  Result<std::shared_ptr<HttpSession>> Create(const protocol::CallContext& context);
   std::shared_ptr<HttpSession> Find(const std::string& id, const std::string& owner);
   bool Remove(const std::string& id, const std::string& owner);
   // Drops sessions idle for longer than `idle` with nothing in flight.
@@ -63,8 +62,5 @@ class SessionRegistry {
   size_t max_sessions_;
   std::map<std::string, std::shared_ptr<HttpSession>> sessions_;
 };
-
-// 128 bits from OpenSSL's CSPRNG as 32 hex characters.
-std::string NewSessionId();
 
 }  // namespace pgmcp::http

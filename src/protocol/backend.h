@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/result.h"
+
 namespace pgmcp::protocol {
 
 // Who is calling: from the session (stdio) or the verified token (HTTP).
@@ -29,15 +31,21 @@ struct ToolOutcome {
 // with structured_json embedded as is (it may hold numbers beyond double precision).
 std::string EncodeToolResult(const ToolOutcome& outcome);
 
+// How every layer answers a call naming a tool that does not exist: kNotFound, answered as the
+// JSON-RPC error -32602 "Unknown tool: <name>", the name cut at 64 code points
+// (docs/decisions.md "Unknown tools").
+Error UnknownTool(std::string_view name);
+
 class Backend {
  public:
   virtual ~Backend() = default;
   // Serialized tools/list (the page `cursor` names; nullptr for an unknown cursor) and
   // resources/list results; shared because they are served often.
   virtual std::shared_ptr<const std::string> ToolsList(std::string_view cursor) const = 0;
-  virtual bool HasTool(std::string_view name) const = 0;
-  virtual boost::asio::awaitable<ToolOutcome> CallTool(std::string name, boost::json::value arguments,
-                                                       CallContext context) = 0;
+  // The outcome of one call (an isError outcome is still a result), or an error answered as a
+  // JSON-RPC error instead: UnknownTool(name) for a tool that does not exist.
+  virtual boost::asio::awaitable<Result<ToolOutcome>> CallTool(std::string name, boost::json::value arguments,
+                                                               CallContext context) = 0;
   virtual std::shared_ptr<const std::string> ResourcesList() const = 0;
   // Serialized resources/read result, or nullopt for an unknown URI.
   virtual std::optional<std::string> ReadResource(std::string_view uri) const = 0;

@@ -16,12 +16,6 @@ inline constexpr std::string_view kMetaClientCapabilities = "io.modelcontextprot
 inline constexpr std::string_view kMetaLogLevel = "io.modelcontextprotocol/logLevel";
 inline constexpr std::string_view kMetaServerInfo = "io.modelcontextprotocol/serverInfo";
 
-namespace error_code {
-constexpr int kHeaderMismatch = -32020;
-constexpr int kMissingCapability = -32021;
-constexpr int kUnsupportedVersion = -32022;
-}  // namespace error_code
-
 // Every version pgmcp serves, newest first (server/discover and -32022 list the same).
 boost::json::array SupportedVersions();
 
@@ -31,6 +25,10 @@ std::optional<std::string> StatelessClaim(const boost::json::value& params);
 
 // An MCP-Protocol-Version header naming the stateless era or later.
 inline bool IsStatelessHeader(std::string_view header) { return !header.empty() && header >= kStatelessVersion; }
+
+// An Mcp-Method / Mcp-Name / Mcp-Param-* header value as the client meant it: OWS trimmed, and
+// the "=?base64?<standard base64 of UTF-8>?=" form decoded. nullopt when that form is malformed.
+std::optional<std::string> DecodeHeaderValue(std::string_view value);
 
 // Adds the fields every stateless-era result carries to a serialized result object:
 // resultType, the server's identity in _meta, and for cacheable results ttlMs and cacheScope.

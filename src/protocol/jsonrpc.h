@@ -8,15 +8,9 @@
 #include <string_view>
 #include <variant>
 
-namespace pgmcp::protocol {
+#include "protocol/errors.h"
 
-namespace error_code {
-constexpr int kParseError = -32700;
-constexpr int kInvalidRequest = -32600;
-constexpr int kMethodNotFound = -32601;
-constexpr int kInvalidParams = -32602;
-constexpr int kInternalError = -32603;
-}  // namespace error_code
+namespace pgmcp::protocol {
 
 struct Request {
   boost::json::value id;  // a string or an integer

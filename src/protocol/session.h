@@ -1,5 +1,7 @@
-// Session: one MCP conversation (a stdio process, later an HTTP session): negotiates the protocol
-// version, dispatches requests concurrently, honours cancellation. Not thread-safe: one executor.
+// Session: one MCP conversation of the session era (a stdio process, an HTTP session): negotiates
+// the protocol version, dispatches requests concurrently, honours cancellation. A stdio process may
+// also send stateless-era requests; the session serves them with the same handlers as
+// StatelessServer. Not thread-safe: one executor.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -10,8 +12,10 @@
 #include <optional>
 #include <string>
 
+#include "config/settings_source.h"
 #include "protocol/backend.h"
 #include "protocol/jsonrpc.h"
+#include "protocol/methods.h"
 
 namespace pgmcp::protocol {
 
@@ -19,17 +23,21 @@ inline constexpr const char* kLatestProtocolVersion = "2025-11-25";
 bool IsSupportedProtocolVersion(std::string_view version);
 
 struct SessionOptions {
-  size_t max_json_depth = 64;
+  size_t max_json_depth = 64;  // used when `settings` is null (tests)
   std::string server_version;
   CallContext context;  // identity used for every call of this session
+  // When set, limits.max_json_depth is read from the current settings for every message.
+  std::shared_ptr<const config::SettingsSource> settings;
 };
+
+// The JSON nesting limit in force now: the current settings' limits.max_json_depth, or `fallback`.
+size_t CurrentMaxJsonDepth(const config::SettingsSource* settings, size_t fallback);
 
 // One message for the client. Responses name the request they answer (its serialized id), so a
 // transport that answers each request on its own channel (HTTP POST) can route them.
 struct Outgoing {
   std::string text;
   std::optional<std::string> reply_to;
-  int error_code = 0;  // the JSON-RPC error code when this is an error response
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -51,29 +59,22 @@ class Session : public std::enable_shared_from_this<Session> {
   // Cancels every call in flight; their replies are never sent.
   void CancelAll();
   size_t in_flight() const { return in_flight_.size(); }
-  const std::string& protocol_version() const { return protocol_version_; }
 
  private:
   Session(boost::asio::any_io_executor executor, std::shared_ptr<Backend> backend, SessionOptions options, Sink sink);
   void HandleRequest(Request request, const CallContext& context);
-  // A request carrying the stateless era's _meta: validated and served without a session.
-  void HandleStateless(Request request, const CallContext& context, const std::string& version);
   // The methods both eras share; false when `request.method` is not one of them.
-  bool ServeCommon(Request& request, const CallContext& context, bool stateless);
-  void Reply(const boost::json::value& id, std::string text);
-  void ReplyResult(const boost::json::value& id, std::string_view result_object, bool cacheable, bool stateless);
-  void ReplyError(const boost::json::value& id, int code, std::string_view message,
-                  const boost::json::value& data = nullptr);
+  bool ServeCommon(Request& request, const CallContext& context, Era era);
+  void Send(const boost::json::value& id, Reply reply);
   void HandleNotification(const Notification& notification);
-  void StartToolCall(Request request, const CallContext& context, bool stateless);
+  void StartToolCall(Request request, const CallContext& context, Era era);
   boost::json::value Initialize(const boost::json::value& params);
 
   boost::asio::any_io_executor executor_;
-  std::shared_ptr<Backend> backend_;
+  MethodHandlers handlers_;
   SessionOptions options_;
   Sink sink_;
   bool initialized_ = false;
-  std::string protocol_version_;
   // In-flight requests by serialized id, with the signal that cancels them.
   std::map<std::string, std::shared_ptr<boost::asio::cancellation_signal>> in_flight_;
 };

@@ -1,8 +1,13 @@
 #include <boost/json/serialize.hpp>
 
+#include "common/utf8.h"
 #include "protocol/backend.h"
 
 namespace pgmcp::protocol {
+
+Error UnknownTool(std::string_view name) {
+  return MakeError(ErrorKind::kNotFound, "Unknown tool: " + CutUtf8(name, 64), "unknown_tool");
+}
 
 std::string EncodeToolResult(const ToolOutcome& outcome) {
   std::string out = R"({"content":[{"type":"text","text":)";

@@ -1,5 +1,7 @@
 #include "service/tool_service.h"
 
+#include "common/error_kinds.h"
+#include "common/random.h"
 #include "database/read_only_call.h"
 #include "logging/log.h"
 #include "service/untrusted_data.h"
@@ -75,7 +77,7 @@ std::optional<std::string> ToolService::ReadResource(std::string_view uri) const
   return current()->catalog->ReadResource(uri);
 }
 
-asio::awaitable<protocol::ToolOutcome> ToolService::CallTool(std::string name, json::value arguments,
+asio::awaitable<Result<protocol::ToolOutcome>> ToolService::CallTool(std::string name, json::value arguments,
                                                             protocol::CallContext context) {
   auto started = database::Clock::now();
   CheckStaleness();
@@ -92,16 +94,17 @@ asio::awaitable<protocol::ToolOutcome> ToolService::CallTool(std::string name, j
   std::string error;
 
   const schema::Table* table = published->schema->FindTool(name);
+  std::optional<Error> refused;  // answered as a JSON-RPC error, not as a result
   if (table == nullptr) {
-    std::string shown = name.size() > 64 ? name.substr(0, 64) + "…" : name;
-    outcome = {true, "Unknown tool '" + shown + "': the schema changed; list the tools again.", {}};
-    status = "invalid";
+    refused = protocol::UnknownTool(name);
+    status = Describe(refused->kind).metric_status;
+    error = refused->message;
   } else {
     log["table"] = table->QualifiedName();
     auto built = query::BuildQuery(*table, arguments, query_options);
     if (!built) {
       outcome = {true, built.error().message, {}};
-      status = "invalid";
+      status = Describe(built.error().kind).metric_status;
     } else {
       database::Envelope envelope;
       envelope.role = context.role;
@@ -114,19 +117,17 @@ asio::awaitable<protocol::ToolOutcome> ToolService::CallTool(std::string name, j
                                        started + std::chrono::milliseconds(settings.pool.acquire_timeout_ms));
       auto result = co_await std::move(run);
       if (!result) {
-        outcome = {true, result.error().message, {}};
-        switch (result.error().kind) {
-          case ErrorKind::kBusy: status = "busy"; break;
-          case ErrorKind::kTimeout: status = "timeout"; break;
-          case ErrorKind::kPermissionDenied: status = "denied"; break;
-          case ErrorKind::kInvalidArgument: status = "invalid"; break;
-          default: status = "error"; break;
-        }
+        outcome = {true, std::string(ClientSentence(result.error())), {}};
+        status = Describe(result.error().kind).metric_status;
         error = result.error().code;
+      } else if (auto nonce = RandomHex128(); !nonce) {
+        outcome = {true, std::string(ClientSentence(nonce.error())), {}};
+        status = Describe(nonce.error().kind).metric_status;
+        error = nonce.error().code;
       } else {
         auto encoded = query::EncodeRows(result->get(), *built, query_options);
         rows = encoded.row_count;
-        outcome.text = WrapUntrustedData(encoded.json, NewNonce());
+        outcome.text = WrapUntrustedData(encoded.json, *nonce);
         outcome.structured_json = std::move(encoded.json);
       }
     }
@@ -139,6 +140,7 @@ asio::awaitable<protocol::ToolOutcome> ToolService::CallTool(std::string name, j
   log["status"] = status;
   log["error"] = error;
   logging::Info("tool_call", std::move(log));
+  if (refused) co_return std::move(*refused);
   co_return outcome;
 }
 

@@ -48,9 +48,9 @@ class ToolService : public protocol::Backend {
   void SetStaleHandler(std::function<void()> on_stale) { on_stale_ = std::move(on_stale); }
 
   std::shared_ptr<const std::string> ToolsList(std::string_view cursor) const override;
-  bool HasTool(std::string_view name) const override;
-  boost::asio::awaitable<protocol::ToolOutcome> CallTool(std::string name, boost::json::value arguments,
-                                                         protocol::CallContext context) override;
+  bool HasTool(std::string_view name) const;
+  boost::asio::awaitable<Result<protocol::ToolOutcome>> CallTool(std::string name, boost::json::value arguments,
+                                                                 protocol::CallContext context) override;
   std::shared_ptr<const std::string> ResourcesList() const override;
   std::optional<std::string> ReadResource(std::string_view uri) const override;
 

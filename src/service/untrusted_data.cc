@@ -1,23 +1,6 @@
 #include "service/untrusted_data.h"
 
-#include <openssl/rand.h>
-
-#include <stdexcept>
-
 namespace pgmcp::service {
-
-std::string NewNonce() {
-  unsigned char bytes[16];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  out.reserve(32);
-  for (unsigned char b : bytes) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 15]);
-  }
-  return out;
-}
 
 std::string WrapUntrustedData(std::string_view result_json, std::string_view nonce) {
   std::string tag = "untrusted-data-";

@@ -1,14 +1,12 @@
 // The text content of a successful tool call: one notice that row values are untrusted data, and
-// the result JSON inside a delimiter carrying a per-result random nonce, so data cannot close it.
+// the result JSON inside a delimiter carrying a per-result random nonce (common/random.h), so data
+// cannot close it.
 #pragma once
 
 #include <string>
 #include <string_view>
 
 namespace pgmcp::service {
-
-// 16 random bytes from OpenSSL's CSPRNG as 32 hex characters.
-std::string NewNonce();
 
 // "<notice>\n<untrusted-data-NONCE>\n{json}\n</untrusted-data-NONCE>"
 std::string WrapUntrustedData(std::string_view result_json, std::string_view nonce);

@@ -39,10 +39,7 @@ void StdioTransport::Send(std::string message) {
 void StdioTransport::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_) {
-      // already stopping; fall through to join
-    }
-    stopping_ = true;
+    stopping_ = true;  // a second Stop() only joins what is left
   }
   cv_.notify_all();
   if (wake_pipe_[1] >= 0) {

@@ -108,7 +108,9 @@ class ServiceHarness {
         const auto start = std::chrono::steady_clock::now();
         // Named first: g++ 12 destroys temporaries of a co_await full-expression twice.
         auto op = svc.CallTool(call.tool, call.arguments, ctx);
-        auto outcome = co_await std::move(op);
+        auto result = co_await std::move(op);
+        // A refused call (unknown tool) is judged like an isError result here.
+        protocol::ToolOutcome outcome = result ? std::move(*result) : protocol::ToolOutcome{true, result.error().message, {}};
         out.push_back({std::move(outcome), std::chrono::steady_clock::now() - start});
       }
       co_return out;

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/error_kinds.h"
 #include "unit/auth/token_minter.h"
 
 namespace pgmcp::auth {
@@ -112,18 +113,18 @@ class JwtVerifierTest : public ::testing::Test {
     return MintWithKey(Header(alg, kid), Json(claims), Rsa(), alg);
   }
 
-  static void ExpectIdentity(const VerifyOutcome& outcome, std::string_view role = "analyst") {
-    const auto* id = std::get_if<Identity>(&outcome);
-    ASSERT_NE(id, nullptr) << std::get<AuthFailure>(outcome).reason << ": " << std::get<AuthFailure>(outcome).message;
-    EXPECT_EQ(id->role, role);
+  static void ExpectIdentity(const VerifyResult& outcome, std::string_view role = "analyst") {
+    ASSERT_TRUE(outcome.ok()) << outcome.error().code << ": " << outcome.error().message;
+    EXPECT_EQ(outcome->role, role);
   }
-  static void ExpectFailure(const VerifyOutcome& outcome, std::string_view reason, int status = 401) {
-    const auto* f = std::get_if<AuthFailure>(&outcome);
-    ASSERT_NE(f, nullptr) << "accepted a token that should fail with " << reason;
-    EXPECT_EQ(f->reason, reason) << f->message;
-    EXPECT_EQ(f->http_status, status);
-    EXPECT_FALSE(f->message.empty());
-    EXPECT_NE(std::find(kAuthFailureReasons.begin(), kAuthFailureReasons.end(), f->reason),
+  static void ExpectFailure(const VerifyResult& outcome, std::string_view reason, int status = 401) {
+    ASSERT_FALSE(outcome.ok()) << "accepted a token that should fail with " << reason;
+    const Error& f = outcome.error();
+    EXPECT_EQ(f.code, reason) << f.message;
+    EXPECT_EQ(f.kind, status == 403 ? ErrorKind::kForbidden : ErrorKind::kUnauthenticated);
+    EXPECT_EQ(Describe(f.kind).http_status, status);
+    EXPECT_FALSE(f.message.empty());
+    EXPECT_NE(std::find(kAuthFailureReasons.begin(), kAuthFailureReasons.end(), f.code),
               kAuthFailureReasons.end());  // a label the metric knows
   }
 
@@ -138,7 +139,7 @@ TEST_F(JwtVerifierTest, AcceptsHmacFamily) {
     SCOPED_TRACE(alg);
     const auto outcome = v->Verify(Bearer(Hs(Claims(), alg)), kNow);
     ExpectIdentity(outcome);
-    const auto& id = std::get<Identity>(outcome);
+    const auto& id = outcome.value();
     EXPECT_EQ(id.subject, "user-1");
     EXPECT_EQ(boost::json::parse(id.claims_json), boost::json::value(Claims()));
   }
@@ -158,8 +159,8 @@ TEST_F(JwtVerifierTest, AcceptsRsaPssAndEcdsa) {
   ExpectIdentity(v->Verify(Bearer(MintWithKey(Header("ES256"), Json(Claims()), Ec(), "ES256")), kNow));
   ExpectIdentity(v->Verify(Bearer(MintWithKey(Header("RS256"), Json(Claims()), Rsa(), "RS256")), kNow));
   const auto rs = v->Verify(Bearer(Rs(Claims())), kNow);
-  ASSERT_TRUE(std::holds_alternative<Identity>(rs));
-  EXPECT_EQ(std::get<Identity>(rs).subject, "user-1");
+  ASSERT_TRUE(rs.ok());
+  EXPECT_EQ(rs.value().subject, "user-1");
   EXPECT_EQ(v->AcceptedAlgorithms(),
             (std::vector<std::string>{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384"}));
 }
@@ -187,8 +188,8 @@ TEST_F(JwtVerifierTest, BearerSchemeIsCaseInsensitive) {
 
 TEST_F(JwtVerifierTest, MissingHasNoBearerErrorCode) {
   const auto v = Make(HmacSettings());
-  EXPECT_EQ(std::get<AuthFailure>(v->Verify("", kNow)).BearerError(), "");
-  EXPECT_EQ(std::get<AuthFailure>(v->Verify("Bearer a.b.c", kNow)).BearerError(), "invalid_token");
+  EXPECT_EQ(BearerError(v->Verify("", kNow).error()), "");
+  EXPECT_EQ(BearerError(v->Verify("Bearer a.b.c", kNow).error()), "invalid_token");
 }
 
 // --- Signatures and algorithms -----------------------------------------------------------------
@@ -485,7 +486,7 @@ TEST_F(JwtVerifierTest, RoleNotAllowedIs403) {
     claims["role"] = role;
     const auto outcome = v->Verify(Bearer(Hs(claims)), kNow);
     ExpectFailure(outcome, "role_not_allowed", 403);
-    EXPECT_EQ(std::get<AuthFailure>(outcome).BearerError(), "insufficient_scope");
+    EXPECT_EQ(BearerError(outcome.error()), "insufficient_scope");
   }
   claims["role"] = "tenant_user";
   ExpectIdentity(v->Verify(Bearer(Hs(claims)), kNow), "tenant_user");
@@ -499,8 +500,8 @@ TEST_F(JwtVerifierTest, MessagesNeverEchoTheToken) {
   for (const std::string& header :
        {Bearer(token), Bearer(token + "x"), Bearer(token.substr(0, 40)), std::string("Basic ") + token}) {
     const auto outcome = v->Verify(header, kNow);
-    ASSERT_TRUE(std::holds_alternative<AuthFailure>(outcome));
-    const auto& message = std::get<AuthFailure>(outcome).message;
+    ASSERT_FALSE(outcome.ok());
+    const auto& message = outcome.error().message;
     EXPECT_EQ(message.find(token.substr(0, 20)), std::string::npos) << message;
     EXPECT_EQ(message.find("secret_role_name"), std::string::npos) << message;
   }
@@ -599,8 +600,8 @@ TEST_F(JwtVerifierTest, SecondVerifyHitsTheCache) {
   ExpectIdentity(second);
   EXPECT_EQ(v->CacheStats().hits, 1u);
   EXPECT_EQ(v->CacheStats().size, 1u);
-  EXPECT_EQ(std::get<Identity>(second).claims_json, std::get<Identity>(first).claims_json);
-  EXPECT_EQ(std::get<Identity>(second).subject, "user-1");
+  EXPECT_EQ(second.value().claims_json, first.value().claims_json);
+  EXPECT_EQ(second.value().subject, "user-1");
 }
 
 TEST_F(JwtVerifierTest, CachedTokenStillExpires) {
@@ -664,7 +665,7 @@ TEST_F(JwtVerifierTest, SharedAcrossThreads) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 60; ++i) {
         const auto outcome = v->Verify(Bearer(tokens[static_cast<size_t>((i + t) % 12)]), kNow);
-        if (std::holds_alternative<Identity>(outcome)) accepted.fetch_add(1);
+        if (outcome.ok()) accepted.fetch_add(1);
       }
     });
   }

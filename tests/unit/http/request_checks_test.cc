@@ -1,5 +1,5 @@
 // The header checks in front of /mcp: Origin allow-list (with the server's own loopback origin),
-// Host against DNS rebinding, Accept negotiation, and the base64 form of Mcp-Name values.
+// Host against DNS rebinding, Accept negotiation. (MCP headers: tests/unit/protocol/http_pipeline_test.cc.)
 #include "http/request_checks.h"
 
 #include <gtest/gtest.h>
@@ -58,15 +58,6 @@ TEST(AcceptsTest, MediaRangesAndParameters) {
 TEST(MediaTypeTest, DropsParametersAndCase) {
   EXPECT_EQ(MediaType("Application/JSON; charset=utf-8"), "application/json");
   EXPECT_EQ(MediaType("  text/plain "), "text/plain");
-}
-
-TEST(DecodeHeaderValueTest, PlainValuesAreTrimmedAndBase64FormsDecoded) {
-  EXPECT_EQ(DecodeHeaderValue("  query_orders "), "query_orders");
-  EXPECT_EQ(DecodeHeaderValue("=?base64?cXVlcnlfb3JkZXJz?="), "query_orders");
-  EXPECT_EQ(DecodeHeaderValue("=?base64?w7zDpMO2?="), "\xc3\xbc\xc3\xa4\xc3\xb6");  // üäö
-  EXPECT_EQ(DecodeHeaderValue("=?base64?YQ==?="), "a");
-  EXPECT_FALSE(DecodeHeaderValue("=?base64?not*base64?=").has_value());
-  EXPECT_FALSE(DecodeHeaderValue("=?base64?YQ==YQ?=").has_value()) << "data after padding";
 }
 
 }  // namespace

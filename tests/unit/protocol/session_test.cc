@@ -1,5 +1,7 @@
 // The MCP session: version negotiation, initialization order, dispatch, concurrent tool calls,
-// cancellation. The backend here is a scripted stand-in for the tool layer (no database involved).
+// cancellation. The backend here is a scripted stand-in for the tool layer (no database involved):
+// a call with {"wait": true} blocks until the test opens its gate, so "slow" is a state the test
+// controls, not a duration; nothing here sleeps or reads a clock.
 #include "protocol/session.h"
 
 #include <gtest/gtest.h>
@@ -17,17 +19,30 @@ namespace json = boost::json;
 
 class ScriptedBackend : public Backend {
  public:
+  explicit ScriptedBackend(asio::any_io_executor executor) : gate_(executor) {
+    gate_.expires_at(asio::steady_timer::time_point::max());  // closed until OpenGate()
+  }
+  // Lets every waiting call finish (and every later one pass).
+  void OpenGate() {
+    open_ = true;
+    gate_.cancel();
+  }
+  int calls_cancelled() const { return calls_cancelled_; }
+
   std::shared_ptr<const std::string> ToolsList(std::string_view cursor) const override {
     if (cursor.empty()) return std::make_shared<std::string>(R"({"tools":[{"name":"query_t"}],"nextCursor":"p:1"})");
     if (cursor == "p:1") return std::make_shared<std::string>(R"({"tools":[{"name":"query_u"}]})");
     return nullptr;
   }
-  bool HasTool(std::string_view name) const override { return name == "query_t"; }
-  asio::awaitable<ToolOutcome> CallTool(std::string, json::value arguments, CallContext) override {
-    // {"sleep_ms": N} makes the call take N ms of event-loop time (a slow database call).
-    if (const auto* ms = arguments.is_object() ? arguments.get_object().if_contains("sleep_ms") : nullptr) {
-      asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::milliseconds(ms->to_number<int64_t>()));
-      co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+  asio::awaitable<Result<ToolOutcome>> CallTool(std::string name, json::value arguments, CallContext) override {
+    if (name != "query_t") co_return UnknownTool(name);
+    // {"wait": true}: a slow database call, waiting (without blocking the loop) for the gate.
+    if (arguments.is_object() && arguments.get_object().contains("wait") && !open_) {
+      co_await gate_.async_wait(asio::as_tuple(asio::use_awaitable));  // the error code says nothing open_ does not
+      if (!open_) {  // woken by the session's cancellation, not by the gate
+        ++calls_cancelled_;
+        co_return MakeError(ErrorKind::kCancelled, "cancelled");
+      }
     }
     co_return ToolOutcome{false, "{\"rows\":[]}", "{\"rows\":[]}"};
   }
@@ -38,12 +53,17 @@ class ScriptedBackend : public Backend {
     if (uri == "pgmcp://schema") return R"({"contents":[]})";
     return std::nullopt;
   }
+
+ private:
+  asio::steady_timer gate_;
+  bool open_ = false;
+  int calls_cancelled_ = 0;
 };
 
 class SessionTest : public ::testing::Test {
  protected:
-  SessionTest() {
-    session_ = Session::Create(io_.get_executor(), std::make_shared<ScriptedBackend>(), SessionOptions{64, "test", {}},
+  SessionTest() : backend_(std::make_shared<ScriptedBackend>(io_.get_executor())) {
+    session_ = Session::Create(io_.get_executor(), backend_, SessionOptions{64, "test", {}, nullptr},
                                [this](Outgoing m) {
                                  json::value v = json::parse(m.text);
                                  // Responses name the request they answer; notifications do not.
@@ -68,7 +88,14 @@ class SessionTest : public ::testing::Test {
     session_->Receive(R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
   }
 
+  // Runs every handler that is ready, without waiting for anything.
+  void RunReady() {
+    io_.restart();
+    io_.poll();
+  }
+
   asio::io_context io_;
+  std::shared_ptr<ScriptedBackend> backend_;
   std::vector<json::value> sent_;
   std::shared_ptr<Session> session_;
 };
@@ -100,10 +127,17 @@ TEST_F(SessionTest, UnknownMethodIsMethodNotFound) {
   EXPECT_EQ(r.at("id"), json::value("u"));
 }
 
-TEST_F(SessionTest, UnknownToolIsInvalidParams) {
+TEST_F(SessionTest, UnknownToolIsInvalidParamsNamingItCutOnACharacterBoundary) {
   Initialize();
   auto r = Exchange(R"({"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"drop_everything"}})");
   EXPECT_EQ(r.at("error").at("code"), json::value(-32602));
+  EXPECT_EQ(r.at("error").at("message"), json::value("Unknown tool: drop_everything"));
+  // 100 two-byte characters: the echo keeps 64 whole ones, then "…" (a 64-byte cut would split one).
+  std::string long_name;
+  for (int i = 0; i < 100; ++i) long_name += "\xc3\xa9";
+  r = Exchange(R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":")" + long_name + R"("}})");
+  std::string expected = "Unknown tool: " + long_name.substr(0, 128) + "\xe2\x80\xa6";
+  EXPECT_EQ(r.at("error").at("message"), json::value(expected));
   r = Exchange(R"({"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":7}})");
   EXPECT_EQ(r.at("error").at("code"), json::value(-32602));
 }
@@ -119,39 +153,46 @@ TEST_F(SessionTest, ToolCallResultCarriesTextAndStructuredContent) {
 TEST_F(SessionTest, SlowCallDoesNotBlockPing) {
   Initialize();
   sent_.clear();
-  session_->Receive(R"({"jsonrpc":"2.0","id":"slow","method":"tools/call","params":{"name":"query_t","arguments":{"sleep_ms":200}}})");
+  session_->Receive(R"({"jsonrpc":"2.0","id":"slow","method":"tools/call","params":{"name":"query_t","arguments":{"wait":true}}})");
   session_->Receive(R"({"jsonrpc":"2.0","id":"p","method":"ping"})");
-  io_.restart();
-  io_.run();
+  RunReady();
+  ASSERT_EQ(sent_.size(), 1u) << "the ping is answered while the call is still running";
+  EXPECT_EQ(sent_[0].at("id"), json::value("p"));
+  EXPECT_EQ(session_->in_flight(), 1u);
+  backend_->OpenGate();
+  RunReady();
   ASSERT_EQ(sent_.size(), 2u);
-  EXPECT_EQ(sent_[0].at("id"), json::value("p")) << "ping answered first, while the call was running";
   EXPECT_EQ(sent_[1].at("id"), json::value("slow"));
+  EXPECT_EQ(sent_[1].at("result").at("isError"), json::value(false));
 }
 
-TEST_F(SessionTest, CancelledCallGetsNoResponse) {
+TEST_F(SessionTest, CancelledCallGetsNoResponseAndStopsTheBackendCall) {
   Initialize();
   sent_.clear();
-  session_->Receive(R"({"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"query_t","arguments":{"sleep_ms":5000}}})");
-  io_.poll();
+  session_->Receive(R"({"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"query_t","arguments":{"wait":true}}})");
+  RunReady();
   EXPECT_EQ(session_->in_flight(), 1u);
   session_->Receive(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":9}})");
-  auto start = std::chrono::steady_clock::now();
-  io_.restart();
-  io_.run();
+  RunReady();  // the gate stays closed: only the cancellation can end the call
+  EXPECT_EQ(backend_->calls_cancelled(), 1) << "the cancellation reached the running call";
   EXPECT_TRUE(sent_.empty());
   EXPECT_EQ(session_->in_flight(), 0u);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  io_.restart();
+  EXPECT_EQ(io_.poll(), 0u);
+  EXPECT_TRUE(io_.stopped()) << "nothing left waiting: the call's wait was cancelled, not abandoned";
 }
 
 TEST_F(SessionTest, DuplicateInFlightIdIsRejected) {
   Initialize();
   sent_.clear();
-  session_->Receive(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"query_t","arguments":{"sleep_ms":50}}})");
+  session_->Receive(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"query_t","arguments":{"wait":true}}})");
   session_->Receive(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"query_t","arguments":{}}})");
-  io_.restart();
-  io_.run();
-  ASSERT_EQ(sent_.size(), 2u);
+  RunReady();
+  ASSERT_EQ(sent_.size(), 1u);
   EXPECT_EQ(sent_[0].at("error").at("code"), json::value(-32600));
+  backend_->OpenGate();
+  RunReady();
+  ASSERT_EQ(sent_.size(), 2u);
   EXPECT_EQ(sent_[1].at("result").at("isError"), json::value(false));
 }
 
@@ -182,6 +223,35 @@ TEST_F(SessionTest, MalformedInputGetsAnErrorAndTheSessionGoesOn) {
   Initialize();
   r = Exchange(R"({"jsonrpc":"2.0","id":1,"method":"ping"})");
   EXPECT_TRUE(r.as_object().contains("result"));
+}
+
+}  // namespace
+}  // namespace pgmcp::protocol
+
+namespace pgmcp::protocol {
+namespace {
+
+// limits.max_json_depth is read from the settings source for every message: a swapped snapshot
+// (what a SIGHUP does) applies to the next line of a running stdio session.
+TEST(SessionSettingsTest, MaxJsonDepthIsReadPerMessage) {
+  asio::io_context io;
+  auto settings = std::make_shared<config::Settings>();
+  settings->limits.max_json_depth = 64;
+  auto source = std::make_shared<config::SettingsSource>(settings);
+  std::vector<json::value> sent;
+  auto session = Session::Create(io.get_executor(), std::make_shared<ScriptedBackend>(io.get_executor()),
+                                 SessionOptions{64, "test", {}, source},
+                                 [&sent](Outgoing m) { sent.push_back(json::parse(m.text)); });
+  const std::string ping = R"({"jsonrpc":"2.0","id":1,"method":"ping","params":{"a":{"b":{}}}})";
+  session->Receive(ping);
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_TRUE(sent.back().as_object().contains("result"));
+  auto shallow = std::make_shared<config::Settings>(*settings);
+  shallow->limits.max_json_depth = 2;
+  source->Replace(shallow);
+  session->Receive(ping);
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent.back().at("error").at("code"), json::value(-32700));
 }
 
 }  // namespace
