@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <limits>
 
+#include "common/utf8.h"
 #include "query/column_traits.h"
 #include "query/json_text.h"
 

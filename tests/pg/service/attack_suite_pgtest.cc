@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/utf8.h"
 #include "query/json_text.h"
 #include "service_pg_support.h"
 
@@ -104,7 +105,7 @@ std::vector<std::string> LoadPayloads() {
 }
 
 // PostgreSQL text can hold the payload (no NUL, valid UTF-8): only then can it be data.
-bool StorableAsText(const std::string& p) { return p.find('\0') == std::string::npos && query::IsValidUtf8(p); }
+bool StorableAsText(const std::string& p) { return p.find('\0') == std::string::npos && pgmcp::IsValidUtf8(p); }
 
 // ---- what the database looks like ----------------------------------------------------------------
 
@@ -421,7 +422,7 @@ TEST_F(AttackSuite, PayloadFileHoldsAtLeast150DistinctPayloads) {
   EXPECT_GE(payloads_->size(), 150u);
   // The notation reaches what a text line cannot hold.
   EXPECT_TRUE(std::any_of(payloads_->begin(), payloads_->end(), [](const std::string& p) { return p == std::string(1, '\0'); }));
-  EXPECT_TRUE(std::any_of(payloads_->begin(), payloads_->end(), [](const std::string& p) { return !query::IsValidUtf8(p); }));
+  EXPECT_TRUE(std::any_of(payloads_->begin(), payloads_->end(), [](const std::string& p) { return !pgmcp::IsValidUtf8(p); }));
   EXPECT_TRUE(std::any_of(payloads_->begin(), payloads_->end(), [](const std::string& p) { return p.empty(); }));
   EXPECT_THROW(DecodePayload("a\\q", 1), std::runtime_error) << "an unknown escape is refused, not kept";
 }
