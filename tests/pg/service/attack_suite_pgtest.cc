@@ -1,5 +1,6 @@
-// The attack suite (SPEC §7.3): every SQL-injection payload of tests/security/payloads.txt in
-// every argument position of a tool call, through the whole pipeline against the demo database.
+// The attack suite (docs/security.md, "No SQL from outside"): every SQL-injection payload of
+// tests/security/payloads.txt in every argument position of a tool call, through the whole
+// pipeline against the demo database.
 // Each call must be refused with a plain sentence or answered with the payload treated as data,
 // within the statement timeout; afterwards every table and the list of database objects are
 // unchanged and the pool's connections are idle, as the login role, with no claims.
@@ -356,7 +357,7 @@ void Judge(const Position& pos, const std::string& payload, const TimedOutcome& 
   boost::system::error_code ec;
   auto doc = json::parse(out.structured_json, ec);
   if (ec || !doc.is_object() || !doc.as_object().contains("rows") || !doc.as_object().contains("columns")) {
-    verdict.Fail(where + "the result is not the JSON of SPEC §5");
+    verdict.Fail(where + "the result is not the JSON of docs/reference.md, Results");
     return;
   }
   for (const auto& c : doc.as_object().at("columns").as_array()) {

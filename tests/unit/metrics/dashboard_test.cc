@@ -129,7 +129,7 @@ TEST(MetricsDashboardTest, ChartsEveryFamilyAndTheSpecPanels) {
   for (const auto& family : page.families) {
     EXPECT_NE(all_exprs.find(family.name), std::string::npos) << family.name << " is on no panel";
   }
-  // SPEC §9: p95 latency and error rate per tool (one tool per table).
+  // docs/operations.md, Metrics: p95 latency and error rate per tool (one tool per table).
   EXPECT_NE(all_exprs.find("histogram_quantile(0.95, sum by (le, tool) (rate(pgmcp_tool_call_duration_seconds_bucket"),
             std::string::npos);
   EXPECT_NE(all_exprs.find("status!=\"ok\""), std::string::npos);

@@ -17,7 +17,8 @@ Column MakeColumn(std::string name, std::string sql_name, TypeCategory category,
   return c;
 }
 
-// The customers example of SPEC §5, built by hand.
+// The customers example of tool descriptions (docs/reference.md, Tools): customers, a
+// customers_archive look-alike and orders referring to it, built by hand.
 SchemaSnapshot ExampleSnapshot() {
   Table customers;
   customers.schema = "public";
