@@ -37,13 +37,12 @@ class Counter {
   std::atomic<uint64_t> value_{0};
 };
 
-// A value that goes up and down (connections, sessions, bytes).
+// A value that goes up and down (connections, sessions, bytes), set from a sample of the state.
 class Gauge {
  public:
   struct Config {};
   explicit Gauge(const Config&) {}
   void Set(double v) noexcept { value_.store(v, std::memory_order_relaxed); }
-  void Add(double v) noexcept { value_.fetch_add(v, std::memory_order_relaxed); }
   double Value() const noexcept { return value_.load(std::memory_order_relaxed); }
 
  private:
