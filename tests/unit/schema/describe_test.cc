@@ -67,7 +67,7 @@ config::Settings ExampleSettings() {
   return settings;
 }
 
-TEST(DescribeTest, SpecExample) {
+TEST(DescribeTest, CustomersExample) {
   SchemaSnapshot s = ExampleSnapshot();
   FinishSnapshot(s, ExampleSettings());
   const Table* t = s.FindTool("query_customers");
