@@ -1,5 +1,5 @@
 // Introspection benchmark: time from connecting to a ready tools/list JSON for a generated schema
-// of 1,000 tables x 20 columns (SPEC §10; target < 1 s), plus the size of that tools/list.
+// of 1,000 tables x 20 columns (docs/benchmarks.md; target < 1 s), plus the size of that tools/list.
 //
 //   introspect_benchmark [DSN] [--schema NAME] [--tables N] [--iterations N] [--no-setup]
 //

@@ -1,4 +1,4 @@
-// Throughput of the returned-text sanitiser (SPEC §3a), which runs on every text value of every
+// Throughput of the returned-text sanitiser (docs/security.md, "Returned-text sanitisation"), which runs on every text value of every
 // result: MB/s per mode on ASCII-heavy and on mixed multilingual text. Build: --target benchmarks.
 #include <algorithm>
 #include <chrono>

@@ -5,45 +5,41 @@
 namespace pgmcp::catalog {
 namespace {
 
+void Newline(int level, std::string& out) {
+  out.push_back('\n');
+  out.append(static_cast<size_t>(level) * 2, ' ');
+}
+
+// `open`, each item on a line of its own one level deeper, `close` on the container's level;
+// "{}" or "[]" when there are none.
+template <typename Items, typename WriteItem>
+void WriteContainer(const Items& items, char open, char close, int indent, std::string& out, WriteItem write_item) {
+  out.push_back(open);
+  if (items.empty()) {
+    out.push_back(close);
+    return;
+  }
+  bool first = true;
+  for (const auto& item : items) {
+    if (!first) out.push_back(',');
+    first = false;
+    Newline(indent + 1, out);
+    write_item(item);
+  }
+  Newline(indent, out);
+  out.push_back(close);
+}
+
 void Write(const boost::json::value& v, int indent, std::string& out) {
-  auto newline = [&](int level) {
-    out.push_back('\n');
-    out.append(static_cast<size_t>(level) * 2, ' ');
-  };
   if (v.is_object()) {
-    const auto& o = v.get_object();
-    if (o.empty()) {
-      out += "{}";
-      return;
-    }
-    out.push_back('{');
-    bool first = true;
-    for (const auto& member : o) {
-      if (!first) out.push_back(',');
-      first = false;
-      newline(indent + 1);
+    WriteContainer(v.get_object(), '{', '}', indent, out, [&](const boost::json::key_value_pair& member) {
       out += boost::json::serialize(boost::json::value(member.key()));
       out += ": ";
       Write(member.value(), indent + 1, out);
-    }
-    newline(indent);
-    out.push_back('}');
+    });
   } else if (v.is_array()) {
-    const auto& a = v.get_array();
-    if (a.empty()) {
-      out += "[]";
-      return;
-    }
-    out.push_back('[');
-    bool first = true;
-    for (const auto& element : a) {
-      if (!first) out.push_back(',');
-      first = false;
-      newline(indent + 1);
-      Write(element, indent + 1, out);
-    }
-    newline(indent);
-    out.push_back(']');
+    WriteContainer(v.get_array(), '[', ']', indent, out,
+                   [&](const boost::json::value& element) { Write(element, indent + 1, out); });
   } else {
     out += boost::json::serialize(v);
   }

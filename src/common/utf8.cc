@@ -2,6 +2,16 @@
 
 namespace pgmcp {
 
+bool IsValidUtf8(std::string_view text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  for (std::size_t i = 0; i < text.size();) {
+    const Utf8Sequence s = DecodeUtf8(p + i, text.size() - i);
+    if (!s.valid) return false;
+    i += s.length;
+  }
+  return true;
+}
+
 size_t Utf8PrefixBytes(std::string_view text, size_t max_code_points) {
   if (text.size() <= max_code_points) return text.size();
   size_t points = 0;

@@ -76,10 +76,6 @@ void Metrics::RecordHttpRequest(int code) {
   http_requests_.With({text}).Inc();
 }
 
-void Metrics::SetPool(const PoolSample& sample) { ApplyPool(sample); }
-
-void Metrics::SetSessions(const SessionSample& sample) { ApplySessions(sample); }
-
 // const: the families are reached through references, and a Set is as thread-safe as a record.
 void Metrics::ApplyPool(const PoolSample& sample) const {
   pool_connections_.With({"idle"}).Set(static_cast<double>(sample.idle));

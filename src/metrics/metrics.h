@@ -71,21 +71,15 @@ class Metrics {
   // One HTTP response, by status code (every endpoint, /metrics included).
   void RecordHttpRequest(int code);
 
-  // Pushed values, for callers that publish state as it changes.
-  void SetPool(const PoolSample& sample);
-  void SetSessions(const SessionSample& sample);
-
-  // Pulled values: evaluated on every Render(), on the thread that calls Render(), so the value is
-  // current. pgmcp renders /metrics on the event loop, which owns the pool, so the sampler may read
-  // Pool::Stats() directly. A sampler replaces pushed values; an empty function removes it.
+  // The pool and session gauges are pulled: evaluated on every Render(), on the thread that calls
+  // Render(), so the value is current. pgmcp renders /metrics on the event loop, which owns the
+  // pool, so the sampler may read Pool::Stats() directly. An empty function removes a sampler (the
+  // gauges then keep their last values).
   void SetPoolSampler(std::function<PoolSample()> sampler);
   void SetSessionSampler(std::function<SessionSample()> sampler);
 
   // The exposition text (format 0.0.4; serve it with kContentType).
   std::string Render() const;
-
-  // For tests and the benchmark: the registry behind the series.
-  const Registry& registry() const { return registry_; }
 
  private:
   void ApplyPool(const PoolSample& sample) const;

@@ -137,20 +137,23 @@ std::vector<FamilyBase::SeriesView> Family<Cell>::Collect() const {
   return out;
 }
 
-void FamilyBase::RenderCell(std::string& out, const std::vector<std::string>& values, const Counter& cell) const {
+void FamilyBase::AppendSampleName(std::string& out, std::string_view suffix,
+                                  const std::vector<std::string>& values) const {
   out += name_;
+  out += suffix;
   AppendLabels(out, values);
   if (!label_names_.empty()) out += '}';
   out += ' ';
+}
+
+void FamilyBase::RenderCell(std::string& out, const std::vector<std::string>& values, const Counter& cell) const {
+  AppendSampleName(out, "", values);
   AppendUnsigned(out, cell.Value());
   out += '\n';
 }
 
 void FamilyBase::RenderCell(std::string& out, const std::vector<std::string>& values, const Gauge& cell) const {
-  out += name_;
-  AppendLabels(out, values);
-  if (!label_names_.empty()) out += '}';
-  out += ' ';
+  AppendSampleName(out, "", values);
   AppendDouble(out, cell.Value());
   out += '\n';
 }
@@ -168,17 +171,10 @@ void FamilyBase::RenderCell(std::string& out, const std::vector<std::string>& va
     AppendUnsigned(out, snap.cumulative[i]);
     out += '\n';
   }
-  const auto suffixed = [&](std::string_view suffix) {
-    out += name_;
-    out += suffix;
-    AppendLabels(out, values);
-    if (!label_names_.empty()) out += '}';
-    out += ' ';
-  };
-  suffixed("_sum");
+  AppendSampleName(out, "_sum", values);
   AppendDouble(out, snap.sum);
   out += '\n';
-  suffixed("_count");
+  AppendSampleName(out, "_count", values);
   AppendUnsigned(out, snap.count);
   out += '\n';
 }
@@ -208,24 +204,24 @@ void Registry::Reserve(const std::string& name, const std::vector<std::string>& 
   sample_names_.insert(names.begin(), names.end());
 }
 
-CounterFamily& Registry::AddCounter(std::string name, std::string help, std::vector<std::string> label_names) {
+template <typename Cell>
+Family<Cell>& Registry::Add(std::string name, std::string help, std::vector<std::string> label_names,
+                            FamilyBase::Type type, typename Cell::Config config) {
   std::lock_guard lock(mu_);
-  Reserve(name, label_names, FamilyBase::Type::kCounter);
-  auto family = std::make_unique<CounterFamily>(std::move(name), std::move(help), std::move(label_names),
-                                                FamilyBase::Type::kCounter, max_series_, Counter::Config{});
+  Reserve(name, label_names, type);
+  auto family = std::make_unique<Family<Cell>>(std::move(name), std::move(help), std::move(label_names), type,
+                                               max_series_, std::move(config));
   auto& ref = *family;
   families_.push_back(std::move(family));
   return ref;
 }
 
+CounterFamily& Registry::AddCounter(std::string name, std::string help, std::vector<std::string> label_names) {
+  return Add<Counter>(std::move(name), std::move(help), std::move(label_names), FamilyBase::Type::kCounter, {});
+}
+
 GaugeFamily& Registry::AddGauge(std::string name, std::string help, std::vector<std::string> label_names) {
-  std::lock_guard lock(mu_);
-  Reserve(name, label_names, FamilyBase::Type::kGauge);
-  auto family = std::make_unique<GaugeFamily>(std::move(name), std::move(help), std::move(label_names),
-                                              FamilyBase::Type::kGauge, max_series_, Gauge::Config{});
-  auto& ref = *family;
-  families_.push_back(std::move(family));
-  return ref;
+  return Add<Gauge>(std::move(name), std::move(help), std::move(label_names), FamilyBase::Type::kGauge, {});
 }
 
 HistogramFamily& Registry::AddHistogram(std::string name, std::string help, std::vector<std::string> label_names,
@@ -236,14 +232,8 @@ HistogramFamily& Registry::AddHistogram(std::string name, std::string help, std:
       throw std::invalid_argument("histogram " + name + ": bucket bounds must be finite and strictly increasing");
     }
   }
-  std::lock_guard lock(mu_);
-  Reserve(name, label_names, FamilyBase::Type::kHistogram);
-  auto family = std::make_unique<HistogramFamily>(std::move(name), std::move(help), std::move(label_names),
-                                                  FamilyBase::Type::kHistogram, max_series_,
-                                                  Histogram::Config{std::move(bounds)});
-  auto& ref = *family;
-  families_.push_back(std::move(family));
-  return ref;
+  return Add<Histogram>(std::move(name), std::move(help), std::move(label_names), FamilyBase::Type::kHistogram,
+                        Histogram::Config{std::move(bounds)});
 }
 
 std::string Registry::Render() const {

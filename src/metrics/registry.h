@@ -37,13 +37,12 @@ class Counter {
   std::atomic<uint64_t> value_{0};
 };
 
-// A value that goes up and down (connections, sessions, bytes).
+// A value that goes up and down (connections, sessions, bytes), set from a sample of the state.
 class Gauge {
  public:
   struct Config {};
   explicit Gauge(const Config&) {}
   void Set(double v) noexcept { value_.store(v, std::memory_order_relaxed); }
-  void Add(double v) noexcept { value_.fetch_add(v, std::memory_order_relaxed); }
   double Value() const noexcept { return value_.load(std::memory_order_relaxed); }
 
  private:
@@ -105,6 +104,8 @@ class FamilyBase {
   // `{a="x",b="y"` without the closing brace, or nothing for a family without labels, so a
   // histogram can add `le` before closing.
   void AppendLabels(std::string& out, const std::vector<std::string>& values) const;
+  // `name<suffix>{labels} `: a sample line up to its value.
+  void AppendSampleName(std::string& out, std::string_view suffix, const std::vector<std::string>& values) const;
   void RenderCell(std::string& out, const std::vector<std::string>& values, const Counter& cell) const;
   void RenderCell(std::string& out, const std::vector<std::string>& values, const Gauge& cell) const;
   void RenderCell(std::string& out, const std::vector<std::string>& values, const Histogram& cell) const;
@@ -185,6 +186,10 @@ class Registry {
 
  private:
   void Reserve(const std::string& name, const std::vector<std::string>& label_names, FamilyBase::Type type);
+  // Reserves the family's names and appends it; the one way every Add* registers.
+  template <typename Cell>
+  Family<Cell>& Add(std::string name, std::string help, std::vector<std::string> label_names, FamilyBase::Type type,
+                    typename Cell::Config config);
 
   const size_t max_series_;
   mutable std::mutex mu_;

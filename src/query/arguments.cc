@@ -1,6 +1,7 @@
 // Argument parsing: the argument language of SPEC §5 checked against one table.
 #include <boost/json.hpp>
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <set>
 
@@ -39,6 +40,23 @@ std::string OperatorList(const schema::ColumnType& type) {
   std::vector<std::string> names;
   for (FilterOp op : AllowedOperators(type)) names.emplace_back(FilterOpName(op));
   return Join(names);
+}
+
+// The values of a list entry whose only keys are `keys`, in that order (nullptr for a key that is
+// absent); any other key is an error naming the list (`where`) and the entry's `shape`.
+template <size_t N>
+Result<std::array<const json::value*, N>> EntryFields(const json::object& entry, const std::string_view (&keys)[N],
+                                                      std::string_view where, std::string_view shape) {
+  std::array<const json::value*, N> values{};
+  for (const auto& kv : entry) {
+    const auto* key = std::find(std::begin(keys), std::end(keys), std::string_view(kv.key()));
+    if (key == std::end(keys)) {
+      return Invalid("Unknown key " + QuoteForMessage(kv.key()) + " in " + std::string(where) + "; an entry is " +
+                     std::string(shape) + ".");
+    }
+    values[static_cast<size_t>(key - std::begin(keys))] = &kv.value();
+  }
+  return values;
 }
 
 std::string Describe(const Column& c) { return "column " + QuoteForMessage(c.name) + " (" + TypeLabel(c.type) + ")"; }
@@ -242,18 +260,9 @@ Status ParseGroupBy(const Table& table, const json::value& group_by, QueryPlan& 
   for (const auto& item : group_by.get_array()) {
     GroupItem group;
     if (item.is_object()) {
-      const json::value* name = nullptr;
-      const json::value* bucket = nullptr;
-      for (const auto& kv : item.get_object()) {
-        if (kv.key() == "column") {
-          name = &kv.value();
-        } else if (kv.key() == "bucket") {
-          bucket = &kv.value();
-        } else {
-          return Invalid("Unknown key " + QuoteForMessage(kv.key()) + " in group_by; an entry is " +
-                         std::string(kShape) + ".");
-        }
-      }
+      const auto fields = EntryFields(item.get_object(), {"column", "bucket"}, "group_by", kShape);
+      if (!fields) return fields.error();
+      const auto [name, bucket] = fields.value();
       if (name == nullptr) return Invalid("A group_by entry needs \"column\"; an entry is " + std::string(kShape) + ".");
       auto column = FindColumn(table, *name, "group_by");
       if (!column) return column.error();
@@ -294,18 +303,9 @@ Status ParseAggregates(const Table& table, const json::value& aggregates, QueryP
   if (!aggregates.is_array()) return Invalid("aggregates must be a list of " + std::string(kShape) + ".");
   for (const auto& item : aggregates.get_array()) {
     if (!item.is_object()) return Invalid("aggregates must be a list of " + std::string(kShape) + ".");
-    const json::value* fn_value = nullptr;
-    const json::value* column_value = nullptr;
-    for (const auto& kv : item.get_object()) {
-      if (kv.key() == "fn") {
-        fn_value = &kv.value();
-      } else if (kv.key() == "column") {
-        column_value = &kv.value();
-      } else {
-        return Invalid("Unknown key " + QuoteForMessage(kv.key()) + " in aggregates; an entry is " +
-                       std::string(kShape) + ".");
-      }
-    }
+    const auto fields = EntryFields(item.get_object(), {"fn", "column"}, "aggregates", kShape);
+    if (!fields) return fields.error();
+    const auto [fn_value, column_value] = fields.value();
     AggregateItem agg;
     if (fn_value == nullptr || !fn_value->is_string() || !ParseAggregateFn(fn_value->get_string(), agg.fn)) {
       const std::string what = fn_value == nullptr         ? "An aggregate needs \"fn\""

@@ -11,6 +11,15 @@ using schema::TypeCategory;
 constexpr uint32_t kJsonOid = 114;
 constexpr uint32_t kTimetzOid = 1266;
 
+// The member of `all` that `name_of` calls `name`: the inverse of the *Name functions below.
+template <typename Enum, size_t N>
+bool ParseByName(std::string_view name, const Enum (&all)[N], std::string_view (*name_of)(Enum), Enum& out) {
+  const auto* found = std::find_if(std::begin(all), std::end(all), [&](Enum e) { return name_of(e) == name; });
+  if (found == std::end(all)) return false;
+  out = *found;
+  return true;
+}
+
 bool IsRangeCategory(TypeCategory c) {
   switch (c) {
     case TypeCategory::kInteger:
@@ -99,15 +108,7 @@ std::string_view FilterOpName(FilterOp op) {
   return "";
 }
 
-bool ParseFilterOp(std::string_view name, FilterOp& op) {
-  for (FilterOp candidate : kAllFilterOps) {
-    if (FilterOpName(candidate) == name) {
-      op = candidate;
-      return true;
-    }
-  }
-  return false;
-}
+bool ParseFilterOp(std::string_view name, FilterOp& op) { return ParseByName(name, kAllFilterOps, FilterOpName, op); }
 
 std::string_view AggregateFnName(AggregateFn fn) {
   switch (fn) {
@@ -122,13 +123,7 @@ std::string_view AggregateFnName(AggregateFn fn) {
 }
 
 bool ParseAggregateFn(std::string_view name, AggregateFn& fn) {
-  for (AggregateFn candidate : kAllAggregateFns) {
-    if (AggregateFnName(candidate) == name) {
-      fn = candidate;
-      return true;
-    }
-  }
-  return false;
+  return ParseByName(name, kAllAggregateFns, AggregateFnName, fn);
 }
 
 std::string_view BucketName(Bucket bucket) {
@@ -144,15 +139,7 @@ std::string_view BucketName(Bucket bucket) {
   return "";
 }
 
-bool ParseBucket(std::string_view name, Bucket& bucket) {
-  for (Bucket candidate : kAllBuckets) {
-    if (BucketName(candidate) == name) {
-      bucket = candidate;
-      return true;
-    }
-  }
-  return false;
-}
+bool ParseBucket(std::string_view name, Bucket& bucket) { return ParseByName(name, kAllBuckets, BucketName, bucket); }
 
 bool IsPlainJson(const ColumnType& t) {
   return t.category == TypeCategory::kJson && (t.oid == kJsonOid || t.sql_name == "json");

@@ -74,6 +74,15 @@ json::array Names(const std::vector<std::string>& names) {
   return a;
 }
 
+// An object that takes exactly `properties`, of which `required` must be present (the list
+// entries of group_by, order_by and aggregates, and the result).
+json::object ClosedObject(json::array required, json::object properties) {
+  return {{"type", "object"},
+          {"additionalProperties", false},
+          {"required", std::move(required)},
+          {"properties", std::move(properties)}};
+}
+
 }  // namespace
 
 json::object InputSchema(const schema::Table& table, const QueryOptions& options) {
@@ -117,11 +126,8 @@ json::object InputSchema(const schema::Table& table, const QueryOptions& options
                                                           : json::value{{"enum", Names(groupable)}};
   if (!bucketable.empty()) {
     group_item = {{"anyOf", json::array{group_item,
-                                        {{"type", "object"},
-                                         {"additionalProperties", false},
-                                         {"required", json::array{"column"}},
-                                         {"properties", {{"column", {{"enum", Names(bucketable)}}},
-                                                         {"bucket", {{"enum", std::move(buckets)}}}}}}}}};
+                                        ClosedObject({"column"}, {{"column", {{"enum", Names(bucketable)}}},
+                                                                  {"bucket", {{"enum", std::move(buckets)}}}})}}};
   }
 
   json::object properties;
@@ -133,12 +139,11 @@ json::object InputSchema(const schema::Table& table, const QueryOptions& options
   properties["order_by"] = {
       {"type", "array"},
       {"items",
-       {{"type", "object"},
-        {"additionalProperties", false},
-        {"required", json::array{"column"}},
-        {"properties",
-         {{"column", {{"type", "string"}, {"description", "A column; with aggregates a result column such as count or sum_<column>."}}},
-          {"direction", {{"enum", json::array{"asc", "desc"}}}}}}}}};
+       ClosedObject({"column"},
+                    {{"column",
+                      {{"type", "string"},
+                       {"description", "A column; with aggregates a result column such as count or sum_<column>."}}},
+                     {"direction", {{"enum", json::array{"asc", "desc"}}}}})}};
   properties["limit"] = {{"type", "integer"},
                          {"minimum", 1},
                          {"maximum", options.limits.max_rows},
@@ -147,11 +152,7 @@ json::object InputSchema(const schema::Table& table, const QueryOptions& options
   properties["group_by"] = {{"type", "array"}, {"items", std::move(group_item)}};
   properties["aggregates"] = {
       {"type", "array"},
-      {"items",
-       {{"type", "object"},
-        {"additionalProperties", false},
-        {"required", json::array{"fn"}},
-        {"properties", {{"fn", {{"enum", std::move(fns)}}}, {"column", {{"$ref", "#/$defs/column"}}}}}}}};
+      {"items", ClosedObject({"fn"}, {{"fn", {{"enum", std::move(fns)}}}, {"column", {{"$ref", "#/$defs/column"}}}})}};
 
   return {{"$schema", "https://json-schema.org/draft/2020-12/schema"},
           {"type", "object"},
@@ -162,14 +163,11 @@ json::object InputSchema(const schema::Table& table, const QueryOptions& options
 
 json::object OutputSchema(const schema::Table& /*table*/) {
   // Row values keep their JSON type per column, so items are left open.
-  return {{"type", "object"},
-          {"additionalProperties", false},
-          {"required", json::array{"columns", "rows", "row_count", "truncated"}},
-          {"properties",
-           {{"columns", {{"type", "array"}, {"items", {{"type", "string"}}}}},
-            {"rows", {{"type", "array"}, {"items", {{"type", "array"}}}}},
-            {"row_count", {{"type", "integer"}, {"minimum", 0}}},
-            {"truncated", {{"type", "boolean"}}}}}};
+  return ClosedObject({"columns", "rows", "row_count", "truncated"},
+                      {{"columns", {{"type", "array"}, {"items", {{"type", "string"}}}}},
+                       {"rows", {{"type", "array"}, {"items", {{"type", "array"}}}}},
+                       {"row_count", {{"type", "integer"}, {"minimum", 0}}},
+                       {"truncated", {{"type", "boolean"}}}});
 }
 
 }  // namespace pgmcp::query

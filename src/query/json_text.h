@@ -15,7 +15,4 @@ void AppendJsonString(std::string_view text, std::string& out);
 // characters so a hostile megabyte-long key does not come back in the error.
 std::string QuoteForMessage(std::string_view text);
 
-// True when `text` is valid UTF-8 (PostgreSQL rejects anything else in a UTF8 database).
-bool IsValidUtf8(std::string_view text);
-
 }  // namespace pgmcp::query

@@ -6,7 +6,9 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <optional>
 
+#include "common/utf8.h"
 #include "query/column_traits.h"
 #include "query/json_text.h"
 
@@ -285,6 +287,29 @@ Status CheckTextValue(const schema::Column& column, std::string_view text) {
   return OkStatus();
 }
 
+namespace {
+
+// The parameter text of a column whose values arrive as JSON strings: the string itself when
+// `accepts` takes it, else the column's wrong-value error.
+template <typename Accepts>
+Result<std::string> StringAccepted(const schema::Column& column, const boost::json::value& v, Accepts accepts) {
+  if (!v.is_string() || !accepts(std::string_view(v.get_string()))) return WrongValue(column, v);
+  return std::string(v.get_string());
+}
+
+// The text of a value for a numeric column: JSON integers in decimal, strings as they are, doubles
+// as `double_text` writes them (nullopt refuses the value), anything else nullopt.
+template <typename DoubleText>
+std::optional<std::string> NumberText(const boost::json::value& v, DoubleText double_text) {
+  if (v.is_int64()) return std::to_string(v.get_int64());
+  if (v.is_uint64()) return std::to_string(v.get_uint64());
+  if (v.is_double()) return double_text(v.get_double());
+  if (v.is_string()) return std::string(v.get_string());
+  return std::nullopt;
+}
+
+}  // namespace
+
 Result<std::string> ValueToParam(const schema::Column& column, const boost::json::value& v) {
   const auto& t = column.type;
   if (v.is_string()) {
@@ -300,78 +325,45 @@ Result<std::string> ValueToParam(const schema::Column& column, const boost::json
       return WrongValue(column, v);
     case TypeCategory::kInteger: {
       const int bytes = t.int_bytes == 2 || t.int_bytes == 4 ? t.int_bytes : 8;
-      std::string text;
-      if (v.is_int64()) {
-        text = std::to_string(v.get_int64());
-      } else if (v.is_uint64()) {
-        text = std::to_string(v.get_uint64());
-      } else if (v.is_double()) {
+      const auto text = NumberText(v, [](double d) -> std::optional<std::string> {
         // 1e3 or 100.0 from a model are whole numbers too; beyond 2^53 a double is not exact.
-        const double d = v.get_double();
-        if (!(std::fabs(d) <= 9007199254740992.0) || std::trunc(d) != d) return WrongValue(column, v);
-        text = std::to_string(static_cast<int64_t>(d));
-      } else if (v.is_string()) {
-        text = std::string(v.get_string());
-      } else {
-        return WrongValue(column, v);
-      }
-      if (!IsIntegerLiteral(text, bytes)) return WrongValue(column, v);
-      return text;
+        if (!(std::fabs(d) <= 9007199254740992.0) || std::trunc(d) != d) return std::nullopt;
+        return std::to_string(static_cast<int64_t>(d));
+      });
+      if (!text || !IsIntegerLiteral(*text, bytes)) return WrongValue(column, v);
+      return *text;
     }
     case TypeCategory::kNumeric:
     case TypeCategory::kFloat: {
-      std::string text;
-      if (v.is_int64()) {
-        text = std::to_string(v.get_int64());
-      } else if (v.is_uint64()) {
-        text = std::to_string(v.get_uint64());
-      } else if (v.is_double()) {
-        if (!std::isfinite(v.get_double())) return WrongValue(column, v);
-        text = FormatDouble(v.get_double());
-      } else if (v.is_string()) {
-        text = std::string(v.get_string());
-      } else {
-        return WrongValue(column, v);
-      }
-      if (!IsNumericLiteral(text)) return WrongValue(column, v);
+      const auto text = NumberText(v, [](double d) -> std::optional<std::string> {
+        if (!std::isfinite(d)) return std::nullopt;
+        return FormatDouble(d);
+      });
+      if (!text || !IsNumericLiteral(*text)) return WrongValue(column, v);
       if (t.category == TypeCategory::kFloat) {
         double d = 0;
-        const bool parsed = ParseDouble(text, d);
-        if (!parsed || !FloatInRange(d, t.oid == 700, HasNonZeroMantissa(text))) return WrongValue(column, v);
+        const bool parsed = ParseDouble(*text, d);
+        if (!parsed || !FloatInRange(d, t.oid == 700, HasNonZeroMantissa(*text))) return WrongValue(column, v);
       }
-      return text;
+      return *text;
     }
     case TypeCategory::kText:
     case TypeCategory::kOther:
-      if (!v.is_string()) return WrongValue(column, v);
-      return std::string(v.get_string());
-    case TypeCategory::kEnum: {
-      if (!v.is_string()) return WrongValue(column, v);
-      const std::string_view s = v.get_string();
-      if (!column.allowed_values.empty() &&
-          std::find(column.allowed_values.begin(), column.allowed_values.end(), s) == column.allowed_values.end()) {
-        return WrongValue(column, v);
-      }
-      return std::string(s);
+      return StringAccepted(column, v, [](std::string_view) { return true; });
+    case TypeCategory::kEnum:
+      return StringAccepted(column, v, [&column](std::string_view s) {
+        const auto& allowed = column.allowed_values;
+        return allowed.empty() || std::find(allowed.begin(), allowed.end(), s) != allowed.end();
+      });
+    case TypeCategory::kUuid: return StringAccepted(column, v, IsUuidLiteral);
+    case TypeCategory::kDate: return StringAccepted(column, v, IsDateLiteral);
+    case TypeCategory::kTime: {
+      const bool with_zone = t.oid == 1266 || t.sql_name.find("with time zone") != std::string::npos;
+      return StringAccepted(column, v, [with_zone](std::string_view s) { return IsTimeLiteral(s, with_zone); });
     }
-    case TypeCategory::kUuid:
-      if (!v.is_string() || !IsUuidLiteral(v.get_string())) return WrongValue(column, v);
-      return std::string(v.get_string());
-    case TypeCategory::kDate:
-      if (!v.is_string() || !IsDateLiteral(v.get_string())) return WrongValue(column, v);
-      return std::string(v.get_string());
-    case TypeCategory::kTime:
-      if (!v.is_string() || !IsTimeLiteral(v.get_string(), t.oid == 1266 || t.sql_name.find("with time zone") != std::string::npos)) {
-        return WrongValue(column, v);
-      }
-      return std::string(v.get_string());
     case TypeCategory::kTimestamp:
-    case TypeCategory::kTimestamptz:
-      if (!v.is_string() || !IsTimestampLiteral(v.get_string())) return WrongValue(column, v);
-      return std::string(v.get_string());
-    case TypeCategory::kInterval:
-      if (!v.is_string() || !IsIntervalLiteral(v.get_string())) return WrongValue(column, v);
-      return std::string(v.get_string());
+    case TypeCategory::kTimestamptz: return StringAccepted(column, v, IsTimestampLiteral);
+    case TypeCategory::kInterval: return StringAccepted(column, v, IsIntervalLiteral);
     case TypeCategory::kJson:
     case TypeCategory::kBytea:
       break;

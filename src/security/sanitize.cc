@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "common/utf8.h"
 #include "security/escape_sequence.h"
 
 namespace pgmcp::security {
@@ -12,7 +13,6 @@ namespace {
 
 using config::SanitizeMode;
 
-constexpr char32_t kReplacementChar = 0xFFFD;
 constexpr unsigned char kEsc = 0x1B;
 
 // General categories `strict` keeps as they are (SPEC §3a); Zl and Zp become "\n".
@@ -47,47 +47,6 @@ std::size_t SkipPrintableAscii(const char* p, std::size_t i, std::size_t n) {
     ++i;
   }
   return i;
-}
-
-struct Decoded {
-  char32_t code_point;  // kReplacementChar when the bytes are ill-formed
-  std::size_t length;   // bytes consumed, >= 1
-  bool valid;
-};
-
-// One UTF-8 sequence per Unicode Table 3-7 (no overlongs, surrogates or values above U+10FFFF).
-// An ill-formed sequence yields one U+FFFD per maximal subpart (Unicode §3.9, the practice ICU,
-// WHATWG and Python follow), so the result does not depend on which decoder a reader uses.
-Decoded DecodeUtf8(const unsigned char* p, std::size_t n) {
-  const unsigned char b0 = p[0];
-  if (b0 < 0x80) return {b0, 1, true};
-  std::size_t need;
-  unsigned char lo = 0x80;
-  unsigned char hi = 0xBF;
-  char32_t cp;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    need = 1;
-    cp = b0 & 0x1F;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    need = 2;
-    cp = b0 & 0x0F;
-    if (b0 == 0xE0) lo = 0xA0;  // below: overlong
-    if (b0 == 0xED) hi = 0x9F;  // above: UTF-16 surrogates
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    need = 3;
-    cp = b0 & 0x07;
-    if (b0 == 0xF0) lo = 0x90;  // below: overlong
-    if (b0 == 0xF4) hi = 0x8F;  // above: beyond U+10FFFF
-  } else {
-    return {kReplacementChar, 1, false};  // continuation byte, C0/C1 (overlong) or F5-FF lead
-  }
-  for (std::size_t k = 1; k <= need; ++k) {
-    if (k >= n || p[k] < lo || p[k] > hi) return {kReplacementChar, k, false};
-    cp = (cp << 6) | (p[k] & 0x3F);
-    lo = 0x80;
-    hi = 0xBF;
-  }
-  return {cp, need + 1, true};
 }
 
 bool IsVariationSelector(char32_t cp) {
@@ -183,7 +142,7 @@ void AppendSanitized(std::string_view text, config::SanitizeMode mode, std::stri
       drop(b == kEsc ? EscapeSequenceLength(text.substr(i)) : 1);
       continue;
     }
-    const Decoded d = DecodeUtf8(reinterpret_cast<const unsigned char*>(p + i), n - i);
+    const Utf8Sequence d = DecodeUtf8(reinterpret_cast<const unsigned char*>(p + i), n - i);
     if (!d.valid) {
       drop(d.length);
       AppendUtf8(kReplacementChar, out);

@@ -1,4 +1,4 @@
-// The transport caps of SPEC §7.5 pushed past their limits on the real binary over stdio: JSON
+// The transport caps of docs/security.md, "Caps", pushed past their limits on the real binary over stdio: JSON
 // nested deeper than 64 levels and one line longer than limits.max_line_bytes are each answered
 // with a JSON-RPC error, and the server goes on answering. Also: a limit over max_rows through the
 // SDK client is a tool error naming the maximum, not a protocol failure.

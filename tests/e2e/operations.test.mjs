@@ -1,4 +1,4 @@
-// Operations (SPEC §9): Prometheus counters match the calls made, every log line is a JSON object
+// Operations (docs/operations.md): Prometheus counters match the calls made, every log line is a JSON object
 // with the documented fields and no row values, and SIGTERM lets a call in flight finish.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";

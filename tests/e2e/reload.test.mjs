@@ -1,4 +1,4 @@
-// Schema lifecycle (SPEC §8): migrations applied while a client is connected are reflected after
+// Schema lifecycle (docs/operations.md, "Schema reloads"): migrations applied while a client is connected are reflected after
 // SIGHUP, after NOTIFY on the reload channel, and after the TTL, and the official SDK client
 // receives notifications/tools/list_changed each time; a failed reload keeps the last good schema.
 import { test, before, after } from "node:test";

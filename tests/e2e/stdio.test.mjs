@@ -22,7 +22,7 @@ test("initialize negotiates the latest protocol version and names the server", (
 test("lists one tool per exposed table, and none for excluded tables or plain views", async () => {
   const { tools } = await session.client.listTools();
   const names = tools.map((t) => t.name).sort();
-  // Exposed: tables and security_invoker views of public, minus *_migrations (SPEC §3a).
+  // Exposed: tables and security_invoker views of public, minus *_migrations (docs/reference.md, Configuration).
   const expected = psql(`
     SELECT json_agg('query_' || c.relname ORDER BY 'query_' || c.relname)
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

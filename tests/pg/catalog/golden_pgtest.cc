@@ -24,9 +24,11 @@ namespace fs = std::filesystem;
 
 fs::path GoldenDir() { return fs::path(PGMCP_SOURCE_DIR) / "tests" / "golden" / "schema"; }
 
+// None when the directory is missing: SchemaGoldenFiles.HoldCases fails then.
 std::vector<std::string> GoldenCases() {
   std::vector<std::string> cases;
-  for (const auto& entry : fs::directory_iterator(GoldenDir())) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(GoldenDir(), ec)) {
     if (entry.path().extension() == ".sql") cases.push_back(entry.path().stem().string());
   }
   std::sort(cases.begin(), cases.end());
@@ -108,6 +110,11 @@ TEST_P(GoldenTest, ToolsListMatches) {
 
 INSTANTIATE_TEST_SUITE_P(Schema, GoldenTest, ::testing::ValuesIn(GoldenCases()),
                          [](const ::testing::TestParamInfo<std::string>& case_info) { return case_info.param; });
+// An empty directory would instantiate no case above and pass.
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(GoldenTest);
+
+// The cases above are tests only if the directory holds them.
+TEST(SchemaGoldenFiles, HoldCases) { EXPECT_FALSE(GoldenCases().empty()) << GoldenDir() << " holds no <case>.sql"; }
 
 }  // namespace
 }  // namespace pgmcp::catalog

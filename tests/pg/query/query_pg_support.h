@@ -34,7 +34,7 @@ class QueryDatabase {
     db_.Exec(kFixtureSql);
     conn_.reset(PQconnectdb(db_.Dsn().c_str()));
     if (PQstatus(conn_.get()) != CONNECTION_OK) throw std::runtime_error(PQerrorMessage(conn_.get()));
-    // The session settings the server uses for every call (SPEC §7.2 sets them per transaction).
+    // The session settings the server uses for every call (docs/security.md, "Every call is one read-only transaction", sets them per transaction).
     Run("SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'iso_8601'; SET extra_float_digits = 1; "
         "SET default_transaction_read_only = on; SET TimeZone = '" + time_zone + "'");
   }

@@ -1,5 +1,6 @@
-// The attack suite (SPEC §7.3): every SQL-injection payload of tests/security/payloads.txt in
-// every argument position of a tool call, through the whole pipeline against the demo database.
+// The attack suite (docs/security.md, "No SQL from outside"): every SQL-injection payload of
+// tests/security/payloads.txt in every argument position of a tool call, through the whole
+// pipeline against the demo database.
 // Each call must be refused with a plain sentence or answered with the payload treated as data,
 // within the statement timeout; afterwards every table and the list of database objects are
 // unchanged and the pool's connections are idle, as the login role, with no claims.
@@ -12,6 +13,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/utf8.h"
 #include "query/json_text.h"
 #include "service_pg_support.h"
 
@@ -104,7 +106,7 @@ std::vector<std::string> LoadPayloads() {
 }
 
 // PostgreSQL text can hold the payload (no NUL, valid UTF-8): only then can it be data.
-bool StorableAsText(const std::string& p) { return p.find('\0') == std::string::npos && query::IsValidUtf8(p); }
+bool StorableAsText(const std::string& p) { return p.find('\0') == std::string::npos && pgmcp::IsValidUtf8(p); }
 
 // ---- what the database looks like ----------------------------------------------------------------
 
@@ -355,7 +357,7 @@ void Judge(const Position& pos, const std::string& payload, const TimedOutcome& 
   boost::system::error_code ec;
   auto doc = json::parse(out.structured_json, ec);
   if (ec || !doc.is_object() || !doc.as_object().contains("rows") || !doc.as_object().contains("columns")) {
-    verdict.Fail(where + "the result is not the JSON of SPEC §5");
+    verdict.Fail(where + "the result is not the JSON of docs/reference.md, Results");
     return;
   }
   for (const auto& c : doc.as_object().at("columns").as_array()) {
@@ -421,7 +423,7 @@ TEST_F(AttackSuite, PayloadFileHoldsAtLeast150DistinctPayloads) {
   EXPECT_GE(payloads_->size(), 150u);
   // The notation reaches what a text line cannot hold.
   EXPECT_TRUE(std::any_of(payloads_->begin(), payloads_->end(), [](const std::string& p) { return p == std::string(1, '\0'); }));
-  EXPECT_TRUE(std::any_of(payloads_->begin(), payloads_->end(), [](const std::string& p) { return !query::IsValidUtf8(p); }));
+  EXPECT_TRUE(std::any_of(payloads_->begin(), payloads_->end(), [](const std::string& p) { return !pgmcp::IsValidUtf8(p); }));
   EXPECT_TRUE(std::any_of(payloads_->begin(), payloads_->end(), [](const std::string& p) { return p.empty(); }));
   EXPECT_THROW(DecodePayload("a\\q", 1), std::runtime_error) << "an unknown escape is refused, not kept";
 }

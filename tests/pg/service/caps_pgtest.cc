@@ -1,6 +1,6 @@
-// The caps of SPEC §7.5 that a tool call meets, each pushed one past its limit through the whole
-// pipeline against the demo database: max_rows, max_result_bytes, max_text_chars and the `in`
-// list size. (JSON nesting depth and the stdio line size are transport caps: tests/e2e/caps.test.mjs.)
+// The caps of docs/security.md, "Caps", that a tool call meets, each pushed one past its limit
+// through the whole pipeline against the demo database: max_rows, max_result_bytes, max_text_chars
+// and the `in` list size. (JSON nesting depth and the stdio line size are transport caps: tests/e2e/caps.test.mjs.)
 #include <set>
 
 #include "query/json_text.h"
@@ -69,7 +69,7 @@ TEST_F(Caps, ResultOverMaxResultBytesIsCutAtARowBoundaryAndStaysValidJson) {
                      json::object{{"select", json::array{"id", "body"}}, {"order_by", json::array{json::object{{"column", "id"}}}},
                                   {"limit", 1000}});
   ASSERT_FALSE(call.outcome.is_error) << call.outcome.text;
-  EXPECT_LE(call.outcome.structured_json.size(), 4096u) << "SPEC §3a: the cap measures structuredContent";
+  EXPECT_LE(call.outcome.structured_json.size(), 4096u) << "docs/reference.md, Results: the cap measures structuredContent";
   auto doc = Structured(call);  // parses: the cut left valid JSON
   EXPECT_EQ(doc.at("truncated"), true);
   const auto& rows = doc.at("rows").as_array();
@@ -115,7 +115,7 @@ TEST_F(Caps, TextLongerThanMaxTextCharsIsCutWithTheMarker) {
       ASSERT_GE(got.size(), kMarker.size());
       ASSERT_EQ(got.substr(got.size() - kMarker.size()), kMarker) << got;
       const std::string kept = got.substr(0, got.size() - kMarker.size());
-      EXPECT_EQ(CodePoints(kept), 20u) << "the marker is not counted (SPEC §3a)";
+      EXPECT_EQ(CodePoints(kept), 20u) << "the marker is not counted (docs/reference.md, Results)";
       EXPECT_EQ(full.compare(0, kept.size(), kept), 0) << "the cut keeps a prefix: " << got;
     }
   }
@@ -164,7 +164,10 @@ TEST_F(Caps, StatementTimeoutIsTheCallsDeadline) {
     }
   }
   EXPECT_GT(timed_out, 0);
-  for (const auto& c : InspectIdleConnections(h)) {
+  // The pool keeps the connections the timeouts left idle: an empty pool would prove nothing here.
+  const auto pooled = InspectIdleConnections(h);
+  ASSERT_FALSE(pooled.empty());
+  for (const auto& c : pooled) {
     EXPECT_TRUE(c.idle);
     EXPECT_EQ(c.statement_timeout, c.statement_timeout_reset);
   }

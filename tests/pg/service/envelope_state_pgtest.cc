@@ -1,4 +1,5 @@
-// The transaction envelope leaves nothing behind (SPEC §7.2): after a call that succeeded, failed,
+// The transaction envelope leaves nothing behind (docs/security.md, "Every call is one read-only
+// transaction"): after a call that succeeded, failed,
 // used an unknown role or hit the statement timeout, the one pooled connection — the same backend
 // — is idle, back to the login role, with empty claims and the session's own statement_timeout
 // and TimeZone. The state is read outside any envelope (tests/pg/database/read_only_call_pgtest.cc

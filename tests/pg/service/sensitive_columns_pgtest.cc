@@ -1,4 +1,5 @@
-// Sensitive columns (SPEC §7.6) probed through every argument that names a column: the answer must
+// Sensitive columns (docs/security.md, "Sensitive columns") probed through every argument that
+// names a column: the answer must
 // be byte for byte the one for a column that does not exist, and the column must appear nowhere —
 // not in tools/list, not in resources, not in results. Covers the default patterns (the demo's
 // employees.password_hash and employees.api_token) and a custom exclude_columns pattern.
@@ -15,7 +16,7 @@ struct Hidden {
 };
 
 // The demo's secrets (default patterns *.*password*, *.*token*) and a custom pattern written in
-// another case than the column (patterns are case-insensitive, SPEC §3a).
+// another case than the column (patterns are case-insensitive, docs/reference.md, Configuration).
 const Hidden kHidden[] = {
     {"query_employees", "password_hash"},
     {"query_employees", "api_token"},

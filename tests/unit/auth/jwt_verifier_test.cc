@@ -1,5 +1,5 @@
 // JwtVerifier end to end: tokens minted here with OpenSSL (HMAC, RSA, RSA-PSS, ECDSA) against every
-// rule of SPEC §3a "Tokens" and §7.4, including the classic attacks (alg none, HS/RS confusion).
+// rule of docs/auth.md, "Rules a token must pass", including the classic attacks (alg none, HS/RS confusion).
 #include "auth/jwt_verifier.h"
 
 #include <gtest/gtest.h>

@@ -46,8 +46,8 @@ std::shared_ptr<Metrics> Busy() {
   m->RecordAuthFailure("expired");
   m->RecordHttpRequest(200);
   m->RecordHttpRequest(401);
-  m->SetPool({.idle = 3, .busy = 1, .connecting = 0, .waiting = 2});
-  m->SetSessions({.session = 4, .stateless = 1});
+  m->SetPoolSampler([] { return PoolSample{.idle = 3, .busy = 1, .connecting = 0, .waiting = 2}; });
+  m->SetSessionSampler([] { return SessionSample{.session = 4, .stateless = 1}; });
   return m;
 }
 
@@ -153,9 +153,9 @@ TEST(MetricsTest, SamplersAreReadAtEveryRender) {
   EXPECT_EQ(ValueOf(page, "pgmcp_pool_connections", {{"state", "busy"}}), 2);
   EXPECT_EQ(ValueOf(page, "pgmcp_pool_connections", {{"state", "connecting"}}), 2);
   EXPECT_EQ(ValueOf(page, "pgmcp_sessions", {{"era", "session"}}), 7);
-  m->SetPoolSampler({});  // removed: the last value stays until something sets it
-  m->SetPool({.idle = 9});
-  EXPECT_EQ(ValueOf(RenderAndParse(*m), "pgmcp_pool_connections", {{"state", "idle"}}), 9);
+  m->SetPoolSampler({});  // removed: no longer called, the gauges keep the last values
+  EXPECT_EQ(ValueOf(RenderAndParse(*m), "pgmcp_pool_connections", {{"state", "busy"}}), 2);
+  EXPECT_EQ(busy, 2);
 }
 
 TEST(MetricsTest, ProcessSeriesComeFromProc) {

@@ -34,7 +34,7 @@ TEST(MetricsRegistryTest, RendersGaugeWithAndWithoutLabels) {
   auto& mem = registry.AddGauge("x_bytes", "Bytes.");
   conns.With({"idle"}).Set(2);
   conns.With({"busy"}).Set(1);
-  conns.With({"busy"}).Add(0.5);
+  conns.With({"busy"}).Set(1.5);  // the last value set is the value
   mem.With({}).Set(123456789);
   EXPECT_EQ(registry.Render(),
             "# HELP x_connections Connections.\n"

@@ -1,7 +1,8 @@
 // Golden files (tests/golden/query/*.test): tool arguments -> SQL + parameters, or the exact error
-// sentence. PGMCP_UPDATE_GOLDEN=1 rewrites the expected lines from what the builder produces now.
+// sentence; one test per case, named query.golden.<file>.<case>. PGMCP_UPDATE_GOLDEN=1 rewrites the
+// expected lines from what the builder produces now.
 //
-// Format: cases separated by blank lines; each case is
+// Format (tests/unit/query/golden_file.h): cases separated by blank lines; each case is
 //   case <name>
 //   [table orders|events]              (default orders)
 //   [options {"max_rows": 50, ...}]    (overrides of QueryOptions limits)
@@ -14,9 +15,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
+#include <string>
+#include <vector>
 
 #include "query/query.h"
+#include "unit/query/golden_file.h"
 #include "unit/query/query_fixture.h"
 
 namespace pgmcp::query {
@@ -25,61 +28,10 @@ namespace {
 namespace fs = std::filesystem;
 namespace json = boost::json;
 
-struct GoldenCase {
-  std::string name;
-  std::vector<std::string> lines;  // the input lines (case, table, options, args, comments), in order
-  std::string table = "orders";
-  std::string options;
-  std::string args;
-  std::string sql, params, error;  // expected
-  int line_number = 0;
-};
-
-std::vector<GoldenCase> ReadCases(const fs::path& path, std::vector<std::string>& header) {
-  std::ifstream in(path);
-  std::vector<GoldenCase> cases;
-  std::string line;
-  int number = 0;
-  GoldenCase* current = nullptr;
-  while (std::getline(in, line)) {
-    ++number;
-    if (line.empty()) {
-      current = nullptr;
-      continue;
-    }
-    auto rest = [&](std::string_view key) { return line.substr(key.size() + 1); };
-    if (line.rfind("case ", 0) == 0) {
-      cases.emplace_back();
-      current = &cases.back();
-      current->name = rest("case");
-      current->line_number = number;
-      current->lines.push_back(line);
-      continue;
-    }
-    if (current == nullptr) {
-      header.push_back(line);
-      continue;
-    }
-    if (line.rfind("sql ", 0) == 0) {
-      current->sql = rest("sql");
-    } else if (line.rfind("params ", 0) == 0) {
-      current->params = rest("params");
-    } else if (line.rfind("error ", 0) == 0) {
-      current->error = rest("error");
-    } else {
-      if (line.rfind("table ", 0) == 0) current->table = rest("table");
-      if (line.rfind("options ", 0) == 0) current->options = rest("options");
-      if (line.rfind("args ", 0) == 0) current->args = rest("args");
-      current->lines.push_back(line);
-    }
-  }
-  return cases;
-}
-
-QueryOptions OptionsFor(const GoldenCase& c) {
+QueryOptions OptionsFor(const std::string& text) {
   QueryOptions options;
-  if (c.options.empty()) return options;
-  const json::object o = json::parse(c.options).as_object();
+  if (text.empty()) return options;
+  const json::object o = json::parse(text).as_object();
   if (auto* v = o.if_contains("max_rows")) options.limits.max_rows = v->as_int64();
   if (auto* v = o.if_contains("default_limit")) options.limits.default_limit = v->as_int64();
   if (auto* v = o.if_contains("max_in_values")) options.limits.max_in_values = v->as_int64();
@@ -100,61 +52,91 @@ std::string ParamsJson(const SqlQuery& q) {
   return json::serialize(a);
 }
 
-TEST(QueryGolden, AllFiles) {
-  const fs::path dir = fs::path(PGMCP_SOURCE_DIR) / "tests/golden/query";
-  const bool update = std::getenv("PGMCP_UPDATE_GOLDEN") != nullptr && std::string(std::getenv("PGMCP_UPDATE_GOLDEN")) == "1";
-  const schema::Table orders = testing::OrdersTable();
-  const schema::Table events = testing::EventsTable();
-  int total = 0;
-  std::vector<fs::path> files;
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    if (entry.path().extension() == ".test") files.push_back(entry.path());
-  }
-  std::sort(files.begin(), files.end());
-  ASSERT_FALSE(files.empty());
-  for (const auto& path : files) {
-    std::vector<std::string> header;
-    auto cases = ReadCases(path, header);
-    std::ostringstream rewritten;
-    for (const auto& line : header) rewritten << line << "\n";
-    if (!header.empty()) rewritten << "\n";
-    for (auto& c : cases) {
-      ++total;
-      SCOPED_TRACE(path.filename().string() + ":" + std::to_string(c.line_number) + " " + c.name);
-      json::error_code ec;
-      const json::value args = json::parse(c.args, ec);
-      ASSERT_FALSE(ec) << "bad args JSON";
-      const schema::Table& table = c.table == "events" ? events : orders;
-      const auto built = BuildQuery(table, args, OptionsFor(c));
-      std::string sql, params, error;
-      if (built.ok()) {
-        sql = built->sql;
-        params = ParamsJson(built.value());
-      } else {
-        EXPECT_EQ(built.error().kind, ErrorKind::kInvalidArgument);
-        error = built.error().message;
-      }
-      if (update) {
-        for (const auto& line : c.lines) rewritten << line << "\n";
-        if (built.ok()) {
-          rewritten << "sql " << sql << "\nparams " << params << "\n\n";
-        } else {
-          rewritten << "error " << error << "\n\n";
-        }
-        continue;
-      }
-      EXPECT_EQ(c.sql, sql);
-      EXPECT_EQ(c.params, params);
-      EXPECT_EQ(c.error, error);
+fs::path GoldenDir() { return fs::path(PGMCP_SOURCE_DIR) / "tests/golden/query"; }
+
+bool UpdateRequested() {
+  const char* update = std::getenv("PGMCP_UPDATE_GOLDEN");
+  return update != nullptr && std::string(update) == "1";
+}
+
+// Replaces the expected lines (sql, params, error) of case `name` in `path` by `expected`.
+void RewriteExpected(const fs::path& path, const std::string& name, const std::vector<std::string>& expected) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  in.close();
+  std::vector<std::string> out;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    out.push_back(lines[i]);
+    if (lines[i] != "case " + name) continue;
+    for (++i; i < lines.size() && !lines[i].empty(); ++i) {
+      const bool is_expected = lines[i].rfind("sql ", 0) == 0 || lines[i].rfind("params ", 0) == 0 ||
+                               lines[i].rfind("error ", 0) == 0;
+      if (!is_expected) out.push_back(lines[i]);
     }
-    if (update) {
-      std::string text = rewritten.str();
-      while (text.size() >= 2 && text.substr(text.size() - 2) == "\n\n") text.pop_back();
-      std::ofstream(path) << text;
-    }
+    out.insert(out.end(), expected.begin(), expected.end());
+    if (i < lines.size()) out.push_back(lines[i]);
   }
-  EXPECT_GE(total, 80);
-  std::cout << "golden cases: " << total << "\n";
+  std::ofstream file(path, std::ios::trunc);
+  for (const auto& line : out) file << line << "\n";
+  ASSERT_TRUE(file.good()) << "cannot write " << path;
+}
+
+// One case of one file: the builder's SQL and parameters, or its error sentence, must be the
+// expected lines. PGMCP_UPDATE_GOLDEN=1 rewrites them instead (ctest runs the cases one at a time).
+class QueryGoldenCase : public ::testing::Test {
+ public:
+  QueryGoldenCase(fs::path path, testing::GoldenCase c) : path_(std::move(path)), case_(std::move(c)) {}
+
+  void TestBody() override {
+    SCOPED_TRACE(path_.filename().string() + ":" + std::to_string(case_.line_number) + " " + case_.name);
+    const std::string* args_text = case_.Find("args");
+    ASSERT_NE(args_text, nullptr) << "no args line";
+    json::error_code ec;
+    const json::value args = json::parse(*args_text, ec);
+    ASSERT_FALSE(ec) << "bad args JSON";
+    const std::string table_name = case_.Get("table", "orders");
+    ASSERT_TRUE(table_name == "orders" || table_name == "events") << table_name;
+    const schema::Table table = table_name == "events" ? testing::EventsTable() : testing::OrdersTable();
+    const auto built = BuildQuery(table, args, OptionsFor(case_.Get("options")));
+    std::string sql, params, error;
+    if (built.ok()) {
+      sql = built->sql;
+      params = ParamsJson(built.value());
+    } else {
+      EXPECT_EQ(built.error().kind, ErrorKind::kInvalidArgument);
+      error = built.error().message;
+    }
+    if (UpdateRequested()) {
+      RewriteExpected(path_, case_.name,
+                      built.ok() ? std::vector<std::string>{"sql " + sql, "params " + params}
+                                 : std::vector<std::string>{"error " + error});
+      return;
+    }
+    ASSERT_TRUE(case_.Find("sql") != nullptr || case_.Find("error") != nullptr) << "no expected sql or error line";
+    EXPECT_EQ(case_.Get("sql"), sql);
+    EXPECT_EQ(case_.Get("params"), params);
+    EXPECT_EQ(case_.Get("error"), error);
+  }
+
+ private:
+  fs::path path_;
+  testing::GoldenCase case_;
+};
+
+const bool kCasesRegistered = testing::RegisterGoldenCases<QueryGoldenCase>(
+    GoldenDir(), "golden",
+    [](const fs::path& path, const testing::GoldenCase& c) { return new QueryGoldenCase(path, c); });
+
+// The cases above are tests only if the files hold them: an empty or missing directory, a file
+// without cases or a case without input would otherwise pass by running nothing.
+TEST(QueryGoldenFiles, HoldCasesWithInputAndExpectation) {
+  ASSERT_TRUE(kCasesRegistered);
+  const auto problems = testing::GoldenDirectoryProblems(GoldenDir(), {{"args"}, {"sql", "error"}});
+  for (const auto& problem : problems) ADD_FAILURE() << problem;
+  size_t cases = 0;
+  for (const auto& path : testing::GoldenFiles(GoldenDir())) cases += testing::ReadGoldenFile(path).cases.size();
+  EXPECT_GE(cases, 80U);
 }
 
 }  // namespace

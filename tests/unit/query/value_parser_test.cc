@@ -1,6 +1,7 @@
-// Value formats accepted before any SQL is built (SPEC §3a "Values in arguments").
+// Value formats accepted before any SQL is built (docs/query-language.md, "Arguments").
 #include <gtest/gtest.h>
 
+#include "common/utf8.h"
 #include "query/json_text.h"
 #include "query/value_encoder.h"
 #include "query/value_parser.h"
@@ -76,6 +77,8 @@ TEST(JsonText, EscapesControlsAndQuotes) {
   EXPECT_FALSE(IsValidUtf8("\xc3"));
   EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));  // a surrogate
   EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));      // overlong
+  EXPECT_FALSE(IsValidUtf8("\xf0\x8f\xbf\xbf"));  // overlong four bytes
+  EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));  // beyond U+10FFFF
   EXPECT_EQ(QuoteForMessage(std::string(100, 'a')), "\"" + std::string(40, 'a') + "…\"");
 }
 

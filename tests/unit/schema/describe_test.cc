@@ -17,7 +17,8 @@ Column MakeColumn(std::string name, std::string sql_name, TypeCategory category,
   return c;
 }
 
-// The customers example of SPEC §5, built by hand.
+// The customers example of tool descriptions (docs/reference.md, Tools): customers, a
+// customers_archive look-alike and orders referring to it, built by hand.
 SchemaSnapshot ExampleSnapshot() {
   Table customers;
   customers.schema = "public";
@@ -66,7 +67,7 @@ config::Settings ExampleSettings() {
   return settings;
 }
 
-TEST(DescribeTest, SpecExample) {
+TEST(DescribeTest, CustomersExample) {
   SchemaSnapshot s = ExampleSnapshot();
   FinishSnapshot(s, ExampleSettings());
   const Table* t = s.FindTool("query_customers");

@@ -39,7 +39,7 @@ TEST(GlobTest, ColumnPatternsMatchTableColumnAndSchemaTableColumn) {
   std::vector<std::string> qualified = {"hr.people.salary"};
   EXPECT_TRUE(ColumnMatches(qualified, "hr", "people", "salary"));
   EXPECT_FALSE(ColumnMatches(qualified, "public", "people", "salary"));
-  // `*` crosses dots (SPEC §3a: any run of characters), so the default "*.*secret*" also hides
+  // `*` crosses dots (docs/reference.md, Configuration: any run of characters), so the default "*.*secret*" also hides
   // every column of a table whose name holds "secret": over-hiding is the safe side.
   std::vector<std::string> defaults = {"*.*secret*"};
   EXPECT_TRUE(ColumnMatches(defaults, "public", "apps", "client_secret"));

@@ -1,4 +1,4 @@
-// Returned-text sanitiser (SPEC §3a): test vectors per mode, plus a property test on random bytes.
+// Returned-text sanitiser (docs/security.md, "Returned-text sanitisation"): test vectors per mode, plus a property test on random bytes.
 #include "security/sanitize.h"
 
 #include <gtest/gtest.h>
@@ -210,7 +210,7 @@ TEST(SanitizeTest, RemovesVariationSelectorsWithNothingToAttachTo) {
 }
 
 TEST(SanitizeTest, ZwjEmojiSequencesFallApart) {
-  // ZWJ is a format character (Cf), removed by SPEC §3a: a joined emoji shows as its parts.
+  // ZWJ is a format character (Cf), removed in strict mode (docs/security.md): a joined emoji shows as its parts.
   const std::string technologist = U(0x1F468) + U(0x200D) + U(0x1F4BB);
   EXPECT_EQ(Strict(technologist), U(0x1F468) + U(0x1F4BB));
   EXPECT_EQ(Basic(technologist), U(0x1F468) + U(0x1F4BB));
