@@ -143,9 +143,12 @@ struct Server {
   }
 };
 
-protocol::SessionOptions SessionDefaults(const config::Settings& s, std::string session_id) {
+// Sessions read limits.max_json_depth from `source` for every message.
+protocol::SessionOptions SessionDefaults(const config::SettingsSourcePtr& source, std::string session_id) {
+  const auto current = source->current();
+  const config::Settings& s = *current;
   protocol::SessionOptions options;
-  options.max_json_depth = static_cast<size_t>(s.limits.max_json_depth);
+  options.settings = source;
   options.server_version = PGMCP_VERSION;
   options.context.session_id = std::move(session_id);
   options.context.role = s.auth.anonymous_role;
@@ -156,9 +159,8 @@ int ServeStdio(Server& server) {
   const config::SettingsSourcePtr& source = server.settings;
   transport::StdioTransport stdio(server.io.get_executor(),
                                   [source] { return static_cast<size_t>(source->current()->limits.max_line_bytes); });
-  // The session's own depth is not used: each line is parsed below with the current limit.
   auto session =
-      protocol::Session::Create(server.io.get_executor(), server.tools, SessionDefaults(*source->current(), "stdio"),
+      protocol::Session::Create(server.io.get_executor(), server.tools, SessionDefaults(source, "stdio"),
                                 [&stdio](protocol::Outgoing m) { stdio.Send(std::move(m.text)); });
   auto stop = [&](const char* why) {
     server.Drain(why, [session] { return session->in_flight(); }, [session] { session->CancelAll(); });
@@ -167,8 +169,7 @@ int ServeStdio(Server& server) {
   stdio.Start({
       [&](std::string line) {
         if (server.stopping) return;
-        auto depth = static_cast<size_t>(source->current()->limits.max_json_depth);
-        session->Dispatch(protocol::ParseMessage(line, depth));
+        session->Receive(line);
       },
       [&](size_t limit) {
         stdio.Send(
@@ -188,8 +189,8 @@ int ServeStdio(Server& server) {
 }
 
 int ServeHttp(Server& server) {
-  // http/ is given today's options, read once here: max_body_bytes, allowed_origins and the JSON
-  // depth over HTTP do not follow a SIGHUP until http/ reads them from the SettingsSource.
+  // Restart-only keys are read once here; http/ reads the reloadable ones (http.max_body_bytes,
+  // http.allowed_origins, limits.max_json_depth) from the settings source for every request.
   auto current = server.settings->current();
   const config::Settings& s = *current;
   http::Hooks hooks;
@@ -234,10 +235,9 @@ int ServeHttp(Server& server) {
 
   http::HttpOptions options;
   options.listen = s.listen;
-  options.max_body_bytes = static_cast<size_t>(s.http.max_body_bytes);
-  options.allowed_origins = s.http.allowed_origins;
+  options.settings = server.settings;
   options.authorization_servers = s.auth.authorization_servers;
-  options.session = SessionDefaults(s, "");
+  options.session = SessionDefaults(server.settings, "");
   auto http_server = http::HttpServer::Create(server.io, options, server.tools, hooks);
   server.metrics->SetSessionSampler([weak = std::weak_ptr<http::HttpServer>(http_server)] {
     auto live = weak.lock();

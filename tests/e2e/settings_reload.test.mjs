@@ -4,15 +4,10 @@
 // rewritten with the union of their `after` settings, SIGHUP, each probe runs again. A probe returns
 // a small value; `expect` gives the value before and after the SIGHUP. A group's `base` settings
 // hold in both configs.
-//
-// HTTP_CASES_WAITING_FOR_MERGE are the keys http/ and protocol/ serve per request once they read
-// the SettingsSource (a parallel change): flip HTTP_READS_SETTINGS_SOURCE to true when it lands.
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { connect, psql, spawnRaw, startHttp, waitFor, writeTemp } from "./harness.mjs";
-
-const HTTP_READS_SETTINGS_SOURCE = false;
 
 const MARKER = "…[truncated]";
 const LONG_NOTE = "x".repeat(1000);
@@ -183,8 +178,8 @@ const GROUPS = [
   },
 ];
 
-// Served by http/ and protocol/: these pass once they read the SettingsSource per request.
-const HTTP_CASES_WAITING_FOR_MERGE = {
+// Served by http/ and protocol/, which read the current settings for every request.
+const HTTP_CASES = {
   name: "HTTP request limits (stateless POST /mcp)",
   transport: "http",
   base: { auth: { mode: "none" } },
@@ -258,8 +253,8 @@ async function reloadWith(ctx, configPath, config) {
   await waitFor("the reload after SIGHUP", () => reloads() > seen, 15000);
 }
 
-function runGroup(group, { skip = false } = {}) {
-  describe(group.name, { skip }, () => {
+function runGroup(group) {
+  describe(group.name, () => {
     const results = new Map(group.cases.map((c) => [c.key, {}]));
     const servers = [];
     before(async () => {
@@ -311,4 +306,4 @@ after(() => {
 });
 
 for (const group of GROUPS) runGroup(group);
-runGroup(HTTP_CASES_WAITING_FOR_MERGE, { skip: HTTP_READS_SETTINGS_SOURCE ? false : "waits for http/ to read the SettingsSource" });
+runGroup(HTTP_CASES);
