@@ -123,7 +123,7 @@ asio::awaitable<protocol::ToolOutcome> ToolService::CallTool(std::string name, j
         }
         error = result.error().code;
       } else {
-        auto encoded = query::EncodeRows(result->get(), *built, query_options);
+        auto encoded = query::EncodeRows(*result, *built, query_options);
         rows = encoded.row_count;
         outcome.text = WrapUntrustedData(encoded.json, NewNonce());
         outcome.structured_json = std::move(encoded.json);
