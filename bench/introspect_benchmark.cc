@@ -27,6 +27,8 @@ using Clock = std::chrono::steady_clock;
 using ConnPtr = pgmcp::database::PgConnPtr;
 using ResultPtr = pgmcp::database::PgResultPtr;
 
+double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
 ConnPtr Connect(const std::string& dsn) {
   ConnPtr c(PQconnectdb(dsn.c_str()));
   if (PQstatus(c.get()) != CONNECTION_OK) {
