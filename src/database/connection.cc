@@ -21,17 +21,17 @@ constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 }  // namespace
 
-Connection::Connection(asio::any_io_executor executor, PGconn* conn) : conn_(conn), socket_(std::move(executor)) {}
+Connection::Connection(asio::any_io_executor executor, PgConnPtr conn)
+    : conn_(std::move(conn)), socket_(std::move(executor)) {}
 
 Connection::~Connection() {
-  // libpq owns the socket: detach it from Asio before PQfinish closes it.
+  // libpq owns the socket: detach it from Asio before conn_ (destroyed after this body) closes it.
   if (socket_.is_open()) socket_.release();
-  PQfinish(conn_);
 }
 
 void Connection::AttachSocket() {
   if (socket_.is_open()) socket_.release();
-  int fd = PQsocket(conn_);
+  int fd = PQsocket(conn_.get());
   if (fd >= 0) {
     boost::system::error_code ec;
     socket_.assign(fd, ec);
@@ -84,8 +84,9 @@ asio::awaitable<Status> Connection::WaitSocket(Wait what, Deadline deadline) {
 
 asio::awaitable<Result<std::unique_ptr<Connection>>> Connection::Connect(std::string dsn, Deadline deadline) {
   auto executor = co_await asio::this_coro::executor;
-  PGconn* raw = StartConnect(dsn).release();
-  std::unique_ptr<Connection> c(new Connection(executor, raw));
+  PgConnPtr started = StartConnect(dsn);
+  PGconn* raw = started.get();
+  std::unique_ptr<Connection> c(new Connection(executor, std::move(started)));
   if (raw == nullptr || PQstatus(raw) == CONNECTION_BAD) {
     co_return c->Fail(ErrorKind::kUnavailable, ConnectionErrorText(raw));
   }
@@ -111,28 +112,28 @@ asio::awaitable<Result<std::unique_ptr<Connection>>> Connection::Connect(std::st
 
 asio::awaitable<Status> Connection::Flush(Deadline deadline) {
   while (true) {
-    int r = PQflush(conn_);
+    int r = PQflush(conn_.get());
     if (r == 0) co_return OkStatus();
-    if (r < 0) co_return Fail(ErrorKind::kUnavailable, ConnectionErrorText(conn_));
+    if (r < 0) co_return Fail(ErrorKind::kUnavailable, ConnectionErrorText(conn_.get()));
     // Output is blocked: the server may be waiting for us to read, so wait for either direction.
     auto st = co_await WaitSocket(Wait::kReadOrWrite, deadline);
     if (!st) co_return Fail(st.error().kind, "flush: " + st.error().message);
-    if (PQconsumeInput(conn_) == 0) co_return Fail(ErrorKind::kUnavailable, ConnectionErrorText(conn_));
+    if (PQconsumeInput(conn_.get()) == 0) co_return Fail(ErrorKind::kUnavailable, ConnectionErrorText(conn_.get()));
   }
 }
 
 Status Connection::Send(const std::vector<Statement>& statements) {
-  if (PQenterPipelineMode(conn_) != 1) return Fail(ErrorKind::kInternal, ConnectionErrorText(conn_));
+  if (PQenterPipelineMode(conn_.get()) != 1) return Fail(ErrorKind::kInternal, ConnectionErrorText(conn_.get()));
   std::vector<const char*> values;
   for (const auto& s : statements) {
     values.clear();
     for (const auto& p : s.params) values.push_back(p ? p->c_str() : nullptr);
-    if (PQsendQueryParams(conn_, s.sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+    if (PQsendQueryParams(conn_.get(), s.sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
                           nullptr, 0) != 1) {
-      return Fail(ErrorKind::kUnavailable, ConnectionErrorText(conn_));
+      return Fail(ErrorKind::kUnavailable, ConnectionErrorText(conn_.get()));
     }
   }
-  if (PQpipelineSync(conn_) != 1) return Fail(ErrorKind::kUnavailable, ConnectionErrorText(conn_));
+  if (PQpipelineSync(conn_.get()) != 1) return Fail(ErrorKind::kUnavailable, ConnectionErrorText(conn_.get()));
   return OkStatus();
 }
 
@@ -143,12 +144,12 @@ asio::awaitable<Status> Connection::ReadUntilSync(std::vector<Rows>& results, De
   std::optional<Error> first_error;
   size_t index = 0;
   while (true) {
-    while (PQisBusy(conn_) == 1) {
+    while (PQisBusy(conn_.get()) == 1) {
       auto st = co_await WaitSocket(Wait::kRead, deadline);
       if (!st) co_return Fail(st.error().kind, "read: " + st.error().message);
-      if (PQconsumeInput(conn_) == 0) co_return Fail(ErrorKind::kUnavailable, ConnectionErrorText(conn_));
+      if (PQconsumeInput(conn_.get()) == 0) co_return Fail(ErrorKind::kUnavailable, ConnectionErrorText(conn_.get()));
     }
-    PgResultPtr r(PQgetResult(conn_));
+    PgResultPtr r(PQgetResult(conn_.get()));
     if (!r) {  // end of one statement's results
       ++index;
       continue;
@@ -175,7 +176,7 @@ asio::awaitable<Status> Connection::ReadUntilSync(std::vector<Rows>& results, De
 
 asio::awaitable<Result<std::vector<Rows>>> Connection::RunPipeline(const std::vector<Statement>& statements,
                                                                     Deadline deadline) {
-  if (state_ == ConnectionState::kBroken || PQstatus(conn_) != CONNECTION_OK) {
+  if (state_ == ConnectionState::kBroken || PQstatus(conn_.get()) != CONNECTION_OK) {
     co_return Fail(ErrorKind::kUnavailable, "not connected");
   }
   if (auto sent = Send(statements); !sent) co_return sent.error();
@@ -183,13 +184,13 @@ asio::awaitable<Result<std::vector<Rows>>> Connection::RunPipeline(const std::ve
   std::vector<Rows> results(statements.size());
   auto read = co_await ReadUntilSync(results, deadline);
   if (state_ == ConnectionState::kBroken) co_return read.error();
-  if (PQexitPipelineMode(conn_) != 1) co_return Fail(ErrorKind::kInternal, ConnectionErrorText(conn_));
+  if (PQexitPipelineMode(conn_.get()) != 1) co_return Fail(ErrorKind::kInternal, ConnectionErrorText(conn_.get()));
   if (!read) co_return read.error();
   co_return std::move(results);
 }
 
 asio::awaitable<Status> Connection::AwaitInput(Deadline deadline) {
-  if (state_ == ConnectionState::kBroken || PQstatus(conn_) != CONNECTION_OK) {
+  if (state_ == ConnectionState::kBroken || PQstatus(conn_.get()) != CONNECTION_OK) {
     co_return Fail(ErrorKind::kUnavailable, "not connected");
   }
   auto st = co_await WaitSocket(Wait::kRead, deadline);
@@ -197,13 +198,13 @@ asio::awaitable<Status> Connection::AwaitInput(Deadline deadline) {
     if (st.error().kind == ErrorKind::kTimeout) co_return st;
     co_return Fail(st.error().kind, "listen: " + st.error().message);
   }
-  if (PQconsumeInput(conn_) == 0) co_return Fail(ErrorKind::kUnavailable, ConnectionErrorText(conn_));
+  if (PQconsumeInput(conn_.get()) == 0) co_return Fail(ErrorKind::kUnavailable, ConnectionErrorText(conn_.get()));
   co_return OkStatus();
 }
 
 std::vector<std::pair<std::string, std::string>> Connection::TakeNotifications() {
   std::vector<std::pair<std::string, std::string>> out;
-  while (PGnotify* n = PQnotifies(conn_)) {
+  while (PGnotify* n = PQnotifies(conn_.get())) {
     out.emplace_back(n->relname, n->extra != nullptr ? n->extra : "");
     PQfreemem(n);
   }
@@ -211,13 +212,13 @@ std::vector<std::pair<std::string, std::string>> Connection::TakeNotifications()
 }
 
 bool Connection::IsIdle() const {
-  return state_ != ConnectionState::kBroken && PQstatus(conn_) == CONNECTION_OK &&
-         PQtransactionStatus(conn_) == PQTRANS_IDLE && PQpipelineStatus(conn_) == PQ_PIPELINE_OFF;
+  return state_ != ConnectionState::kBroken && PQstatus(conn_.get()) == CONNECTION_OK &&
+         PQtransactionStatus(conn_.get()) == PQTRANS_IDLE && PQpipelineStatus(conn_.get()) == PQ_PIPELINE_OFF;
 }
 
 bool Connection::InTransaction() const {
-  return state_ != ConnectionState::kBroken && PQstatus(conn_) == CONNECTION_OK &&
-         PQtransactionStatus(conn_) != PQTRANS_IDLE;
+  return state_ != ConnectionState::kBroken && PQstatus(conn_.get()) == CONNECTION_OK &&
+         PQtransactionStatus(conn_.get()) != PQTRANS_IDLE;
 }
 
 std::function<void()> Connection::CancelRequest() const {

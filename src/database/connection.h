@@ -13,12 +13,9 @@
 
 #include "common/result.h"
 #include "database/deadline.h"
+#include "database/pg_forward.h"
 #include "database/rows.h"
 #include "database/statement.h"
-
-// libpq's handles, named without including libpq-fe.h (PGconn and PGcancel are typedefs of these).
-struct pg_conn;
-struct pg_cancel;
 
 namespace pgmcp::database {
 
@@ -71,7 +68,7 @@ class Connection {
 
  private:
   friend class Pool;
-  Connection(boost::asio::any_io_executor executor, pg_conn* conn);
+  Connection(boost::asio::any_io_executor executor, PgConnPtr conn);
   enum class Wait { kRead, kWrite, kReadOrWrite };
   boost::asio::awaitable<Status> WaitSocket(Wait what, Deadline deadline);
   Status Send(const std::vector<Statement>& statements);
@@ -80,7 +77,7 @@ class Connection {
   void AttachSocket();
   Error Fail(ErrorKind kind, std::string log_reason);
 
-  pg_conn* conn_;
+  PgConnPtr conn_;  // destroyed last: the socket is released from Asio before libpq closes it
   boost::asio::posix::stream_descriptor socket_;
   std::shared_ptr<pg_cancel> cancel_;
   ConnectionState state_ = ConnectionState::kConnecting;

@@ -23,7 +23,8 @@ Error ErrorFromSqlState(std::string_view sqlstate) {
     return MakeError(ErrorKind::kUnavailable, "The database is unavailable right now; try again shortly.", code);
   }
   if (cls == "40") {
-    return MakeError(ErrorKind::kRetry, "The database could not complete the call because of concurrent activity; try again.", code);
+    return MakeError(ErrorKind::kRetry,
+                     "The database could not complete the call because of concurrent activity; try again.", code);
   }
   return MakeError(ErrorKind::kInternal, "The database could not run this query.", code);
 }

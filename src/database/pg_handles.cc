@@ -4,6 +4,11 @@
 #include "logging/log.h"
 
 namespace pgmcp::database {
+
+void PgResultDeleter::operator()(PGresult* r) const { PQclear(r); }
+void PgConnDeleter::operator()(PGconn* c) const { PQfinish(c); }
+void PgCancelDeleter::operator()(PGcancel* c) const { PQfreeCancel(c); }
+
 namespace {
 
 class PgRows final : public RowSource {
@@ -64,7 +69,8 @@ void SilenceNotices(PGconn* conn) {
 Error ErrorFromResult(const PGresult* result) {
   const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
   const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
-  logging::Debug("db_error", {{"sqlstate", state != nullptr ? state : ""}, {"message", primary != nullptr ? primary : ""}});
+  logging::Debug("db_error",
+                 {{"sqlstate", state != nullptr ? state : ""}, {"message", primary != nullptr ? primary : ""}});
   return ErrorFromSqlState(state != nullptr ? state : "");
 }
 

@@ -9,23 +9,10 @@
 #include <string>
 
 #include "common/result.h"
+#include "database/pg_forward.h"
 #include "database/rows.h"
 
 namespace pgmcp::database {
-
-struct PgResultDeleter {
-  void operator()(PGresult* r) const { PQclear(r); }
-};
-using PgResultPtr = std::unique_ptr<PGresult, PgResultDeleter>;
-
-struct PgConnDeleter {
-  void operator()(PGconn* c) const { PQfinish(c); }
-};
-using PgConnPtr = std::unique_ptr<PGconn, PgConnDeleter>;
-
-struct PgCancelDeleter {
-  void operator()(PGcancel* c) const { PQfreeCancel(c); }
-};
 
 // A Rows that owns `result` (text format). A null result reads as no rows and no columns.
 Rows RowsFromResult(PgResultPtr result);

@@ -1,6 +1,7 @@
 // Pool: a bounded set of Connections with an acquire deadline (PgBouncer's "wait" vs "run" split)
 // and a bounded queue of waiting calls. Each connection's ConnectionState (database/connection.h)
-// says which member below holds it. Not thread-safe: every member is used on the pool's executor (the server's event loop).
+// says which member below holds it. Not thread-safe: every member is used on the pool's executor
+// (the server's event loop).
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>

@@ -236,7 +236,8 @@ struct Attribute {
 
 constexpr Attribute kAttributes[] = {
     {"rolbypassrls", Severity::kUnsafe, "has BYPASSRLS (it bypasses row-level security)"},
-    {"rolcreaterole", Severity::kUnsafe, "has CREATEROLE (it can create roles and grant itself any non-superuser role)"},
+    {"rolcreaterole", Severity::kUnsafe,
+     "has CREATEROLE (it can create roles and grant itself any non-superuser role)"},
     {"rolcreatedb", Severity::kUnsafe, "has CREATEDB (it can create databases)"},
     {"rolreplication", Severity::kUnsafe,
      "has REPLICATION (it can stream every table's data past privileges and row-level security, and its "
@@ -360,7 +361,8 @@ std::pair<Severity, std::string> PrivilegeFinding(const database::Row& row) {
     // nextval() only consumes numbers (and is refused in pgmcp's read-only transactions);
     // setval() (UPDATE) can rewind a sequence and make the application's inserts collide.
     bool update = detail.find("UPDATE") != std::string::npos;
-    message += detail + " on sequence " + object + (update ? " (setval can reset it)" : " (nextval consumes its values)");
+    message += detail + " on sequence " + object +
+               (update ? " (setval can reset it)" : " (nextval consumes its values)");
     return {update ? Severity::kUnsafe : Severity::kWarning, std::move(message)};
   } else if (what == "schema") {
     message += "CREATE on schema " + object;
