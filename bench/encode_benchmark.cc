@@ -1,8 +1,6 @@
 // Encode benchmark: is it faster to build the result JSON in C++ from a text-format result
 // (EncodeRows) or to let PostgreSQL build it (json_agg of the same SELECT)? 1,000 rows of mixed
 // types, same connection, same settings. DSN from argv[1] or $PGMCP_BENCH_DSN.
-#include <libpq-fe.h>
-
 #include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
@@ -11,17 +9,20 @@
 #include <string>
 #include <vector>
 
+#include "database/pg_handles.h"
 #include "query/query.h"
 
 namespace {
 
+using pgmcp::database::PgConnPtr;
+using pgmcp::database::PgResultPtr;
 using pgmcp::query::QueryOptions;
 using pgmcp::schema::ColumnType;
 using pgmcp::schema::TypeCategory;
 
-PGresult* Exec(PGconn* c, const std::string& sql) {
-  PGresult* r = PQexec(c, sql.c_str());
-  const auto st = PQresultStatus(r);
+PgResultPtr Exec(PGconn* c, const std::string& sql) {
+  PgResultPtr r(PQexec(c, sql.c_str()));
+  const auto st = PQresultStatus(r.get());
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
     std::fprintf(stderr, "%s\n", PQerrorMessage(c));
     std::exit(1);
@@ -52,19 +53,20 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: encode_benchmark DSN (or set PGMCP_BENCH_DSN)\n");
     return 2;
   }
-  PGconn* conn = PQconnectdb(dsn);
+  PgConnPtr owner(PQconnectdb(dsn));
+  PGconn* conn = owner.get();
   if (PQstatus(conn) != CONNECTION_OK) {
     std::fprintf(stderr, "%s", PQerrorMessage(conn));
     return 1;
   }
-  PQclear(Exec(conn, "SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'iso_8601'; SET extra_float_digits = 1; SET TimeZone = 'UTC'"));
-  PQclear(Exec(conn,
+  Exec(conn, "SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'iso_8601'; SET extra_float_digits = 1; SET TimeZone = 'UTC'");
+  Exec(conn,
                "CREATE TEMP TABLE bench AS SELECT g AS id, 'customer ' || g || ' \"quoted\" é' AS name, "
                "(g * 12.34)::numeric(12,2) AS amount, g / 7.0::float8 AS score, g % 2 = 0 AS paid, "
                "timestamptz '2026-01-01' + g * interval '37 minutes' AS created_at, date '2026-01-01' + g AS due, "
                "gen_random_uuid() AS ref, jsonb_build_object('tier', 'gold', 'n', g) AS meta, "
                "ARRAY['vip', 'east ' || g] AS tags, repeat('lorem ipsum ', 8) AS notes "
-               "FROM generate_series(1, 1000) g"));
+               "FROM generate_series(1, 1000) g");
 
   QueryOptions options;
   options.limits.max_result_bytes = 64 << 20;
@@ -92,20 +94,19 @@ int main(int argc, char** argv) {
   size_t cpp_bytes = 0, pg_bytes = 0;
   for (int round = 0; round < kRounds + 10; ++round) {
     auto t0 = std::chrono::steady_clock::now();
-    PGresult* r = Exec(conn, query.sql);
+    // Rows over the result, as the server's RunReadOnly hands it to EncodeRows.
+    pgmcp::database::Rows r = pgmcp::database::RowsFromResult(Exec(conn, query.sql));
     auto t1 = std::chrono::steady_clock::now();
     const auto encoded = pgmcp::query::EncodeRows(r, query, options);
     auto t2 = std::chrono::steady_clock::now();
-    PQclear(r);
     cpp_bytes = encoded.json.size();
 
     auto t3 = std::chrono::steady_clock::now();
-    PGresult* a = Exec(conn, agg_sql);
+    PgResultPtr a = Exec(conn, agg_sql);
     std::string doc = "{\"columns\":[\"id\",\"name\",\"amount\",\"score\",\"paid\",\"created_at\",\"due\",\"ref\",\"meta\",\"tags\",\"notes\"],\"rows\":";
-    doc.append(PQgetvalue(a, 0, 0), PQgetlength(a, 0, 0));
+    doc.append(PQgetvalue(a.get(), 0, 0), PQgetlength(a.get(), 0, 0));
     doc.append(",\"row_count\":1000,\"truncated\":false}");
     auto t4 = std::chrono::steady_clock::now();
-    PQclear(a);
     pg_bytes = doc.size();
     if (round < 10) continue;  // warm-up
     cpp_total.push_back(std::chrono::duration<double, std::micro>(t2 - t0).count());
@@ -117,6 +118,5 @@ int main(int argc, char** argv) {
               Median(cpp_encode), cpp_bytes);
   std::printf("PostgreSQL json_agg: query+wrap %.0f us, %zu bytes (no text cap, no sanitising, no byte cap)\n",
               Median(pg_total), pg_bytes);
-  PQfinish(conn);
   return 0;
 }

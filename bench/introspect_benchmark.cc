@@ -6,8 +6,6 @@
 // DSN defaults to $PGMCP_BENCH_DSN, then $DATABASE_URL, then libpq's defaults. Without
 // --no-setup the schema (default "pgmcp_bench") is created when it does not hold N tables yet.
 // With --no-setup it measures whatever the schema holds (e.g. --schema public on the demo).
-#include <libpq-fe.h>
-
 #include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
@@ -18,21 +16,16 @@
 #include <vector>
 
 #include "catalog/tool_catalog.h"
+#include "database/catalog_reader.h"
+#include "database/pg_handles.h"
 #include "schema/introspect.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-struct ConnCloser {
-  void operator()(PGconn* c) const { PQfinish(c); }
-};
-using ConnPtr = std::unique_ptr<PGconn, ConnCloser>;
-
-struct ResultCloser {
-  void operator()(PGresult* r) const { PQclear(r); }
-};
-using ResultPtr = std::unique_ptr<PGresult, ResultCloser>;
+using ConnPtr = pgmcp::database::PgConnPtr;
+using ResultPtr = pgmcp::database::PgResultPtr;
 
 double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
@@ -139,9 +132,14 @@ int main(int argc, char** argv) {
   size_t description_bytes = 0;
   for (int it = 0; it < iterations; ++it) {
     auto t0 = Clock::now();
-    auto conn = Connect(dsn);
+    // The server's own path: the blocking CatalogReader, then introspection.
+    auto conn = pgmcp::database::ConnectCatalogReader(dsn, Clock::now() + std::chrono::seconds(30));
+    if (!conn.ok()) {
+      std::fprintf(stderr, "introspect_benchmark: %s\n", conn.error().message.c_str());
+      return 1;
+    }
     auto t1 = Clock::now();
-    auto snapshot = pgmcp::schema::Introspect(conn.get(), settings);
+    auto snapshot = pgmcp::schema::Introspect(**conn, settings);
     if (!snapshot.ok()) {
       std::fprintf(stderr, "introspect_benchmark: %s (%s)\n", snapshot.error().message.c_str(),
                    snapshot.error().code.c_str());

@@ -13,9 +13,9 @@ int Check(const config::Invocation& inv) {
   const config::Settings& s = inv.settings;
   auto conn = service::ConnectBlocking(s);
   if (!conn) return service::ReportStartupError(conn.error());
-  auto snapshot = schema::Introspect(conn->get(), s);
+  auto snapshot = schema::Introspect(**conn, s);
   if (!snapshot) return service::ReportStartupError(snapshot.error());
-  auto report = security::AuditRoles(conn->get(), s, *snapshot);
+  auto report = security::AuditRoles(**conn, s, *snapshot);
   if (!report) return service::ReportStartupError(report.error());
   for (const auto& line : security::ReportLines(*report)) std::printf("%s\n", line.c_str());
   if (!report->safe() && s.security.allow_privileged_role) {

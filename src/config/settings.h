@@ -32,6 +32,7 @@ struct PoolSettings {
   int max = 10;
   int64_t acquire_timeout_ms = 2000;
   int64_t connect_timeout_ms = 5000;
+  int64_t max_waiters = 1000;  // calls waiting for a connection at once; beyond: "server busy" at once
   bool operator==(const PoolSettings&) const = default;
 };
 

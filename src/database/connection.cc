@@ -5,8 +5,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <optional>
+#include <tuple>
 
-#include "database/errors.h"
+#include "database/pg_handles.h"
 #include "logging/log.h"
 
 namespace pgmcp::database {
@@ -17,51 +19,32 @@ namespace {
 
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
-std::string ConnErrorText(PGconn* conn) {
-  std::string s = conn != nullptr ? PQerrorMessage(conn) : "out of memory";
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
-struct CancelDeleter {
-  void operator()(PGcancel* c) const { PQfreeCancel(c); }
-};
-
 }  // namespace
 
-void SilenceNotices(PGconn* conn) {
-  // libpq prints server NOTICEs to stderr by default, which would break the JSON-lines log (a
-  // `search` of stop words alone raises one). They say nothing an operator needs: debug only.
-  PQsetNoticeProcessor(
-      conn,
-      [](void*, const char* message) {
-        std::string text = message != nullptr ? message : "";
-        while (!text.empty() && text.back() == '\n') text.pop_back();
-        logging::Debug("db_notice", {{"message", text}});
-      },
-      nullptr);
-}
-
-Connection::Connection(asio::any_io_executor executor, PGconn* conn) : conn_(conn), socket_(std::move(executor)) {}
+Connection::Connection(asio::any_io_executor executor, PgConnPtr conn)
+    : conn_(std::move(conn)), socket_(std::move(executor)) {}
 
 Connection::~Connection() {
-  // libpq owns the socket: detach it from Asio before PQfinish closes it.
+  // libpq owns the socket: detach it from Asio before conn_ (destroyed after this body) closes it.
   if (socket_.is_open()) socket_.release();
-  PQfinish(conn_);
 }
 
 void Connection::AttachSocket() {
   if (socket_.is_open()) socket_.release();
-  int fd = PQsocket(conn_);
+  int fd = PQsocket(conn_.get());
   if (fd >= 0) {
     boost::system::error_code ec;
     socket_.assign(fd, ec);
-    if (ec) broken_ = true;
+    if (ec) state_ = ConnectionState::kBroken;
   }
 }
 
 Error Connection::Fail(ErrorKind kind, std::string log_reason) {
-  broken_ = true;
+  state_ = ConnectionState::kBroken;
+  if (kind == ErrorKind::kCancelled) {
+    logging::Debug("db_connection_broken", {{"reason", log_reason}});
+    return MakeError(kind, "The call was cancelled.");
+  }
   logging::Warn("db_connection_broken", {{"reason", log_reason}});
   if (kind == ErrorKind::kTimeout) {
     return MakeError(kind, "The database did not answer in time.");
@@ -73,35 +56,43 @@ asio::awaitable<Status> Connection::WaitSocket(Wait what, Deadline deadline) {
   if (!socket_.is_open()) co_return MakeError(ErrorKind::kUnavailable, "no socket");
   asio::steady_timer timer(socket_.get_executor(), deadline);
   using WT = asio::posix::stream_descriptor::wait_type;
+  bool timed_out = false;
+  boost::system::error_code ec;
   if (what == Wait::kReadOrWrite) {
     auto r = co_await (socket_.async_wait(WT::wait_read, kTuple) || socket_.async_wait(WT::wait_write, kTuple) ||
                        timer.async_wait(kTuple));
-    if (r.index() == 2) co_return MakeError(ErrorKind::kTimeout, "deadline");
-    auto [ec] = r.index() == 0 ? std::get<0>(r) : std::get<1>(r);
-    if (ec) co_return MakeError(ErrorKind::kUnavailable, ec.message());
-    co_return OkStatus();
+    timed_out = r.index() == 2;
+    if (r.index() == 0) std::tie(ec) = std::get<0>(r);
+    if (r.index() == 1) std::tie(ec) = std::get<1>(r);
+  } else {
+    auto r = co_await (socket_.async_wait(what == Wait::kRead ? WT::wait_read : WT::wait_write, kTuple) ||
+                       timer.async_wait(kTuple));
+    timed_out = r.index() == 1;
+    if (r.index() == 0) std::tie(ec) = std::get<0>(r);
   }
-  auto r = co_await (socket_.async_wait(what == Wait::kRead ? WT::wait_read : WT::wait_write, kTuple) ||
-                     timer.async_wait(kTuple));
-  if (r.index() == 1) co_return MakeError(ErrorKind::kTimeout, "deadline");
-  auto [ec] = std::get<0>(r);
+  // A cancelled coroutine sees its waits end early (operation_aborted): that is the client giving
+  // up on the call, neither a deadline nor a network failure.
+  // (Read inline: co_await of another awaitable would throw once the coroutine is cancelled.)
+  auto cancellation = co_await asio::this_coro::cancellation_state;
+  if (cancellation.cancelled() != asio::cancellation_type::none) {
+    co_return MakeError(ErrorKind::kCancelled, "cancelled by the caller");
+  }
+  if (timed_out) co_return MakeError(ErrorKind::kTimeout, "deadline");
   if (ec) co_return MakeError(ErrorKind::kUnavailable, ec.message());
   co_return OkStatus();
 }
 
 asio::awaitable<Result<std::unique_ptr<Connection>>> Connection::Connect(std::string dsn, Deadline deadline) {
   auto executor = co_await asio::this_coro::executor;
-  const char* keys[] = {"dbname", "fallback_application_name", nullptr};
-  const char* values[] = {dsn.c_str(), "pgmcp", nullptr};
-  PGconn* raw = PQconnectStartParams(keys, values, /*expand_dbname=*/1);
-  std::unique_ptr<Connection> c(new Connection(executor, raw));
+  PgConnPtr started = StartConnect(dsn);
+  PGconn* raw = started.get();
+  std::unique_ptr<Connection> c(new Connection(executor, std::move(started)));
   if (raw == nullptr || PQstatus(raw) == CONNECTION_BAD) {
-    co_return c->Fail(ErrorKind::kUnavailable, ConnErrorText(raw));
+    co_return c->Fail(ErrorKind::kUnavailable, ConnectionErrorText(raw));
   }
   PostgresPollingStatusType poll = PGRES_POLLING_WRITING;
-  while (true) {
-    if (poll == PGRES_POLLING_OK) break;
-    if (poll == PGRES_POLLING_FAILED) co_return c->Fail(ErrorKind::kUnavailable, ConnErrorText(raw));
+  while (poll != PGRES_POLLING_OK) {
+    if (poll == PGRES_POLLING_FAILED) co_return c->Fail(ErrorKind::kUnavailable, ConnectionErrorText(raw));
     // libpq may switch sockets between polls (multi-host DSNs, SSL retries): attach the current one.
     c->AttachSocket();
     auto st = co_await c->WaitSocket(poll == PGRES_POLLING_READING ? Wait::kRead : Wait::kWrite, deadline);
@@ -113,58 +104,60 @@ asio::awaitable<Result<std::unique_ptr<Connection>>> Connection::Connect(std::st
   }
   c->AttachSocket();
   SilenceNotices(raw);
-  if (PQsetnonblocking(raw, 1) != 0) co_return c->Fail(ErrorKind::kUnavailable, ConnErrorText(raw));
-  c->cancel_ = std::shared_ptr<PGcancel>(PQgetCancel(raw), CancelDeleter{});
+  if (PQsetnonblocking(raw, 1) != 0) co_return c->Fail(ErrorKind::kUnavailable, ConnectionErrorText(raw));
+  c->cancel_ = std::shared_ptr<PGcancel>(PQgetCancel(raw), PgCancelDeleter{});
+  if (c->state_ == ConnectionState::kConnecting) c->state_ = ConnectionState::kIdle;
   co_return std::move(c);
 }
 
 asio::awaitable<Status> Connection::Flush(Deadline deadline) {
   while (true) {
-    int r = PQflush(conn_);
+    int r = PQflush(conn_.get());
     if (r == 0) co_return OkStatus();
-    if (r < 0) co_return Fail(ErrorKind::kUnavailable, ConnErrorText(conn_));
+    if (r < 0) co_return Fail(ErrorKind::kUnavailable, ConnectionErrorText(conn_.get()));
     // Output is blocked: the server may be waiting for us to read, so wait for either direction.
     auto st = co_await WaitSocket(Wait::kReadOrWrite, deadline);
     if (!st) co_return Fail(st.error().kind, "flush: " + st.error().message);
-    if (PQconsumeInput(conn_) == 0) co_return Fail(ErrorKind::kUnavailable, ConnErrorText(conn_));
+    if (PQconsumeInput(conn_.get()) == 0) co_return Fail(ErrorKind::kUnavailable, ConnectionErrorText(conn_.get()));
   }
 }
 
-asio::awaitable<Result<std::vector<PgResultPtr>>> Connection::RunPipeline(const std::vector<Statement>& statements,
-                                                                          Deadline deadline) {
-  if (broken_ || PQstatus(conn_) != CONNECTION_OK) co_return Fail(ErrorKind::kUnavailable, "not connected");
-  if (PQenterPipelineMode(conn_) != 1) co_return Fail(ErrorKind::kInternal, ConnErrorText(conn_));
+Status Connection::Send(const std::vector<Statement>& statements) {
+  if (PQenterPipelineMode(conn_.get()) != 1) return Fail(ErrorKind::kInternal, ConnectionErrorText(conn_.get()));
   std::vector<const char*> values;
   for (const auto& s : statements) {
     values.clear();
     for (const auto& p : s.params) values.push_back(p ? p->c_str() : nullptr);
-    if (PQsendQueryParams(conn_, s.sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+    if (PQsendQueryParams(conn_.get(), s.sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
                           nullptr, 0) != 1) {
-      co_return Fail(ErrorKind::kUnavailable, ConnErrorText(conn_));
+      return Fail(ErrorKind::kUnavailable, ConnectionErrorText(conn_.get()));
     }
   }
-  if (PQpipelineSync(conn_) != 1) co_return Fail(ErrorKind::kUnavailable, ConnErrorText(conn_));
-  if (auto st = co_await Flush(deadline); !st) co_return st.error();
+  if (PQpipelineSync(conn_.get()) != 1) return Fail(ErrorKind::kUnavailable, ConnectionErrorText(conn_.get()));
+  return OkStatus();
+}
 
-  std::vector<PgResultPtr> results(statements.size());
+// Reads every result up to the pipeline's Sync into `results` (one per statement). Returns the
+// first statement's error, if any, once the Sync is read; a failure of the connection itself
+// (the state is then kBroken) as soon as it happens.
+asio::awaitable<Status> Connection::ReadUntilSync(std::vector<Rows>& results, Deadline deadline) {
   std::optional<Error> first_error;
   size_t index = 0;
-  bool synced = false;
-  while (!synced) {
-    while (PQisBusy(conn_) == 1) {
+  while (true) {
+    while (PQisBusy(conn_.get()) == 1) {
       auto st = co_await WaitSocket(Wait::kRead, deadline);
       if (!st) co_return Fail(st.error().kind, "read: " + st.error().message);
-      if (PQconsumeInput(conn_) == 0) co_return Fail(ErrorKind::kUnavailable, ConnErrorText(conn_));
+      if (PQconsumeInput(conn_.get()) == 0) co_return Fail(ErrorKind::kUnavailable, ConnectionErrorText(conn_.get()));
     }
-    PgResultPtr r(PQgetResult(conn_));
+    PgResultPtr r(PQgetResult(conn_.get()));
     if (!r) {  // end of one statement's results
       ++index;
       continue;
     }
     switch (PQresultStatus(r.get())) {
       case PGRES_PIPELINE_SYNC:
-        synced = true;
-        break;
+        if (first_error) co_return *first_error;
+        co_return OkStatus();
       case PGRES_PIPELINE_ABORTED:
         break;  // skipped because an earlier statement failed
       case PGRES_FATAL_ERROR:
@@ -172,32 +165,46 @@ asio::awaitable<Result<std::vector<PgResultPtr>>> Connection::RunPipeline(const 
         break;
       case PGRES_COMMAND_OK:
       case PGRES_TUPLES_OK:
-        if (index < results.size()) results[index] = std::move(r);
+        if (index < results.size()) results[index] = RowsFromResult(std::move(r));
         break;
       default:
         if (!first_error) first_error = MakeError(ErrorKind::kInternal, "The database sent an unexpected answer.");
         break;
     }
   }
-  if (PQexitPipelineMode(conn_) != 1) co_return Fail(ErrorKind::kInternal, ConnErrorText(conn_));
-  if (first_error) co_return *first_error;
+}
+
+asio::awaitable<Result<std::vector<Rows>>> Connection::RunPipeline(const std::vector<Statement>& statements,
+                                                                    Deadline deadline) {
+  if (state_ == ConnectionState::kBroken || PQstatus(conn_.get()) != CONNECTION_OK) {
+    co_return Fail(ErrorKind::kUnavailable, "not connected");
+  }
+  if (auto sent = Send(statements); !sent) co_return sent.error();
+  if (auto st = co_await Flush(deadline); !st) co_return st.error();
+  std::vector<Rows> results(statements.size());
+  auto read = co_await ReadUntilSync(results, deadline);
+  if (state_ == ConnectionState::kBroken) co_return read.error();
+  if (PQexitPipelineMode(conn_.get()) != 1) co_return Fail(ErrorKind::kInternal, ConnectionErrorText(conn_.get()));
+  if (!read) co_return read.error();
   co_return std::move(results);
 }
 
 asio::awaitable<Status> Connection::AwaitInput(Deadline deadline) {
-  if (broken_ || PQstatus(conn_) != CONNECTION_OK) co_return Fail(ErrorKind::kUnavailable, "not connected");
+  if (state_ == ConnectionState::kBroken || PQstatus(conn_.get()) != CONNECTION_OK) {
+    co_return Fail(ErrorKind::kUnavailable, "not connected");
+  }
   auto st = co_await WaitSocket(Wait::kRead, deadline);
   if (!st) {
     if (st.error().kind == ErrorKind::kTimeout) co_return st;
     co_return Fail(st.error().kind, "listen: " + st.error().message);
   }
-  if (PQconsumeInput(conn_) == 0) co_return Fail(ErrorKind::kUnavailable, ConnErrorText(conn_));
+  if (PQconsumeInput(conn_.get()) == 0) co_return Fail(ErrorKind::kUnavailable, ConnectionErrorText(conn_.get()));
   co_return OkStatus();
 }
 
 std::vector<std::pair<std::string, std::string>> Connection::TakeNotifications() {
   std::vector<std::pair<std::string, std::string>> out;
-  while (PGnotify* n = PQnotifies(conn_)) {
+  while (PGnotify* n = PQnotifies(conn_.get())) {
     out.emplace_back(n->relname, n->extra != nullptr ? n->extra : "");
     PQfreemem(n);
   }
@@ -205,8 +212,21 @@ std::vector<std::pair<std::string, std::string>> Connection::TakeNotifications()
 }
 
 bool Connection::IsIdle() const {
-  return !broken_ && PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_IDLE &&
-         PQpipelineStatus(conn_) == PQ_PIPELINE_OFF;
+  return state_ != ConnectionState::kBroken && PQstatus(conn_.get()) == CONNECTION_OK &&
+         PQtransactionStatus(conn_.get()) == PQTRANS_IDLE && PQpipelineStatus(conn_.get()) == PQ_PIPELINE_OFF;
+}
+
+bool Connection::InTransaction() const {
+  return state_ != ConnectionState::kBroken && PQstatus(conn_.get()) == CONNECTION_OK &&
+         PQtransactionStatus(conn_.get()) != PQTRANS_IDLE;
+}
+
+std::function<void()> Connection::CancelRequest() const {
+  if (!cancel_) return {};
+  return [cancel = cancel_] {
+    char err[256];
+    PQcancel(cancel.get(), err, sizeof err);
+  };
 }
 
 }  // namespace pgmcp::database

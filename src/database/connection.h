@@ -1,29 +1,41 @@
-// Connection: one non-blocking libpq connection driven by an Asio executor; no thread ever blocks
-// on the network. Not thread-safe: use it from one coroutine at a time on its executor.
+// Connection: one non-blocking database connection driven by an Asio executor; no thread ever
+// blocks on the network. Not thread-safe: use it from one coroutine at a time on its executor.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
-#include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/result.h"
-#include "database/pg_handles.h"
+#include "database/deadline.h"
+#include "database/pg_forward.h"
+#include "database/rows.h"
+#include "database/statement.h"
 
 namespace pgmcp::database {
 
-using Clock = std::chrono::steady_clock;
-using Deadline = Clock::time_point;
-
-// Routes the server's NOTICE messages on `conn` to the debug log instead of libpq's stderr print.
-void SilenceNotices(PGconn* conn);
+// Where a connection is in its life (PgBouncer's bouncer.h is the model): each state names who
+// holds the connection. Only the Connection itself and the Pool change it.
+enum class ConnectionState {
+  kConnecting,  // being opened: held by the coroutine running Connection::Connect, counted in
+                //   Pool::connecting_ when the pool opens it
+  kIdle,        // connected, no transaction, protocol in sync: on Pool::idle_ (a LISTEN
+                //   connection stays here too, held by its NotificationListener)
+  kLeased,      // serving one call: held by that call's Lease, or in a Pool::Waiter's `handed`
+                //   until the waiting call resumes; counted in Pool::leased_
+  kBroken,      // left mid-protocol (deadline, cancellation, network failure): never pooled again;
+                //   its Lease drops it and the server is told to cancel what it still runs
+};
 
 class Connection {
  public:
-  // Connects without blocking; fails with kUnavailable (reason logged, not returned) at `deadline`.
+  // Connects without blocking; fails with kUnavailable (reason logged, not returned) at
+  // `deadline`, kCancelled when the coroutine is cancelled.
   static boost::asio::awaitable<Result<std::unique_ptr<Connection>>> Connect(std::string dsn, Deadline deadline);
 
   ~Connection();
@@ -31,12 +43,12 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   // Sends every statement in one pipeline followed by one Sync, so the whole list costs one round
-  // trip, and returns each statement's result. On the first failing statement the rest are skipped
+  // trip, and returns each statement's rows. On the first failing statement the rest are skipped
   // by the server; the error (SQLSTATE in Error::code) is returned once everything up to the Sync
-  // has been read, so the connection is never left mid-protocol unless the deadline passed or the
-  // coroutine was cancelled (then it is marked broken and must be dropped).
-  boost::asio::awaitable<Result<std::vector<PgResultPtr>>> RunPipeline(const std::vector<Statement>& statements,
-                                                                        Deadline deadline);
+  // has been read, so the connection is never left mid-protocol unless the deadline passed
+  // (kTimeout) or the coroutine was cancelled (kCancelled): then it is kBroken and must be dropped.
+  boost::asio::awaitable<Result<std::vector<Rows>>> RunPipeline(const std::vector<Statement>& statements,
+                                                                Deadline deadline);
 
   // Waits until the server sends something (a NOTIFY, or the connection dropping) or `deadline`,
   // then reads it; kTimeout at the deadline. For a connection that LISTENs and runs no queries.
@@ -44,26 +56,31 @@ class Connection {
   // Notifications received so far: (channel, payload) pairs.
   std::vector<std::pair<std::string, std::string>> TakeNotifications();
 
-  // Idle: connected, protocol in sync, no transaction open. Only idle connections are pooled.
+  ConnectionState state() const { return state_; }
+  // Reusable: not broken, connected, protocol in sync, no transaction open. Only such
+  // connections go back to the pool.
   bool IsIdle() const;
-  bool broken() const { return broken_; }
-  // A cancel handle usable from another thread after this connection is gone.
-  std::shared_ptr<PGcancel> cancel_handle() const { return cancel_; }
-  int backend_pid() const { return PQbackendPID(conn_); }
-  PGconn* raw() const { return conn_; }
+  // A transaction is open (or failed and not yet rolled back) on a live connection.
+  bool InTransaction() const;
+  // Asks the server to cancel what this connection runs. Blocks on the network (PQcancel):
+  // call it on a helper thread; the returned function stays valid after the Connection is gone.
+  std::function<void()> CancelRequest() const;
 
  private:
-  Connection(boost::asio::any_io_executor executor, PGconn* conn);
+  friend class Pool;
+  Connection(boost::asio::any_io_executor executor, PgConnPtr conn);
   enum class Wait { kRead, kWrite, kReadOrWrite };
   boost::asio::awaitable<Status> WaitSocket(Wait what, Deadline deadline);
+  Status Send(const std::vector<Statement>& statements);
   boost::asio::awaitable<Status> Flush(Deadline deadline);
+  boost::asio::awaitable<Status> ReadUntilSync(std::vector<Rows>& results, Deadline deadline);
   void AttachSocket();
   Error Fail(ErrorKind kind, std::string log_reason);
 
-  PGconn* conn_;
+  PgConnPtr conn_;  // destroyed last: the socket is released from Asio before libpq closes it
   boost::asio::posix::stream_descriptor socket_;
-  std::shared_ptr<PGcancel> cancel_;
-  bool broken_ = false;
+  std::shared_ptr<pg_cancel> cancel_;
+  ConnectionState state_ = ConnectionState::kConnecting;
 };
 
 }  // namespace pgmcp::database

@@ -2,16 +2,11 @@
 
 #include <string>
 
-#include "logging/log.h"
-
 namespace pgmcp::database {
 
-Error ErrorFromResult(const PGresult* result) {
-  const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
-  std::string code = state != nullptr ? state : "";
-  const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
-  logging::Debug("db_error", {{"sqlstate", code}, {"message", primary != nullptr ? primary : ""}});
-  std::string cls = code.substr(0, 2);
+Error ErrorFromSqlState(std::string_view sqlstate) {
+  std::string code(sqlstate);
+  std::string_view cls = sqlstate.substr(0, 2);
   if (code == "57014") {
     return MakeError(ErrorKind::kTimeout, "The query was cancelled because it ran longer than the statement timeout.", code);
   }
@@ -28,7 +23,8 @@ Error ErrorFromResult(const PGresult* result) {
     return MakeError(ErrorKind::kUnavailable, "The database is unavailable right now; try again shortly.", code);
   }
   if (cls == "40") {
-    return MakeError(ErrorKind::kBusy, "The database could not complete the call because of concurrent activity; try again.", code);
+    return MakeError(ErrorKind::kRetry,
+                     "The database could not complete the call because of concurrent activity; try again.", code);
   }
   return MakeError(ErrorKind::kInternal, "The database could not run this query.", code);
 }

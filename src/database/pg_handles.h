@@ -1,24 +1,36 @@
-// RAII owners for libpq handles and the Statement value every query is sent as.
-// Statements always go through the extended query protocol (one statement per message).
+// The libpq side of database/: RAII owners for every libpq handle, the one place connection
+// parameters are built, and Rows over a PGresult. Only database/'s sources (and the tests and
+// benchmarks, through these owners) include it; headers other layers use never do.
 #pragma once
 
 #include <libpq-fe.h>
 
 #include <memory>
-#include <optional>
 #include <string>
-#include <vector>
+
+#include "common/result.h"
+#include "database/pg_forward.h"
+#include "database/rows.h"
 
 namespace pgmcp::database {
 
-struct PgResultDeleter {
-  void operator()(PGresult* r) const { PQclear(r); }
-};
-using PgResultPtr = std::unique_ptr<PGresult, PgResultDeleter>;
+// A Rows that owns `result` (text format). A null result reads as no rows and no columns.
+Rows RowsFromResult(PgResultPtr result);
 
-struct Statement {
-  std::string sql;
-  std::vector<std::optional<std::string>> params;  // text format; nullopt is SQL NULL
-};
+// Starts connecting to `dsn` (key=value string or URI) without blocking: the one place the
+// connection parameters are built, for the event loop's Connection and the blocking
+// CatalogReader alike. The caller drives PQconnectPoll; null only when out of memory.
+PgConnPtr StartConnect(const std::string& dsn);
+
+// libpq's last error on `conn` as one line (its multi-line, tab-indented text folded into single
+// spaces); "out of memory" for a null connection.
+std::string ConnectionErrorText(const PGconn* conn);
+
+// Routes the server's NOTICE messages on `conn` to the debug log instead of libpq's stderr print.
+void SilenceNotices(PGconn* conn);
+
+// The Error for a failed result: kind and sentence from the SQLSTATE (database/errors.h), the
+// SQLSTATE as code. The server's own message goes to the debug log only.
+Error ErrorFromResult(const PGresult* result);
 
 }  // namespace pgmcp::database

@@ -57,6 +57,12 @@ void Pool::OpenInBackground() {
       asio::detached);
 }
 
+Lease Pool::LeaseOut(std::unique_ptr<Connection> conn) {
+  conn->state_ = ConnectionState::kLeased;
+  ++leased_;
+  return Lease(shared_from_this(), std::move(conn));
+}
+
 asio::awaitable<Result<Lease>> Pool::Acquire(Deadline deadline) {
   deadline = std::min(deadline, Clock::now() + options_.acquire_timeout);
   auto self = shared_from_this();
@@ -66,8 +72,7 @@ asio::awaitable<Result<Lease>> Pool::Acquire(Deadline deadline) {
       auto conn = std::move(idle_.back());
       idle_.pop_back();
       if (!conn->IsIdle()) continue;  // lost while pooled (server restart): drop it
-      ++busy_;
-      co_return Lease(self, std::move(conn));
+      co_return LeaseOut(std::move(conn));
     }
     if (total() < options_.max) {
       ++connecting_;
@@ -75,22 +80,25 @@ asio::awaitable<Result<Lease>> Pool::Acquire(Deadline deadline) {
       auto r = co_await std::move(connect);
       --connecting_;
       if (!r) co_return r.error();
-      ++busy_;
-      co_return Lease(self, std::move(r.value()));
+      co_return LeaseOut(std::move(r.value()));
     }
-    // Full: wait for a returned connection until the deadline.
+    // Full. Waiting is bounded too: past max_waiters a queue only adds latency to a refusal.
+    if (static_cast<int>(waiters_.size()) >= options_.max_waiters) {
+      co_return MakeError(ErrorKind::kBusy, "The server is busy: too many calls are waiting for a database "
+                                            "connection; try again.");
+    }
     Waiter waiter(executor_);
     waiter.timer.expires_at(deadline);
     waiters_.push_back(&waiter);
     auto it = std::prev(waiters_.end());
     auto [ec] = co_await waiter.timer.async_wait(asio::as_tuple(asio::use_awaitable));
-    if (waiter.handed) {  // Offer handed it over, already counted busy, and dequeued us
+    if (waiter.handed) {  // Offer handed it over, already counted leased, and dequeued us
       co_return Lease(self, std::move(waiter.handed));
     }
     waiters_.erase(it);
     auto cancelled = (co_await asio::this_coro::cancellation_state).cancelled();
     if (cancelled != asio::cancellation_type::none) {
-      co_return MakeError(ErrorKind::kTimeout, "The call was cancelled.");
+      co_return MakeError(ErrorKind::kCancelled, "The call was cancelled.");
     }
     if (!ec) {
       co_return MakeError(ErrorKind::kBusy, "The server is busy: no database connection became free within " +
@@ -101,20 +109,24 @@ asio::awaitable<Result<Lease>> Pool::Acquire(Deadline deadline) {
 }
 
 void Pool::Release(std::unique_ptr<Connection> conn) {
-  --busy_;
+  --leased_;
   if (closed_ || !conn->IsIdle()) {
     Drop(std::move(conn));
-    // A slot is free: wake the first waiter not yet woken, so it opens a fresh connection.
-    for (Waiter* w : waiters_) {
-      if (!w->woken) {
-        w->woken = true;
-        w->timer.cancel();
-        break;
-      }
-    }
+    WakeOneWaiter();  // a slot is free: the first waiter not yet woken opens a fresh connection
     return;
   }
+  conn->state_ = ConnectionState::kIdle;
   Offer(std::move(conn));
+}
+
+void Pool::WakeOneWaiter() {
+  for (Waiter* w : waiters_) {
+    if (!w->woken) {
+      w->woken = true;
+      w->timer.cancel();
+      return;
+    }
+  }
 }
 
 void Pool::Offer(std::unique_ptr<Connection> conn) {
@@ -122,10 +134,11 @@ void Pool::Offer(std::unique_ptr<Connection> conn) {
   if (!waiters_.empty()) {
     Waiter* w = waiters_.front();
     waiters_.pop_front();
-    w->handed = std::move(conn);
-    // Busy from this moment, not from when the waiter resumes: in between, another caller must
+    // Leased from this moment, not from when the waiter resumes: in between, another caller must
     // not see a free slot and open a connection beyond pool.max.
-    ++busy_;
+    conn->state_ = ConnectionState::kLeased;
+    ++leased_;
+    w->handed = std::move(conn);
     w->timer.cancel();
     return;
   }
@@ -133,22 +146,14 @@ void Pool::Offer(std::unique_ptr<Connection> conn) {
 }
 
 void Pool::Drop(std::unique_ptr<Connection> conn) {
-  if (!conn->broken() && PQstatus(conn->raw()) == CONNECTION_OK && PQtransactionStatus(conn->raw()) == PQTRANS_IDLE &&
-      PQpipelineStatus(conn->raw()) == PQ_PIPELINE_OFF) {
-    return;  // idle and healthy, only the pool is closing: just close it
-  }
+  if (conn->IsIdle()) return;  // healthy, only the pool is closing: just close it
   // It may still be running a query: ask the server to cancel it, off the event loop.
-  if (auto cancel = conn->cancel_handle()) {
-    asio::post(cancel_threads_, [cancel] {
-      char err[256];
-      PQcancel(cancel.get(), err, sizeof err);
-    });
-  }
+  if (auto cancel = conn->CancelRequest()) asio::post(cancel_threads_, std::move(cancel));
   logging::Debug("pool_drop", {{"reason", "connection not idle after call"}});
 }
 
 PoolStats Pool::stats() const {
-  return PoolStats{static_cast<int>(idle_.size()), busy_, connecting_, static_cast<int>(waiters_.size())};
+  return PoolStats{static_cast<int>(idle_.size()), leased_, connecting_, static_cast<int>(waiters_.size())};
 }
 
 void Pool::Close() {

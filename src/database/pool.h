@@ -1,5 +1,7 @@
-// Pool: a bounded set of Connections with an acquire deadline (PgBouncer's "wait" vs "run" split).
-// Not thread-safe: every member is used on the pool's executor (the server's event loop).
+// Pool: a bounded set of Connections with an acquire deadline (PgBouncer's "wait" vs "run" split)
+// and a bounded queue of waiting calls. Each connection's ConnectionState (database/connection.h)
+// says which member below holds it. Not thread-safe: every member is used on the pool's executor
+// (the server's event loop).
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -21,13 +23,16 @@ struct PoolOptions {
   int max = 10;
   std::chrono::milliseconds acquire_timeout{2000};
   std::chrono::milliseconds connect_timeout{5000};
+  // Calls that may wait for a connection at once; beyond it a call is refused at once (kBusy).
+  int max_waiters = 1000;
 };
 
+// How many connections are in each state, and how many calls wait.
 struct PoolStats {
-  int idle = 0;        // connected, waiting in the pool
-  int busy = 0;        // leased to a call
-  int connecting = 0;  // being opened
-  int waiting = 0;     // calls waiting for a connection
+  int idle = 0;        // ConnectionState::kIdle, on the idle list
+  int busy = 0;        // ConnectionState::kLeased (or handed to a waiter that has not resumed yet)
+  int connecting = 0;  // ConnectionState::kConnecting
+  int waiting = 0;     // calls waiting for a connection (at most PoolOptions::max_waiters)
 };
 
 class Pool;
@@ -57,8 +62,9 @@ class Pool : public std::enable_shared_from_this<Pool> {
 
   // Opens `min` connections in the background.
   void Start();
-  // A connection before min(deadline, now + acquire_timeout), else kBusy ("server busy") or
-  // kUnavailable when the database cannot be reached.
+  // A connection before min(deadline, now + acquire_timeout), else kBusy ("server busy"; at once
+  // when max_waiters calls are waiting already), kUnavailable when the database cannot be
+  // reached, or kCancelled when the calling coroutine is cancelled while it waits.
   boost::asio::awaitable<Result<Lease>> Acquire(Deadline deadline);
   PoolStats stats() const;
   // Drops idle connections and refuses new leases; leased ones are dropped when returned.
@@ -78,14 +84,16 @@ class Pool : public std::enable_shared_from_this<Pool> {
   void Drop(std::unique_ptr<Connection> conn);
   void Offer(std::unique_ptr<Connection> conn);
   void OpenInBackground();
-  int total() const { return static_cast<int>(idle_.size()) + busy_ + connecting_; }
+  Lease LeaseOut(std::unique_ptr<Connection> conn);
+  void WakeOneWaiter();
+  int total() const { return static_cast<int>(idle_.size()) + leased_ + connecting_; }
 
   boost::asio::any_io_executor executor_;
   PoolOptions options_;
-  std::deque<std::unique_ptr<Connection>> idle_;  // most recently used at the back
+  std::deque<std::unique_ptr<Connection>> idle_;  // kIdle; most recently used at the back
   std::list<Waiter*> waiters_;                     // FIFO of calls waiting for a connection
-  int busy_ = 0;
-  int connecting_ = 0;
+  int leased_ = 0;                                 // kLeased: held by Leases (or handed to a Waiter)
+  int connecting_ = 0;                             // kConnecting: being opened by the pool
   bool closed_ = false;
   boost::asio::thread_pool cancel_threads_{1};  // PQcancel blocks: keep it off the event loop
 };

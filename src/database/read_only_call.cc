@@ -29,8 +29,8 @@ std::vector<Statement> EnvelopeStatements(const Envelope& e, Statement select) {
   return out;
 }
 
-asio::awaitable<Result<PgResultPtr>> RunReadOnly(Pool& pool, Envelope envelope, Statement select,
-                                                 Deadline acquire_deadline) {
+asio::awaitable<Result<Rows>> RunReadOnly(Pool& pool, Envelope envelope, Statement select,
+                                          Deadline acquire_deadline) {
   auto lease = co_await pool.Acquire(acquire_deadline);
   if (!lease) co_return lease.error();
   Lease conn = std::move(lease.value());
@@ -40,7 +40,7 @@ asio::awaitable<Result<PgResultPtr>> RunReadOnly(Pool& pool, Envelope envelope, 
   auto results = co_await conn->RunPipeline(statements, deadline);
   if (!results) {
     // A failed statement leaves the transaction aborted: roll back so the connection is idle again.
-    if (!conn->broken() && PQtransactionStatus(conn->raw()) != PQTRANS_IDLE) {
+    if (conn->InTransaction()) {
       std::vector<Statement> rollback(1);
       rollback[0].sql = "ROLLBACK";
       auto rb = co_await conn->RunPipeline(rollback, Clock::now() + kTimeoutGrace);

@@ -22,8 +22,10 @@ std::vector<Statement> EnvelopeStatements(const Envelope& envelope, Statement se
 // Runs `select` inside the envelope on a pooled connection and returns its result. The client-side
 // deadline is the statement timeout plus a grace period; past it the server is told to cancel and
 // the connection dropped. A connection goes back to the pool only when it is idle again.
+// Errors: database/errors.h's mapping of the SQLSTATE, the Pool's kBusy/kUnavailable, kTimeout
+// past the client-side deadline, kCancelled when the caller cancels this coroutine.
 // (Arguments are by value: a coroutine must not hold references to its caller's temporaries.)
-boost::asio::awaitable<Result<PgResultPtr>> RunReadOnly(Pool& pool, Envelope envelope, Statement select,
-                                                        Deadline acquire_deadline);
+boost::asio::awaitable<Result<Rows>> RunReadOnly(Pool& pool, Envelope envelope, Statement select,
+                                                 Deadline acquire_deadline);
 
 }  // namespace pgmcp::database

@@ -10,9 +10,8 @@
 
 #include "common/result.h"
 #include "config/settings.h"
+#include "database/rows.h"
 #include "schema/snapshot.h"
-
-struct pg_result;  // libpq's PGresult
 
 namespace pgmcp::query {
 
@@ -48,7 +47,7 @@ struct EncodedRows {
 };
 
 // Encodes the rows of a successful SELECT built by BuildQuery (text-format result).
-EncodedRows EncodeRows(const pg_result* result, const SqlQuery& query, const QueryOptions& options);
+EncodedRows EncodeRows(const database::Rows& rows, const SqlQuery& query, const QueryOptions& options);
 
 // JSON Schemas of a tool's arguments and result (SPEC §5).
 boost::json::object InputSchema(const schema::Table& table, const QueryOptions& options);

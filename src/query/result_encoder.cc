@@ -1,7 +1,5 @@
-// Result encoding: a text-format PGresult written straight to the JSON text of SPEC §5, with the
+// Result encoding: the text-format Rows of a SELECT written straight to the JSON text of SPEC §5, with the
 // row cap (limit + 1 fetched) and the byte cap (cut at a row boundary) applied on the way.
-#include <libpq-fe.h>
-
 #include "query/json_text.h"
 #include "query/query.h"
 #include "query/value_encoder.h"
@@ -14,11 +12,11 @@ constexpr size_t kTailReserve = 64;
 
 }  // namespace
 
-EncodedRows EncodeRows(const pg_result* result, const SqlQuery& query, const QueryOptions& options) {
+EncodedRows EncodeRows(const database::Rows& result, const SqlQuery& query, const QueryOptions& options) {
   EncodedRows encoded;
   std::string& out = encoded.json;
-  const int rows = PQntuples(result);
-  const int fields = PQnfields(result);
+  const int rows = result.row_count();
+  const int fields = result.column_count();
   const int64_t max_bytes = options.limits.max_result_bytes;
 
   // Names and types come from the query we built; a column the query does not describe (it
@@ -32,7 +30,7 @@ EncodedRows EncodeRows(const pg_result* result, const SqlQuery& query, const Que
       AppendJsonString(query.columns[j].name, out);
       types[j] = query.columns[j].type;
     } else {
-      AppendJsonString(PQfname(result, j), out);
+      AppendJsonString(result.column_name(j), out);
       types[j].category = schema::TypeCategory::kOther;
     }
   }
@@ -50,12 +48,11 @@ EncodedRows EncodeRows(const pg_result* result, const SqlQuery& query, const Que
     out.push_back('[');
     for (int j = 0; j < fields; ++j) {
       if (j > 0) out.push_back(',');
-      if (PQgetisnull(result, i, j)) {
+      if (result.IsNull(i, j)) {
         out.append("null");
         continue;
       }
-      const std::string_view text(PQgetvalue(result, i, j), static_cast<size_t>(PQgetlength(result, i, j)));
-      encoder.Append(types[j], text, out);
+      encoder.Append(types[j], result.Value(i, j), out);
     }
     out.push_back(']');
     if (max_bytes > 0 && static_cast<int64_t>(out.size() + kTailReserve) > max_bytes) {

@@ -22,11 +22,6 @@
 namespace pgmcp::schema {
 namespace {
 
-struct ResultDeleter {
-  void operator()(PGresult* r) const { PQclear(r); }
-};
-using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
-
 // ---------------------------------------------------------------------------------------------
 // Catalog queries. Every value is a bind parameter: $1 the exposed schemas (text[]), $2 the
 // audited roles of auth.allowed_roles (text[]) or relation oids (oid[]).
@@ -45,11 +40,11 @@ constexpr const char* kSelectableSql = R"SQL(
 // Partitions are never exposed: their parent is. A partitioned parent's row estimate is the sum
 // over its leaf partitions (-1 when none was ever analyzed).
 const std::string kRelationsSql = std::string(R"SQL(
-SELECT c.oid, n.nspname, c.relname, c.relkind::text, c.relrowsecurity,
-       pg_catalog.pg_get_userbyid(c.relowner),
-       COALESCE(pg_catalog.obj_description(c.oid, 'pg_class'), ''),
+SELECT c.oid, n.nspname, c.relname, c.relkind::text AS relkind, c.relrowsecurity,
+       pg_catalog.pg_get_userbyid(c.relowner) AS owner,
+       COALESCE(pg_catalog.obj_description(c.oid, 'pg_class'), '') AS comment,
        EXISTS (SELECT 1 FROM unnest(c.reloptions) o
-               WHERE o ~* '^security_invoker=(t|tr|tru|true|y|ye|yes|on|1)$'),
+               WHERE o ~* '^security_invoker=(t|tr|tru|true|y|ye|yes|on|1)$') AS security_invoker,
        (CASE c.relkind
           WHEN 'p' THEN (SELECT CASE WHEN bool_or(p.reltuples >= 0)
                                      THEN sum(GREATEST(p.reltuples, 0)) ELSE -1 END
@@ -57,14 +52,14 @@ SELECT c.oid, n.nspname, c.relname, c.relkind::text, c.relrowsecurity,
                          JOIN pg_catalog.pg_class p ON p.oid = pt.relid
                          WHERE pt.isleaf)
           WHEN 'v' THEN -1
-          ELSE c.reltuples END)::float8,
+          ELSE c.reltuples END)::float8 AS row_estimate,
        c.relkind = 'm' AND EXISTS (
          SELECT 1 FROM pg_catalog.pg_rewrite rw
          JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::regclass
                                     AND d.objid = rw.oid
                                     AND d.refclassid = 'pg_catalog.pg_class'::regclass
          JOIN pg_catalog.pg_class b ON b.oid = d.refobjid
-         WHERE rw.ev_class = c.oid AND b.relrowsecurity)
+         WHERE rw.ev_class = c.oid AND b.relrowsecurity) AS reads_row_secured
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = ANY ($1::text[])
@@ -111,20 +106,21 @@ WITH RECURSIVE chain AS (
   LEFT JOIN base db ON db.start_oid = a.atttypid
   WHERE a.attnum > 0 AND NOT a.attisdropped
 )
-SELECT c.attrelid, c.attnum, c.attname, NOT c.attnotnull, c.selectable,
-       COALESCE(pd.description, ''),
-       c.atttypid, CASE WHEN c.is_domain THEN dt.typname ELSE '' END,
+SELECT c.attrelid, c.attnum, c.attname, NOT c.attnotnull AS nullable, c.selectable,
+       COALESCE(pd.description, '') AS comment,
+       c.atttypid, CASE WHEN c.is_domain THEN dt.typname ELSE '' END AS domain_name,
        (et.typcategory = 'A' AND et.typelem <> 0) AS is_array,
-       pg_catalog.format_type(c.type_oid, c.typmod),
-       pg_catalog.format_type(c.type_oid, -1),
-       st.oid, st.typtype::text, st.typname, stn.nspname,
-       pg_catalog.format_type(st.oid, -1),
-       quote_ident(stn.nspname) || '.' || quote_ident(st.typname),
-       quote_ident(st.typname),
+       pg_catalog.format_type(c.type_oid, c.typmod) AS sql_name,
+       pg_catalog.format_type(c.type_oid, -1) AS cast_name,
+       st.oid AS scalar_oid, st.typtype::text AS scalar_typtype, st.typname AS scalar_name,
+       stn.nspname AS scalar_schema,
+       pg_catalog.format_type(st.oid, -1) AS scalar_cast_name,
+       quote_ident(stn.nspname) || '.' || quote_ident(st.typname) AS scalar_qualified_name,
+       quote_ident(st.typname) AS scalar_quoted_name,
        CASE WHEN st.typtype = 'e'
             THEN (SELECT to_json(array_agg(e.enumlabel ORDER BY e.enumsortorder))::text
                   FROM pg_catalog.pg_enum e WHERE e.enumtypid = st.oid)
-            ELSE '' END,
+            ELSE '' END AS enum_labels,
        c.type_oid
 FROM cols c
 JOIN pg_catalog.pg_type dt ON dt.oid = c.atttypid
@@ -142,9 +138,9 @@ LEFT JOIN pg_catalog.pg_description pd
 // the domains their columns are declared with ($2). Constraints cloned onto partitions
 // (conparentid <> 0) are left out: the parent's is the one that counts.
 constexpr const char* kConstraintsSql = R"SQL(
-SELECT con.conrelid, con.contype::text, con.confrelid, con.contypid, con.convalidated,
-       COALESCE(to_json(con.conkey)::text, '[]'), COALESCE(to_json(con.confkey)::text, '[]'),
-       CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_constraintdef(con.oid) ELSE '' END
+SELECT con.conrelid, con.contype::text AS contype, con.confrelid, con.contypid, con.convalidated,
+       COALESCE(to_json(con.conkey)::text, '[]') AS conkey, COALESCE(to_json(con.confkey)::text, '[]') AS confkey,
+       CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_constraintdef(con.oid) ELSE '' END AS definition
 FROM pg_catalog.pg_constraint con
 WHERE ((con.conrelid = ANY ($1::oid[]) AND con.contype IN ('p', 'u', 'f', 'c'))
        OR (con.contypid = ANY ($2::oid[]) AND con.contype = 'c'))
@@ -156,9 +152,10 @@ ORDER BY con.conrelid, con.contypid, con.conname
 // login role cannot read. most_common_vals is anyarray: re-read as text[] and sent as JSON so
 // that quoting is Boost.JSON's job.
 constexpr const char* kStatsSql = R"SQL(
-SELECT c.oid, s.attname, COALESCE(s.null_frac, 0)::float8, COALESCE(s.n_distinct, 0)::float8,
-       COALESCE(to_json(s.most_common_vals::text::text[])::text, '[]'),
-       COALESCE(to_json(s.most_common_freqs)::text, '[]')
+SELECT c.oid, s.attname, COALESCE(s.null_frac, 0)::float8 AS null_frac,
+       COALESCE(s.n_distinct, 0)::float8 AS n_distinct,
+       COALESCE(to_json(s.most_common_vals::text::text[])::text, '[]') AS most_common_vals,
+       COALESCE(to_json(s.most_common_freqs)::text, '[]') AS most_common_freqs
 FROM pg_catalog.pg_stats s
 JOIN pg_catalog.pg_namespace n ON n.nspname = s.schemaname
 JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = s.tablename
@@ -204,7 +201,7 @@ WITH rels AS (
   SELECT format('d|%s|%s|%s|%s', con.contypid, con.conname, con.convalidated, con.conbin)
   FROM pg_catalog.pg_constraint con WHERE con.contypid <> 0
 )
-SELECT md5(COALESCE(string_agg(f, E'\n' ORDER BY f), ''))
+SELECT md5(COALESCE(string_agg(f, E'\n' ORDER BY f), '')) AS version
 FROM facts
 )SQL";
 
@@ -219,34 +216,6 @@ std::string OidArray(const std::vector<uint32_t>& oids) {
   }
   return out + "}";
 }
-
-// Runs one catalog query. The operator sees the SQLSTATE and server message in Error::code
-// (logs only); the message itself stays free of SQL.
-Result<ResultPtr> Run(PGconn* conn, const std::string& sql, const std::vector<std::string>& params) {
-  if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
-    return MakeError(ErrorKind::kUnavailable, "The database connection is not available.");
-  }
-  std::vector<const char*> values;
-  values.reserve(params.size());
-  for (const auto& p : params) values.push_back(p.c_str());
-  ResultPtr result(PQexecParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr,
-                                values.data(), nullptr, nullptr, 0));
-  if (result == nullptr || PQresultStatus(result.get()) != PGRES_TUPLES_OK) {
-    const char* state = result ? PQresultErrorField(result.get(), PG_DIAG_SQLSTATE) : nullptr;
-    std::string code = std::string(state ? state : "") + " " + PQerrorMessage(conn);
-    while (!code.empty() && (code.back() == '\n' || code.back() == ' ')) code.pop_back();
-    ErrorKind kind = PQstatus(conn) == CONNECTION_OK ? ErrorKind::kInternal : ErrorKind::kUnavailable;
-    return MakeError(kind, "Reading the database catalog failed.", code);
-  }
-  return result;
-}
-
-std::string Text(const PGresult* r, int row, int col) { return PQgetvalue(r, row, col); }
-bool Bool(const PGresult* r, int row, int col) { return PQgetvalue(r, row, col)[0] == 't'; }
-uint32_t Oid(const PGresult* r, int row, int col) {
-  return static_cast<uint32_t>(std::strtoul(PQgetvalue(r, row, col), nullptr, 10));
-}
-double Double(const PGresult* r, int row, int col) { return std::strtod(PQgetvalue(r, row, col), nullptr); }
 
 std::vector<std::string> JsonStrings(const std::string& text) {
   std::vector<std::string> out;
@@ -349,48 +318,50 @@ bool StatisticsListAllValues(double null_frac, double n_distinct, double rows, c
 
 constexpr size_t kMaxStatisticsValueBytes = 64;
 
-}  // namespace
-
-Result<std::string> SchemaVersion(PGconn* conn, const config::Settings& settings) {
-  auto r = Run(conn, kVersionSql, {ArrayLiteral(settings.schemas), ArrayLiteral(settings.auth.allowed_roles)});
-  if (!r.ok()) return r.error();
-  if (PQntuples(r->get()) != 1) return MakeError(ErrorKind::kInternal, "Reading the database catalog failed.");
-  return Text(r->get(), 0, 0);
-}
-
-Result<SchemaSnapshot> Introspect(PGconn* conn, const config::Settings& settings) {
-  SchemaSnapshot snapshot;
-  // The version is read first: a change that lands while the rest is read shows up as a
-  // different version at the next check, never as a stale snapshot believed current.
-  auto version = SchemaVersion(conn, settings);
-  if (!version.ok()) return version.error();
-  snapshot.version = std::move(*version);
-
-  const std::string roles = ArrayLiteral(settings.auth.allowed_roles);
-  auto rels = Run(conn, kRelationsSql, {ArrayLiteral(settings.schemas), roles});
-  if (!rels.ok()) return rels.error();
-
+// What Introspect has read so far: the exposed relations, found by oid.
+struct Reading {
   std::vector<Pending> pending;
   std::unordered_map<uint32_t, size_t> by_oid;
-  const PGresult* rr = rels->get();
-  for (int i = 0; i < PQntuples(rr); ++i) {
-    Table t;
-    t.oid = Oid(rr, i, 0);
-    t.schema = Text(rr, i, 1);
-    t.name = Text(rr, i, 2);
-    t.kind = KindOf(Text(rr, i, 3));
-    t.row_security = Bool(rr, i, 4);
-    t.owner = Text(rr, i, 5);
-    t.comment = Text(rr, i, 6);
-    bool security_invoker = Bool(rr, i, 7);
-    t.row_estimate = Double(rr, i, 8);
-    if (t.row_estimate < 0) t.row_estimate = -1;
-    t.reads_row_secured = Bool(rr, i, 9);
 
-    const auto& sc = settings.schema;
+  Pending* Find(int64_t oid) {
+    auto it = by_oid.find(static_cast<uint32_t>(oid));
+    return it == by_oid.end() ? nullptr : &pending[it->second];
+  }
+  std::string Oids() const {
+    std::vector<uint32_t> oids;
+    oids.reserve(pending.size());
+    for (const auto& p : pending) oids.push_back(p.table.oid);
+    return OidArray(oids);
+  }
+};
+
+Table TableFrom(const database::Row& row) {
+  Table t;
+  t.oid = static_cast<uint32_t>(row.Int64("oid"));
+  t.schema = row.Text("nspname");
+  t.name = row.Text("relname");
+  t.kind = KindOf(row.Text("relkind"));
+  t.row_security = row.Bool("relrowsecurity");
+  t.owner = row.Text("owner");
+  t.comment = row.Text("comment");
+  t.row_estimate = row.Double("row_estimate");
+  if (t.row_estimate < 0) t.row_estimate = -1;
+  t.reads_row_secured = row.Bool("reads_row_secured");
+  return t;
+}
+
+// The relations of the exposed schemas that pass the configured filters; a plain view is left out
+// with a warning, as is said in introspect.h.
+Status ReadRelations(database::CatalogReader& reader, const config::Settings& settings, const std::string& roles,
+                     Reading& reading, SchemaSnapshot& snapshot) {
+  auto rels = reader.Query(kRelationsSql, {ArrayLiteral(settings.schemas), roles});
+  if (!rels.ok()) return rels.error();
+  const auto& sc = settings.schema;
+  for (const auto& row : *rels) {
+    Table t = TableFrom(row);
     if (!sc.include_tables.empty() && !TableMatches(sc.include_tables, t.schema, t.name)) continue;
     if (TableMatches(sc.exclude_tables, t.schema, t.name)) continue;
-    if (t.kind == RelationKind::kView && !security_invoker) {
+    if (t.kind == RelationKind::kView && !row.Bool("security_invoker")) {
       snapshot.warnings.push_back("view " + t.QualifiedName() +
                                   " is not exposed: a view without security_invoker runs with its "
                                   "owner's rights and bypasses row-level security; recreate it WITH "
@@ -402,113 +373,130 @@ Result<SchemaSnapshot> Introspect(PGconn* conn, const config::Settings& settings
                                   " reads a table under row-level security: every role that can "
                                   "select it sees all of its rows");
     }
-    by_oid[t.oid] = pending.size();
-    pending.push_back(Pending{std::move(t), {}, {}, false});
+    reading.by_oid[t.oid] = reading.pending.size();
+    reading.pending.push_back(Pending{std::move(t), {}, {}, false});
   }
+  return OkStatus();
+}
 
-  std::vector<uint32_t> oids;
-  oids.reserve(pending.size());
-  for (const auto& p : pending) oids.push_back(p.table.oid);
-  const std::string oid_array = OidArray(oids);
+// A column's type from one row of kColumnsSql.
+ColumnType TypeFrom(const database::Row& row) {
+  ColumnType type;
+  type.domain = row.Text("domain_name");
+  type.is_array = row.Bool("is_array");
+  const std::string nsp = row.Text("scalar_schema");
+  if (nsp == "pg_catalog") {
+    type.sql_name = row.Text("sql_name");
+    type.cast_name = row.Text("cast_name");
+    type.element_cast_name = type.is_array ? row.Text("scalar_cast_name") : "";
+  } else {
+    // User types are cast by their schema-qualified, quoted name (independent of
+    // search_path) and shown by their bare name, which is what a reader recognises.
+    std::string suffix = type.is_array ? "[]" : "";
+    type.sql_name = row.Text("scalar_quoted_name") + suffix;
+    type.cast_name = row.Text("scalar_qualified_name") + suffix;
+    type.element_cast_name = type.is_array ? row.Text("scalar_qualified_name") : "";
+  }
+  type.oid = static_cast<uint32_t>(row.Int64("type_oid"));  // the base type: for arrays the array type itself
+  Categorize(static_cast<uint32_t>(row.Int64("scalar_oid")), row.Text("scalar_typtype"), row.Text("scalar_name"), nsp,
+             type);
+  return type;
+}
 
-  auto cols = Run(conn, kColumnsSql, {oid_array, roles});
+// The exposed columns of every pending relation; returns the domains they are declared with.
+Result<std::set<uint32_t>> ReadColumns(database::CatalogReader& reader, const config::Settings& settings,
+                                       const std::string& roles, Reading& reading) {
+  auto cols = reader.Query(kColumnsSql, {reading.Oids(), roles});
   if (!cols.ok()) return cols.error();
-  const PGresult* cr = cols->get();
   std::set<uint32_t> domains;
-  for (int i = 0; i < PQntuples(cr); ++i) {
-    auto it = by_oid.find(Oid(cr, i, 0));
-    if (it == by_oid.end()) continue;
-    Pending& p = pending[it->second];
+  for (const auto& row : *cols) {
+    Pending* p = reading.Find(row.Int64("attrelid"));
+    if (p == nullptr) continue;
     Column c;
-    c.position = std::atoi(PQgetvalue(cr, i, 1));
-    c.name = Text(cr, i, 2);
-    c.nullable = Bool(cr, i, 3);
-    bool selectable = Bool(cr, i, 4);
-    if (!selectable || ColumnMatches(settings.schema.exclude_columns, p.table.schema, p.table.name, c.name)) {
-      p.hides_columns = true;
+    c.position = static_cast<int>(row.Int64("attnum"));
+    c.name = row.Text("attname");
+    c.nullable = row.Bool("nullable");
+    if (!row.Bool("selectable") ||
+        ColumnMatches(settings.schema.exclude_columns, p->table.schema, p->table.name, c.name)) {
+      p->hides_columns = true;
       continue;
     }
-    c.comment = Text(cr, i, 5);
-    uint32_t declared = Oid(cr, i, 6);
-    c.type.domain = Text(cr, i, 7);
-    c.type.is_array = Bool(cr, i, 8);
-    uint32_t scalar_oid = Oid(cr, i, 11);
-    std::string typtype = Text(cr, i, 12);
-    std::string typname = Text(cr, i, 13);
-    std::string nsp = Text(cr, i, 14);
-    if (nsp == "pg_catalog") {
-      c.type.sql_name = Text(cr, i, 9);
-      c.type.cast_name = Text(cr, i, 10);
-      c.type.element_cast_name = c.type.is_array ? Text(cr, i, 15) : "";
-    } else {
-      // User types are cast by their schema-qualified, quoted name (independent of
-      // search_path) and shown by their bare name, which is what a reader recognises.
-      std::string suffix = c.type.is_array ? "[]" : "";
-      c.type.sql_name = Text(cr, i, 17) + suffix;
-      c.type.cast_name = Text(cr, i, 16) + suffix;
-      c.type.element_cast_name = c.type.is_array ? Text(cr, i, 16) : "";
-    }
-    c.type.oid = Oid(cr, i, 19);  // the base type: for arrays the array type itself
-    Categorize(scalar_oid, typtype, typname, nsp, c.type);
-    if (std::string labels = Text(cr, i, 18); !labels.empty() && !c.type.is_array) {
+    c.comment = row.Text("comment");
+    c.type = TypeFrom(row);
+    if (std::string labels = row.Text("enum_labels"); !labels.empty() && !c.type.is_array) {
       c.allowed_values = JsonStrings(labels);
       if (!c.allowed_values.empty()) c.values_source = Column::ValuesSource::kEnum;
     }
     if (!c.type.domain.empty()) {
-      p.domain_of[c.position] = declared;
+      auto declared = static_cast<uint32_t>(row.Int64("atttypid"));
+      p->domain_of[c.position] = declared;
       domains.insert(declared);
     }
-    p.exposed[c.position] = c.name;
-    p.table.columns.push_back(std::move(c));
+    p->exposed[c.position] = c.name;
+    p->table.columns.push_back(std::move(c));
   }
+  return domains;
+}
 
-  auto cons = Run(conn, kConstraintsSql,
-                  {oid_array, OidArray(std::vector<uint32_t>(domains.begin(), domains.end()))});
+// A foreign key from `p` over `columns`, when its target is exposed too (both sides learn of it).
+void AddForeignKey(Reading& reading, Pending& p, std::vector<std::string> columns, const database::Row& row) {
+  Pending* q = reading.Find(row.Int64("confrelid"));
+  if (q == nullptr) return;  // only between exposed tables
+  auto ref_columns = MapColumns(*q, row.Text("confkey"));
+  if (!ref_columns) return;
+  p.table.foreign_keys.push_back(ForeignKey{columns, q->table.schema, q->table.name, *ref_columns});
+  q->table.referenced_by.push_back(Reference{p.table.schema, p.table.name, std::move(columns), *ref_columns});
+}
+
+// A validated one-column CHECK that lists the allowed values (`col IN (...)`, `col = ANY (...)`).
+void AddCheckValues(Pending& p, const std::string& column, const std::string& definition) {
+  for (auto& c : p.table.columns) {
+    if (c.name != column || c.values_source != Column::ValuesSource::kNone || c.type.is_array) continue;
+    if (auto values = ParseCheckValues(definition, c.name)) {
+      c.allowed_values = std::move(*values);
+      c.values_source = Column::ValuesSource::kCheck;
+    }
+  }
+}
+
+// Keys, foreign keys and value-listing CHECKs of the tables; value lists of CHECKs on domains.
+Result<std::map<uint32_t, std::vector<std::string>>> ReadConstraints(database::CatalogReader& reader, Reading& reading,
+                                                                     const std::set<uint32_t>& domains) {
+  auto cons = reader.Query(kConstraintsSql,
+                           {reading.Oids(), OidArray(std::vector<uint32_t>(domains.begin(), domains.end()))});
   if (!cons.ok()) return cons.error();
-  const PGresult* kr = cons->get();
   std::map<uint32_t, std::vector<std::string>> domain_values;
-  for (int i = 0; i < PQntuples(kr); ++i) {
-    uint32_t relid = Oid(kr, i, 0);
-    std::string contype = Text(kr, i, 1);
-    uint32_t frelid = Oid(kr, i, 2);
-    uint32_t typid = Oid(kr, i, 3);
-    bool validated = Bool(kr, i, 4);
-    std::string def = Text(kr, i, 7);
-    if (typid != 0) {
+  for (const auto& row : *cons) {
+    const std::string contype = row.Text("contype");
+    const bool validated = row.Bool("convalidated");
+    if (auto typid = static_cast<uint32_t>(row.Int64("contypid")); typid != 0) {
       if (!validated || domain_values.count(typid)) continue;
-      if (auto values = ParseCheckValues(def, "VALUE")) domain_values[typid] = std::move(*values);
+      if (auto values = ParseCheckValues(row.Text("definition"), "VALUE")) domain_values[typid] = std::move(*values);
       continue;
     }
-    auto it = by_oid.find(relid);
-    if (it == by_oid.end()) continue;
-    Pending& p = pending[it->second];
+    Pending* p = reading.Find(row.Int64("conrelid"));
+    if (p == nullptr) continue;
     // A key or foreign key over a hidden column is dropped whole: naming only part of it
     // would mislead, naming the hidden column would leak it.
-    auto columns = MapColumns(p, Text(kr, i, 5));
+    auto columns = MapColumns(*p, row.Text("conkey"));
     if (!columns) continue;
     if (contype == "p") {
-      p.table.primary_key = std::move(*columns);
+      p->table.primary_key = std::move(*columns);
     } else if (contype == "u") {
-      p.table.unique_keys.push_back(std::move(*columns));
+      p->table.unique_keys.push_back(std::move(*columns));
     } else if (contype == "f") {
-      auto target = by_oid.find(frelid);
-      if (target == by_oid.end()) continue;  // only between exposed tables
-      Pending& q = pending[target->second];
-      auto ref_columns = MapColumns(q, Text(kr, i, 6));
-      if (!ref_columns) continue;
-      p.table.foreign_keys.push_back(ForeignKey{*columns, q.table.schema, q.table.name, *ref_columns});
-      q.table.referenced_by.push_back(Reference{p.table.schema, p.table.name, *columns, *ref_columns});
+      AddForeignKey(reading, *p, std::move(*columns), row);
     } else if (contype == "c" && validated && columns->size() == 1) {
-      for (auto& c : p.table.columns) {
-        if (c.name != (*columns)[0] || c.values_source != Column::ValuesSource::kNone || c.type.is_array) continue;
-        if (auto values = ParseCheckValues(def, c.name)) {
-          c.allowed_values = std::move(*values);
-          c.values_source = Column::ValuesSource::kCheck;
-        }
-      }
+      AddCheckValues(*p, (*columns)[0], row.Text("definition"));
     }
   }
-  for (auto& p : pending) {
+  return domain_values;
+}
+
+// Columns declared with a domain whose CHECK lists its values take that list; then columns and
+// references are put in their reading order.
+void ApplyDomainValuesAndSort(Reading& reading, const std::map<uint32_t, std::vector<std::string>>& domain_values) {
+  for (auto& p : reading.pending) {
     for (auto& c : p.table.columns) {
       if (c.values_source != Column::ValuesSource::kNone || c.type.is_array) continue;
       auto d = p.domain_of.find(c.position);
@@ -521,51 +509,85 @@ Result<SchemaSnapshot> Introspect(PGconn* conn, const config::Settings& settings
     std::sort(p.table.referenced_by.begin(), p.table.referenced_by.end(), [](const Reference& a, const Reference& b) {
       return std::tie(a.schema, a.table, a.columns) < std::tie(b.schema, b.table, b.columns);
     });
-  }
-
-  for (auto& p : pending) {
     std::sort(p.table.columns.begin(), p.table.columns.end(),
               [](const Column& a, const Column& b) { return a.position < b.position; });
   }
+}
 
-  // Common values: never from a relation under row-level security (descriptions are shared by
-  // every caller), nor from a materialized view of one; only where a text column could use them.
-  std::vector<uint32_t> stats_oids;
-  for (const auto& p : pending) {
+bool WantsCommonValues(const Column& c) {
+  return c.type.category == TypeCategory::kText && !c.type.is_array && c.values_source == Column::ValuesSource::kNone;
+}
+
+// Common values: never from a relation under row-level security (descriptions are shared by
+// every caller), nor from a materialized view of one; only where a text column could use them.
+std::vector<uint32_t> StatisticsCandidates(const Reading& reading) {
+  std::vector<uint32_t> oids;
+  for (const auto& p : reading.pending) {
     if (p.table.row_security || p.table.reads_row_secured || p.table.kind == RelationKind::kView) continue;
-    bool wanted = std::any_of(p.table.columns.begin(), p.table.columns.end(), [](const Column& c) {
-      return c.type.category == TypeCategory::kText && !c.type.is_array && c.values_source == Column::ValuesSource::kNone;
-    });
-    if (wanted) stats_oids.push_back(p.table.oid);
+    if (std::any_of(p.table.columns.begin(), p.table.columns.end(), WantsCommonValues)) oids.push_back(p.table.oid);
   }
-  if (!stats_oids.empty()) {
-    auto stats = Run(conn, kStatsSql, {OidArray(stats_oids)});
-    if (!stats.ok()) return stats.error();
-    const PGresult* sr = stats->get();
-    for (int i = 0; i < PQntuples(sr); ++i) {
-      auto it = by_oid.find(Oid(sr, i, 0));
-      if (it == by_oid.end()) continue;
-      Table& t = pending[it->second].table;
-      std::string column = Text(sr, i, 1);
-      for (auto& c : t.columns) {
-        if (c.name != column || c.type.category != TypeCategory::kText || c.type.is_array ||
-            c.values_source != Column::ValuesSource::kNone) {
-          continue;
-        }
-        auto values = JsonStrings(Text(sr, i, 4));
-        auto freqs = JsonNumbers(Text(sr, i, 5));
-        if (!StatisticsListAllValues(Double(sr, i, 2), Double(sr, i, 3), t.row_estimate, freqs, values.size())) continue;
-        bool short_values = std::all_of(values.begin(), values.end(), [](const std::string& v) {
-          return v.size() <= kMaxStatisticsValueBytes;
-        });
-        if (!short_values) continue;
-        c.allowed_values = std::move(values);
-        c.values_source = Column::ValuesSource::kStatistics;
-      }
-    }
-  }
+  return oids;
+}
 
-  for (auto& p : pending) {
+// Applies one row of kStatsSql to its column when the statistics list every value (introspect.h).
+void ApplyStatistics(Table& t, const database::Row& row) {
+  const std::string column = row.Text("attname");
+  for (auto& c : t.columns) {
+    if (c.name != column || !WantsCommonValues(c)) continue;
+    auto values = JsonStrings(row.Text("most_common_vals"));
+    auto freqs = JsonNumbers(row.Text("most_common_freqs"));
+    if (!StatisticsListAllValues(row.Double("null_frac"), row.Double("n_distinct"), t.row_estimate, freqs,
+                                 values.size())) {
+      continue;
+    }
+    bool short_values = std::all_of(values.begin(), values.end(), [](const std::string& v) {
+      return v.size() <= kMaxStatisticsValueBytes;
+    });
+    if (!short_values) continue;
+    c.allowed_values = std::move(values);
+    c.values_source = Column::ValuesSource::kStatistics;
+  }
+}
+
+Status ReadStatistics(database::CatalogReader& reader, Reading& reading) {
+  std::vector<uint32_t> oids = StatisticsCandidates(reading);
+  if (oids.empty()) return OkStatus();
+  auto stats = reader.Query(kStatsSql, {OidArray(oids)});
+  if (!stats.ok()) return stats.error();
+  for (const auto& row : *stats) {
+    if (Pending* p = reading.Find(row.Int64("oid"))) ApplyStatistics(p->table, row);
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<std::string> SchemaVersion(database::CatalogReader& reader, const config::Settings& settings) {
+  auto r = reader.Query(kVersionSql, {ArrayLiteral(settings.schemas), ArrayLiteral(settings.auth.allowed_roles)});
+  if (!r.ok()) return r.error();
+  if (r->row_count() != 1) return MakeError(ErrorKind::kInternal, "Reading the database catalog failed.");
+  return (*r)[0].Text("version");
+}
+
+Result<SchemaSnapshot> Introspect(database::CatalogReader& reader, const config::Settings& settings) {
+  SchemaSnapshot snapshot;
+  // The version is read first: a change that lands while the rest is read shows up as a
+  // different version at the next check, never as a stale snapshot believed current.
+  auto version = SchemaVersion(reader, settings);
+  if (!version.ok()) return version.error();
+  snapshot.version = std::move(*version);
+
+  const std::string roles = ArrayLiteral(settings.auth.allowed_roles);
+  Reading reading;
+  if (auto st = ReadRelations(reader, settings, roles, reading, snapshot); !st) return st.error();
+  auto domains = ReadColumns(reader, settings, roles, reading);
+  if (!domains) return domains.error();
+  auto domain_values = ReadConstraints(reader, reading, *domains);
+  if (!domain_values) return domain_values.error();
+  ApplyDomainValuesAndSort(reading, *domain_values);
+  if (auto st = ReadStatistics(reader, reading); !st) return st.error();
+
+  for (auto& p : reading.pending) {
     if (p.table.columns.empty()) {
       snapshot.warnings.push_back("relation " + p.table.QualifiedName() +
                                   " is not exposed: none of its columns can be selected or all are excluded");

@@ -1,13 +1,12 @@
 // Introspection: reads the exposed part of the PostgreSQL catalog (SPEC §3a, §5) into a complete
-// SchemaSnapshot in a few catalog queries. Blocking libpq: call at start-up or on a worker thread.
+// SchemaSnapshot in a few catalog queries. Blocking: call at start-up or on a worker thread.
 #pragma once
-
-#include <libpq-fe.h>
 
 #include <string>
 
 #include "common/result.h"
 #include "config/settings.h"
+#include "database/catalog_reader.h"
 #include "schema/snapshot.h"
 
 namespace pgmcp::schema {
@@ -22,11 +21,11 @@ namespace pgmcp::schema {
 // between 1 and 20 distinct values, each value on average on at least two rows, and the
 // most-common-values list covering at least 99% of the rows: an exhaustive, low-cardinality
 // list ("status", "plan"), never a sample of free text or of one caller's rows.
-Result<SchemaSnapshot> Introspect(PGconn* conn, const config::Settings& settings);
+Result<SchemaSnapshot> Introspect(database::CatalogReader& reader, const config::Settings& settings);
 
 // An md5 (hex) of the exposed catalog: relations, their options, privileges as they matter for
 // exposure, columns, types, domains, enum labels, constraints and comments. Row estimates and
 // statistics are left out on purpose: ANALYZE must not look like a schema change. One query.
-Result<std::string> SchemaVersion(PGconn* conn, const config::Settings& settings);
+Result<std::string> SchemaVersion(database::CatalogReader& reader, const config::Settings& settings);
 
 }  // namespace pgmcp::schema

@@ -13,11 +13,6 @@
 namespace pgmcp::security {
 namespace {
 
-struct ResultDeleter {
-  void operator()(PGresult* r) const { PQclear(r); }
-};
-using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
-
 // Beyond this many privilege findings for one audited role the rest are counted, not listed:
 // a role that can write to 500 tables is unsafe already, and serve prints every line.
 constexpr size_t kMaxPrivilegeFindingsPerRole = 25;
@@ -25,13 +20,13 @@ constexpr size_t kMaxPrivilegeFindingsPerRole = 25;
 // ---------------------------------------------------------------------------------------------
 // Catalog queries. Role names are data: always bind parameters ($1 text[]), never SQL text.
 
-constexpr const char* kLoginSql = "SELECT current_user::text, session_user::text";
+constexpr const char* kLoginSql = "SELECT current_user::text AS current_user, session_user::text AS session_user";
 
 // Each configured role: does it exist, and can the session user switch to it? $2 is the
 // pg_has_role privilege that SET ROLE needs: 'MEMBER' before PostgreSQL 16, 'SET' since.
 constexpr const char* kConfiguredSql = R"SQL(
-SELECT w.name, r.oid IS NOT NULL,
-       COALESCE(pg_catalog.pg_has_role(session_user, r.oid, $2), false)
+SELECT w.name, r.oid IS NOT NULL AS role_exists,
+       COALESCE(pg_catalog.pg_has_role(session_user, r.oid, $2), false) AS can_set_role
 FROM unnest($1::text[]) WITH ORDINALITY AS w(name, ord)
 LEFT JOIN pg_catalog.pg_roles r ON r.rolname = w.name
 ORDER BY w.ord
@@ -41,7 +36,7 @@ ORDER BY w.ord
 // Membership with or without INHERIT counts: a NOINHERIT member is one SET ROLE away from the
 // other role's rights. A superuser is a "member" of every role; its own row says enough.
 constexpr const char* kReachableSql = R"SQL(
-SELECT a.rolname, x.rolname, x.oid = a.oid,
+SELECT a.rolname AS audited, x.rolname AS reached, x.oid = a.oid AS self,
        x.rolsuper, x.rolbypassrls, x.rolcreaterole, x.rolcreatedb, x.rolreplication
 FROM pg_catalog.pg_roles a
 JOIN pg_catalog.pg_roles x
@@ -119,8 +114,10 @@ WITH audited AS (
     AND (s.via = '' OR NOT pg_catalog.has_column_privilege(s.audited_oid, r.oid, a.attnum, p.priv))
   GROUP BY s.audited, s.via, r.oid, r.relkind, r.name, p.priv
 )
-SELECT a.rolname, CASE WHEN r.relowner = a.oid THEN '' ELSE pg_catalog.pg_get_userbyid(r.relowner) END,
-       'owner', r.relkind::text, r.name, '', r.oid, '', r.owner_bypasses_rls
+SELECT a.rolname AS audited,
+       CASE WHEN r.relowner = a.oid THEN '' ELSE pg_catalog.pg_get_userbyid(r.relowner) END AS via,
+       'owner' AS what, r.relkind::text AS relkind, r.name AS object, '' AS detail, r.oid, '' AS extra,
+       r.owner_bypasses_rls AS bypasses_rls
 FROM audited a
 JOIN rel r ON pg_catalog.pg_has_role(a.oid, r.relowner, 'MEMBER')
 UNION ALL
@@ -158,27 +155,16 @@ WHERE pg_catalog.has_database_privilege(s.role_oid, current_database(), 'CREATE'
 // ---------------------------------------------------------------------------------------------
 
 
-Result<ResultPtr> Run(PGconn* conn, const char* sql, const std::vector<std::string>& params) {
-  if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
-    return MakeError(ErrorKind::kUnavailable, "The database connection is not available.");
+// Runs one catalog query; its failure is worded for what the audit reads.
+Result<database::Rows> Run(database::CatalogReader& reader, const char* sql, const std::vector<std::string>& params) {
+  auto rows = reader.Query(sql, params);
+  if (!rows) {
+    Error e = rows.error();
+    if (!e.code.empty()) e.message = "Reading the roles and privileges from the database catalog failed.";
+    return e;
   }
-  std::vector<const char*> values;
-  values.reserve(params.size());
-  for (const auto& p : params) values.push_back(p.c_str());
-  ResultPtr result(
-      PQexecParams(conn, sql, static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0));
-  if (result == nullptr || PQresultStatus(result.get()) != PGRES_TUPLES_OK) {
-    const char* state = result ? PQresultErrorField(result.get(), PG_DIAG_SQLSTATE) : nullptr;
-    std::string code = std::string(state ? state : "") + " " + PQerrorMessage(conn);
-    while (!code.empty() && (code.back() == '\n' || code.back() == ' ')) code.pop_back();
-    ErrorKind kind = PQstatus(conn) == CONNECTION_OK ? ErrorKind::kInternal : ErrorKind::kUnavailable;
-    return MakeError(kind, "Reading the roles and privileges from the database catalog failed.", code);
-  }
-  return result;
+  return rows;
 }
-
-std::string Text(const PGresult* r, int row, int col) { return PQgetvalue(r, row, col); }
-bool Bool(const PGresult* r, int row, int col) { return PQgetvalue(r, row, col)[0] == 't'; }
 
 // Catalog names may hold anything, even newlines; a finding must stay one line.
 std::string OneLine(std::string s) {
@@ -243,16 +229,17 @@ constexpr PredefinedRole kPredefinedRoles[] = {
 };
 
 struct Attribute {
-  int column;  // in kReachableSql
+  std::string_view column;  // in kReachableSql
   Severity severity;
   std::string_view phrase;
 };
 
 constexpr Attribute kAttributes[] = {
-    {4, Severity::kUnsafe, "has BYPASSRLS (it bypasses row-level security)"},
-    {5, Severity::kUnsafe, "has CREATEROLE (it can create roles and grant itself any non-superuser role)"},
-    {6, Severity::kUnsafe, "has CREATEDB (it can create databases)"},
-    {7, Severity::kUnsafe,
+    {"rolbypassrls", Severity::kUnsafe, "has BYPASSRLS (it bypasses row-level security)"},
+    {"rolcreaterole", Severity::kUnsafe,
+     "has CREATEROLE (it can create roles and grant itself any non-superuser role)"},
+    {"rolcreatedb", Severity::kUnsafe, "has CREATEDB (it can create databases)"},
+    {"rolreplication", Severity::kUnsafe,
      "has REPLICATION (it can stream every table's data past privileges and row-level security, and its "
      "replication slots can fill the disk)"},
 };
@@ -261,74 +248,75 @@ void Add(AuditReport& report, Severity severity, FindingKind kind, const std::st
   report.findings.push_back(Finding{severity, kind, role, OneLine(std::move(message))});
 }
 
-}  // namespace
+// The roles of the configuration, in order, each with the setting that names it.
+struct ConfiguredRoles {
+  std::vector<std::string> names;
+  std::map<std::string, std::string> setting_of;
+};
 
-Result<AuditReport> AuditRoles(PGconn* conn, const config::Settings& settings, const schema::SchemaSnapshot& snapshot) {
-  AuditReport report;
-
-  auto login = Run(conn, kLoginSql, {});
-  if (!login) return login.error();
-  const std::string current_user = Text(login->get(), 0, 0);
-  const std::string session_user = Text(login->get(), 0, 1);
-
-  // Audited roles in report order: the login role(s), then the configured ones that exist.
-  std::vector<std::string> audited = {session_user};
-  if (current_user != session_user) audited.push_back(current_user);
-
-  std::vector<std::string> configured;
-  std::map<std::string, std::string> setting_of;  // role -> the setting that names it
+ConfiguredRoles Configured(const config::Settings& settings) {
+  ConfiguredRoles out;
   for (const auto& r : settings.auth.allowed_roles) {
-    if (setting_of.emplace(r, "auth.allowed_roles").second) configured.push_back(r);
+    if (out.setting_of.emplace(r, "auth.allowed_roles").second) out.names.push_back(r);
   }
-  if (!settings.auth.anonymous_role.empty() &&
-      setting_of.emplace(settings.auth.anonymous_role, "auth.anonymous_role").second) {
-    configured.push_back(settings.auth.anonymous_role);
+  const std::string& anonymous = settings.auth.anonymous_role;
+  if (!anonymous.empty() && out.setting_of.emplace(anonymous, "auth.anonymous_role").second) {
+    out.names.push_back(anonymous);
   }
+  return out;
+}
 
-  std::vector<Finding> setup_findings;
-  if (!configured.empty()) {
-    const char* set_privilege = PQserverVersion(conn) >= 160000 ? "SET" : "MEMBER";
-    auto status = Run(conn, kConfiguredSql, {ArrayLiteral(configured), set_privilege});
-    if (!status) return status.error();
-    for (int i = 0; i < PQntuples(status->get()); ++i) {
-      std::string name = Text(status->get(), i, 0);
-      const std::string& setting = setting_of[name];
-      if (!Bool(status->get(), i, 1)) {
-        setup_findings.push_back(Finding{
-            Severity::kUnsafe, FindingKind::kRoleSetup, name,
-            OneLine("role " + Quoted(name) + " of " + setting + " does not exist (calls as that role would fail)")});
-        continue;
-      }
-      if (!Bool(status->get(), i, 2)) {
-        setup_findings.push_back(
-            Finding{Severity::kUnsafe, FindingKind::kRoleSetup, name,
-                    OneLine("login role " + Quoted(session_user) + " cannot SET ROLE to " + Quoted(name) + " of " +
-                            setting + " (it is not a member; calls as that role would fail)")});
-      }
-      if (std::find(audited.begin(), audited.end(), name) == audited.end()) audited.push_back(name);
+// Findings are collected per audited role and then laid out in the order of the audited roles.
+using FindingsByRole = std::map<std::string, AuditReport>;
+
+// Checks that each configured role exists and that the login role can switch to it; the ones
+// that exist join `audited`.
+Status AuditConfiguredRoles(database::CatalogReader& reader, const config::Settings& settings,
+                            const std::string& session_user, std::vector<std::string>& audited,
+                            std::vector<Finding>& setup_findings) {
+  ConfiguredRoles configured = Configured(settings);
+  if (configured.names.empty()) return OkStatus();
+  const char* set_privilege = reader.server_version() >= 160000 ? "SET" : "MEMBER";
+  auto status = Run(reader, kConfiguredSql, {ArrayLiteral(configured.names), set_privilege});
+  if (!status) return status.error();
+  for (const auto& row : *status) {
+    std::string name = row.Text("name");
+    const std::string& setting = configured.setting_of[name];
+    if (!row.Bool("role_exists")) {
+      setup_findings.push_back(Finding{
+          Severity::kUnsafe, FindingKind::kRoleSetup, name,
+          OneLine("role " + Quoted(name) + " of " + setting + " does not exist (calls as that role would fail)")});
+      continue;
     }
+    if (!row.Bool("can_set_role")) {
+      setup_findings.push_back(
+          Finding{Severity::kUnsafe, FindingKind::kRoleSetup, name,
+                  OneLine("login role " + Quoted(session_user) + " cannot SET ROLE to " + Quoted(name) + " of " +
+                          setting + " (it is not a member; calls as that role would fail)")});
+    }
+    if (std::find(audited.begin(), audited.end(), name) == audited.end()) audited.push_back(name);
   }
-  report.roles = audited;
+  return OkStatus();
+}
 
-  // Findings are collected per audited role and then laid out in the order of `audited`.
-  std::map<std::string, AuditReport> per_role;
-
-  auto reach = Run(conn, kReachableSql, {ArrayLiteral(audited)});
+// Role attributes and predefined-role memberships of every role each audited role can become.
+Status AuditReachableRoles(database::CatalogReader& reader, const std::vector<std::string>& audited,
+                           FindingsByRole& per_role) {
+  auto reach = Run(reader, kReachableSql, {ArrayLiteral(audited)});
   if (!reach) return reach.error();
-  for (int i = 0; i < PQntuples(reach->get()); ++i) {
-    const PGresult* r = reach->get();
-    std::string role = Text(r, i, 0);
-    std::string other = Text(r, i, 1);
-    bool self = Bool(r, i, 2);
+  for (const auto& row : *reach) {
+    std::string role = row.Text("audited");
+    std::string other = row.Text("reached");
+    bool self = row.Bool("self");
     AuditReport& out = per_role[role];
     std::string via = self ? "" : other;
-    if (Bool(r, i, 3)) {
+    if (row.Bool("rolsuper")) {
       Add(out, Severity::kUnsafe, FindingKind::kRoleAttribute, role,
           Subject(role, via, "is a member of") + " is a superuser");
       continue;  // a superuser's other attributes add nothing
     }
     for (const auto& a : kAttributes) {
-      if (Bool(r, i, a.column)) {
+      if (row.Bool(a.column)) {
         Add(out, a.severity, FindingKind::kRoleAttribute, role,
             Subject(role, via, "is a member of") + " " + std::string(a.phrase));
       }
@@ -340,60 +328,69 @@ Result<AuditReport> AuditRoles(PGconn* conn, const config::Settings& settings, c
       }
     }
   }
+  return OkStatus();
+}
 
+// The finding for an object an audited role owns (one row of kObjectsSql with what = 'owner').
+std::string OwnershipMessage(const database::Row& row, const std::unordered_set<uint32_t>& exposed) {
+  const std::string role = row.Text("audited");
+  const std::string word = RelationWord(row.Text("relkind"));
+  const std::string object = row.Text("object");
+  std::string message = Subject(role, row.Text("via"), "is a member of") + " owns ";
+  if (exposed.count(static_cast<uint32_t>(row.Int64("oid"))) > 0) {
+    return message + "exposed " + word + " " + object +
+           (row.Bool("bypasses_rls") ? " (an owner bypasses its row-level security, and can write to and alter it)"
+                                     : " (an owner can write to and alter it)");
+  }
+  return message + word + " " + object + " (an owner can write to and alter it)";
+}
+
+// The finding for a privilege an audited role holds (one row of kObjectsSql other than 'owner').
+std::pair<Severity, std::string> PrivilegeFinding(const database::Row& row) {
+  const std::string what = row.Text("what");
+  const std::string object = row.Text("object");
+  const std::string detail = row.Text("detail");
+  const std::string extra = row.Text("extra");
+  std::string message = Subject(row.Text("audited"), row.Text("via"), "can SET ROLE to") + " holds ";
+  if (what == "table") {
+    message += detail + " on " + RelationWord(row.Text("relkind")) + " " + object;
+    if (!extra.empty()) message += " (granted to " + extra + ")";
+  } else if (what == "columns") {
+    message += detail + " on columns (" + extra + ") of " + RelationWord(row.Text("relkind")) + " " + object;
+  } else if (what == "sequence") {
+    // nextval() only consumes numbers (and is refused in pgmcp's read-only transactions);
+    // setval() (UPDATE) can rewind a sequence and make the application's inserts collide.
+    bool update = detail.find("UPDATE") != std::string::npos;
+    message += detail + " on sequence " + object +
+               (update ? " (setval can reset it)" : " (nextval consumes its values)");
+    return {update ? Severity::kUnsafe : Severity::kWarning, std::move(message)};
+  } else if (what == "schema") {
+    message += "CREATE on schema " + object;
+  } else {
+    message += "CREATE on database " + object;
+  }
+  return {Severity::kUnsafe, std::move(message)};
+}
+
+// What the audited roles own or may write; past kMaxPrivilegeFindingsPerRole privileges of one
+// role, the rest are counted in one closing finding.
+Status AuditObjects(database::CatalogReader& reader, const std::vector<std::string>& audited,
+                    const schema::SchemaSnapshot& snapshot, FindingsByRole& per_role) {
   std::unordered_set<uint32_t> exposed;
   for (const auto& t : snapshot.tables) exposed.insert(t.oid);
-
-  auto objects = Run(conn, kObjectsSql, {ArrayLiteral(audited)});
+  auto objects = Run(reader, kObjectsSql, {ArrayLiteral(audited)});
   if (!objects) return objects.error();
   std::map<std::string, size_t> listed;    // privilege findings listed per role
   std::map<std::string, size_t> unlisted;  // and those only counted
   std::map<std::string, bool> unlisted_unsafe;
-  for (int i = 0; i < PQntuples(objects->get()); ++i) {
-    const PGresult* r = objects->get();
-    std::string role = Text(r, i, 0);
-    std::string via = Text(r, i, 1);
-    std::string what = Text(r, i, 2);
-    std::string word = RelationWord(Text(r, i, 3));
-    std::string object = Text(r, i, 4);
-    std::string detail = Text(r, i, 5);
-    uint32_t oid = static_cast<uint32_t>(std::strtoul(PQgetvalue(r, i, 6), nullptr, 10));
-    std::string extra = Text(r, i, 7);
-    bool bypasses_rls = Bool(r, i, 8);
+  for (const auto& row : *objects) {
+    std::string role = row.Text("audited");
     AuditReport& out = per_role[role];
-
-    if (what == "owner") {
-      std::string message = Subject(role, via, "is a member of") + " owns ";
-      if (exposed.count(oid) > 0) {
-        message += "exposed " + word + " " + object +
-                   (bypasses_rls ? " (an owner bypasses its row-level security, and can write to and alter it)"
-                                 : " (an owner can write to and alter it)");
-      } else {
-        message += word + " " + object + " (an owner can write to and alter it)";
-      }
-      Add(out, Severity::kUnsafe, FindingKind::kOwnership, role, std::move(message));
+    if (row.Text("what") == "owner") {
+      Add(out, Severity::kUnsafe, FindingKind::kOwnership, role, OwnershipMessage(row, exposed));
       continue;
     }
-
-    std::string message = Subject(role, via, "can SET ROLE to") + " holds ";
-    Severity severity = Severity::kUnsafe;
-    if (what == "table") {
-      message += detail + " on " + word + " " + object;
-      if (!extra.empty()) message += " (granted to " + extra + ")";
-    } else if (what == "columns") {
-      message += detail + " on columns (" + extra + ") of " + word + " " + object;
-    } else if (what == "sequence") {
-      // nextval() only consumes numbers (and is refused in pgmcp's read-only transactions);
-      // setval() (UPDATE) can rewind a sequence and make the application's inserts collide.
-      bool update = detail.find("UPDATE") != std::string::npos;
-      severity = update ? Severity::kUnsafe : Severity::kWarning;
-      message +=
-          detail + " on sequence " + object + (update ? " (setval can reset it)" : " (nextval consumes its values)");
-    } else if (what == "schema") {
-      message += "CREATE on schema " + object;
-    } else {
-      message += "CREATE on database " + object;
-    }
+    auto [severity, message] = PrivilegeFinding(row);
     if (listed[role] >= kMaxPrivilegeFindingsPerRole) {
       ++unlisted[role];
       unlisted_unsafe[role] = unlisted_unsafe[role] || severity == Severity::kUnsafe;
@@ -406,8 +403,32 @@ Result<AuditReport> AuditRoles(PGconn* conn, const config::Settings& settings, c
     Add(per_role[role], unlisted_unsafe[role] ? Severity::kUnsafe : Severity::kWarning, FindingKind::kPrivilege, role,
         "role " + Quoted(role) + " holds " + std::to_string(n) + " more privileges like these (not listed)");
   }
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<AuditReport> AuditRoles(database::CatalogReader& reader, const config::Settings& settings,
+                               const schema::SchemaSnapshot& snapshot) {
+  auto login = Run(reader, kLoginSql, {});
+  if (!login) return login.error();
+  if (login->row_count() != 1) return MakeError(ErrorKind::kInternal, "Reading the login role failed.");
+  const std::string current_user = (*login)[0].Text("current_user");
+  const std::string session_user = (*login)[0].Text("session_user");
+
+  // Audited roles in report order: the login role(s), then the configured ones that exist.
+  std::vector<std::string> audited = {session_user};
+  if (current_user != session_user) audited.push_back(current_user);
+  std::vector<Finding> setup_findings;
+  if (auto st = AuditConfiguredRoles(reader, settings, session_user, audited, setup_findings); !st) return st.error();
+
+  FindingsByRole per_role;
+  if (auto st = AuditReachableRoles(reader, audited, per_role); !st) return st.error();
+  if (auto st = AuditObjects(reader, audited, snapshot, per_role); !st) return st.error();
 
   // Roles that are missing or out of reach first: they explain why calls would fail.
+  AuditReport report;
+  report.roles = audited;
   report.findings = std::move(setup_findings);
   for (const auto& role : audited) {
     auto it = per_role.find(role);

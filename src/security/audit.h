@@ -1,8 +1,6 @@
 // The start-up privilege audit (SPEC §7.1): can the roles pgmcp runs as write, change the schema,
-// or read past row-level security? Blocking libpq, a few catalog queries; run before serving.
+// or read past row-level security? Blocking, a few catalog queries; run before serving.
 #pragma once
-
-#include <libpq-fe.h>
 
 #include <cstddef>
 #include <string>
@@ -10,6 +8,7 @@
 
 #include "common/result.h"
 #include "config/settings.h"
+#include "database/catalog_reader.h"
 #include "schema/snapshot.h"
 
 namespace pgmcp::security {
@@ -53,7 +52,8 @@ struct AuditReport {
 // without INHERIT: a NOINHERIT membership is one SET ROLE away). The snapshot says which tables
 // are exposed and carries the warnings of introspection. Errors only when the catalog cannot be
 // read; findings are values in the report.
-Result<AuditReport> AuditRoles(PGconn* conn, const config::Settings& settings, const schema::SchemaSnapshot& snapshot);
+Result<AuditReport> AuditRoles(database::CatalogReader& reader, const config::Settings& settings,
+                               const schema::SchemaSnapshot& snapshot);
 
 // For `pgmcp check`: one line per finding ("problem: ..." / "warning: ..."), then the summary.
 std::vector<std::string> ReportLines(const AuditReport& report);

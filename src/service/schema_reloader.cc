@@ -60,11 +60,11 @@ void SchemaReloader::StartNext() {
     if (!conn) {
       failure = conn.error().message;
     } else {
-      auto version = schema::SchemaVersion(conn->get(), *settings);
+      auto version = schema::SchemaVersion(**conn, *settings);
       if (!version) {
         failure = version.error().message;
       } else if (force || *version != known_version) {
-        rebuilt = schema::Introspect(conn->get(), *settings);
+        rebuilt = schema::Introspect(**conn, *settings);
         if (!*rebuilt) failure = rebuilt->error().message;
       }
     }

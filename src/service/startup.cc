@@ -3,41 +3,23 @@
 #include <algorithm>
 #include <boost/json/value_from.hpp>
 #include <cstdio>
+#include <limits>
 
-#include "database/connection.h"
 #include "logging/log.h"
 #include "schema/introspect.h"
 #include "security/audit.h"
 
 namespace pgmcp::service {
 
-Result<PgConnPtr> ConnectBlocking(const config::Settings& settings) {
-  // libpq's connect_timeout is whole seconds, at least 2.
-  std::string timeout = std::to_string(std::max<int64_t>(2, (settings.pool.connect_timeout_ms + 999) / 1000));
-  const char* keys[] = {"dbname", "fallback_application_name", "connect_timeout", nullptr};
-  const char* values[] = {settings.dsn.c_str(), "pgmcp", timeout.c_str(), nullptr};
-  PgConnPtr conn(PQconnectdbParams(keys, values, /*expand_dbname=*/1));
-  if (!conn || PQstatus(conn.get()) != CONNECTION_OK) {
-    std::string reason = conn ? PQerrorMessage(conn.get()) : "out of memory";
-    // One line (SPEC §2): libpq's multi-line, tab-indented reason folded into single spaces.
-    std::string folded;
-    for (char c : reason) {
-      bool space = c == '\n' || c == '\t' || c == ' ';
-      if (space && (folded.empty() || folded.back() == ' ')) continue;
-      folded.push_back(space ? ' ' : c);
-    }
-    while (!folded.empty() && folded.back() == ' ') folded.pop_back();
-    reason = std::move(folded);
-    return MakeError(ErrorKind::kUnavailable, "cannot connect to the database: " + reason);
-  }
-  database::SilenceNotices(conn.get());
-  return conn;
+Result<std::unique_ptr<database::CatalogReader>> ConnectBlocking(const config::Settings& settings) {
+  return database::ConnectCatalogReader(
+      settings.dsn, database::Clock::now() + std::chrono::milliseconds(settings.pool.connect_timeout_ms));
 }
 
 namespace {
 
-Result<schema::SnapshotPtr> LoadSchemaOn(PGconn* conn, const config::Settings& settings) {
-  auto snapshot = schema::Introspect(conn, settings);
+Result<schema::SnapshotPtr> LoadSchemaOn(database::CatalogReader& reader, const config::Settings& settings) {
+  auto snapshot = schema::Introspect(reader, settings);
   if (!snapshot) return snapshot.error();
   for (const auto& w : snapshot->warnings) logging::Warn("schema_warning", {{"message", w}});
   logging::Info("schema_loaded", {{"tables", snapshot->tables.size()}, {"version", snapshot->version}});
@@ -49,20 +31,21 @@ Result<schema::SnapshotPtr> LoadSchemaOn(PGconn* conn, const config::Settings& s
 Result<schema::SnapshotPtr> LoadSchema(const config::Settings& settings) {
   auto conn = ConnectBlocking(settings);
   if (!conn) return conn.error();
-  return LoadSchemaOn(conn->get(), settings);
+  return LoadSchemaOn(**conn, settings);
 }
 
 Result<schema::SnapshotPtr> LoadAuditedSchema(const config::Settings& settings) {
   auto conn = ConnectBlocking(settings);
   if (!conn) return conn.error();
-  auto snapshot = LoadSchemaOn(conn->get(), settings);
+  auto snapshot = LoadSchemaOn(**conn, settings);
   if (!snapshot) return snapshot.error();
-  if (auto audited = AuditOrRefuse(conn->get(), settings, **snapshot); !audited) return audited.error();
+  if (auto audited = AuditOrRefuse(**conn, settings, **snapshot); !audited) return audited.error();
   return snapshot;
 }
 
-Status AuditOrRefuse(PGconn* conn, const config::Settings& settings, const schema::SchemaSnapshot& snapshot) {
-  auto report = security::AuditRoles(conn, settings, snapshot);
+Status AuditOrRefuse(database::CatalogReader& reader, const config::Settings& settings,
+                     const schema::SchemaSnapshot& snapshot) {
+  auto report = security::AuditRoles(reader, settings, snapshot);
   if (!report) return report.error();
   for (const auto& f : report->findings) {
     // The schema's own warnings were logged when it was loaded.
@@ -92,9 +75,8 @@ Status AuditOrRefuse(PGconn* conn, const config::Settings& settings, const schem
 Result<std::string> LoginRole(const config::Settings& settings) {
   auto conn = ConnectBlocking(settings);
   if (!conn) return conn.error();
-  PGresult* r = PQexec(conn->get(), "SELECT current_user");
-  std::string role = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 ? PQgetvalue(r, 0, 0) : "";
-  PQclear(r);
+  auto rows = (*conn)->Query("SELECT current_user::text AS role");
+  std::string role = rows && rows->row_count() == 1 ? (*rows)[0].Text("role") : "";
   if (role.empty()) return MakeError(ErrorKind::kUnavailable, "cannot read the login role from the database");
   return role;
 }
@@ -106,6 +88,7 @@ database::PoolOptions PoolOptionsFrom(const config::Settings& s, int max) {
   o.min = std::min(s.pool.min, o.max);
   o.acquire_timeout = std::chrono::milliseconds(s.pool.acquire_timeout_ms);
   o.connect_timeout = std::chrono::milliseconds(s.pool.connect_timeout_ms);
+  o.max_waiters = static_cast<int>(std::min<int64_t>(s.pool.max_waiters, std::numeric_limits<int>::max()));
   return o;
 }
 

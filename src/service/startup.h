@@ -2,24 +2,20 @@
 // event loop runs, or on a worker thread later) and the first schema snapshot.
 #pragma once
 
-#include <libpq-fe.h>
-
 #include <memory>
+#include <string>
 
 #include "common/result.h"
 #include "config/settings.h"
+#include "database/catalog_reader.h"
 #include "database/pool.h"
 #include "schema/snapshot.h"
 
 namespace pgmcp::service {
 
-struct PgConnCloser {
-  void operator()(PGconn* c) const { PQfinish(c); }
-};
-using PgConnPtr = std::unique_ptr<PGconn, PgConnCloser>;
-
-// Blocking connect with pool.connect_timeout_ms; kUnavailable with libpq's one-line reason.
-Result<PgConnPtr> ConnectBlocking(const config::Settings& settings);
+// A blocking catalog connection, given up after pool.connect_timeout_ms; kUnavailable with the
+// driver's one-line reason.
+Result<std::unique_ptr<database::CatalogReader>> ConnectBlocking(const config::Settings& settings);
 
 // Connects, introspects and logs the snapshot's warnings (e.g. skipped plain views).
 Result<schema::SnapshotPtr> LoadSchema(const config::Settings& settings);
@@ -30,7 +26,8 @@ Result<schema::SnapshotPtr> LoadSchema(const config::Settings& settings);
 Result<schema::SnapshotPtr> LoadAuditedSchema(const config::Settings& settings);
 
 // The audit's verdict for an already introspected snapshot (what LoadAuditedSchema runs).
-Status AuditOrRefuse(PGconn* conn, const config::Settings& settings, const schema::SchemaSnapshot& snapshot);
+Status AuditOrRefuse(database::CatalogReader& reader, const config::Settings& settings,
+                     const schema::SchemaSnapshot& snapshot);
 
 // The role pgmcp logs in as (current_user of a fresh connection): never a caller's role.
 Result<std::string> LoginRole(const config::Settings& settings);

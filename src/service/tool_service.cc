@@ -125,7 +125,7 @@ asio::awaitable<Result<protocol::ToolOutcome>> ToolService::CallTool(std::string
         status = Describe(nonce.error().kind).metric_status;
         error = nonce.error().code;
       } else {
-        auto encoded = query::EncodeRows(result->get(), *built, query_options);
+        auto encoded = query::EncodeRows(*result, *built, query_options);
         rows = encoded.row_count;
         outcome.text = WrapUntrustedData(encoded.json, *nonce);
         outcome.structured_json = std::move(encoded.json);

@@ -7,17 +7,13 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "database/pg_handles.h"
+
 namespace pgmcp::testing {
 namespace {
 
-struct ConnCloser {
-  void operator()(PGconn* c) const { PQfinish(c); }
-};
-struct ResultCloser {
-  void operator()(PGresult* r) const { PQclear(r); }
-};
-using ConnPtr = std::unique_ptr<PGconn, ConnCloser>;
-using ResultPtr = std::unique_ptr<PGresult, ResultCloser>;
+using ConnPtr = database::PgConnPtr;
+using ResultPtr = database::PgResultPtr;
 
 ConnPtr Connect(const std::string& dsn) {
   ConnPtr c(PQconnectdb(dsn.c_str()));

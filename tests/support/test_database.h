@@ -2,8 +2,6 @@
 // blocking helpers to set it up and to ask it questions the way psql would.
 #pragma once
 
-#include <libpq-fe.h>
-
 #include <string>
 #include <vector>
 

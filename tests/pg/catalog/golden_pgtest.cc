@@ -2,7 +2,6 @@
 // the role its "-- pgmcp-golden-login:" line names with <case>.toml as settings, must give the
 // tools/list of <case>.json byte for byte. PGMCP_UPDATE_GOLDEN=1 rewrites the .json instead.
 #include <gtest/gtest.h>
-#include <libpq-fe.h>
 
 #include <boost/json.hpp>
 #include <cstdlib>
@@ -53,10 +52,6 @@ std::string LoginRole(const std::string& sql) {
   return role;
 }
 
-struct ConnCloser {
-  void operator()(PGconn* c) const { PQfinish(c); }
-};
-
 class GoldenTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(GoldenTest, ToolsListMatches) {
@@ -74,9 +69,9 @@ TEST_P(GoldenTest, ToolsListMatches) {
   const std::string sql = ReadFile(sql_path);
   db.Exec(sql);
 
-  std::unique_ptr<PGconn, ConnCloser> conn(PQconnectdb(db.DsnFor(LoginRole(sql)).c_str()));
-  ASSERT_EQ(PQstatus(conn.get()), CONNECTION_OK) << PQerrorMessage(conn.get());
-  auto snapshot = schema::Introspect(conn.get(), settings);
+  auto conn = database::ConnectCatalogReader(db.DsnFor(LoginRole(sql)), database::Clock::now() + std::chrono::seconds(10));
+  ASSERT_TRUE(conn.ok()) << conn.error().message;
+  auto snapshot = schema::Introspect(**conn, settings);
   ASSERT_TRUE(snapshot.ok()) << snapshot.error().message << " " << snapshot.error().code;
 
   query::QueryOptions options;

@@ -2,10 +2,16 @@
 // the connection clean, server-side statement timeouts, and no state carried between calls.
 #include <gtest/gtest.h>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <future>
+#include <optional>
 
 #include "database/read_only_call.h"
 #include "support/run_to_completion.h"
@@ -25,12 +31,14 @@ class ReadOnlyCallTest : public ::testing::Test {
   }
   void TearDown() override { db_.Exec("DROP OWNED BY reader_" + db_.name() + "; DROP ROLE reader_" + db_.name()); }
 
-  std::shared_ptr<Pool> MakePool(int max = 2) {
+  std::shared_ptr<Pool> MakePool(int max = 2, int max_waiters = 1000,
+                                 std::chrono::milliseconds acquire_timeout = std::chrono::milliseconds(300)) {
     PoolOptions o;
     o.dsn = db_.Dsn();
     o.min = 0;
     o.max = max;
-    o.acquire_timeout = std::chrono::milliseconds(300);
+    o.max_waiters = max_waiters;
+    o.acquire_timeout = acquire_timeout;
     return Pool::Create(io_.get_executor(), o);
   }
 
@@ -39,7 +47,7 @@ class ReadOnlyCallTest : public ::testing::Test {
     return pgmcp::testing::RunToCompletion(io_, std::move(a));
   }
 
-  Result<PgResultPtr> Call(Pool& pool, Envelope env, std::string sql, std::vector<std::optional<std::string>> params = {}) {
+  Result<Rows> Call(Pool& pool, Envelope env, std::string sql, std::vector<std::optional<std::string>> params = {}) {
     return Run(RunReadOnly(pool, env, Statement{std::move(sql), std::move(params)}, Clock::now() + std::chrono::seconds(5)));
   }
 
@@ -51,8 +59,8 @@ TEST_F(ReadOnlyCallTest, ReturnsRowsOfTheSelect) {
   auto pool = MakePool();
   auto r = Call(*pool, {}, "SELECT id, name FROM t WHERE id = $1::int", {"3"});
   ASSERT_TRUE(r.ok()) << r.error().message;
-  ASSERT_EQ(PQntuples(r->get()), 1);
-  EXPECT_STREQ(PQgetvalue(r->get(), 0, 1), "n3");
+  ASSERT_EQ(r->row_count(), 1);
+  EXPECT_EQ(r->Value(0, 1), "n3");
 }
 
 TEST_F(ReadOnlyCallTest, TransactionIsReadOnly) {
@@ -73,7 +81,7 @@ TEST_F(ReadOnlyCallTest, FailedQueryLeavesConnectionIdleAndReusable) {
   EXPECT_EQ(pool->stats().idle, 1) << "the connection went back to the pool, idle";
   auto good = Call(*pool, {}, "SELECT count(*) FROM t");
   ASSERT_TRUE(good.ok()) << good.error().message;
-  EXPECT_STREQ(PQgetvalue(good->get(), 0, 0), "10");
+  EXPECT_EQ(good->Value(0, 0), "10");
 }
 
 TEST_F(ReadOnlyCallTest, StatementTimeoutIsEnforcedByTheServer) {
@@ -88,7 +96,7 @@ TEST_F(ReadOnlyCallTest, StatementTimeoutIsEnforcedByTheServer) {
   EXPECT_LT(Clock::now() - start, std::chrono::seconds(2));
   auto again = Call(*pool, {}, "SELECT current_setting('statement_timeout')");
   ASSERT_TRUE(again.ok());
-  EXPECT_STREQ(PQgetvalue(again->get(), 0, 0), "5s");
+  EXPECT_EQ(again->Value(0, 0), "5s");
 }
 
 TEST_F(ReadOnlyCallTest, RoleAndClaimsLastOnlyForTheCall) {
@@ -98,16 +106,16 @@ TEST_F(ReadOnlyCallTest, RoleAndClaimsLastOnlyForTheCall) {
   env.claims_json = R"({"sub":"u1","tenant":"a"})";
   auto r = Call(*pool, env, "SELECT current_user, current_setting('request.jwt.claims', true)");
   ASSERT_TRUE(r.ok()) << r.error().message;
-  EXPECT_EQ(std::string(PQgetvalue(r->get(), 0, 0)), env.role);
-  EXPECT_STREQ(PQgetvalue(r->get(), 0, 1), env.claims_json.c_str());
+  EXPECT_EQ(std::string(r->Value(0, 0)), env.role);
+  EXPECT_EQ(r->Value(0, 1), env.claims_json.c_str());
 
   // The same (only) pooled connection, next call without role or claims: back to the login role.
   auto after = Call(*pool, {}, "SELECT current_user, coalesce(current_setting('request.jwt.claims', true), ''), "
                                "current_setting('transaction_read_only')");
   ASSERT_TRUE(after.ok());
-  EXPECT_STREQ(PQgetvalue(after->get(), 0, 0), "postgres");
-  EXPECT_STREQ(PQgetvalue(after->get(), 0, 1), "");
-  EXPECT_STREQ(PQgetvalue(after->get(), 0, 2), "on");
+  EXPECT_EQ(after->Value(0, 0), "postgres");
+  EXPECT_EQ(after->Value(0, 1), "");
+  EXPECT_EQ(after->Value(0, 2), "on");
 }
 
 TEST_F(ReadOnlyCallTest, UnknownRoleIsRefusedAndConnectionStaysClean) {
@@ -119,7 +127,7 @@ TEST_F(ReadOnlyCallTest, UnknownRoleIsRefusedAndConnectionStaysClean) {
   EXPECT_EQ(r.error().kind, ErrorKind::kPermissionDenied);
   auto after = Call(*pool, {}, "SELECT current_user");
   ASSERT_TRUE(after.ok());
-  EXPECT_STREQ(PQgetvalue(after->get(), 0, 0), "postgres");
+  EXPECT_EQ(after->Value(0, 0), "postgres");
 }
 
 TEST_F(ReadOnlyCallTest, PoolExhaustedGivesBusyAfterAcquireTimeout) {
@@ -143,7 +151,7 @@ TEST_F(ReadOnlyCallTest, WaiterGetsTheConnectionReturnedByAnotherCall) {
   EXPECT_TRUE(fast.get().ok());
   auto r = second.get();
   ASSERT_TRUE(r.ok()) << r.error().message;
-  EXPECT_STREQ(PQgetvalue(r->get(), 0, 0), "2");
+  EXPECT_EQ(r->Value(0, 0), "2");
   EXPECT_EQ(pool->stats().idle, 1);
 }
 
@@ -193,6 +201,122 @@ TEST_F(ReadOnlyCallTest, NeverOpensMoreThanPoolMaxUnderContention) {
   EXPECT_LE(max_total, 2);
   EXPECT_LE(std::stoi(db_.Scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
                                   "AND application_name = 'pgmcp'")), 2);
+}
+
+}  // namespace
+}  // namespace pgmcp::database
+
+namespace pgmcp::database {
+namespace {
+
+// SQLSTATE class 40: the transaction lost a race, not the pool; the same call may succeed again.
+TEST_F(ReadOnlyCallTest, SerializationFailureAndDeadlockAreRetry) {
+  auto pool = MakePool(1);
+  for (const char* state : {"40001", "40P01"}) {
+    auto r = Call(*pool, {}, std::string("DO $$ BEGIN RAISE EXCEPTION 'lost a race' USING ERRCODE = '") + state +
+                                 "'; END $$");
+    ASSERT_FALSE(r.ok()) << state;
+    EXPECT_EQ(r.error().kind, ErrorKind::kRetry) << state;
+    EXPECT_EQ(r.error().code, state);
+    EXPECT_EQ(r.error().message.find("lost a race"), std::string::npos) << "the server's message stays in logs";
+    EXPECT_EQ(pool->stats().idle, 1) << "rolled back and pooled again";
+  }
+}
+
+// Runs `select` on `pool` and emits a terminal cancellation once `when` says so (checked on every
+// turn of the event loop), as a client's notifications/cancelled does.
+Result<Rows> CallAndCancel(asio::io_context& io, Pool& pool, std::string select, std::function<bool()> when) {
+  asio::cancellation_signal cancel;
+  Result<Rows> result;
+  bool done = false;
+  asio::co_spawn(io, RunReadOnly(pool, {}, Statement{std::move(select), {}}, Clock::now() + std::chrono::seconds(10)),
+                 asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e, Result<Rows> r) {
+                   if (e) r = MakeError(ErrorKind::kInternal, "the call threw");
+                   result = std::move(r);
+                   done = true;
+                 }));
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        // A lease is taken and the statement sent in one turn of the loop, so once `when` holds
+        // the call is in the state the test wants to cancel it in.
+        while (!done && !when()) co_await asio::post(io, asio::use_awaitable);
+        if (!done) cancel.emit(asio::cancellation_type::terminal);
+      },
+      asio::detached);
+  io.restart();
+  io.run();
+  return result;
+}
+
+TEST_F(ReadOnlyCallTest, CancelledRunningCallIsCancelledNotTimeout) {
+  auto pool = MakePool(1);
+  auto start = Clock::now();
+  auto r = CallAndCancel(io_, *pool, "SELECT pg_sleep(30)", [&] { return pool->stats().busy == 1; });
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, ErrorKind::kCancelled) << r.error().message;
+  EXPECT_LT(Clock::now() - start, std::chrono::seconds(10));
+  EXPECT_EQ(pool->stats().idle, 0) << "a connection left mid-query is dropped, not pooled";
+  auto after = Call(*pool, {}, "SELECT 1");
+  ASSERT_TRUE(after.ok()) << after.error().message;
+}
+
+TEST_F(ReadOnlyCallTest, CancelledWaitForAConnectionIsCancelled) {
+  auto pool = MakePool(1, 1000, std::chrono::seconds(10));
+  std::optional<Lease> held;
+  auto first = Run(pool->Acquire(Clock::now() + std::chrono::seconds(5)));
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  held = std::move(first.value());
+  auto r = CallAndCancel(io_, *pool, "SELECT 1", [&] { return pool->stats().waiting == 1; });
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, ErrorKind::kCancelled) << r.error().message;
+  EXPECT_EQ(pool->stats().waiting, 0);
+}
+
+// pool.max_waiters: with max = 1 and max_waiters = 1, one call holds the connection, one waits
+// for it, and a third is refused at once, long before the acquire timeout.
+TEST_F(ReadOnlyCallTest, WaitersBeyondMaxWaitersAreBusyAtOnce) {
+  auto pool = MakePool(1, 1, std::chrono::seconds(10));
+  std::optional<Lease> held;
+  PoolStats while_waiting;
+  Status second = MakeError(ErrorKind::kInternal, "not run");
+  Status third = OkStatus();
+  Clock::duration third_took{};
+  asio::co_spawn(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        auto first = co_await pool->Acquire(Clock::now() + std::chrono::seconds(5));
+        if (!first) co_return;
+        held = std::move(first.value());
+        asio::co_spawn(
+            io_,
+            [&]() -> asio::awaitable<void> {
+              auto lease = co_await pool->Acquire(Clock::now() + std::chrono::seconds(5));
+              second = lease ? OkStatus() : Status(lease.error());
+            },
+            asio::detached);
+        for (int i = 0; i < 100 && pool->stats().waiting == 0; ++i) co_await asio::post(io_, asio::use_awaitable);
+        while_waiting = pool->stats();
+        auto start = Clock::now();
+        auto lease = co_await pool->Acquire(Clock::now() + std::chrono::seconds(5));
+        third_took = Clock::now() - start;
+        third = lease ? OkStatus() : Status(lease.error());
+        held.reset();  // returned: handed to the waiting call
+      },
+      asio::detached);
+  io_.run();
+  EXPECT_EQ(while_waiting.busy, 1);
+  EXPECT_EQ(while_waiting.waiting, 1);
+  EXPECT_EQ(while_waiting.idle, 0);
+  EXPECT_EQ(while_waiting.connecting, 0);
+  ASSERT_FALSE(third.ok());
+  EXPECT_EQ(third.error().kind, ErrorKind::kBusy);
+  EXPECT_LT(third_took, std::chrono::seconds(1)) << "refused at once, not after the acquire timeout";
+  EXPECT_TRUE(second.ok()) << second.error().message;
+  auto after = pool->stats();
+  EXPECT_EQ(after.idle, 1) << "the waiter's lease went back to the pool";
+  EXPECT_EQ(after.busy, 0);
+  EXPECT_EQ(after.waiting, 0);
 }
 
 }  // namespace

@@ -4,27 +4,32 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <libpq-fe.h>
 
 #include <boost/json.hpp>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "database/pg_handles.h"
 #include "query/query.h"
 #include "support/test_database.h"
 #include "unit/query/query_fixture.h"
 
+namespace pgmcp::query {
+
+// The tests run SQL on a connection of their own; the server hands EncodeRows the database::Rows
+// of its pooled call. This reads a test's result through the same Rows (over a copy of it).
+inline EncodedRows EncodeRows(const PGresult* result, const SqlQuery& query, const QueryOptions& options) {
+  database::PgResultPtr copy(PQcopyResult(result, PG_COPYRES_ATTRS | PG_COPYRES_TUPLES));
+  return EncodeRows(database::RowsFromResult(std::move(copy)), query, options);
+}
+
+}  // namespace pgmcp::query
+
 namespace pgmcp::query::testing {
 
-struct PgResultDeleter {
-  void operator()(PGresult* r) const { PQclear(r); }
-};
-struct PgConnDeleter {
-  void operator()(PGconn* c) const { PQfinish(c); }
-};
-using PgResultPtr = std::unique_ptr<PGresult, PgResultDeleter>;
-using PgConnPtr = std::unique_ptr<PGconn, PgConnDeleter>;
+using database::PgConnPtr;
+using database::PgResultPtr;
 
 using TextRows = std::vector<std::vector<std::string>>;
 

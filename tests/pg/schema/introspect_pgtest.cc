@@ -2,7 +2,6 @@
 #include "schema/introspect.h"
 
 #include <gtest/gtest.h>
-#include <libpq-fe.h>
 
 #include <memory>
 
@@ -13,20 +12,15 @@ namespace {
 
 using testing::TestDatabase;
 
-struct ConnCloser {
-  void operator()(PGconn* c) const { PQfinish(c); }
-};
-using ConnPtr = std::unique_ptr<PGconn, ConnCloser>;
-
-ConnPtr Connect(const std::string& dsn) {
-  ConnPtr c(PQconnectdb(dsn.c_str()));
-  EXPECT_EQ(PQstatus(c.get()), CONNECTION_OK) << PQerrorMessage(c.get());
-  return c;
+std::unique_ptr<database::CatalogReader> Connect(const std::string& dsn) {
+  auto reader = database::ConnectCatalogReader(dsn, database::Clock::now() + std::chrono::seconds(10));
+  if (!reader) throw std::runtime_error(reader.error().message);
+  return std::move(reader.value());
 }
 
 SchemaSnapshot MustIntrospect(const std::string& dsn, const config::Settings& settings = {}) {
   auto conn = Connect(dsn);
-  auto result = Introspect(conn.get(), settings);
+  auto result = Introspect(*conn, settings);
   EXPECT_TRUE(result.ok()) << (result.ok() ? "" : result.error().message + " / " + result.error().code);
   return result.ok() ? std::move(result.value()) : SchemaSnapshot{};
 }
@@ -318,28 +312,32 @@ TEST(IntrospectTest, SchemaVersionTracksDdlNotStatistics) {
   db.Exec("CREATE TABLE t (id int, v text); INSERT INTO t SELECT i, 'x' FROM generate_series(1, 50) i;");
   auto conn = Connect(db.Dsn());
   config::Settings settings;
-  auto v1 = SchemaVersion(conn.get(), settings);
+  auto v1 = SchemaVersion(*conn, settings);
   ASSERT_TRUE(v1.ok());
   EXPECT_EQ(v1->size(), 32u);
   db.Exec("ANALYZE t; INSERT INTO t VALUES (99, 'y');");
-  EXPECT_EQ(*SchemaVersion(conn.get(), settings), *v1);
+  EXPECT_EQ(*SchemaVersion(*conn, settings), *v1);
   db.Exec("COMMENT ON COLUMN t.v IS 'changed'");
-  auto v2 = SchemaVersion(conn.get(), settings);
+  auto v2 = SchemaVersion(*conn, settings);
   EXPECT_NE(*v2, *v1);
   db.Exec("ALTER TABLE t ADD COLUMN w int");
-  auto v3 = SchemaVersion(conn.get(), settings);
+  auto v3 = SchemaVersion(*conn, settings);
   EXPECT_NE(*v3, *v2);
   db.Exec("CREATE TABLE other (id int)");
-  EXPECT_NE(*SchemaVersion(conn.get(), settings), *v3);
+  EXPECT_NE(*SchemaVersion(*conn, settings), *v3);
   // The snapshot carries the same version.
-  auto snapshot = Introspect(conn.get(), settings);
+  auto snapshot = Introspect(*conn, settings);
   ASSERT_TRUE(snapshot.ok());
-  EXPECT_EQ(snapshot->version, *SchemaVersion(conn.get(), settings));
+  EXPECT_EQ(snapshot->version, *SchemaVersion(*conn, settings));
 }
 
 TEST(IntrospectTest, BrokenConnectionIsAnErrorWithoutSql) {
-  ConnPtr conn(PQconnectdb("host=127.0.0.1 port=1 connect_timeout=1"));
-  auto result = Introspect(conn.get(), config::Settings{});
+  TestDatabase db;
+  auto conn = Connect(db.Dsn());
+  auto pid = conn->Query("SELECT pg_backend_pid() AS pid");
+  ASSERT_TRUE(pid.ok());
+  db.Exec("SELECT pg_terminate_backend(" + (*pid)[0].Text("pid") + ")");
+  auto result = Introspect(*conn, config::Settings{});
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.error().kind, ErrorKind::kUnavailable);
   EXPECT_EQ(result.error().message.find("SELECT"), std::string::npos);

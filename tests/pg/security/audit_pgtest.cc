@@ -3,7 +3,6 @@
 #include "security/audit.h"
 
 #include <gtest/gtest.h>
-#include <libpq-fe.h>
 
 #include <memory>
 #include <string>
@@ -14,11 +13,6 @@
 
 namespace pgmcp::security {
 namespace {
-
-struct ConnCloser {
-  void operator()(PGconn* c) const { PQfinish(c); }
-};
-using ConnPtr = std::unique_ptr<PGconn, ConnCloser>;
 
 class AuditTest : public ::testing::Test {
  protected:
@@ -49,12 +43,13 @@ class AuditTest : public ::testing::Test {
   }
 
   AuditReport Audit(const std::string& login, const config::Settings& settings = {}) {
-    ConnPtr conn(PQconnectdb(db_.DsnFor(login).c_str()));
-    EXPECT_EQ(PQstatus(conn.get()), CONNECTION_OK) << PQerrorMessage(conn.get());
-    auto snapshot = schema::Introspect(conn.get(), settings);
+    auto conn = database::ConnectCatalogReader(db_.DsnFor(login), database::Clock::now() + std::chrono::seconds(10));
+    EXPECT_TRUE(conn.ok()) << (conn.ok() ? "" : conn.error().message);
+    if (!conn.ok()) return {};
+    auto snapshot = schema::Introspect(**conn, settings);
     EXPECT_TRUE(snapshot.ok()) << (snapshot.ok() ? "" : snapshot.error().code);
     if (!snapshot.ok()) return {};
-    auto report = AuditRoles(conn.get(), settings, *snapshot);
+    auto report = AuditRoles(**conn, settings, *snapshot);
     EXPECT_TRUE(report.ok()) << (report.ok() ? "" : report.error().code);
     return report.ok() ? std::move(report.value()) : AuditReport{};
   }

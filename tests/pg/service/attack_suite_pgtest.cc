@@ -4,8 +4,6 @@
 // Each call must be refused with a plain sentence or answered with the payload treated as data,
 // within the statement timeout; afterwards every table and the list of database objects are
 // unchanged and the pool's connections are idle, as the login role, with no claims.
-#include <libpq-fe.h>
-
 #include <algorithm>
 #include <fstream>
 #include <functional>
@@ -14,6 +12,7 @@
 #include <sstream>
 
 #include "common/utf8.h"
+#include "database/pg_handles.h"
 #include "query/json_text.h"
 #include "service_pg_support.h"
 
@@ -386,18 +385,16 @@ class AttackSuite : public ::testing::Test {
               "CREATE TABLE attack_notes (id integer PRIMARY KEY, note text NOT NULL);"
               "GRANT SELECT ON attack_notes TO mcp_reader;")
               .release();
-    PGconn* conn = PQconnectdb(db_->Dsn().c_str());
+    database::PgConnPtr conn(PQconnectdb(db_->Dsn().c_str()));
     for (size_t i = 0; i < payloads_->size(); ++i) {
       const std::string& p = (*payloads_)[i];
       if (!StorableAsText(p)) continue;
       const std::string id = std::to_string(i + 1);
       const char* values[] = {id.c_str(), p.c_str()};
-      PGresult* r = PQexecParams(conn, "INSERT INTO attack_notes VALUES ($1::int, $2::text)", 2, nullptr, values,
-                                 nullptr, nullptr, 0);
-      if (PQresultStatus(r) != PGRES_COMMAND_OK) ADD_FAILURE() << PQerrorMessage(conn);
-      PQclear(r);
+      database::PgResultPtr r(PQexecParams(conn.get(), "INSERT INTO attack_notes VALUES ($1::int, $2::text)", 2,
+                                           nullptr, values, nullptr, nullptr, 0));
+      if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) ADD_FAILURE() << PQerrorMessage(conn.get());
     }
-    PQfinish(conn);
   }
   static void TearDownTestSuite() {
     delete db_;
@@ -506,14 +503,13 @@ TEST_F(AttackSuite, PayloadStoredInARowIsFoundByEqAndTextOperatorsAsPlainData) {
     }
   }
   const auto outcomes = harness.CallAll(calls);
-  PGconn* conn = PQconnectdb(db_->Dsn().c_str());
-  ASSERT_EQ(PQstatus(conn), CONNECTION_OK);
+  database::PgConnPtr conn(PQconnectdb(db_->Dsn().c_str()));
+  ASSERT_EQ(PQstatus(conn.get()), CONNECTION_OK);
   auto expected_ids = [&](const char* sql, const std::string& p) {
     const char* values[] = {p.c_str()};
-    PGresult* r = PQexecParams(conn, sql, 1, nullptr, values, nullptr, nullptr, 0);
+    database::PgResultPtr r(PQexecParams(conn.get(), sql, 1, nullptr, values, nullptr, nullptr, 0));
     std::vector<int64_t> ids;
-    for (int row = 0; row < PQntuples(r); ++row) ids.push_back(std::atoll(PQgetvalue(r, row, 0)));
-    PQclear(r);
+    for (int row = 0; row < PQntuples(r.get()); ++row) ids.push_back(std::atoll(PQgetvalue(r.get(), row, 0)));
     return ids;
   };
   const char* kExpected[] = {
@@ -546,7 +542,6 @@ TEST_F(AttackSuite, PayloadStoredInARowIsFoundByEqAndTextOperatorsAsPlainData) {
       }
     }
   }
-  PQfinish(conn);
 }
 
 }  // namespace

@@ -42,7 +42,7 @@ class EnvelopeState : public ::testing::Test {
     return pgmcp::testing::RunToCompletion(io_, std::move(a));
   }
 
-  Result<database::PgResultPtr> Call(Envelope env, std::string sql) {
+  Result<database::Rows> Call(Envelope env, std::string sql) {
     return Run(database::RunReadOnly(*pool_, std::move(env), Statement{std::move(sql), {}}, Clock::now() + std::chrono::seconds(5)));
   }
 
@@ -60,7 +60,7 @@ class EnvelopeState : public ::testing::Test {
   int BackendPid() {
     auto r = Call({}, "SELECT pg_backend_pid()");
     EXPECT_TRUE(r.ok());
-    return r.ok() ? std::atoi(PQgetvalue(r->get(), 0, 0)) : 0;
+    return r.ok() ? std::stoi(std::string(r->Value(0, 0))) : 0;
   }
 
   // The one pooled connection is the backend `pid`, idle, as the login role, with nothing set.
@@ -92,9 +92,9 @@ TEST_F(EnvelopeState, AfterASuccessfulCallAsAnotherRoleNothingRemains) {
   auto r = Call(CallerEnvelope(), "SELECT current_user, current_setting('request.jwt.claims', true), "
                                   "current_setting('statement_timeout'), current_setting('TimeZone')");
   ASSERT_TRUE(r.ok()) << r.error().message;
-  EXPECT_EQ(std::string(PQgetvalue(r->get(), 0, 0)), role_);
-  EXPECT_STREQ(PQgetvalue(r->get(), 0, 2), "200ms");
-  EXPECT_STREQ(PQgetvalue(r->get(), 0, 3), "Asia/Kolkata");
+  EXPECT_EQ(std::string(r->Value(0, 0)), role_);
+  EXPECT_EQ(r->Value(0, 2), "200ms");
+  EXPECT_EQ(r->Value(0, 3), "Asia/Kolkata");
   ExpectClean(pid);
 }
 

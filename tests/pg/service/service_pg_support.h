@@ -4,7 +4,6 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <libpq-fe.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -128,7 +127,7 @@ class ServiceHarness {
 // set_config of ours), so it shows the session state the next call would start from.
 struct PooledState {
   int backend_pid = 0;
-  bool idle = false;              // PQtransactionStatus == PQTRANS_IDLE when leased
+  bool idle = false;              // no transaction open, protocol in sync, when leased
   std::string current_user;
   std::string session_user;
   std::string claims;             // request.jwt.claims; "" when unset or empty
@@ -150,31 +149,33 @@ inline asio::awaitable<std::vector<PooledState>> InspectIdle(database::Pool& p) 
   }
   std::vector<database::Statement> probe(1);
   probe[0].sql =
-      "SELECT pg_backend_pid(), current_user, session_user, "
-      "coalesce(current_setting('request.jwt.claims', true), ''), "
-      "(SELECT setting FROM pg_settings WHERE name = 'statement_timeout'), "
-      "(SELECT reset_val FROM pg_settings WHERE name = 'statement_timeout'), current_setting('TimeZone'), "
-      "(SELECT reset_val FROM pg_settings WHERE name = 'TimeZone'), current_setting('transaction_read_only')";
+      "SELECT pg_backend_pid() AS pid, current_user AS current_user, session_user AS session_user, "
+      "coalesce(current_setting('request.jwt.claims', true), '') AS claims, "
+      "(SELECT setting FROM pg_settings WHERE name = 'statement_timeout') AS statement_timeout, "
+      "(SELECT reset_val FROM pg_settings WHERE name = 'statement_timeout') AS statement_timeout_reset, "
+      "current_setting('TimeZone') AS timezone, "
+      "(SELECT reset_val FROM pg_settings WHERE name = 'TimeZone') AS timezone_reset, "
+      "current_setting('transaction_read_only') AS transaction_read_only";
   std::vector<PooledState> out;
   for (auto& lease : leases) {
     PooledState st;
-    st.idle = PQtransactionStatus(lease->raw()) == PQTRANS_IDLE;
+    st.idle = lease->IsIdle();
     auto op = lease->RunPipeline(probe, database::Clock::now() + std::chrono::seconds(5));
     auto r = co_await std::move(op);
     if (!r) {
       ADD_FAILURE() << "probe failed: " << r.error().message;
       continue;
     }
-    const PGresult* res = r.value()[0].get();
-    st.backend_pid = std::atoi(PQgetvalue(res, 0, 0));
-    st.current_user = PQgetvalue(res, 0, 1);
-    st.session_user = PQgetvalue(res, 0, 2);
-    st.claims = PQgetvalue(res, 0, 3);
-    st.statement_timeout = PQgetvalue(res, 0, 4);
-    st.statement_timeout_reset = PQgetvalue(res, 0, 5);
-    st.timezone = PQgetvalue(res, 0, 6);
-    st.timezone_reset = PQgetvalue(res, 0, 7);
-    st.transaction_read_only = PQgetvalue(res, 0, 8);
+    const database::Row row = r.value()[0][0];
+    st.backend_pid = static_cast<int>(row.Int64("pid"));
+    st.current_user = row.Text("current_user");
+    st.session_user = row.Text("session_user");
+    st.claims = row.Text("claims");
+    st.statement_timeout = row.Text("statement_timeout");
+    st.statement_timeout_reset = row.Text("statement_timeout_reset");
+    st.timezone = row.Text("timezone");
+    st.timezone_reset = row.Text("timezone_reset");
+    st.transaction_read_only = row.Text("transaction_read_only");
     out.push_back(std::move(st));
   }
   co_return out;

@@ -39,6 +39,7 @@ TEST_F(InvocationTest, DefaultsAreTheSpecs) {
   EXPECT_EQ(inv->settings.limits.max_rows, 1000);
   EXPECT_EQ(inv->settings.pool.min, 2);
   EXPECT_EQ(inv->settings.pool.max, 10);
+  EXPECT_EQ(inv->settings.pool.max_waiters, 1000);
   EXPECT_EQ(inv->settings.security.sanitize_text, SanitizeMode::kStrict);
   EXPECT_FALSE(inv->settings.security.allow_privileged_role);
 }
@@ -94,6 +95,7 @@ max_text_chars = 300
 min = 1
 max = 4
 acquire_timeout_ms = 100
+max_waiters = 0
 [schema]
 exclude_tables = ["*_old"]
 exclude_columns = ["*.ssn"]
@@ -120,6 +122,7 @@ max_body_bytes = 4096
   const Settings& s = inv->settings;
   EXPECT_EQ(s.limits.statement_timeout_ms, 1500);
   EXPECT_EQ(s.pool.max, 4);
+  EXPECT_EQ(s.pool.max_waiters, 0) << "0 is allowed: no call waits, a full pool answers busy at once";
   EXPECT_EQ(s.schema.reload_channel, "ddl");
   EXPECT_EQ(s.query.timezone, "Europe/Berlin");
   EXPECT_EQ(s.tables.at("customers").not_for.size(), 1u);
@@ -141,6 +144,8 @@ TEST_F(InvocationTest, MistakesAreConfigErrorsNamingTheKey) {
       {"[limits]\nmax_rows = 0\n", "limits.max_rows"},
       {"[limits]\ndefault_limit = 2000\n", "limits.default_limit"},
       {"[pool]\nmin = 5\nmax = 2\n", "pool.max"},
+      {"[pool]\nmax_waiters = -1\n", "pool.max_waiters"},
+      {"[pool]\nmax_waiters = 2.5\n", "pool.max_waiters"},
       {"[security]\nsanitize_text = \"lenient\"\n", "security.sanitize_text"},
       {"[auth]\nmode = \"basic\"\n", "auth.mode"},
       {"schemas = \"public\"\n", "schemas"},

@@ -1,0 +1,77 @@
+#include "database/pg_handles.h"
+
+#include "database/errors.h"
+#include "logging/log.h"
+
+namespace pgmcp::database {
+
+void PgResultDeleter::operator()(PGresult* r) const { PQclear(r); }
+void PgConnDeleter::operator()(PGconn* c) const { PQfinish(c); }
+void PgCancelDeleter::operator()(PGcancel* c) const { PQfreeCancel(c); }
+
+namespace {
+
+class PgRows final : public RowSource {
+ public:
+  explicit PgRows(PgResultPtr result) : result_(std::move(result)) {}
+  int row_count() const override { return PQntuples(result_.get()); }
+  int column_count() const override { return PQnfields(result_.get()); }
+  std::string_view column_name(int column) const override { return PQfname(result_.get(), column); }
+  bool IsNull(int row, int column) const override { return PQgetisnull(result_.get(), row, column) == 1; }
+  std::string_view Value(int row, int column) const override {
+    return {PQgetvalue(result_.get(), row, column), static_cast<size_t>(PQgetlength(result_.get(), row, column))};
+  }
+
+ private:
+  PgResultPtr result_;
+};
+
+}  // namespace
+
+Rows RowsFromResult(PgResultPtr result) {
+  if (!result) return Rows();
+  return Rows(std::make_unique<PgRows>(std::move(result)));
+}
+
+PgConnPtr StartConnect(const std::string& dsn) {
+  // expand_dbname: `dsn` may be a full connection string or URI; every key it sets wins over
+  // the fallback application name.
+  const char* keys[] = {"dbname", "fallback_application_name", nullptr};
+  const char* values[] = {dsn.c_str(), "pgmcp", nullptr};
+  return PgConnPtr(PQconnectStartParams(keys, values, /*expand_dbname=*/1));
+}
+
+std::string ConnectionErrorText(const PGconn* conn) {
+  std::string reason = conn != nullptr ? PQerrorMessage(conn) : "out of memory";
+  std::string folded;
+  for (char c : reason) {
+    bool space = c == '\n' || c == '\t' || c == ' ';
+    if (space && (folded.empty() || folded.back() == ' ')) continue;
+    folded.push_back(space ? ' ' : c);
+  }
+  while (!folded.empty() && folded.back() == ' ') folded.pop_back();
+  return folded;
+}
+
+void SilenceNotices(PGconn* conn) {
+  // libpq prints server NOTICEs to stderr by default, which would break the JSON-lines log (a
+  // `search` of stop words alone raises one). They say nothing an operator needs: debug only.
+  PQsetNoticeProcessor(
+      conn,
+      [](void*, const char* message) {
+        std::string text = message != nullptr ? message : "";
+        while (!text.empty() && text.back() == '\n') text.pop_back();
+        logging::Debug("db_notice", {{"message", text}});
+      },
+      nullptr);
+}
+
+Error ErrorFromResult(const PGresult* result) {
+  const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+  const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
+  logging::Debug("db_error",
+                 {{"sqlstate", state != nullptr ? state : ""}, {"message", primary != nullptr ? primary : ""}});
+  return ErrorFromSqlState(state != nullptr ? state : "");
+}
+
+}  // namespace pgmcp::database
