@@ -12,7 +12,7 @@ int PrintRoleSql(const config::Invocation& inv) {
   const config::Settings& s = inv.settings;
   security::RoleSqlRequest request;
   request.authenticator = inv.authenticator;
-  request.login_role = !inv.role.empty() ? inv.role
+  request.login_role = !inv.role.empty()   ? inv.role
                        : inv.authenticator ? std::string(security::kDefaultAuthenticatorRole)
                                            : std::string(security::kDefaultReaderRole);
   request.schemas = s.schemas;

@@ -82,10 +82,12 @@ std::string CreateRole(const std::string& role, const std::string& login, const 
   out += "    CREATE ROLE " + name + " " + login + " " + kAttributes + ";\n";
   out += "  ELSIF EXISTS (" + lookup + "\n";
   out += "                  AND (rolsuper OR rolcreatedb OR rolcreaterole OR rolreplication OR rolbypassrls)) THEN\n";
-  out += "    RAISE EXCEPTION 'role % already exists with SUPERUSER, CREATEDB, CREATEROLE, REPLICATION or BYPASSRLS', " +
-         Literal(name) + "\n";
-  out += "      USING HINT = 'pgmcp role-sql does not change an existing role''s attributes: "
-         "ALTER ROLE it yourself, or choose another --role.';\n";
+  out +=
+      "    RAISE EXCEPTION 'role % already exists with SUPERUSER, CREATEDB, CREATEROLE, REPLICATION or BYPASSRLS', " +
+      Literal(name) + "\n";
+  out +=
+      "      USING HINT = 'pgmcp role-sql does not change an existing role''s attributes: "
+      "ALTER ROLE it yourself, or choose another --role.';\n";
   if (!alter.empty()) {
     out += "  ELSE\n";
     out += "    ALTER ROLE " + name + " " + alter + ";\n";
@@ -163,9 +165,10 @@ Result<std::string> RoleSql(const RoleSqlRequest& request) {
   }
 
   sql += "-- Connect to this database (PUBLIC usually may; this keeps working where that was revoked).\n";
-  sql += "DO \x01\nBEGIN\n  EXECUTE pg_catalog.format('GRANT CONNECT ON DATABASE %I TO %s', "
-         "pg_catalog.current_database(), " +
-         Literal(login) + ");\nEND\n\x01;\n";
+  sql +=
+      "DO \x01\nBEGIN\n  EXECUTE pg_catalog.format('GRANT CONNECT ON DATABASE %I TO %s', "
+      "pg_catalog.current_database(), " +
+      Literal(login) + ");\nEND\n\x01;\n";
 
   for (const auto& schema : schemas) {
     const std::string s = QuoteIdentifier(schema);

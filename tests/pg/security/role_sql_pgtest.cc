@@ -228,16 +228,18 @@ TEST_F(RoleSqlTest, AuthenticatorSwitchesToAllowedRolesThatReadUnderRowLevelSecu
   EXPECT_NE(SqlStateAs(analyst, "SELECT 1"), "") << "the allowed roles cannot log in";
 
   // Row-level security as the script's comment suggests: the claims decide the rows.
-  db_.Exec("ALTER TABLE orders ENABLE ROW LEVEL SECURITY;"
-           "CREATE POLICY by_tenant ON orders FOR SELECT TO " + Ident(analyst) + ", " + Ident(support) +
-           " USING (tenant = current_setting('request.jwt.claims', true)::jsonb ->> 'tenant')");
+  db_.Exec(
+      "ALTER TABLE orders ENABLE ROW LEVEL SECURITY;"
+      "CREATE POLICY by_tenant ON orders FOR SELECT TO " +
+      Ident(analyst) + ", " + Ident(support) +
+      " USING (tenant = current_setting('request.jwt.claims', true)::jsonb ->> 'tenant')");
   std::unique_ptr<PGconn, ConnCloser> c(PQconnectdb(DsnAs(login).c_str()));
   ASSERT_EQ(PQstatus(c.get()), CONNECTION_OK);
-  std::unique_ptr<PGresult, ResultCloser> r(PQexec(
-      c.get(), ("BEGIN READ ONLY; SELECT set_config('role', '" + analyst +
-                "', true), set_config('request.jwt.claims', '{\"tenant\":\"b\"}', true);"
-                "SELECT string_agg(id::text, ',') FROM orders")
-                   .c_str()));
+  std::unique_ptr<PGresult, ResultCloser> r(
+      PQexec(c.get(), ("BEGIN READ ONLY; SELECT set_config('role', '" + analyst +
+                       "', true), set_config('request.jwt.claims', '{\"tenant\":\"b\"}', true);"
+                       "SELECT string_agg(id::text, ',') FROM orders")
+                          .c_str()));
   ASSERT_EQ(PQresultStatus(r.get()), PGRES_TUPLES_OK) << PQerrorMessage(c.get());
   EXPECT_STREQ(PQgetvalue(r.get(), 0, 0), "2");
   EXPECT_EQ(Pgmcp({"check", "--dsn", DsnAs(login), "--config", scratch_ + ".toml"}).exit_code, 0);

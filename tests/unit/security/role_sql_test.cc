@@ -32,8 +32,9 @@ Result<std::string> Authenticator(const std::string& role, std::vector<std::stri
 TEST(RoleSqlTest, ReaderGetsLoginUsageSelectAndDefaultPrivilegesOnEachSchema) {
   auto sql = Reader("mcp_reader", {"public", "sales", "public"});
   ASSERT_TRUE(sql.ok()) << sql.error().message;
-  EXPECT_TRUE(Has(*sql, "CREATE ROLE \"mcp_reader\" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION "
-                        "NOBYPASSRLS;"));
+  EXPECT_TRUE(Has(*sql,
+                  "CREATE ROLE \"mcp_reader\" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION "
+                  "NOBYPASSRLS;"));
   for (std::string s : {"\"public\"", "\"sales\""}) {
     EXPECT_TRUE(Has(*sql, "GRANT USAGE ON SCHEMA " + s + " TO \"mcp_reader\";"));
     EXPECT_TRUE(Has(*sql, "GRANT SELECT ON ALL TABLES IN SCHEMA " + s + " TO \"mcp_reader\";"));
@@ -76,9 +77,9 @@ TEST(RoleSqlTest, QuotesAndBackslashesAreQuotedForIdentifiersAndLiterals) {
 }
 
 TEST(RoleSqlTest, NamesPostgresWouldRefuseOrChangeAreErrors) {
-  for (const std::string& bad : {std::string(""), std::string("public"), std::string("PUBLIC"), std::string("none"),
-                                 std::string("pg_monitor"), std::string(64, 'x'), std::string("a\nb"),
-                                 std::string("a\x7f")}) {
+  for (const std::string& bad :
+       {std::string(""), std::string("public"), std::string("PUBLIC"), std::string("none"), std::string("pg_monitor"),
+        std::string(64, 'x'), std::string("a\nb"), std::string("a\x7f")}) {
     auto sql = Reader(bad, {"public"});
     EXPECT_FALSE(sql.ok()) << bad;
     if (!sql.ok()) {
@@ -88,11 +89,9 @@ TEST(RoleSqlTest, NamesPostgresWouldRefuseOrChangeAreErrors) {
   EXPECT_TRUE(Reader(std::string(63, 'x'), {"public"}).ok());
   EXPECT_FALSE(Reader("r", {"bad\nschema"}).ok());
   EXPECT_FALSE(Reader("r", {}).ok());
-  EXPECT_FALSE(Authenticator("a", {"public"}, {}).ok())
-      << "an authenticator needs roles to switch to";
+  EXPECT_FALSE(Authenticator("a", {"public"}, {}).ok()) << "an authenticator needs roles to switch to";
   EXPECT_FALSE(Authenticator("a", {"public"}, {"a"}).ok());
-  EXPECT_FALSE(
-      Authenticator("a", {"public"}, {"public"}).ok());
+  EXPECT_FALSE(Authenticator("a", {"public"}, {"public"}).ok());
 }
 
 }  // namespace
