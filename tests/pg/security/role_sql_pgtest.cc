@@ -35,8 +35,8 @@ std::string Slurp(const std::string& path) {
 
 // Runs `program args` with stdin from `stdin_path`; stdout and stderr go to files (no pipe to
 // deadlock on). A hung child dies by SIGALRM instead of hanging the test run.
-Outcome Run(const std::string& program, const std::vector<std::string>& args, const std::string& scratch,
-            const std::string& stdin_path = "/dev/null") {
+Outcome RunProgram(const std::string& program, const std::vector<std::string>& args, const std::string& scratch,
+                   const std::string& stdin_path = "/dev/null") {
   std::string out_path = scratch + ".out";
   std::string err_path = scratch + ".err";
   pid_t pid = fork();
@@ -135,7 +135,7 @@ class RoleSqlTest : public ::testing::Test {
     std::remove((scratch_ + ".sql").c_str());
   }
 
-  Outcome Pgmcp(const std::vector<std::string>& args) { return Run(PGMCP_BINARY, args, scratch_); }
+  Outcome Pgmcp(const std::vector<std::string>& args) { return RunProgram(PGMCP_BINARY, args, scratch_); }
 
   std::string DsnAs(const std::string& role) const {
     std::string dsn = db_.Dsn();
@@ -150,7 +150,7 @@ class RoleSqlTest : public ::testing::Test {
     auto sql = Pgmcp(full);
     EXPECT_EQ(sql.exit_code, 0) << sql.err;
     std::ofstream(scratch_ + ".sql") << sql.out;
-    return Run("psql", {"-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db_.Dsn()}, scratch_, scratch_ + ".sql");
+    return RunProgram("psql", {"-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db_.Dsn()}, scratch_, scratch_ + ".sql");
   }
 
   void WriteConfig(const std::string& text) { std::ofstream(scratch_ + ".toml") << text; }
