@@ -29,7 +29,7 @@ Result<std::string> Authenticator(const std::string& role, std::vector<std::stri
   return RoleSql(r);
 }
 
-TEST(RoleSqlTest, ReaderGetsLoginUsageSelectAndDefaultPrivilegesOnEachSchema) {
+TEST(RoleSqlTextTest, ReaderGetsLoginUsageSelectAndDefaultPrivilegesOnEachSchema) {
   auto sql = Reader("mcp_reader", {"public", "sales", "public"});
   ASSERT_TRUE(sql.ok()) << sql.error().message;
   EXPECT_TRUE(Has(*sql,
@@ -49,7 +49,7 @@ TEST(RoleSqlTest, ReaderGetsLoginUsageSelectAndDefaultPrivilegesOnEachSchema) {
   EXPECT_TRUE(Has(*sql, "\nCOMMIT;\n"));
 }
 
-TEST(RoleSqlTest, AuthenticatorHoldsNothingAndTheReadRolesRead) {
+TEST(RoleSqlTextTest, AuthenticatorHoldsNothingAndTheReadRolesRead) {
   auto sql = Authenticator("auth", {"public"}, {"analyst", "support", "analyst"});
   ASSERT_TRUE(sql.ok()) << sql.error().message;
   EXPECT_TRUE(Has(*sql, "CREATE ROLE \"auth\" LOGIN NOINHERIT NOSUPERUSER"));
@@ -61,7 +61,7 @@ TEST(RoleSqlTest, AuthenticatorHoldsNothingAndTheReadRolesRead) {
   EXPECT_FALSE(Has(*sql, "SCHEMA \"public\" TO \"auth\""));
 }
 
-TEST(RoleSqlTest, NoNameCanEndADollarQuotedBlock) {
+TEST(RoleSqlTextTest, NoNameCanEndADollarQuotedBlock) {
   auto sql = Reader("x$pgmcp$y", {"$pgmcp1$"});
   ASSERT_TRUE(sql.ok()) << sql.error().message;
   EXPECT_TRUE(Has(*sql, "DO $pgmcp2$\n"));
@@ -69,14 +69,14 @@ TEST(RoleSqlTest, NoNameCanEndADollarQuotedBlock) {
   EXPECT_TRUE(Has(*sql, "CREATE ROLE \"x$pgmcp$y\" LOGIN"));
 }
 
-TEST(RoleSqlTest, QuotesAndBackslashesAreQuotedForIdentifiersAndLiterals) {
+TEST(RoleSqlTextTest, QuotesAndBackslashesAreQuotedForIdentifiersAndLiterals) {
   auto sql = Reader("o'h\"a\\", {"public"});
   ASSERT_TRUE(sql.ok()) << sql.error().message;
   EXPECT_TRUE(Has(*sql, "CREATE ROLE \"o'h\"\"a\\\" LOGIN"));
   EXPECT_TRUE(Has(*sql, "WHERE rolname = E'o''h\"a\\\\'"));
 }
 
-TEST(RoleSqlTest, NamesPostgresWouldRefuseOrChangeAreErrors) {
+TEST(RoleSqlTextTest, NamesPostgresWouldRefuseOrChangeAreErrors) {
   for (const std::string& bad :
        {std::string(""), std::string("public"), std::string("PUBLIC"), std::string("none"), std::string("pg_monitor"),
         std::string(64, 'x'), std::string("a\nb"), std::string("a\x7f")}) {
