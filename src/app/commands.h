@@ -9,5 +9,6 @@ int Serve(const config::Invocation& invocation);
 int PrintTools(const config::Invocation& invocation);
 int CallOnce(const config::Invocation& invocation);
 int Check(const config::Invocation& invocation);
+int PrintRoleSql(const config::Invocation& invocation);
 
 }  // namespace pgmcp::app

@@ -33,6 +33,8 @@ int main(int argc, char** argv) {
         return pgmcp::app::CallOnce(*invocation);
       case pgmcp::config::CommandKind::kCheck:
         return pgmcp::app::Check(*invocation);
+      case pgmcp::config::CommandKind::kRoleSql:
+        return pgmcp::app::PrintRoleSql(*invocation);
     }
   } catch (const std::exception& e) {
     // Exceptions are bugs: report and fail, never hang.

@@ -61,6 +61,7 @@ Result<Invocation> ParseInvocation(const std::vector<std::string>& args, const G
   inv.args = args;
   std::map<std::string, std::string> cli;  // option -> value, last one wins
   std::vector<std::string> positional;
+  std::string role_sql_option;  // the last option only role-sql takes, to name it when misplaced
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--help" || a == "-h") {
@@ -78,6 +79,18 @@ Result<Invocation> ParseInvocation(const std::vector<std::string>& args, const G
         value = name.substr(eq + 1);
         name = name.substr(0, eq);
         has_value = true;
+      }
+      // role-sql's own options: command line only, checked against the command below.
+      if (name == "authenticator" && !has_value) {
+        inv.authenticator = true;
+        role_sql_option = "--authenticator";
+        continue;
+      }
+      if (name == "role") {
+        if (!has_value && i + 1 >= args.size()) return OptionError("option '--role' needs a value");
+        inv.role = has_value ? value : args[++i];
+        role_sql_option = "--role";
+        continue;
       }
       bool known = false;
       for (const auto& o : kValueOptions) known = known || o == name;
@@ -99,7 +112,8 @@ Result<Invocation> ParseInvocation(const std::vector<std::string>& args, const G
     else if (cmd == "tools") inv.command = CommandKind::kTools;
     else if (cmd == "call") inv.command = CommandKind::kCall;
     else if (cmd == "check") inv.command = CommandKind::kCheck;
-    else return OptionError("unknown command '" + cmd + "' (expected serve, tools, call or check)");
+    else if (cmd == "role-sql") inv.command = CommandKind::kRoleSql;
+    else return OptionError("unknown command '" + cmd + "' (expected serve, tools, call, check or role-sql)");
     next = 1;
   }
   if (inv.command == CommandKind::kCall) {
@@ -109,6 +123,9 @@ Result<Invocation> ParseInvocation(const std::vector<std::string>& args, const G
     next = 3;
   }
   if (positional.size() > next) return OptionError("unexpected argument '" + positional[next] + "'");
+  if (!role_sql_option.empty() && inv.command != CommandKind::kRoleSql) {
+    return OptionError("option '" + role_sql_option + "' belongs to pgmcp role-sql");
+  }
 
   Settings& s = inv.settings;
   // Defaults < config file < environment < command line.
@@ -188,6 +205,8 @@ Usage:
   pgmcp tools   [options]          print the generated tools as JSON and exit
   pgmcp call TOOL 'JSON-ARGS'      run one tool call through the full pipeline; exit 0, or 1 on isError
   pgmcp check   [options]          run the start-up security checks; exit 0 if safe, 2 if not
+  pgmcp role-sql [--role NAME] [--authenticator] [options]
+                                   print SQL that creates a read-only role pgmcp check accepts
   pgmcp --version | --help
 
 Options (each also read from PGMCP_<NAME>, e.g. PGMCP_DSN; command line > environment > config file):
@@ -197,6 +216,11 @@ Options (each also read from PGMCP_<NAME>, e.g. PGMCP_DSN; command line > enviro
   --listen HOST:PORT        HTTP listen address (default 127.0.0.1:8808)
   --schemas a,b             schemas to expose (default public)
   --log-level LEVEL         debug, info (default), warn or error; logs are JSON lines on stderr
+
+role-sql (needs no database; run its output with psql as an administrator, see docs/roles.md):
+  --role NAME               the login role to create (default pgmcp_reader, or pgmcp_authenticator)
+  --authenticator           the login role only switches roles: one NOLOGIN role per
+                            auth.allowed_roles (and auth.anonymous_role) reads the --schemas
 
 Exit codes: 0 normal, 1 runtime failure, 2 configuration or security-check failure.
 SIGHUP re-reads the configuration. Every key, its default and whether SIGHUP applies it:

@@ -11,12 +11,14 @@
 
 namespace pgmcp::config {
 
-enum class CommandKind { kServe, kTools, kCall, kCheck, kVersion, kHelp };
+enum class CommandKind { kServe, kTools, kCall, kCheck, kRoleSql, kVersion, kHelp };
 
 struct Invocation {
   CommandKind command = CommandKind::kServe;
   std::string tool;       // pgmcp call TOOL
   std::string arguments;  // pgmcp call TOOL 'JSON-ARGS'
+  std::string role;          // pgmcp role-sql --role NAME (empty: the default name)
+  bool authenticator = false;  // pgmcp role-sql --authenticator
   Settings settings;
   std::vector<std::string> args;  // as given, so SIGHUP can resolve the same invocation again
 };

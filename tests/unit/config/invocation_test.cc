@@ -178,5 +178,26 @@ TEST_F(InvocationTest, HelpAndVersion) {
   EXPECT_EQ(Parse({"tools", "--version"})->command, CommandKind::kVersion);
 }
 
+TEST_F(InvocationTest, RoleSqlTakesRoleAndAuthenticatorAndNoOtherCommandDoes) {
+  auto inv = Parse({"role-sql", "--role", "mcp reader", "--authenticator", "--schemas", "a,b"});
+  ASSERT_TRUE(inv.ok()) << inv.error().message;
+  EXPECT_EQ(inv->command, CommandKind::kRoleSql);
+  EXPECT_EQ(inv->role, "mcp reader");
+  EXPECT_TRUE(inv->authenticator);
+  EXPECT_EQ(inv->settings.schemas, (std::vector<std::string>{"a", "b"}));
+  inv = Parse({"role-sql", "--role=x"});
+  ASSERT_TRUE(inv.ok()) << inv.error().message;
+  EXPECT_EQ(inv->role, "x");
+  EXPECT_FALSE(inv->authenticator);
+
+  EXPECT_FALSE(Parse({"role-sql", "--role"}).ok());
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"check", "--authenticator"}, std::vector<std::string>{"--role", "x"}}) {
+    auto wrong = Parse(args);
+    ASSERT_FALSE(wrong.ok());
+    EXPECT_NE(wrong.error().message.find("belongs to pgmcp role-sql"), std::string::npos) << wrong.error().message;
+  }
+}
+
 }  // namespace
 }  // namespace pgmcp::config
