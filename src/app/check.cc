@@ -1,4 +1,4 @@
-// `pgmcp check`: connect, introspect and run the start-up privilege audit (SPEC §7.1), print
+// `pgmcp check`: connect, introspect and run the start-up privilege audit (docs/security.md), print
 // every finding on stdout and exit 0 (safe, warnings allowed), 2 (unsafe) or 1 (unreachable).
 #include <cstdio>
 

@@ -1,4 +1,4 @@
-// The pgmcp commands of SPEC §2; each returns the process exit code (0 ok, 1 runtime, 2 config).
+// The pgmcp commands (docs/reference.md, "Command line"); each returns the process exit code (0 ok, 1 runtime, 2 config).
 #pragma once
 
 #include "config/invocation.h"

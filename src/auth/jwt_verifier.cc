@@ -64,7 +64,7 @@ Result<std::string> ReadKeyFile(const std::string& path, std::string_view settin
   return data;
 }
 
-// `echo secret > file` and editors add one newline that is not part of the secret (SPEC §3a).
+// `echo secret > file` and editors add one newline that is not part of the secret (docs/auth.md).
 void DropOneTrailingNewline(std::string& secret) {
   if (secret.ends_with("\r\n")) {
     secret.resize(secret.size() - 2);
@@ -383,7 +383,7 @@ VerifyResult JwtVerifier::VerifyToken(std::string_view token, double now, const 
     return Fail("role_missing", "The token does not name a database role in its role claim.");
   }
   const std::string_view role = View(role_value->get_string());
-  // SPEC §7.4: "none" and the login role would fall back to the login role's rights.
+  // docs/security.md, guarantee 4: "none" and the login role would fall back to the login role's rights.
   if (EqualsIgnoreCase(role, "none") || role == login_role_ ||
       std::find(allowed_roles_.begin(), allowed_roles_.end(), role) == allowed_roles_.end()) {
     return Fail("role_not_allowed", "The token's role is not allowed on this server.", ErrorKind::kForbidden);

@@ -1,4 +1,4 @@
-// JWT bearer-token verification for the HTTP transport (SPEC §3a "Tokens", §7.4): Authorization
+// JWT bearer-token verification for the HTTP transport (docs/auth.md; docs/security.md, guarantee 4): Authorization
 // header in, Identity or a kUnauthenticated/kForbidden Error out. Immutable after Create and thread-safe: share one instance.
 #pragma once
 

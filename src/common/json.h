@@ -1,4 +1,4 @@
-// Small helpers over Boost.JSON shared by every layer: bounded parsing (SPEC §7.5 nesting depth)
+// Small helpers over Boost.JSON shared by every layer: bounded parsing (docs/security.md, guarantee 5: nesting depth)
 // and lookups that do not throw.
 #pragma once
 

@@ -1,4 +1,4 @@
-// The transaction envelope of SPEC §7.2: BEGIN READ ONLY; role, claims, statement_timeout and
+// The transaction envelope (docs/security.md, guarantee 2): BEGIN READ ONLY; role, claims, statement_timeout and
 // session formats set with transaction scope; the one SELECT; COMMIT — pipelined in one round trip.
 #pragma once
 

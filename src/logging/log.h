@@ -1,4 +1,4 @@
-// Structured logs: one JSON object per line on stderr (SPEC §9), never on stdout (stdio transport).
+// Structured logs: one JSON object per line on stderr (docs/reference.md, "Logs"), never on stdout (stdio transport).
 // Thread-safe; a line is written with one write(2) so lines from several threads never interleave.
 #pragma once
 

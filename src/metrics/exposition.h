@@ -8,9 +8,6 @@
 
 namespace pgmcp::metrics {
 
-// The content type a scraper expects for this format (Hooks::metrics callers set it on /metrics).
-inline constexpr std::string_view kContentType = "text/plain; version=0.0.4; charset=utf-8";
-
 // [a-zA-Z_:][a-zA-Z0-9_:]*
 bool IsValidMetricName(std::string_view name);
 // [a-zA-Z_][a-zA-Z0-9_]*, and not starting with "__" (reserved for Prometheus itself).

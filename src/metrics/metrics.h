@@ -1,4 +1,4 @@
-// Metrics: the series pgmcp exports on GET /metrics (SPEC §9, docs/operations.md), made once and shared.
+// Metrics: the series pgmcp exports on GET /metrics (docs/reference.md, "Metrics"), made once and shared.
 // Thread-safe: Record*/Set* from any thread; Render() runs the samplers on the thread that calls it.
 #pragma once
 
@@ -66,7 +66,7 @@ class Metrics {
   void RecordToolCall(std::string_view tool, std::string_view status, double seconds, int64_t rows);
   // One schema reload: "ok" (new snapshot published), "unchanged", or "failed".
   void RecordReload(std::string_view result);
-  // One refused request; reason is an auth::AuthFailure::reason.
+  // One refused request; reason is one of kAuthFailureReasons (an auth refusal's Error::code).
   void RecordAuthFailure(std::string_view reason);
   // One HTTP response, by status code (every endpoint, /metrics included).
   void RecordHttpRequest(int code);
@@ -78,7 +78,7 @@ class Metrics {
   void SetPoolSampler(std::function<PoolSample()> sampler);
   void SetSessionSampler(std::function<SessionSample()> sampler);
 
-  // The exposition text (format 0.0.4; serve it with kContentType).
+  // The exposition text (format 0.0.4; http/ serves it with that content type).
   std::string Render() const;
 
  private:

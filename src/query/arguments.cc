@@ -1,4 +1,4 @@
-// Argument parsing: the argument language of SPEC §5 checked against one table.
+// Argument parsing: the argument language of docs/query-language.md checked against one table.
 #include <boost/json.hpp>
 #include <algorithm>
 #include <array>

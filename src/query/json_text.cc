@@ -52,17 +52,7 @@ void AppendJsonString(std::string_view text, std::string& out) {
 
 std::string QuoteForMessage(std::string_view text) {
   constexpr size_t kMaxCodePoints = 40;
-  size_t cut = text.size();
-  size_t points = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
-      if (points == kMaxCodePoints) {
-        cut = i;
-        break;
-      }
-      ++points;
-    }
-  }
+  const size_t cut = Utf8PrefixBytes(text, kMaxCodePoints);
   std::string out;
   std::string_view shown = text.substr(0, cut);
   if (!IsValidUtf8(shown)) {

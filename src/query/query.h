@@ -1,5 +1,5 @@
 // The query layer's public face: tool arguments (JSON, never SQL) in, one parameterized SELECT
-// out; a PostgreSQL result in, the JSON rows of SPEC §5 out. Pure functions, thread-safe.
+// out; a PostgreSQL result in, the JSON rows of docs/reference.md, "Results", out. Pure functions, thread-safe.
 #pragma once
 
 #include <boost/json/fwd.hpp>
@@ -49,7 +49,7 @@ struct EncodedRows {
 // Encodes the rows of a successful SELECT built by BuildQuery (text-format result).
 EncodedRows EncodeRows(const database::Rows& rows, const SqlQuery& query, const QueryOptions& options);
 
-// JSON Schemas of a tool's arguments and result (SPEC §5).
+// JSON Schemas of a tool's arguments and result (docs/query-language.md).
 boost::json::object InputSchema(const schema::Table& table, const QueryOptions& options);
 boost::json::object OutputSchema(const schema::Table& table);
 

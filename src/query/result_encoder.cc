@@ -1,4 +1,4 @@
-// Result encoding: the text-format Rows of a SELECT written straight to the JSON text of SPEC §5, with the
+// Result encoding: the text-format Rows of a SELECT written straight to the JSON text of docs/reference.md, "Results", with the
 // row cap (limit + 1 fetched) and the byte cap (cut at a row boundary) applied on the way.
 #include "query/json_text.h"
 #include "query/query.h"

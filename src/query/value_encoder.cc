@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "common/utf8.h"
 #include "query/json_text.h"
 #include "security/sanitize.h"
 
@@ -13,19 +14,6 @@ using schema::TypeCategory;
 constexpr std::string_view kTruncatedMarker = "…[truncated]";
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-// Byte length of the first `max_points` code points of UTF-8 `text` (all of it when shorter).
-size_t PrefixBytes(std::string_view text, int64_t max_points) {
-  if (static_cast<int64_t>(text.size()) <= max_points) return text.size();
-  int64_t points = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
-      if (points == max_points) return i;
-      ++points;
-    }
-  }
-  return text.size();
-}
 
 // Printable ASCII survives every sanitising mode unchanged, so it skips the sanitiser.
 bool IsPrintableAscii(std::string_view text) {
@@ -225,7 +213,7 @@ void ValueEncoder::AppendScalar(const schema::ColumnType& type, std::string_view
 }
 
 void ValueEncoder::AppendText(std::string_view text, std::string& out) {
-  const size_t keep = PrefixBytes(text, options_.limits.max_text_chars);
+  const size_t keep = Utf8PrefixBytes(text, static_cast<size_t>(options_.limits.max_text_chars));
   const std::string_view kept = text.substr(0, keep);
   const bool cut = keep < text.size();
   if (IsPrintableAscii(kept) && !cut) {

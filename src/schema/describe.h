@@ -1,4 +1,4 @@
-// Tool descriptions and titles (SPEC §5): what a model reads to pick a tool, written from the
+// Tool descriptions and titles (docs/reference.md, "Tools"): what a model reads to pick a tool, written from the
 // configuration, comments, keys, allowed values, row estimates and similar table names. Tight on purpose.
 #pragma once
 

@@ -1,5 +1,5 @@
 // Glob patterns of the [schema] settings (include_tables, exclude_tables, exclude_columns):
-// case-insensitive, `*` matches any run of characters and `?` one byte (SPEC §3a).
+// case-insensitive, `*` matches any run of characters and `?` one byte (docs/reference.md, "Configuration").
 #pragma once
 
 #include <string>

@@ -1,4 +1,4 @@
-// Introspection: reads the exposed part of the PostgreSQL catalog (SPEC §3a, §5) into a complete
+// Introspection: reads the exposed part of the PostgreSQL catalog (docs/reference.md, "Tools") into a complete
 // SchemaSnapshot in a few catalog queries. Blocking: call at start-up or on a worker thread.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Which exposed tables a model could confuse (SPEC §3a "Similar tables"), so that each of their
+// Which exposed tables a model could confuse (docs/reference.md, "Tools": similar tables), so that each of their
 // descriptions can say "Do NOT use this tool for …" and name the other tool.
 #pragma once
 
@@ -27,7 +27,7 @@ std::string SimilarityStem(std::string_view table);
 
 // True for two names of different tables that a model could mix up: equal stems, one a prefix
 // of the other at a `_` boundary, or an edit distance of at most 2. Deviation from the letter
-// of SPEC §3a: the edit-distance rule needs the shorter name to have at least 5 characters,
+// of that rule: the edit-distance rule needs the shorter name to have at least 5 characters,
 // otherwise every pair of short names (jobs/logs, tags/tasks) would be "similar".
 bool AreSimilarTableNames(std::string_view a, std::string_view b);
 

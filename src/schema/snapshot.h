@@ -102,7 +102,7 @@ struct Table {
 struct SchemaSnapshot {
   std::vector<Table> tables;                 // sorted by tool_name
   std::map<std::string, size_t> by_tool;     // tool_name -> index into tables
-  std::string version;                       // hash of the exposed catalog (SPEC §8)
+  std::string version;                       // hash of the exposed catalog (docs/operations.md, reloads)
   std::vector<std::string> warnings;         // e.g. skipped plain views
 
   const Table* FindTool(std::string_view tool) const {

@@ -1,4 +1,4 @@
-// Tool names of SPEC §3a/§5: query_<table> for the first exposed schema, query_<schema>_<table>
+// Tool names (docs/reference.md, "Tools"): query_<table> for the first exposed schema, query_<schema>_<table>
 // otherwise; lower-case [a-z0-9_], at most 64 characters, unique (hash suffix when needed).
 #pragma once
 

@@ -1,4 +1,4 @@
-// The start-up privilege audit (SPEC §7.1): can the roles pgmcp runs as write, change the schema,
+// The start-up privilege audit (docs/security.md): can the roles pgmcp runs as write, change the schema,
 // or read past row-level security? Blocking, a few catalog queries; run before serving.
 #pragma once
 

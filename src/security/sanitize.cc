@@ -15,7 +15,7 @@ using config::SanitizeMode;
 
 constexpr unsigned char kEsc = 0x1B;
 
-// General categories `strict` keeps as they are (SPEC §3a); Zl and Zp become "\n".
+// General categories `strict` keeps as they are (docs/security.md); Zl and Zp become "\n".
 constexpr uint32_t kStrictKeep = U_GC_L_MASK | U_GC_M_MASK | U_GC_N_MASK | U_GC_P_MASK | U_GC_S_MASK | U_GC_ZS_MASK;
 constexpr uint32_t kLineBreak = U_GC_ZL_MASK | U_GC_ZP_MASK;
 

@@ -1,4 +1,4 @@
-// Returned-text sanitisation (SPEC §3a, §7.7): strips what could hide instructions from a model
+// Returned-text sanitisation (docs/security.md): strips what could hide instructions from a model
 // inside row values (ANSI escapes, bidi controls, zero-width and tag characters...). Pure and thread-safe.
 #pragma once
 

@@ -20,7 +20,7 @@ Result<std::unique_ptr<database::CatalogReader>> ConnectBlocking(const config::S
 // Connects, introspects and logs the snapshot's warnings (e.g. skipped plain views).
 Result<schema::SnapshotPtr> LoadSchema(const config::Settings& settings);
 
-// LoadSchema plus the start-up privilege audit (SPEC §7.1) on the same connection, for serve,
+// LoadSchema plus the start-up privilege audit (docs/security.md) on the same connection, for serve,
 // tools and call. Unsafe roles: prints one line per problem on stderr and returns kSecurity
 // (exit 2), unless security.allow_privileged_role, which logs a loud warning and goes on.
 Result<schema::SnapshotPtr> LoadAuditedSchema(const config::Settings& settings);
