@@ -9,6 +9,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json/serialize.hpp>
+#include <tuple>
 
 #include "common/error_kinds.h"
 #include "common/listen_address.h"
@@ -178,12 +179,23 @@ asio::awaitable<void> HttpServer::ServeConnection(tcp::socket socket) {
   connections_.push_back(conn);
   beast::flat_buffer buffer;
   while (!stopping_) {
-    const auto max_body_bytes = static_cast<size_t>(settings_->current()->http.max_body_bytes);
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(kMaxHeaderBytes);
-    parser.body_limit(max_body_bytes);
     conn->stream.expires_after(kKeepAliveIdle);
-    auto [ec, n] = co_await bhttp::async_read(conn->stream, buffer, parser, kTuple);
+    auto [ec, n] = co_await bhttp::async_read_header(conn->stream, buffer, parser, kTuple);
+    // The body limit in force when the request arrived, not when the connection began to wait
+    // for it: a keep-alive connection may outlive a SIGHUP.
+    const auto max_body_bytes = static_cast<size_t>(settings_->current()->http.max_body_bytes);
+    if (!ec) {
+      // Beast checks Content-Length against the limit while reading the header: check it here.
+      const auto length = parser.content_length();
+      if (length && *length > max_body_bytes) {
+        ec = bhttp::error::body_limit;
+      } else {
+        parser.body_limit(max_body_bytes);  // chunked bodies: checked as they arrive
+        std::tie(ec, n) = co_await bhttp::async_read(conn->stream, buffer, parser, kTuple);
+      }
+    }
     if (ec == bhttp::error::body_limit) {
       Request req = parser.release();
       auto res = MakeResponse(req, bhttp::status::payload_too_large,
