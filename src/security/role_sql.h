@@ -23,7 +23,7 @@ struct RoleSqlRequest {
   std::vector<std::string> read_roles;  // auth.allowed_roles and auth.anonymous_role
 };
 
-// A script for psql or one PQexec, in one transaction, that can run again (existing roles are
+// A script for psql or one simple-query message, in one transaction, that can run again (existing roles are
 // kept, and refused if they hold an attribute the audit reports). Names are quoted, never trusted.
 // kConfig errors name what PostgreSQL would refuse or silently change: an empty name, one over 63
 // bytes (it would be truncated), control characters, reserved names (public, none, pg_*), the
