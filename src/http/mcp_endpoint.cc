@@ -2,6 +2,7 @@
 // (protocol/http_pipeline.h); this file carries bodies, headers and statuses, and the sessions' streams.
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
+#include <algorithm>
 
 #include "http/request_checks.h"
 #include "http/server_internal.h"
@@ -94,8 +95,9 @@ asio::awaitable<void> HttpServer::ServeInSession(Exchange& ex, protocol::Session
   ex.response = std::move(res);
 }
 
-asio::awaitable<void> HttpServer::HandleMcpGet(Connection& conn, Exchange& ex, const protocol::CallContext& context) {
+asio::awaitable<void> HttpServer::HandleMcpGet(Connection& conn, Exchange& ex, const Caller& caller) {
   const Request& req = ex.request;
+  const protocol::CallContext& context = caller.context;
   if (!Accepts(req[bhttp::field::accept], "text/event-stream")) {
     auto res = MakeResponse(req, bhttp::status::method_not_allowed, "GET /mcp serves text/event-stream only.\n");
     res.set(bhttp::field::allow, "GET, POST, DELETE");
@@ -133,17 +135,27 @@ asio::awaitable<void> HttpServer::HandleMcpGet(Connection& conn, Exchange& ex, c
   auto ready = std::make_shared<asio::steady_timer>(io_);
   session->events_ready = ready;
   --requests_in_flight_;  // an open stream is not a call in flight: it must not hold up a drain
-  while (!session->closed && !stopping_) {
+  // The stream lives no longer than the token that opened it: the client reconnects with a fresh one.
+  const auto token_expiry = caller.expires_at > 0
+                                ? std::chrono::system_clock::time_point(std::chrono::seconds(caller.expires_at))
+                                : std::chrono::system_clock::time_point::max();
+  while (!session->closed && !stopping_ && std::chrono::system_clock::now() < token_expiry) {
     std::string chunk;
     while (!session->events.empty()) {
       chunk += SseEvent(session->events.front());
       session->events.pop_front();
     }
     if (chunk.empty()) {
-      ready->expires_after(kSseKeepAlive);
+      auto wait = std::chrono::duration_cast<std::chrono::steady_clock::duration>(kSseKeepAlive);
+      if (token_expiry != std::chrono::system_clock::time_point::max()) {
+        wait = std::min(wait, std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                  token_expiry - std::chrono::system_clock::now()) +
+                                  std::chrono::milliseconds(1));
+      }
+      ready->expires_after(wait);
       auto [wec] = co_await ready->async_wait(kTuple);
-      if (!wec) chunk = ": keep-alive\n\n";  // also finds clients that went away
-      else continue;
+      if (wec || std::chrono::system_clock::now() >= token_expiry) continue;
+      chunk = ": keep-alive\n\n";  // also finds clients that went away
     }
     conn.stream.expires_after(kWriteTimeout);
     auto [ec, n] = co_await asio::async_write(conn.stream, bhttp::make_chunk(asio::buffer(chunk)), kTuple);
