@@ -241,7 +241,7 @@ asio::awaitable<void> HttpServer::ServeConnection(tcp::socket socket) {
     if (!ec && !parser.is_done()) {
       // The body is read only once the request is admitted: an unauthenticated POST gets its 401
       // with its body still unsent, and the connection is closed.
-      Exchange head{parser.get(), std::nullopt};
+      Exchange head{parser.get(), std::nullopt, nullptr};
       admitted = Admit(*conn, head, caller);
       if (!admitted) {
         head.response->keep_alive(false);
@@ -272,7 +272,7 @@ asio::awaitable<void> HttpServer::ServeConnection(tcp::socket socket) {
       }
       break;
     }
-    Exchange ex{parser.release(), std::nullopt};
+    Exchange ex{parser.release(), std::nullopt, conn};
     if (admitted || Admit(*conn, ex, caller)) {
       conn->busy = true;
       ++requests_in_flight_;

@@ -5,6 +5,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/json/value.hpp>
 #include <functional>
 #include <memory>
 #include <string>
@@ -89,6 +90,11 @@ class HttpServer : public std::enable_shared_from_this<HttpServer> {
   boost::asio::awaitable<void> HandleMcpPost(Exchange& ex, const protocol::CallContext& context);
   boost::asio::awaitable<void> ServeInSession(Exchange& ex, protocol::SessionMessage message,
                                               const protocol::CallContext& context);
+  // While a POST waits for its reply: a client that hangs up gets its call cancelled and the POST
+  // ended, so the connection closes instead of waiting in CLOSE-WAIT for an answer nobody reads.
+  boost::asio::awaitable<void> WatchForHangUp(std::shared_ptr<Connection> conn, std::shared_ptr<HttpSession> session,
+                                              std::shared_ptr<PendingReply> pending, std::string key,
+                                              boost::json::value id);
   boost::asio::awaitable<void> HandleMcpGet(Connection& conn, Exchange& ex, const Caller& caller);
   void HandleMcpDelete(Exchange& ex, const protocol::CallContext& context);
   void HandleProtectedResource(const Connection& conn, Exchange& ex);

@@ -52,6 +52,7 @@ namespace pgmcp::http {
 struct HttpServer::Exchange {
   internal::Request request;
   std::optional<internal::Response> response;
+  std::shared_ptr<Connection> connection;  // the connection it came on (null while only its header is read)
 };
 
 struct HttpServer::Connection {

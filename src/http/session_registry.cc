@@ -39,6 +39,13 @@ Result<std::shared_ptr<HttpSession>> SessionRegistry::Create(const protocol::Cal
   return s;
 }
 
+void EndPending(HttpSession& s, const std::string& key) {
+  auto it = s.pending.find(key);
+  if (it == s.pending.end()) return;
+  it->second->wake.cancel();
+  s.pending.erase(it);
+}
+
 void SessionRegistry::Deliver(HttpSession& s, protocol::Outgoing message) {
   if (message.reply_to) {
     auto it = s.pending.find(*message.reply_to);
@@ -66,6 +73,9 @@ bool SessionRegistry::Remove(const std::string& id, const std::string& owner) {
   if (!s) return false;
   s->closed = true;
   s->session->CancelAll();
+  // The POSTs waiting for replies end now: the calls were cancelled and will never answer.
+  for (auto& [key, pending] : s->pending) pending->wake.cancel();
+  s->pending.clear();
   if (s->events_ready) s->events_ready->cancel();
   Erase(sessions_.find(id));
   return true;

@@ -34,6 +34,10 @@ struct HttpSession {
   bool closed = false;
 };
 
+// Ends the POST waiting for the reply to `key`, with no reply: its request was cancelled, its
+// session deleted, or its client went away.
+void EndPending(HttpSession& s, const std::string& key);
+
 class SessionRegistry {
  public:
   SessionRegistry(boost::asio::any_io_executor executor, std::shared_ptr<protocol::Backend> backend,

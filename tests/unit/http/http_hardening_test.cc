@@ -11,8 +11,14 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <future>
 #include <boost/json/parse.hpp>
 #include <chrono>
 #include <functional>
@@ -38,6 +44,25 @@ class NoTools : public protocol::Backend {
     return std::make_shared<std::string>(R"({"resources":[]})");
   }
   std::optional<std::string> ReadResource(std::string_view) const override { return std::nullopt; }
+};
+
+// Tool calls that run until cancelled (or 30 s); each cancellation is counted and announced.
+class SlowTools : public NoTools {
+ public:
+  asio::awaitable<Result<protocol::ToolOutcome>> CallTool(std::string, boost::json::value,
+                                                          protocol::CallContext) override {
+    asio::steady_timer timer(co_await asio::this_coro::executor, std::chrono::seconds(30));
+    auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec && !cancelled_.exchange(true)) announced_.set_value();
+    co_return protocol::ToolOutcome{false, "done", ""};
+  }
+  // True once a call has been cancelled, waiting up to `within` for it.
+  bool CancelledWithin(std::chrono::milliseconds within) { return announced_future_.wait_for(within) == std::future_status::ready; }
+
+ private:
+  std::atomic<bool> cancelled_{false};
+  std::promise<void> announced_;
+  std::future<void> announced_future_ = announced_.get_future();
 };
 
 // How a read ended.
@@ -137,9 +162,10 @@ std::string PostMcp(const std::string& body, std::string_view extra_headers = ""
 
 class HttpHardeningTest : public ::testing::Test {
  protected:
-  void Start(HttpOptions options = {}, Hooks hooks = {}) {
+  void Start(HttpOptions options = {}, Hooks hooks = {}, std::shared_ptr<protocol::Backend> backend = nullptr) {
     options.listen = "127.0.0.1:0";
-    server_ = HttpServer::Create(io_, options, std::make_shared<NoTools>(), std::move(hooks));
+    if (!backend) backend = std::make_shared<NoTools>();
+    server_ = HttpServer::Create(io_, options, backend, std::move(hooks));
     auto port = server_->Start();
     ASSERT_TRUE(port.ok()) << port.error().message;
     port_ = *port;
@@ -334,6 +360,84 @@ TEST_F(HttpHardeningTest, AGetStreamEndsWhenItsTokenExpires) {
   auto r = stream.ReadUntil([](const std::string& t) { return t.find("\r\n0\r\n\r\n") != std::string::npos; });
   EXPECT_EQ(r.end, End::kDone) << "the stream outlived its token: " << r.text;
   EXPECT_EQ(r.text.substr(0, 12), "HTTP/1.1 200") << r.text;
+}
+
+// Every exchange ends: a POST waiting for a slow call ends within a second when the call is
+// cancelled, its session deleted, or its client hangs up; a duplicate id is refused at once.
+class HttpExchangeEndsTest : public HttpHardeningTest {
+ protected:
+  void SetUp() override {
+    tools_ = std::make_shared<SlowTools>();
+    Start({}, {}, tools_);
+    RawClient client(port_);
+    client.Send(PostMcp(kInitialize, "Connection: close\r\n"));
+    auto r = client.ReadToEnd();
+    session_ = HeaderValue(r.text, "Mcp-Session-Id");
+    ASSERT_FALSE(session_.empty()) << r.text;
+    EXPECT_EQ(Session(R"({"jsonrpc":"2.0","method":"notifications/initialized"})").substr(9, 3), "202");
+  }
+  std::string SessionHeaders() {
+    return "MCP-Protocol-Version: 2025-11-25\r\nMcp-Session-Id: " + session_ + "\r\n";
+  }
+  // One message on a fresh connection, answered in full.
+  std::string Session(const std::string& body) {
+    RawClient client(port_);
+    client.Send(PostMcp(body, SessionHeaders() + "Connection: close\r\n"));
+    return client.ReadToEnd().text;
+  }
+  // Starts a slow tools/call with `id` on `client`.
+  void StartSlowCall(RawClient& client, int id) {
+    ASSERT_TRUE(client.Send(PostMcp(R"({"jsonrpc":"2.0","id":)" + std::to_string(id) +
+                                        R"(,"method":"tools/call","params":{"name":"slow","arguments":{}}})",
+                                    SessionHeaders())));
+  }
+
+  std::shared_ptr<SlowTools> tools_;
+  std::string session_;
+};
+
+TEST_F(HttpExchangeEndsTest, ACancelledCallEndsItsPostWithinASecond) {
+  RawClient call(port_, std::chrono::milliseconds(1000));
+  StartSlowCall(call, 7);
+  Session(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":7}})");
+  auto r = call.ReadUntil(HasHead);
+  EXPECT_EQ(r.end, End::kDone) << "the cancelled call's POST never ended";
+  EXPECT_TRUE(tools_->CancelledWithin(std::chrono::milliseconds(1000)));
+}
+
+TEST_F(HttpExchangeEndsTest, DeletingTheSessionEndsItsPostsWithinASecond) {
+  RawClient call(port_, std::chrono::milliseconds(1000));
+  StartSlowCall(call, 8);
+  RawClient del(port_);
+  del.Send("DELETE /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n" + SessionHeaders() + "Connection: close\r\n\r\n");
+  EXPECT_EQ(del.ReadToEnd().text.substr(9, 3), "204");
+  auto r = call.ReadUntil(HasHead);
+  EXPECT_EQ(r.end, End::kDone) << "the deleted session's POST never ended";
+  EXPECT_TRUE(tools_->CancelledWithin(std::chrono::milliseconds(1000)));
+}
+
+TEST_F(HttpExchangeEndsTest, ADuplicateIdIsRefusedAtOnceAndTheFirstKeepsItsSlot) {
+  RawClient first(port_, std::chrono::milliseconds(1000));
+  StartSlowCall(first, 9);
+  RawClient second(port_, std::chrono::milliseconds(1000));
+  StartSlowCall(second, 9);
+  auto dup = second.ReadUntil([](const std::string& t) { return t.find("already in use") != std::string::npos; });
+  EXPECT_EQ(dup.end, End::kDone) << "the duplicate was not refused at once: " << dup.text;
+  // The first is still the one id 9 names: cancelling it ends its POST.
+  Session(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":9}})");
+  EXPECT_EQ(first.ReadUntil(HasHead).end, End::kDone) << "the first call lost its reply slot";
+}
+
+TEST_F(HttpExchangeEndsTest, AClientThatHangsUpMidCallHasItsCallCancelled) {
+  {
+    RawClient call(port_);
+    StartSlowCall(call, 10);
+    // A round trip on the session, so the call has most likely been read; if not, pgmcp reads it
+    // with the end of stream behind it and must cancel it all the same.
+    EXPECT_NE(Session(R"({"jsonrpc":"2.0","id":11,"method":"ping"})").find("\"result\""), std::string::npos);
+  }  // closed here, mid-call
+  EXPECT_TRUE(tools_->CancelledWithin(std::chrono::milliseconds(1000))) << "the call outlived its client";
+  EXPECT_EQ(server_->sessions(), 1u);
 }
 
 }  // namespace
