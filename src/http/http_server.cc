@@ -1,6 +1,7 @@
 #include "http/http_server.h"
 
 #include <algorithm>
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -200,6 +201,22 @@ asio::awaitable<boost::system::error_code> WriteResponse(beast::tcp_stream& stre
   co_return ec;
 }
 
+// After refusing a request whose input is still arriving: stop sending, then read and drop what
+// the client still sends, for a bounded while. Closing with unread input makes the kernel send a
+// reset, which can destroy the refusal before the client reads it.
+asio::awaitable<void> LingeringClose(beast::tcp_stream& stream) {
+  constexpr size_t kMaxLingerBytes = 64 * 1024;
+  boost::system::error_code ignored;
+  stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  stream.expires_after(std::chrono::seconds(2));
+  std::array<char, 4096> sink;
+  for (size_t drained = 0; drained < kMaxLingerBytes;) {
+    auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), kTuple);
+    if (ec) break;
+    drained += n;
+  }
+}
+
 bool QuietReadError(const boost::system::error_code& ec) {
   return ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted || ec == beast::error::timeout ||
          ec == asio::error::eof || ec == asio::error::connection_reset;
@@ -248,6 +265,8 @@ asio::awaitable<void> HttpServer::ServeConnection(tcp::socket socket) {
         if (hooks_.on_response) hooks_.on_response(static_cast<int>(head.response->result_int()));
         auto write = WriteResponse(conn->stream, *head.response, head.request.method() == bhttp::verb::head);
         co_await std::move(write);
+        auto linger = LingeringClose(conn->stream);
+        co_await std::move(linger);
         break;
       }
       auto [bec, bn] = co_await bhttp::async_read(conn->stream, buffer, parser, kTuple);
@@ -259,6 +278,8 @@ asio::awaitable<void> HttpServer::ServeConnection(tcp::socket socket) {
       res.keep_alive(false);
       auto write = WriteResponse(conn->stream, res, false);
       co_await std::move(write);
+      auto linger = LingeringClose(conn->stream);
+      co_await std::move(linger);
       break;
     }
     if (ec) {
@@ -269,6 +290,8 @@ asio::awaitable<void> HttpServer::ServeConnection(tcp::socket socket) {
         res.keep_alive(false);
         auto write = WriteResponse(conn->stream, res, false);
         co_await std::move(write);
+        auto linger = LingeringClose(conn->stream);
+        co_await std::move(linger);
       }
       break;
     }

@@ -237,9 +237,7 @@ TEST_F(HttpHardeningTest, AnEndlessChunkExtensionIsRefusedWithinASecond) {
   auto r = client.ReadToEnd();
   EXPECT_NE(r.end, End::kTimeout) << "pgmcp kept reading the chunk extension";
   EXPECT_LT(steady_clock::now() - start, std::chrono::seconds(1));
-  if (!r.text.empty()) {
-    EXPECT_EQ(r.text.substr(0, 12), "HTTP/1.1 400") << r.text;
-  }
+  EXPECT_EQ(r.text.substr(0, 12), "HTTP/1.1 400") << r.text;  // the refusal survives the close
 }
 
 TEST_F(HttpHardeningTest, ChunkMetadataSharesTheHeaderBudget) {
@@ -253,10 +251,8 @@ TEST_F(HttpHardeningTest, ChunkMetadataSharesTheHeaderBudget) {
   client.Send(request);
   auto r = client.ReadToEnd();
   ASSERT_NE(r.end, End::kTimeout);
-  if (!r.text.empty()) {
-    EXPECT_EQ(r.text.substr(0, 12), "HTTP/1.1 400") << r.text;
-    EXPECT_NE(r.text.find("Malformed HTTP request"), std::string::npos) << r.text;
-  }
+  EXPECT_EQ(r.text.substr(0, 12), "HTTP/1.1 400") << r.text;
+  EXPECT_NE(r.text.find("Malformed HTTP request"), std::string::npos) << r.text;
 }
 
 Hooks RequireToken(int64_t expires_at = 0) {
