@@ -240,7 +240,7 @@ asio::awaitable<void> HttpServer::ServeConnection(tcp::socket socket) {
   // unparsed input than that, so an endless line or chunk extension is refused once it is full.
   beast::flat_buffer buffer(kMaxHeaderBytes);
   while (!stopping_) {
-    const auto max_body_bytes = static_cast<size_t>(settings_->current()->http.max_body_bytes);
+    auto max_body_bytes = static_cast<size_t>(settings_->current()->http.max_body_bytes);
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(kMaxHeaderBytes);
     parser.body_limit(max_body_bytes);
@@ -253,6 +253,13 @@ asio::awaitable<void> HttpServer::ServeConnection(tcp::socket socket) {
     conn->stream.expires_after(kKeepAliveIdle);
     auto [ec, header_bytes] = co_await bhttp::async_read_header(conn->stream, buffer, parser, kTuple);
     metadata_bytes = header_bytes;
+    if (!ec) {
+      // The limit in force when the request arrived, not when the connection began to wait for
+      // it: a reload while a keep-alive connection is idle applies to its next request.
+      max_body_bytes = static_cast<size_t>(settings_->current()->http.max_body_bytes);
+      parser.body_limit(max_body_bytes);
+      if (parser.content_length() && *parser.content_length() > max_body_bytes) ec = bhttp::error::body_limit;
+    }
     Caller caller{options_.session.context, 0};
     bool admitted = false;
     if (!ec && !parser.is_done()) {
