@@ -7,6 +7,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
 
 #include "app/commands.h"
 #include "common/listen_address.h"
@@ -26,6 +27,20 @@ namespace pgmcp::app {
 namespace asio = boost::asio;
 
 namespace {
+
+// The verified token's exp (the verifier refuses tokens without one), so that a GET stream ends
+// when its token does. 0 when it cannot be read.
+int64_t TokenExpiry(const std::string& claims_json) {
+  boost::system::error_code ec;
+  auto claims = boost::json::parse(claims_json, ec);
+  if (ec || !claims.is_object()) return 0;
+  const auto* exp = claims.as_object().if_contains("exp");
+  if (exp == nullptr) return 0;
+  if (exp->is_int64()) return exp->as_int64();
+  if (exp->is_uint64()) return static_cast<int64_t>(std::min<uint64_t>(exp->as_uint64(), INT64_MAX));
+  if (exp->is_double()) return static_cast<int64_t>(exp->as_double());
+  return 0;
+}
 
 // Everything both transports share: settings, pool, tools, schema lifecycle, the loop, and an
 // orderly stop. `settings` is the one place the current settings live: every consumer reads
@@ -189,8 +204,9 @@ int ServeStdio(Server& server) {
 }
 
 int ServeHttp(Server& server) {
-  // Restart-only keys are read once here; http/ reads the reloadable ones (http.max_body_bytes,
-  // http.allowed_origins, limits.max_json_depth) from the settings source for every request.
+  // Restart-only keys are read once here (among them http.max_connections,
+  // http.max_sessions_per_owner, http.trusted_proxies); http/ reads the reloadable ones
+  // (http.max_body_bytes, http.allowed_origins, limits.max_json_depth) for every request.
   auto current = server.settings->current();
   const config::Settings& s = *current;
   http::Hooks hooks;
@@ -208,7 +224,7 @@ int ServeHttp(Server& server) {
     boost::json::array algorithms;
     for (const auto& a : (*verifier)->AcceptedAlgorithms()) algorithms.emplace_back(a);
     logging::Info("auth_ready", {{"algorithms", std::move(algorithms)}, {"skipped_jwks", (*verifier)->SkippedJwks()}});
-    hooks.authenticate = [v = *verifier](std::string_view header) -> Result<protocol::CallContext> {
+    hooks.authenticate = [v = *verifier](std::string_view header) -> Result<http::Caller> {
       auto outcome = v->Verify(header, std::chrono::system_clock::now());
       if (!outcome) return outcome.error();
       auto& id = *outcome;
@@ -216,7 +232,8 @@ int ServeHttp(Server& server) {
       context.role = std::move(id.role);
       context.claims_json = std::move(id.claims_json);
       context.subject = std::move(id.subject);
-      return context;
+      int64_t expires_at = TokenExpiry(context.claims_json);
+      return http::Caller{std::move(context), expires_at};
     };
   }
   hooks.metrics = [m = server.metrics] { return m->Render(); };
@@ -237,6 +254,9 @@ int ServeHttp(Server& server) {
   options.listen = s.listen;
   options.settings = server.settings;
   options.authorization_servers = s.auth.authorization_servers;
+  options.max_connections = static_cast<size_t>(s.http.max_connections);
+  options.max_sessions_per_owner = static_cast<size_t>(s.http.max_sessions_per_owner);
+  options.trusted_proxies = s.http.trusted_proxies;
   options.session = SessionDefaults(server.settings, "");
   auto http_server = http::HttpServer::Create(server.io, options, server.tools, hooks);
   server.metrics->SetSessionSampler([weak = std::weak_ptr<http::HttpServer>(http_server)] {

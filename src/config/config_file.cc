@@ -171,7 +171,12 @@ Setters SettersFor(Settings& s) {
         {"anonymous_role", Str(s.auth.anonymous_role)},
         {"clock_skew_seconds", Int(s.auth.clock_skew_seconds, 0)},
         {"authorization_servers", StrList(s.auth.authorization_servers)}}},
-      {"http", {{"allowed_origins", StrList(s.http.allowed_origins)}, {"max_body_bytes", Int(s.http.max_body_bytes, 1024)}}},
+      {"http",
+       {{"allowed_origins", StrList(s.http.allowed_origins)},
+        {"max_body_bytes", Int(s.http.max_body_bytes, 1024)},
+        {"max_connections", Int(s.http.max_connections, 1)},
+        {"max_sessions_per_owner", Int(s.http.max_sessions_per_owner, 1)},
+        {"trusted_proxies", StrList(s.http.trusted_proxies)}}},
   };
   return out;
 }

@@ -165,6 +165,9 @@ void ForEachRestartOnly(Visit visit) {
   visit("schema.reload_channel", [](auto& s) -> auto& { return s.schema.reload_channel; });
   visit("security.allow_privileged_role", [](auto& s) -> auto& { return s.security.allow_privileged_role; });
   visit("auth.*", [](auto& s) -> auto& { return s.auth; });
+  visit("http.max_connections", [](auto& s) -> auto& { return s.http.max_connections; });
+  visit("http.max_sessions_per_owner", [](auto& s) -> auto& { return s.http.max_sessions_per_owner; });
+  visit("http.trusted_proxies", [](auto& s) -> auto& { return s.http.trusted_proxies; });
 }
 
 }  // namespace

@@ -81,6 +81,9 @@ struct AuthSettings {
 struct HttpSettings {
   std::vector<std::string> allowed_origins;
   int64_t max_body_bytes = 1048576;
+  int64_t max_connections = 1024;          // restart-only
+  int64_t max_sessions_per_owner = 100;    // restart-only
+  std::vector<std::string> trusted_proxies = {"127.0.0.1", "::1"};  // restart-only
   bool operator==(const HttpSettings&) const = default;
 };
 

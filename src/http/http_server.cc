@@ -1,5 +1,7 @@
 #include "http/http_server.h"
 
+#include <algorithm>
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -9,7 +11,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json/serialize.hpp>
-#include <tuple>
 
 #include "common/error_kinds.h"
 #include "common/listen_address.h"
@@ -42,10 +43,10 @@ Response ReplyResponse(const Request& req, protocol::Reply reply) {
 std::string Header(const Request& req, bhttp::field f) { return std::string(req[f]); }
 std::string Header(const Request& req, std::string_view name) { return std::string(req[name]); }
 
-std::string BaseUrl(const Request& req) {
-  std::string scheme = Header(req, "X-Forwarded-Proto");
+std::string BaseUrl(const Request& req, bool from_trusted_proxy) {
+  std::string scheme = from_trusted_proxy ? Header(req, "X-Forwarded-Proto") : std::string();
   if (scheme != "https") scheme = "http";
-  std::string host = Header(req, "X-Forwarded-Host");
+  std::string host = from_trusted_proxy ? Header(req, "X-Forwarded-Host") : std::string();
   if (host.empty()) host = Header(req, bhttp::field::host);
   return scheme + "://" + host;
 }
@@ -103,13 +104,18 @@ HttpServer::HttpServer(asio::io_context& io, HttpOptions options, std::shared_pt
       backend_(backend),
       stateless_(backend, options_.session.server_version),
       hooks_(std::move(hooks)),
-      registry_(io.get_executor(), backend, options_.session, options_.max_sessions),
+      registry_(io.get_executor(), backend, options_.session, options_.max_sessions, options_.max_sessions_per_owner),
       acceptor_(io) {}
 
 Result<uint16_t> HttpServer::Start() {
   auto address = ParseListenAddress(options_.listen);
   if (!address) return address.error();
   boost::system::error_code ec;
+  for (const auto& text : options_.trusted_proxies) {
+    auto proxy = asio::ip::make_address(text, ec);
+    if (ec) return MakeError(ErrorKind::kConfig, "config key 'http.trusted_proxies': '" + text + "' is not an IP address");
+    trusted_proxies_.push_back(proxy);
+  }
   tcp::resolver resolver(io_);
   auto endpoints =
       resolver.resolve(address->host, address->port, tcp::resolver::passive | tcp::resolver::numeric_service, ec);
@@ -157,6 +163,13 @@ asio::awaitable<void> HttpServer::AcceptLoop() {
       co_await backoff.async_wait(kTuple);
       continue;
     }
+    if (open_connections_ >= options_.max_connections) {
+      // Beyond http.max_connections: closed at once, before a byte of it is read.
+      boost::system::error_code ignored;
+      socket.close(ignored);
+      continue;
+    }
+    ++open_connections_;  // counted here, not when the coroutine starts, so a burst cannot overshoot
     asio::co_spawn(io_, [self, s = std::move(socket)]() mutable { return self->ServeConnection(std::move(s)); },
                    asio::detached);
   }
@@ -173,66 +186,140 @@ asio::awaitable<void> HttpServer::ExpireLoop() {
   }
 }
 
+namespace {
+
+// Writes a response; to a HEAD request only its header, whose Content-Length still tells the size
+// of the body a GET would get (RFC 9110 §9.3.2): a body would be read as the next response.
+asio::awaitable<boost::system::error_code> WriteResponse(beast::tcp_stream& stream, Response& res, bool head) {
+  stream.expires_after(kWriteTimeout);
+  if (head) {
+    bhttp::response_serializer<bhttp::string_body> serializer{res};
+    auto [ec, n] = co_await bhttp::async_write_header(stream, serializer, kTuple);
+    co_return ec;
+  }
+  auto [ec, n] = co_await bhttp::async_write(stream, res, kTuple);
+  co_return ec;
+}
+
+// After refusing a request whose input is still arriving: stop sending, then read and drop what
+// the client still sends, for a bounded while. Closing with unread input makes the kernel send a
+// reset, which can destroy the refusal before the client reads it.
+asio::awaitable<void> LingeringClose(beast::tcp_stream& stream) {
+  constexpr size_t kMaxLingerBytes = 64 * 1024;
+  boost::system::error_code ignored;
+  stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  stream.expires_after(std::chrono::seconds(2));
+  std::array<char, 4096> sink;
+  for (size_t drained = 0; drained < kMaxLingerBytes;) {
+    auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), kTuple);
+    if (ec) break;
+    drained += n;
+  }
+}
+
+bool QuietReadError(const boost::system::error_code& ec) {
+  return ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted || ec == beast::error::timeout ||
+         ec == asio::error::eof || ec == asio::error::connection_reset;
+}
+
+}  // namespace
+
 asio::awaitable<void> HttpServer::ServeConnection(tcp::socket socket) {
   auto self = shared_from_this();
+  struct Slot {  // one of http.max_connections, taken by AcceptLoop
+    size_t& open;
+    ~Slot() { --open; }
+  } slot{open_connections_};
   auto conn = std::make_shared<Connection>(std::move(socket));
+  boost::system::error_code pec;
+  auto peer = conn->stream.socket().remote_endpoint(pec);
+  conn->trusted_proxy = !pec && IsTrustedProxy(peer.address());
   connections_.push_back(conn);
-  beast::flat_buffer buffer;
+  // Before authentication nothing is unbounded: the request line, the headers and every chunk's
+  // size line and extensions share one budget of kMaxHeaderBytes. The buffer never holds more
+  // unparsed input than that, so an endless line or chunk extension is refused once it is full.
+  beast::flat_buffer buffer(kMaxHeaderBytes);
   while (!stopping_) {
+    auto max_body_bytes = static_cast<size_t>(settings_->current()->http.max_body_bytes);
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(kMaxHeaderBytes);
+    parser.body_limit(max_body_bytes);
+    size_t metadata_bytes = 0;
+    auto on_chunk_header = [&metadata_bytes](std::uint64_t, std::string_view extensions, boost::system::error_code& cec) {
+      metadata_bytes += extensions.size() + 20;  // 16 hex digits and two CRLFs at most
+      if (metadata_bytes > kMaxHeaderBytes) cec = bhttp::error::header_limit;
+    };
+    parser.on_chunk_header(on_chunk_header);
     conn->stream.expires_after(kKeepAliveIdle);
-    auto [ec, n] = co_await bhttp::async_read_header(conn->stream, buffer, parser, kTuple);
-    // The body limit in force when the request arrived, not when the connection began to wait
-    // for it: a keep-alive connection may outlive a SIGHUP.
-    const auto max_body_bytes = static_cast<size_t>(settings_->current()->http.max_body_bytes);
+    auto [ec, header_bytes] = co_await bhttp::async_read_header(conn->stream, buffer, parser, kTuple);
+    metadata_bytes = header_bytes;
     if (!ec) {
-      // Beast checks Content-Length against the limit while reading the header: check it here.
-      const auto length = parser.content_length();
-      if (length && *length > max_body_bytes) {
-        ec = bhttp::error::body_limit;
-      } else {
-        parser.body_limit(max_body_bytes);  // chunked bodies: checked as they arrive
-        std::tie(ec, n) = co_await bhttp::async_read(conn->stream, buffer, parser, kTuple);
+      // The limit in force when the request arrived, not when the connection began to wait for
+      // it: a reload while a keep-alive connection is idle applies to its next request.
+      max_body_bytes = static_cast<size_t>(settings_->current()->http.max_body_bytes);
+      parser.body_limit(max_body_bytes);
+      if (parser.content_length() && *parser.content_length() > max_body_bytes) ec = bhttp::error::body_limit;
+    }
+    Caller caller{options_.session.context, 0};
+    bool admitted = false;
+    if (!ec && !parser.is_done()) {
+      // The body is read only once the request is admitted: an unauthenticated POST gets its 401
+      // with its body still unsent, and the connection is closed.
+      Exchange head{parser.get(), std::nullopt, nullptr};
+      admitted = Admit(*conn, head, caller);
+      if (!admitted) {
+        head.response->keep_alive(false);
+        if (hooks_.on_response) hooks_.on_response(static_cast<int>(head.response->result_int()));
+        auto write = WriteResponse(conn->stream, *head.response, head.request.method() == bhttp::verb::head);
+        co_await std::move(write);
+        auto linger = LingeringClose(conn->stream);
+        co_await std::move(linger);
+        break;
       }
+      auto [bec, bn] = co_await bhttp::async_read(conn->stream, buffer, parser, kTuple);
+      ec = bec;
     }
     if (ec == bhttp::error::body_limit) {
-      Request req = parser.release();
-      auto res = MakeResponse(req, bhttp::status::payload_too_large,
+      auto res = MakeResponse(parser.get(), bhttp::status::payload_too_large,
                               "Request body larger than " + std::to_string(max_body_bytes) + " bytes.\n");
       res.keep_alive(false);
-      conn->stream.expires_after(kWriteTimeout);
-      co_await bhttp::async_write(conn->stream, res, kTuple);
+      auto write = WriteResponse(conn->stream, res, false);
+      co_await std::move(write);
+      auto linger = LingeringClose(conn->stream);
+      co_await std::move(linger);
       break;
     }
     if (ec) {
-      if (ec != bhttp::error::end_of_stream && ec != asio::error::operation_aborted && ec != beast::error::timeout &&
-          ec != asio::error::eof && ec != asio::error::connection_reset) {
-        // A malformed request line or headers: answer 400 and close, as any HTTP server would.
+      if (!QuietReadError(ec)) {
+        // A malformed or oversized request line, headers or chunk metadata: answer 400 and close.
         Request empty;
         auto res = MakeResponse(empty, bhttp::status::bad_request, "Malformed HTTP request.\n");
         res.keep_alive(false);
-        conn->stream.expires_after(kWriteTimeout);
-        co_await bhttp::async_write(conn->stream, res, kTuple);
+        auto write = WriteResponse(conn->stream, res, false);
+        co_await std::move(write);
+        auto linger = LingeringClose(conn->stream);
+        co_await std::move(linger);
       }
       break;
     }
-    conn->busy = true;
-    ++requests_in_flight_;
-    Exchange ex{parser.release(), std::nullopt};
-    conn->stream.expires_never();
-    // Handle() may take over the stream for an SSE response; then it leaves no response.
-    auto handled = Handle(*conn, ex);
-    co_await std::move(handled);
-    --requests_in_flight_;
-    conn->busy = false;
+    Exchange ex{parser.release(), std::nullopt, conn};
+    if (admitted || Admit(*conn, ex, caller)) {
+      conn->busy = true;
+      ++requests_in_flight_;
+      conn->stream.expires_never();
+      // Handle() may take over the stream for an SSE response; then it leaves no response.
+      auto handled = Handle(*conn, ex, caller);
+      co_await std::move(handled);
+      --requests_in_flight_;
+      conn->busy = false;
+    }
     if (!ex.response) break;
     auto& res = ex.response;
     if (stopping_) res->keep_alive(false);
     if (hooks_.on_response) hooks_.on_response(static_cast<int>(res->result_int()));
     bool keep = res->keep_alive();
-    conn->stream.expires_after(kWriteTimeout);
-    auto [wec, wn] = co_await bhttp::async_write(conn->stream, *res, kTuple);
+    auto write = WriteResponse(conn->stream, *res, ex.request.method() == bhttp::verb::head);
+    auto wec = co_await std::move(write);
     if (wec || !keep) break;
   }
   boost::system::error_code ignored;
@@ -240,13 +327,47 @@ asio::awaitable<void> HttpServer::ServeConnection(tcp::socket socket) {
   conn->stream.close();
 }
 
-void HttpServer::Unauthorized(Exchange& ex, const Error& rejection) {
+bool HttpServer::IsTrustedProxy(const asio::ip::address& peer) const {
+  auto address = peer;
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+  }
+  return std::find(trusted_proxies_.begin(), trusted_proxies_.end(), address) != trusted_proxies_.end();
+}
+
+bool HttpServer::Admit(const Connection& conn, Exchange& ex, Caller& caller) {
+  const Request& req = ex.request;
+  if (!HostAllowed(req[bhttp::field::host], loopback_)) {
+    ex.response = MakeResponse(req, bhttp::status::forbidden, "Host not allowed.\n");
+    return false;
+  }
+  std::string_view target = req.target();
+  if (target.substr(0, target.find('?')) != "/mcp") return true;
+  // /mcp: Origin first (a browser page must not reach the database), then credentials.
+  auto origin = req.find(bhttp::field::origin);
+  if (!OriginAllowed(origin != req.end() ? origin->value() : "", origin != req.end(),
+                     settings_->current()->http.allowed_origins, loopback_ ? port_ : 0)) {
+    ex.response = ReplyResponse(req, protocol::FaultReply(protocol::Fault::kOriginNotAllowed, nullptr, "Origin not allowed."));
+    return false;
+  }
+  if (hooks_.authenticate) {
+    auto verdict = hooks_.authenticate(req[bhttp::field::authorization]);
+    if (!verdict) {
+      Unauthorized(conn, ex, verdict.error());
+      return false;
+    }
+    caller = std::move(*verdict);
+  }
+  return true;
+}
+
+void HttpServer::Unauthorized(const Connection& conn, Exchange& ex, const Error& rejection) {
   const int status = pgmcp::Describe(rejection.kind).http_status;  // 401 or 403
   if (hooks_.on_auth_failure) hooks_.on_auth_failure(rejection.code);
   logging::Info("auth_failure", {{"reason", rejection.code}, {"status", status}});
   bool forbidden = rejection.kind == ErrorKind::kForbidden;
   auto res = ReplyResponse(ex.request, protocol::ErrorReply(rejection, nullptr));
-  std::string challenge = "Bearer resource_metadata=\"" + BaseUrl(ex.request) + kProtectedResourcePath + "\"";
+  std::string challenge = "Bearer resource_metadata=\"" + BaseUrl(ex.request, conn.trusted_proxy) + kProtectedResourcePath + "\"";
   if (forbidden) {
     challenge += ", error=\"insufficient_scope\"";
   } else if (!Header(ex.request, bhttp::field::authorization).empty()) {
@@ -256,26 +377,23 @@ void HttpServer::Unauthorized(Exchange& ex, const Error& rejection) {
   ex.response = std::move(res);
 }
 
-void HttpServer::HandleProtectedResource(Exchange& ex) {
+void HttpServer::HandleProtectedResource(const Connection& conn, Exchange& ex) {
   // RFC 9728: where the MCP resource is and which authorization servers issue tokens for it.
   json::array servers;
   for (const auto& a : options_.authorization_servers) servers.emplace_back(a);
-  json::object doc{{"resource", BaseUrl(ex.request) + "/mcp"},
+  json::object doc{{"resource", BaseUrl(ex.request, conn.trusted_proxy) + "/mcp"},
                    {"authorization_servers", std::move(servers)},
                    {"bearer_methods_supported", json::array{"header"}},
                    {"resource_name", "pgmcp"}};
   ex.response = JsonResponse(ex.request, bhttp::status::ok, json::serialize(doc));
 }
 
-asio::awaitable<void> HttpServer::Handle(Connection& conn, Exchange& ex) {
+asio::awaitable<void> HttpServer::Handle(Connection& conn, Exchange& ex, const Caller& caller) {
+  const protocol::CallContext& context = caller.context;
   const Request& req = ex.request;
   std::string_view target = req.target();
   std::string_view path = target.substr(0, target.find('?'));
 
-  if (!HostAllowed(req[bhttp::field::host], loopback_)) {
-    ex.response = MakeResponse(req, bhttp::status::forbidden, "Host not allowed.\n");
-    co_return;
-  }
   if (path == "/healthz" && (req.method() == bhttp::verb::get || req.method() == bhttp::verb::head)) {
     ex.response = MakeResponse(req, bhttp::status::ok, "ok\n");
     co_return;
@@ -296,7 +414,7 @@ asio::awaitable<void> HttpServer::Handle(Connection& conn, Exchange& ex) {
     co_return;
   }
   if (path == kProtectedResourcePath && req.method() == bhttp::verb::get) {
-    HandleProtectedResource(ex);
+    HandleProtectedResource(conn, ex);
     co_return;
   }
   if (path != "/mcp") {
@@ -304,22 +422,6 @@ asio::awaitable<void> HttpServer::Handle(Connection& conn, Exchange& ex) {
     co_return;
   }
 
-  // /mcp: Origin first (a browser page must not reach the database), then credentials.
-  auto origin = req.find(bhttp::field::origin);
-  if (!OriginAllowed(origin != req.end() ? origin->value() : "", origin != req.end(),
-                     settings_->current()->http.allowed_origins, loopback_ ? port_ : 0)) {
-    ex.response = ReplyResponse(req, protocol::FaultReply(protocol::Fault::kOriginNotAllowed, nullptr, "Origin not allowed."));
-    co_return;
-  }
-  protocol::CallContext context = options_.session.context;
-  if (hooks_.authenticate) {
-    auto verdict = hooks_.authenticate(req[bhttp::field::authorization]);
-    if (!verdict) {
-      Unauthorized(ex, verdict.error());
-      co_return;
-    }
-    context = std::move(*verdict);
-  }
   switch (req.method()) {
     case bhttp::verb::post: {
       auto post = HandleMcpPost(ex, context);
@@ -327,7 +429,7 @@ asio::awaitable<void> HttpServer::Handle(Connection& conn, Exchange& ex) {
       break;
     }
     case bhttp::verb::get: {
-      auto get = HandleMcpGet(conn, ex, context);
+      auto get = HandleMcpGet(conn, ex, caller);
       co_await std::move(get);
       break;
     }

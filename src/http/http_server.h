@@ -5,6 +5,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/json/value.hpp>
 #include <functional>
 #include <memory>
 #include <string>
@@ -18,10 +19,16 @@
 
 namespace pgmcp::http {
 
+// A verified caller: the identity calls run as, and when its token expires.
+struct Caller {
+  protocol::CallContext context;
+  int64_t expires_at = 0;  // the token's exp, Unix seconds; 0 = never (auth.mode none). Ends GET streams.
+};
+
 // The caller's identity from an Authorization header value, or kUnauthenticated (401) /
 // kForbidden (403) with the client sentence in Error::message and the metric's reason label in
 // Error::code.
-using Authenticator = std::function<Result<protocol::CallContext>(std::string_view authorization)>;
+using Authenticator = std::function<Result<Caller>(std::string_view authorization)>;
 
 struct Hooks {
   Authenticator authenticate;             // empty: no authentication (auth.mode = "none")
@@ -36,6 +43,10 @@ struct HttpOptions {
   std::vector<std::string> authorization_servers;
   protocol::SessionOptions session;  // defaults for every session; context = anonymous identity
   size_t max_sessions = 10000;
+  size_t max_sessions_per_owner = 100;  // http.max_sessions_per_owner: beyond it initialize gets 429
+  size_t max_connections = 1024;        // http.max_connections: beyond it a new connection is closed at once
+  // http.trusted_proxies: peers whose X-Forwarded-Proto/-Host are believed (the metadata URL).
+  std::vector<std::string> trusted_proxies = {"127.0.0.1", "::1"};
   std::chrono::seconds session_idle_timeout{3600};
   // The reloadable limits, read for every request: http.max_body_bytes, http.allowed_origins and
   // limits.max_json_depth of settings->current(). Without a source (tests), the three fields
@@ -70,15 +81,24 @@ class HttpServer : public std::enable_shared_from_this<HttpServer> {
   boost::asio::awaitable<void> AcceptLoop();
   boost::asio::awaitable<void> ExpireLoop();
   boost::asio::awaitable<void> ServeConnection(boost::asio::ip::tcp::socket socket);
+  // What can be decided from the request line and headers alone, before any body byte is read:
+  // the Host check, and for /mcp the Origin check and the token. A response when refused.
+  bool Admit(const Connection& conn, Exchange& ex, Caller& caller);
+  bool IsTrustedProxy(const boost::asio::ip::address& peer) const;
   // Fills ex.response, or streams SSE on the connection itself and leaves it empty.
-  boost::asio::awaitable<void> Handle(Connection& conn, Exchange& ex);
+  boost::asio::awaitable<void> Handle(Connection& conn, Exchange& ex, const Caller& caller);
   boost::asio::awaitable<void> HandleMcpPost(Exchange& ex, const protocol::CallContext& context);
   boost::asio::awaitable<void> ServeInSession(Exchange& ex, protocol::SessionMessage message,
                                               const protocol::CallContext& context);
-  boost::asio::awaitable<void> HandleMcpGet(Connection& conn, Exchange& ex, const protocol::CallContext& context);
+  // While a POST waits for its reply: a client that hangs up gets its call cancelled and the POST
+  // ended, so the connection closes instead of waiting in CLOSE-WAIT for an answer nobody reads.
+  boost::asio::awaitable<void> WatchForHangUp(std::shared_ptr<Connection> conn, std::shared_ptr<HttpSession> session,
+                                              std::shared_ptr<PendingReply> pending, std::string key,
+                                              boost::json::value id);
+  boost::asio::awaitable<void> HandleMcpGet(Connection& conn, Exchange& ex, const Caller& caller);
   void HandleMcpDelete(Exchange& ex, const protocol::CallContext& context);
-  void HandleProtectedResource(Exchange& ex);
-  void Unauthorized(Exchange& ex, const Error& rejection);
+  void HandleProtectedResource(const Connection& conn, Exchange& ex);
+  void Unauthorized(const Connection& conn, Exchange& ex, const Error& rejection);
 
   boost::asio::io_context& io_;
   HttpOptions options_;
@@ -94,6 +114,8 @@ class HttpServer : public std::enable_shared_from_this<HttpServer> {
   size_t requests_in_flight_ = 0;
   size_t stateless_in_flight_ = 0;
   std::vector<std::weak_ptr<Connection>> connections_;
+  size_t open_connections_ = 0;
+  std::vector<boost::asio::ip::address> trusted_proxies_;
 };
 
 }  // namespace pgmcp::http

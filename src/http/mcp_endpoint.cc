@@ -1,7 +1,14 @@
 // /mcp: the MCP endpoint in both protocol eras. The protocol layer classifies each POST
 // (protocol/http_pipeline.h); this file carries bodies, headers and statuses, and the sessions' streams.
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/json/object.hpp>
+#include <cerrno>
 
 #include "http/request_checks.h"
 #include "http/server_internal.h"
@@ -9,6 +16,19 @@
 
 namespace pgmcp::http {
 using namespace internal;
+
+namespace {
+
+// The request a notifications/cancelled names, as Session::IdKey serializes it; empty for any
+// other message.
+std::string CancelledRequestKey(const protocol::Message& message) {
+  const auto* n = std::get_if<protocol::Notification>(&message);
+  if (n == nullptr || n->method != "notifications/cancelled" || !n->params.is_object()) return {};
+  const json::value* id = n->params.get_object().if_contains("requestId");
+  return id == nullptr ? std::string() : protocol::Session::IdKey(*id);
+}
+
+}  // namespace
 
 asio::awaitable<void> HttpServer::HandleMcpPost(Exchange& ex, const protocol::CallContext& context) {
   const Request& req = ex.request;
@@ -73,18 +93,35 @@ asio::awaitable<void> HttpServer::ServeInSession(Exchange& ex, protocol::Session
   }
 
   if (message.request() == nullptr) {  // a notification or a response: accepted, nothing to return
+    const std::string cancelled = CancelledRequestKey(message.message);
     session->session->Dispatch(std::move(message.message), &context);
+    // The session sends no reply to a cancelled request, so the POST carrying it ends here.
+    if (!cancelled.empty()) EndPending(*session, cancelled);
     ex.response = MakeResponse(req, bhttp::status::accepted);
+    co_return;
+  }
+  const std::string key = protocol::Session::IdKey(id);
+  if (session->pending.contains(key)) {
+    // The id of a request still in flight: refused here, so the first keeps its reply slot.
+    ex.response = ReplyResponse(
+        req, protocol::FaultReply(protocol::Fault::kInvalidRequest, id, "Invalid Request: this id is already in use."));
     co_return;
   }
   auto pending = std::make_shared<PendingReply>(io_.get_executor());
   pending->wake.expires_at(std::chrono::steady_clock::time_point::max());
-  session->pending[protocol::Session::IdKey(id)] = pending;
+  session->pending[key] = pending;
   protocol::CallContext call_context = context;
   call_context.session_id = session->id;
   session->session->Dispatch(std::move(message.message), &call_context);
-  if (!pending->text) co_await pending->wake.async_wait(kTuple);
-  if (!pending->text) {  // the session was closed or cancelled the call: no reply will come
+  if (!pending->text) {
+    if (ex.connection) asio::co_spawn(io_, WatchForHangUp(ex.connection, session, pending, key, id), asio::detached);
+    co_await pending->wake.async_wait(kTuple);
+    if (ex.connection) {  // stops the watch: nothing else waits on the socket during a call
+      boost::system::error_code ignored;
+      ex.connection->stream.socket().cancel(ignored);
+    }
+  }
+  if (!pending->text) {  // cancelled, its session deleted or closed, or its client gone: no reply will come
     ex.response = MakeResponse(req, bhttp::status::accepted);
     co_return;
   }
@@ -94,8 +131,27 @@ asio::awaitable<void> HttpServer::ServeInSession(Exchange& ex, protocol::Session
   ex.response = std::move(res);
 }
 
-asio::awaitable<void> HttpServer::HandleMcpGet(Connection& conn, Exchange& ex, const protocol::CallContext& context) {
+asio::awaitable<void> HttpServer::WatchForHangUp(std::shared_ptr<Connection> conn,
+                                                std::shared_ptr<HttpSession> session,
+                                                std::shared_ptr<PendingReply> pending, std::string key, json::value id) {
+  auto& socket = conn->stream.socket();
+  while (true) {
+    auto [ec] = co_await socket.async_wait(asio::ip::tcp::socket::wait_read, kTuple);
+    auto it = session->pending.find(key);
+    if (ec || it == session->pending.end() || it->second != pending) co_return;  // the call ended first
+    char byte;
+    ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n > 0) co_return;  // the client sent its next request already: it is still there
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) continue;
+    break;  // end of stream or reset: the client is gone
+  }
+  session->session->Dispatch(protocol::Notification{"notifications/cancelled", json::object{{"requestId", id}}});
+  EndPending(*session, key);
+}
+
+asio::awaitable<void> HttpServer::HandleMcpGet(Connection& conn, Exchange& ex, const Caller& caller) {
   const Request& req = ex.request;
+  const protocol::CallContext& context = caller.context;
   if (!Accepts(req[bhttp::field::accept], "text/event-stream")) {
     auto res = MakeResponse(req, bhttp::status::method_not_allowed, "GET /mcp serves text/event-stream only.\n");
     res.set(bhttp::field::allow, "GET, POST, DELETE");
@@ -133,17 +189,27 @@ asio::awaitable<void> HttpServer::HandleMcpGet(Connection& conn, Exchange& ex, c
   auto ready = std::make_shared<asio::steady_timer>(io_);
   session->events_ready = ready;
   --requests_in_flight_;  // an open stream is not a call in flight: it must not hold up a drain
-  while (!session->closed && !stopping_) {
+  // The stream lives no longer than the token that opened it: the client reconnects with a fresh one.
+  const auto token_expiry = caller.expires_at > 0
+                                ? std::chrono::system_clock::time_point(std::chrono::seconds(caller.expires_at))
+                                : std::chrono::system_clock::time_point::max();
+  while (!session->closed && !stopping_ && std::chrono::system_clock::now() < token_expiry) {
     std::string chunk;
     while (!session->events.empty()) {
       chunk += SseEvent(session->events.front());
       session->events.pop_front();
     }
     if (chunk.empty()) {
-      ready->expires_after(kSseKeepAlive);
+      auto wait = std::chrono::duration_cast<std::chrono::steady_clock::duration>(kSseKeepAlive);
+      if (token_expiry != std::chrono::system_clock::time_point::max()) {
+        wait = std::min(wait, std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                  token_expiry - std::chrono::system_clock::now()) +
+                                  std::chrono::milliseconds(1));
+      }
+      ready->expires_after(wait);
       auto [wec] = co_await ready->async_wait(kTuple);
-      if (!wec) chunk = ": keep-alive\n\n";  // also finds clients that went away
-      else continue;
+      if (wec || std::chrono::system_clock::now() >= token_expiry) continue;
+      chunk = ": keep-alive\n\n";  // also finds clients that went away
     }
     conn.stream.expires_after(kWriteTimeout);
     auto [ec, n] = co_await asio::async_write(conn.stream, bhttp::make_chunk(asio::buffer(chunk)), kTuple);

@@ -39,8 +39,9 @@ Response JsonResponse(const Request& req, bhttp::status status, std::string body
 Response ReplyResponse(const Request& req, protocol::Reply reply);
 std::string Header(const Request& req, bhttp::field f);
 std::string Header(const Request& req, std::string_view name);
-// The public base URL (scheme://host) as the client sees it, behind a proxy too.
-std::string BaseUrl(const Request& req);
+// The public base URL (scheme://host) as the client sees it: behind a trusted proxy, from its
+// X-Forwarded-Proto/-Host; from any other peer, from Host alone.
+std::string BaseUrl(const Request& req, bool from_trusted_proxy);
 // One SSE event; a JSON text with newlines needs one data line per line.
 std::string SseEvent(std::string_view text);
 
@@ -51,12 +52,14 @@ namespace pgmcp::http {
 struct HttpServer::Exchange {
   internal::Request request;
   std::optional<internal::Response> response;
+  std::shared_ptr<Connection> connection;  // the connection it came on (null while only its header is read)
 };
 
 struct HttpServer::Connection {
   explicit Connection(boost::asio::ip::tcp::socket s) : stream(std::move(s)) {}
   boost::beast::tcp_stream stream;
   bool busy = false;
+  bool trusted_proxy = false;  // the peer is one of http.trusted_proxies
 };
 
 }  // namespace pgmcp::http

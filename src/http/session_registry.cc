@@ -10,13 +10,17 @@ constexpr size_t kMaxQueuedEvents = 64;
 }  // namespace
 
 SessionRegistry::SessionRegistry(boost::asio::any_io_executor executor, std::shared_ptr<protocol::Backend> backend,
-                                 protocol::SessionOptions defaults, size_t max_sessions)
+                                 protocol::SessionOptions defaults, size_t max_sessions, size_t max_sessions_per_owner)
     : executor_(std::move(executor)), backend_(std::move(backend)), defaults_(std::move(defaults)),
-      max_sessions_(max_sessions) {}
+      max_sessions_(max_sessions), max_sessions_per_owner_(max_sessions_per_owner) {}
 
 Result<std::shared_ptr<HttpSession>> SessionRegistry::Create(const protocol::CallContext& context) {
-  if (sessions_.size() >= max_sessions_) Expire(std::chrono::minutes(1));
+  // Full means refused: evicting idle sessions here would let one token holder close everyone
+  // else's. Idle sessions go only by session_idle_timeout (Expire).
   if (sessions_.size() >= max_sessions_) return std::shared_ptr<HttpSession>();
+  if (auto it = per_owner_.find(Owner(context)); it != per_owner_.end() && it->second >= max_sessions_per_owner_) {
+    return std::shared_ptr<HttpSession>();
+  }
   auto id = RandomHex128();
   if (!id) return id.error();
   auto s = std::make_shared<HttpSession>();
@@ -31,7 +35,15 @@ Result<std::shared_ptr<HttpSession>> SessionRegistry::Create(const protocol::Cal
     if (auto alive = weak.lock()) Deliver(*alive, std::move(message));
   });
   sessions_[s->id] = s;
+  ++per_owner_[s->owner];
   return s;
+}
+
+void EndPending(HttpSession& s, const std::string& key) {
+  auto it = s.pending.find(key);
+  if (it == s.pending.end()) return;
+  it->second->wake.cancel();
+  s.pending.erase(it);
 }
 
 void SessionRegistry::Deliver(HttpSession& s, protocol::Outgoing message) {
@@ -61,9 +73,18 @@ bool SessionRegistry::Remove(const std::string& id, const std::string& owner) {
   if (!s) return false;
   s->closed = true;
   s->session->CancelAll();
+  // The POSTs waiting for replies end now: the calls were cancelled and will never answer.
+  for (auto& [key, pending] : s->pending) pending->wake.cancel();
+  s->pending.clear();
   if (s->events_ready) s->events_ready->cancel();
-  sessions_.erase(id);
+  Erase(sessions_.find(id));
   return true;
+}
+
+void SessionRegistry::Erase(std::map<std::string, std::shared_ptr<HttpSession>>::iterator it) {
+  auto owner = per_owner_.find(it->second->owner);
+  if (owner != per_owner_.end() && --owner->second == 0) per_owner_.erase(owner);
+  sessions_.erase(it);
 }
 
 size_t SessionRegistry::Expire(std::chrono::steady_clock::duration idle) {
@@ -73,7 +94,7 @@ size_t SessionRegistry::Expire(std::chrono::steady_clock::duration idle) {
     auto& s = it->second;
     if (now - s->last_used > idle && s->session->in_flight() == 0 && !s->events_ready) {
       s->closed = true;
-      it = sessions_.erase(it);
+      Erase(it++);
       ++removed;
     } else {
       ++it;
@@ -100,6 +121,7 @@ void SessionRegistry::CloseAll() {
     if (s->events_ready) s->events_ready->cancel();
   }
   sessions_.clear();
+  per_owner_.clear();
 }
 
 size_t SessionRegistry::in_flight() const {

@@ -34,12 +34,18 @@ struct HttpSession {
   bool closed = false;
 };
 
+// Ends the POST waiting for the reply to `key`, with no reply: its request was cancelled, its
+// session deleted, or its client went away.
+void EndPending(HttpSession& s, const std::string& key);
+
 class SessionRegistry {
  public:
   SessionRegistry(boost::asio::any_io_executor executor, std::shared_ptr<protocol::Backend> backend,
-                  protocol::SessionOptions defaults, size_t max_sessions);
+                  protocol::SessionOptions defaults, size_t max_sessions, size_t max_sessions_per_owner);
 
-  // A new session; nullptr when max_sessions are open; kInternal when no id could be drawn.
+  // A new session; nullptr when the caller's owner already has max_sessions_per_owner open or
+  // max_sessions are open in all (no one else's session is evicted to make room); kInternal when
+  // no id could be drawn.
   Result<std::shared_ptr<HttpSession>> Create(const protocol::CallContext& context);
   std::shared_ptr<HttpSession> Find(const std::string& id, const std::string& owner);
   bool Remove(const std::string& id, const std::string& owner);
@@ -59,8 +65,12 @@ class SessionRegistry {
   boost::asio::any_io_executor executor_;
   std::shared_ptr<protocol::Backend> backend_;
   protocol::SessionOptions defaults_;
+  void Erase(std::map<std::string, std::shared_ptr<HttpSession>>::iterator it);
+
   size_t max_sessions_;
+  size_t max_sessions_per_owner_;
   std::map<std::string, std::shared_ptr<HttpSession>> sessions_;
+  std::map<std::string, size_t> per_owner_;  // open sessions by owner
 };
 
 }  // namespace pgmcp::http

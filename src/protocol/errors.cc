@@ -22,7 +22,7 @@ constexpr std::array<FaultInfo, 15> kFaults = {{
     {Fault::kUnsupportedVersion, error_code::kUnsupportedVersion, 400},
     {Fault::kSessionRequired, error_code::kInvalidRequest, 400},
     {Fault::kSessionNotFound, error_code::kInvalidRequest, 404},
-    {Fault::kTooManySessions, error_code::kInternalError, 503},
+    {Fault::kTooManySessions, error_code::kInternalError, 429},
     {Fault::kUnsupportedMediaType, error_code::kInvalidRequest, 415},
     {Fault::kNotAcceptable, error_code::kInvalidRequest, 406},
     {Fault::kStreamAlreadyOpen, error_code::kInvalidRequest, 409},

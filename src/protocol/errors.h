@@ -33,7 +33,7 @@ enum class Fault {
   kUnsupportedVersion,    // the _meta claim names a version pgmcp does not serve statelessly
   kSessionRequired,       // a session-era message without Mcp-Session-Id
   kSessionNotFound,       // Mcp-Session-Id names no session of this caller
-  kTooManySessions,       // http.max_sessions are open
+  kTooManySessions,       // the owner's http.max_sessions_per_owner, or the whole table, are open: 429
   kUnsupportedMediaType,  // POST body not application/json
   kNotAcceptable,         // Accept allows neither JSON nor SSE
   kStreamAlreadyOpen,     // a second GET event stream for one session

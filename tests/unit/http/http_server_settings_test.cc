@@ -103,6 +103,31 @@ TEST_F(HttpServerSettingsTest, MaxBodyBytesIsReadPerRequest) {
   EXPECT_EQ(Post(kInitialize).result_int(), 200);
 }
 
+// A reload while a keep-alive connection waits for its next request applies to that request.
+TEST_F(HttpServerSettingsTest, MaxBodyBytesAppliesToTheNextRequestOnAnIdleConnection) {
+  source_->Replace(Limits(1 << 20, {}, 64));
+  asio::io_context client_io;
+  asio::ip::tcp::socket socket(client_io);
+  socket.connect({asio::ip::make_address("127.0.0.1"), port_});
+  auto exchange = [&socket] {
+    bhttp::request<bhttp::string_body> req{bhttp::verb::post, "/mcp", 11};
+    req.set(bhttp::field::host, "127.0.0.1");
+    req.set(bhttp::field::content_type, "application/json");
+    req.set(bhttp::field::accept, "application/json, text/event-stream");
+    req.keep_alive(true);
+    req.body() = kInitialize;
+    req.prepare_payload();
+    bhttp::write(socket, req);
+    boost::beast::flat_buffer buffer;
+    bhttp::response<bhttp::string_body> res;
+    bhttp::read(socket, buffer, res);
+    return res.result_int();
+  };
+  EXPECT_EQ(exchange(), 200);
+  source_->Replace(Limits(64, {}, 64));
+  EXPECT_EQ(exchange(), 413);
+}
+
 TEST_F(HttpServerSettingsTest, AllowedOriginsAreReadPerRequest) {
   source_->Replace(Limits(1 << 20, {}, 64));
   EXPECT_EQ(Post(kInitialize, "https://app.example").result_int(), 403);

@@ -1,0 +1,440 @@
+// Attacks on the HTTP server's bounds (docs/security.md): HEAD without a body, the connection cap,
+// nothing unbounded before authentication, X-Forwarded-* only from trusted proxies, sessions per
+// owner, a GET stream that ends with its token. A real listener on a free port; the client is a
+// raw POSIX socket with receive timeouts, so a server that never answers fails the test instead
+// of hanging it.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <future>
+#include <boost/json/parse.hpp>
+#include <chrono>
+#include <functional>
+#include <thread>
+
+#include "http/http_server.h"
+
+namespace pgmcp::http {
+namespace {
+namespace asio = boost::asio;
+using std::chrono::steady_clock;
+
+class NoTools : public protocol::Backend {
+ public:
+  std::shared_ptr<const std::string> ToolsList(std::string_view) const override {
+    return std::make_shared<std::string>(R"({"tools":[]})");
+  }
+  asio::awaitable<Result<protocol::ToolOutcome>> CallTool(std::string name, boost::json::value,
+                                                          protocol::CallContext) override {
+    co_return protocol::UnknownTool(name);
+  }
+  std::shared_ptr<const std::string> ResourcesList() const override {
+    return std::make_shared<std::string>(R"({"resources":[]})");
+  }
+  std::optional<std::string> ReadResource(std::string_view) const override { return std::nullopt; }
+};
+
+// Tool calls that run until cancelled (or 30 s); each cancellation is counted and announced.
+class SlowTools : public NoTools {
+ public:
+  asio::awaitable<Result<protocol::ToolOutcome>> CallTool(std::string, boost::json::value,
+                                                          protocol::CallContext) override {
+    asio::steady_timer timer(co_await asio::this_coro::executor, std::chrono::seconds(30));
+    auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec && !cancelled_.exchange(true)) announced_.set_value();
+    co_return protocol::ToolOutcome{false, "done", ""};
+  }
+  // True once a call has been cancelled, waiting up to `within` for it.
+  bool CancelledWithin(std::chrono::milliseconds within) { return announced_future_.wait_for(within) == std::future_status::ready; }
+
+ private:
+  std::atomic<bool> cancelled_{false};
+  std::promise<void> announced_;
+  std::future<void> announced_future_ = announced_.get_future();
+};
+
+// How a read ended.
+enum class End { kDone, kEof, kReset, kTimeout };
+
+struct Received {
+  std::string text;
+  End end = End::kTimeout;
+};
+
+// A blocking client socket whose reads give up after `timeout`.
+class RawClient {
+ public:
+  RawClient(uint16_t port, std::chrono::milliseconds timeout = std::chrono::milliseconds(3000)) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    timeval tv{};
+    tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
+    tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  }
+  ~RawClient() { ::close(fd_); }
+  RawClient(const RawClient&) = delete;
+  RawClient& operator=(const RawClient&) = delete;
+
+  bool connected() const { return connected_; }
+
+  // Sends everything; false when the peer refused part of it.
+  bool Send(std::string_view data) {
+    while (!data.empty()) {
+      ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      data.remove_prefix(static_cast<size_t>(n));
+    }
+    return true;
+  }
+
+  // Reads until `done` holds for what has arrived, the peer closes, or the timeout passes.
+  Received ReadUntil(const std::function<bool(const std::string&)>& done) {
+    Received r;
+    char buf[4096];
+    while (true) {
+      if (done && done(r.text)) {
+        r.end = End::kDone;
+        return r;
+      }
+      ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n > 0) {
+        r.text.append(buf, static_cast<size_t>(n));
+        continue;
+      }
+      if (n == 0) {
+        r.end = End::kEof;
+      } else {
+        r.end = (errno == EAGAIN || errno == EWOULDBLOCK) ? End::kTimeout : End::kReset;
+      }
+      return r;
+    }
+  }
+  Received ReadToEnd() { return ReadUntil(nullptr); }
+
+ private:
+  int fd_ = -1;
+  bool connected_ = false;
+};
+
+// One complete response head (through the blank line) has arrived.
+bool HasHead(const std::string& text) { return text.find("\r\n\r\n") != std::string::npos; }
+
+size_t Count(const std::string& text, std::string_view what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+std::string HeaderValue(const std::string& text, std::string_view name) {
+  auto at = text.find(std::string(name) + ": ");
+  if (at == std::string::npos) return {};
+  at += name.size() + 2;
+  return text.substr(at, text.find("\r\n", at) - at);
+}
+
+const std::string kInitialize =
+    R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},)"
+    R"("clientInfo":{"name":"t","version":"1"}}})";
+
+std::string PostMcp(const std::string& body, std::string_view extra_headers = "") {
+  return "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+         "Accept: application/json, text/event-stream\r\n" +
+         std::string(extra_headers) + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+class HttpHardeningTest : public ::testing::Test {
+ protected:
+  void Start(HttpOptions options = {}, Hooks hooks = {}, std::shared_ptr<protocol::Backend> backend = nullptr) {
+    options.listen = "127.0.0.1:0";
+    if (!backend) backend = std::make_shared<NoTools>();
+    server_ = HttpServer::Create(io_, options, backend, std::move(hooks));
+    auto port = server_->Start();
+    ASSERT_TRUE(port.ok()) << port.error().message;
+    port_ = *port;
+    loop_ = std::thread([this] { io_.run(); });
+  }
+  void TearDown() override {
+    if (server_) {
+      asio::post(io_, [this] {
+        server_->StopAccepting();
+        server_->CloseSessions();
+      });
+    }
+    io_.stop();
+    if (loop_.joinable()) loop_.join();
+  }
+
+  asio::io_context io_;
+  std::shared_ptr<HttpServer> server_;
+  uint16_t port_ = 0;
+  std::thread loop_;
+};
+
+TEST_F(HttpHardeningTest, HeadGetsNoBodySoTheNextResponseOnTheConnectionIsIntact) {
+  Start();
+  RawClient client(port_);
+  ASSERT_TRUE(client.Send("HEAD /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                          "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"));
+  auto r = client.ReadToEnd();
+  ASSERT_EQ(r.end, End::kEof) << r.text;
+  EXPECT_EQ(Count(r.text, "HTTP/1.1 200 OK\r\n"), 2u) << r.text;
+  // The HEAD answer's header announces the GET's length, and the next bytes are the GET's answer.
+  auto first_end = r.text.find("\r\n\r\n");
+  EXPECT_EQ(HeaderValue(r.text, "Content-Length"), "3");
+  EXPECT_EQ(r.text.substr(first_end + 4, 9), "HTTP/1.1 ") << r.text;
+  EXPECT_EQ(r.text.substr(r.text.size() - 7), "\r\n\r\nok\n") << r.text;
+}
+
+TEST_F(HttpHardeningTest, ConnectionsBeyondMaxConnectionsAreClosedAtOnce) {
+  HttpOptions options;
+  options.max_connections = 2;
+  Start(options);
+  const std::string healthz = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  RawClient a(port_), b(port_);
+  for (auto* c : {&a, &b}) {  // both served and kept open
+    ASSERT_TRUE(c->Send(healthz));
+    auto r = c->ReadUntil([](const std::string& t) { return t.find("ok\n") != std::string::npos; });
+    ASSERT_EQ(r.end, End::kDone) << r.text;
+  }
+  RawClient third(port_, std::chrono::milliseconds(1000));
+  ASSERT_TRUE(third.connected());  // the kernel completes the handshake; pgmcp closes it at once
+  third.Send(healthz);
+  auto r = third.ReadToEnd();
+  EXPECT_TRUE(r.end == End::kEof || r.end == End::kReset) << "the third connection was not closed";
+  EXPECT_EQ(r.text, "");
+  // The two admitted connections still work.
+  ASSERT_TRUE(a.Send(healthz));
+  EXPECT_EQ(a.ReadUntil([](const std::string& t) { return Count(t, "ok\n") == 1; }).end, End::kDone);
+}
+
+TEST_F(HttpHardeningTest, AnEndlessChunkExtensionIsRefusedWithinASecond) {
+  Start();
+  RawClient client(port_, std::chrono::milliseconds(2000));
+  std::string request =
+      "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+      "Accept: application/json\r\nTransfer-Encoding: chunked\r\n\r\n1;";
+  request.append(40000, 'x');  // 40 KB of one chunk extension, never ended: well under 64 KB sent
+  auto start = steady_clock::now();
+  client.Send(request);  // may fail part way once pgmcp has closed: that is the point
+  auto r = client.ReadToEnd();
+  EXPECT_NE(r.end, End::kTimeout) << "pgmcp kept reading the chunk extension";
+  EXPECT_LT(steady_clock::now() - start, std::chrono::seconds(1));
+  EXPECT_EQ(r.text.substr(0, 12), "HTTP/1.1 400") << r.text;  // the refusal survives the close
+}
+
+TEST_F(HttpHardeningTest, ChunkMetadataSharesTheHeaderBudget) {
+  Start();
+  RawClient client(port_);
+  std::string request =
+      "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+      "Accept: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (int i = 0; i < 20; ++i) request += "1;" + std::string(1000, 'x') + "\r\n \r\n";  // 20 KB of extensions
+  request += "0\r\n\r\n";
+  client.Send(request);
+  auto r = client.ReadToEnd();
+  ASSERT_NE(r.end, End::kTimeout);
+  EXPECT_EQ(r.text.substr(0, 12), "HTTP/1.1 400") << r.text;
+  EXPECT_NE(r.text.find("Malformed HTTP request"), std::string::npos) << r.text;
+}
+
+Hooks RequireToken(int64_t expires_at = 0) {
+  Hooks hooks;
+  hooks.authenticate = [expires_at](std::string_view authorization) -> Result<Caller> {
+    if (authorization.empty()) return MakeError(ErrorKind::kUnauthenticated, "Missing bearer token.", "missing");
+    Caller caller;
+    caller.context.role = "reader";
+    caller.context.subject = std::string(authorization.substr(authorization.find(' ') + 1));
+    caller.expires_at = expires_at;
+    return caller;
+  };
+  return hooks;
+}
+
+TEST_F(HttpHardeningTest, UnauthenticatedPostGets401BeforeItsBodyIsSent) {
+  Start({}, RequireToken());
+  RawClient client(port_, std::chrono::milliseconds(2000));
+  auto start = steady_clock::now();
+  ASSERT_TRUE(client.Send(
+      "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+      "Accept: application/json\r\nContent-Length: 900000\r\n\r\n"));  // and not one byte of the body
+  auto r = client.ReadUntil(HasHead);
+  ASSERT_EQ(r.end, End::kDone) << "no answer before the body";
+  EXPECT_EQ(r.text.substr(0, 12), "HTTP/1.1 401") << r.text;
+  EXPECT_LT(steady_clock::now() - start, std::chrono::seconds(1));
+  EXPECT_NE(HeaderValue(r.text, "WWW-Authenticate"), "");
+}
+
+std::string ProtectedResource(uint16_t port) {
+  RawClient client(port);
+  client.Send(
+      "GET /.well-known/oauth-protected-resource HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+      "X-Forwarded-Proto: https\r\nX-Forwarded-Host: mcp.example.com\r\nConnection: close\r\n\r\n");
+  auto r = client.ReadToEnd();
+  auto body = r.text.substr(r.text.find("\r\n\r\n") + 4);
+  return std::string(boost::json::parse(body).at("resource").as_string());
+}
+
+TEST_F(HttpHardeningTest, ForwardedHeadersAreIgnoredFromPeersThatAreNotTrustedProxies) {
+  HttpOptions options;
+  options.trusted_proxies = {};
+  Start(options);
+  EXPECT_EQ(ProtectedResource(port_), "http://127.0.0.1/mcp");
+}
+
+TEST_F(HttpHardeningTest, ForwardedHeadersAreUsedFromATrustedProxy) {
+  Start();  // default: loopback is trusted
+  EXPECT_EQ(ProtectedResource(port_), "https://mcp.example.com/mcp");
+}
+
+TEST_F(HttpHardeningTest, InitializeBeyondMaxSessionsPerOwnerGets429AndOthersStillOpen) {
+  HttpOptions options;
+  options.max_sessions_per_owner = 2;
+  Start(options, RequireToken());
+  auto initialize = [this](const std::string& subject) {
+    RawClient client(port_);
+    client.Send(PostMcp(kInitialize, "Authorization: Bearer " + subject + "\r\nConnection: close\r\n"));
+    auto r = client.ReadToEnd();
+    return r.text.substr(9, 3);
+  };
+  EXPECT_EQ(initialize("alice"), "200");
+  EXPECT_EQ(initialize("alice"), "200");
+  EXPECT_EQ(initialize("alice"), "429");
+  EXPECT_EQ(initialize("bob"), "200");  // another owner is not held back by alice
+  EXPECT_EQ(server_->sessions(), 3u);
+}
+
+TEST_F(HttpHardeningTest, AFullSessionTableRefusesWith429InsteadOfEvicting) {
+  HttpOptions options;
+  options.max_sessions = 2;
+  Start(options, RequireToken());
+  auto initialize = [this](const std::string& subject) {
+    RawClient client(port_);
+    client.Send(PostMcp(kInitialize, "Authorization: Bearer " + subject + "\r\nConnection: close\r\n"));
+    auto r = client.ReadToEnd();
+    return r.text.substr(9, 3);
+  };
+  EXPECT_EQ(initialize("alice"), "200");
+  EXPECT_EQ(initialize("alice"), "200");
+  EXPECT_EQ(initialize("mallory"), "429");
+  EXPECT_EQ(server_->sessions(), 2u);
+}
+
+TEST_F(HttpHardeningTest, AGetStreamEndsWhenItsTokenExpires) {
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  Start({}, RequireToken(now + 1));
+  std::string session_id;
+  {
+    RawClient client(port_);
+    client.Send(PostMcp(kInitialize, "Authorization: Bearer alice\r\nConnection: close\r\n"));
+    auto r = client.ReadToEnd();
+    session_id = HeaderValue(r.text, "Mcp-Session-Id");
+    ASSERT_FALSE(session_id.empty()) << r.text;
+  }
+  RawClient stream(port_, std::chrono::milliseconds(4000));  // well under the 15 s keep-alive
+  stream.Send("GET /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
+              "Authorization: Bearer alice\r\nMcp-Session-Id: " + session_id + "\r\n\r\n");
+  auto r = stream.ReadUntil([](const std::string& t) { return t.find("\r\n0\r\n\r\n") != std::string::npos; });
+  EXPECT_EQ(r.end, End::kDone) << "the stream outlived its token: " << r.text;
+  EXPECT_EQ(r.text.substr(0, 12), "HTTP/1.1 200") << r.text;
+}
+
+// Every exchange ends: a POST waiting for a slow call ends within a second when the call is
+// cancelled, its session deleted, or its client hangs up; a duplicate id is refused at once.
+class HttpExchangeEndsTest : public HttpHardeningTest {
+ protected:
+  void SetUp() override {
+    tools_ = std::make_shared<SlowTools>();
+    Start({}, {}, tools_);
+    RawClient client(port_);
+    client.Send(PostMcp(kInitialize, "Connection: close\r\n"));
+    auto r = client.ReadToEnd();
+    session_ = HeaderValue(r.text, "Mcp-Session-Id");
+    ASSERT_FALSE(session_.empty()) << r.text;
+    EXPECT_EQ(Session(R"({"jsonrpc":"2.0","method":"notifications/initialized"})").substr(9, 3), "202");
+  }
+  std::string SessionHeaders() {
+    return "MCP-Protocol-Version: 2025-11-25\r\nMcp-Session-Id: " + session_ + "\r\n";
+  }
+  // One message on a fresh connection, answered in full.
+  std::string Session(const std::string& body) {
+    RawClient client(port_);
+    client.Send(PostMcp(body, SessionHeaders() + "Connection: close\r\n"));
+    return client.ReadToEnd().text;
+  }
+  // Starts a slow tools/call with `id` on `client`.
+  void StartSlowCall(RawClient& client, int id) {
+    ASSERT_TRUE(client.Send(PostMcp(R"({"jsonrpc":"2.0","id":)" + std::to_string(id) +
+                                        R"(,"method":"tools/call","params":{"name":"slow","arguments":{}}})",
+                                    SessionHeaders())));
+  }
+
+  std::shared_ptr<SlowTools> tools_;
+  std::string session_;
+};
+
+TEST_F(HttpExchangeEndsTest, ACancelledCallEndsItsPostWithinASecond) {
+  RawClient call(port_, std::chrono::milliseconds(1000));
+  StartSlowCall(call, 7);
+  Session(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":7}})");
+  auto r = call.ReadUntil(HasHead);
+  EXPECT_EQ(r.end, End::kDone) << "the cancelled call's POST never ended";
+  EXPECT_TRUE(tools_->CancelledWithin(std::chrono::milliseconds(1000)));
+}
+
+TEST_F(HttpExchangeEndsTest, DeletingTheSessionEndsItsPostsWithinASecond) {
+  RawClient call(port_, std::chrono::milliseconds(1000));
+  StartSlowCall(call, 8);
+  RawClient del(port_);
+  del.Send("DELETE /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n" + SessionHeaders() + "Connection: close\r\n\r\n");
+  EXPECT_EQ(del.ReadToEnd().text.substr(9, 3), "204");
+  auto r = call.ReadUntil(HasHead);
+  EXPECT_EQ(r.end, End::kDone) << "the deleted session's POST never ended";
+  EXPECT_TRUE(tools_->CancelledWithin(std::chrono::milliseconds(1000)));
+}
+
+TEST_F(HttpExchangeEndsTest, ADuplicateIdIsRefusedAtOnceAndTheFirstKeepsItsSlot) {
+  RawClient first(port_, std::chrono::milliseconds(1000));
+  StartSlowCall(first, 9);
+  RawClient second(port_, std::chrono::milliseconds(1000));
+  StartSlowCall(second, 9);
+  auto dup = second.ReadUntil([](const std::string& t) { return t.find("already in use") != std::string::npos; });
+  EXPECT_EQ(dup.end, End::kDone) << "the duplicate was not refused at once: " << dup.text;
+  // The first is still the one id 9 names: cancelling it ends its POST.
+  Session(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":9}})");
+  EXPECT_EQ(first.ReadUntil(HasHead).end, End::kDone) << "the first call lost its reply slot";
+}
+
+TEST_F(HttpExchangeEndsTest, AClientThatHangsUpMidCallHasItsCallCancelled) {
+  {
+    RawClient call(port_);
+    StartSlowCall(call, 10);
+    // A round trip on the session, so the call has most likely been read; if not, pgmcp reads it
+    // with the end of stream behind it and must cancel it all the same.
+    EXPECT_NE(Session(R"({"jsonrpc":"2.0","id":11,"method":"ping"})").find("\"result\""), std::string::npos);
+  }  // closed here, mid-call
+  EXPECT_TRUE(tools_->CancelledWithin(std::chrono::milliseconds(1000))) << "the call outlived its client";
+  EXPECT_EQ(server_->sessions(), 1u);
+}
+
+}  // namespace
+}  // namespace pgmcp::http
