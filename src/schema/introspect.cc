@@ -397,6 +397,9 @@ ColumnType TypeFrom(const database::Row& row) {
     type.cast_name = row.Text("scalar_qualified_name") + suffix;
     type.element_cast_name = type.is_array ? row.Text("scalar_qualified_name") : "";
   }
+  // Enums, ranges and composites compare with pg_catalog's polymorphic operators; an
+  // extension's base type (citext) brings its own, in its own schema.
+  if (nsp != "pg_catalog" && row.Text("scalar_typtype") == "b") type.operator_schema = nsp;
   type.oid = static_cast<uint32_t>(row.Int64("type_oid"));  // the base type: for arrays the array type itself
   Categorize(static_cast<uint32_t>(row.Int64("scalar_oid")), row.Text("scalar_typtype"), row.Text("scalar_name"), nsp,
              type);
