@@ -14,13 +14,18 @@ std::vector<Statement> EnvelopeStatements(const Envelope& e, Statement select) {
   out.push_back(Statement{"BEGIN READ ONLY", {}});
   // Everything is transaction-scoped (is_local = true): nothing survives the COMMIT, so a pooled
   // connection carries no state to the next call, and PgBouncer transaction pooling stays safe.
+  // search_path is pinned (docs/security.md, "Name resolution is pinned"): no operator, function
+  // or type planted in another schema is visible to the call. pg_temp is listed last so that it
+  // is not searched first implicitly; the set_config calls name their schema because they run
+  // before the path is pinned.
   std::string set =
-      "SELECT set_config('request.jwt.claims', $1, true), set_config('statement_timeout', $2, true), "
-      "set_config('TimeZone', $3, true), set_config('DateStyle', 'ISO, YMD', true), "
-      "set_config('IntervalStyle', 'iso_8601', true), set_config('extra_float_digits', '1', true)";
+      "SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true), "
+      "pg_catalog.set_config('request.jwt.claims', $1, true), pg_catalog.set_config('statement_timeout', $2, true), "
+      "pg_catalog.set_config('TimeZone', $3, true), pg_catalog.set_config('DateStyle', 'ISO, YMD', true), "
+      "pg_catalog.set_config('IntervalStyle', 'iso_8601', true), pg_catalog.set_config('extra_float_digits', '1', true)";
   std::vector<std::optional<std::string>> params = {e.claims_json, std::to_string(e.statement_timeout_ms), e.timezone};
   if (!e.role.empty()) {
-    set += ", set_config('role', $4, true)";
+    set += ", pg_catalog.set_config('role', $4, true)";
     params.emplace_back(e.role);
   }
   out.push_back(Statement{std::move(set), std::move(params)});

@@ -1,5 +1,6 @@
-// The transaction envelope (docs/security.md, guarantee 2): BEGIN READ ONLY; role, claims, statement_timeout and
-// session formats set with transaction scope; the one SELECT; COMMIT — pipelined in one round trip.
+// The transaction envelope (docs/security.md, guarantee 2): BEGIN READ ONLY; role, claims, statement_timeout,
+// search_path (pinned to pg_catalog) and session formats set with transaction scope; the one SELECT;
+// COMMIT — pipelined in one round trip.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>

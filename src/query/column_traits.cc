@@ -1,6 +1,10 @@
 #include "query/column_traits.h"
 
 #include <algorithm>
+#include <string_view>
+#include <utility>
+
+#include "common/sql_text.h"
 
 namespace pgmcp::query {
 namespace {
@@ -66,6 +70,36 @@ bool LooksLikeTypeName(std::string_view s) {
     if (!ok) return false;
   }
   return true;
+}
+
+// A built-in type's cast name (format_type's spelling, as the snapshot holds it) written with
+// its schema, so that it names pg_catalog's type whatever the search_path: "integer" becomes
+// "pg_catalog.int4", "text" "pg_catalog.text". Names already qualified (user types: their own
+// schema) are kept.
+std::string QualifiedCatalogCast(const std::string& cast) {
+  static constexpr std::pair<std::string_view, std::string_view> kKeywordTypes[] = {
+      {"smallint", "int2"},
+      {"integer", "int4"},
+      {"bigint", "int8"},
+      {"real", "float4"},
+      {"double precision", "float8"},
+      {"boolean", "bool"},
+      {"character varying", "varchar"},
+      {"character", "bpchar"},
+      {"bit varying", "varbit"},
+      {"time without time zone", "time"},
+      {"time with time zone", "timetz"},
+      {"timestamp without time zone", "timestamp"},
+      {"timestamp with time zone", "timestamptz"},
+      {"\"char\"", "\"char\""},
+  };
+  for (const auto& [keyword, name] : kKeywordTypes) {
+    if (cast == keyword) return "pg_catalog." + std::string(name);
+  }
+  const bool simple = !cast.empty() && std::all_of(cast.begin(), cast.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+  return simple ? "pg_catalog." + cast : cast;
 }
 
 std::string DefaultCast(const ColumnType& t) {
@@ -223,7 +257,12 @@ std::string ElementCast(const ColumnType& t) {
   if (cast == "character" || cast == "char" || cast == "pg_catalog.bpchar") cast = "bpchar";
   if (cast == "bit") cast = "varbit";
   if (!LooksLikeTypeName(cast)) return "";
-  return cast;
+  return QualifiedCatalogCast(cast);
+}
+
+std::string OperatorSchema(const ColumnType& t) {
+  if (t.operator_schema.empty() || t.operator_schema == "pg_catalog") return "pg_catalog";
+  return QuoteIdentifier(t.operator_schema);
 }
 
 std::string TypeLabel(const ColumnType& t) {

@@ -61,7 +61,14 @@ bool CanBucket(const schema::ColumnType& type, Bucket bucket);
 
 // The SQL type a bind parameter is cast to for this column: the element type for arrays.
 // Empty when the snapshot's cast name is missing or does not look like a type name.
+// Built-in types are named with pg_catalog ("pg_catalog.int4"), user types with their own schema.
 std::string ElementCast(const schema::ColumnType& type);
+
+// The schema whose operators (and min/max) a column's comparisons name, already quoted for SQL:
+// the type's own schema for a base type of an extension (citext's operators live with it),
+// pg_catalog for everything else (built-in types, and enums, ranges and composites, whose
+// operators are pg_catalog's polymorphic ones).
+std::string OperatorSchema(const schema::ColumnType& type);
 
 // A short name of the type for error sentences ("integer", "date", "text[]").
 std::string TypeLabel(const schema::ColumnType& type);

@@ -32,30 +32,38 @@ class SqlWriter {
   std::string ConditionSql(const Condition& c) {
     const std::string col = QuoteIdentifier(c.column->name);
     const std::string cast = ElementCast(c.column->type);
+    // Every operator is named with its schema (docs/security.md, "Name resolution is pinned"):
+    // an operator planted elsewhere with an exact signature cannot be picked instead.
+    const std::string schema = OperatorSchema(c.column->type);
+    auto op = [&](std::string_view name) { return " OPERATOR(" + schema + "." + std::string(name) + ") "; };
     switch (c.op) {
-      case FilterOp::kEq: return col + " = " + Param(c.values[0]) + "::" + cast;
-      case FilterOp::kNeq: return col + " <> " + Param(c.values[0]) + "::" + cast;
-      case FilterOp::kGt: return col + " > " + Param(c.values[0]) + "::" + cast;
-      case FilterOp::kGte: return col + " >= " + Param(c.values[0]) + "::" + cast;
-      case FilterOp::kLt: return col + " < " + Param(c.values[0]) + "::" + cast;
-      case FilterOp::kLte: return col + " <= " + Param(c.values[0]) + "::" + cast;
+      case FilterOp::kEq: return col + op("=") + Param(c.values[0]) + "::" + cast;
+      case FilterOp::kNeq: return col + op("<>") + Param(c.values[0]) + "::" + cast;
+      case FilterOp::kGt: return col + op(">") + Param(c.values[0]) + "::" + cast;
+      case FilterOp::kGte: return col + op(">=") + Param(c.values[0]) + "::" + cast;
+      case FilterOp::kLt: return col + op("<") + Param(c.values[0]) + "::" + cast;
+      case FilterOp::kLte: return col + op("<=") + Param(c.values[0]) + "::" + cast;
       case FilterOp::kIn:
         if (c.values.empty()) return "false";
-        return col + " = ANY(" + Param(ArrayLiteral(c.values)) + "::" + cast + "[])";
+        return col + op("=") + "ANY(" + Param(ArrayLiteral(c.values)) + "::" + cast + "[])";
       case FilterOp::kNotIn:
         if (c.values.empty()) return "";
-        return col + " <> ALL(" + Param(ArrayLiteral(c.values)) + "::" + cast + "[])";
+        return col + op("<>") + "ALL(" + Param(ArrayLiteral(c.values)) + "::" + cast + "[])";
       case FilterOp::kIsNull: return col + (c.is_null ? " IS NULL" : " IS NOT NULL");
       case FilterOp::kContains:
-        if (c.column->type.is_array) return col + " @> " + Param(ArrayLiteral(c.values)) + "::" + cast + "[]";
+        // Array containment is pg_catalog's anyarray operator whatever the element type.
+        if (c.column->type.is_array) {
+          return col + " OPERATOR(pg_catalog.@>) " + Param(ArrayLiteral(c.values)) + "::" + cast + "[]";
+        }
         [[fallthrough]];
       case FilterOp::kStartsWith:
       case FilterOp::kEndsWith:
-        return col + " ILIKE " + Param(c.values[0]) + "::text";
+        return col + op("~~*") + Param(c.values[0]) + "::pg_catalog.text";
       case FilterOp::kSearch: {
         const std::string config = SearchConfigParam();
-        return "to_tsvector(" + config + "::regconfig, " + col + "::text) @@ websearch_to_tsquery(" + config +
-               "::regconfig, " + Param(c.values[0]) + "::text)";
+        return "pg_catalog.to_tsvector(" + config + "::pg_catalog.regconfig, " + col +
+               "::pg_catalog.text) OPERATOR(pg_catalog.@@) pg_catalog.websearch_to_tsquery(" + config +
+               "::pg_catalog.regconfig, " + Param(c.values[0]) + "::pg_catalog.text)";
       }
     }
     return "";
@@ -74,9 +82,10 @@ class SqlWriter {
           items.push_back(col);
         } else if (type.category == TypeCategory::kDate) {
           // date_trunc on a date would yield timestamptz; keep the bucket a date.
-          items.push_back("date_trunc('" + std::string(BucketName(g.bucket)) + "', " + col + "::timestamp)::date AS " + col);
+          items.push_back("pg_catalog.date_trunc('" + std::string(BucketName(g.bucket)) + "', " + col +
+                          "::pg_catalog.timestamp)::pg_catalog.date AS " + col);
         } else {
-          items.push_back("date_trunc('" + std::string(BucketName(g.bucket)) + "', " + col + ") AS " + col);
+          items.push_back("pg_catalog.date_trunc('" + std::string(BucketName(g.bucket)) + "', " + col + ") AS " + col);
         }
         query_.columns.push_back(OutputColumn{g.column->name, type});
       }
@@ -84,12 +93,12 @@ class SqlWriter {
         std::string expr;
         const std::string col = a.column != nullptr ? QuoteIdentifier(a.column->name) : "";
         switch (a.fn) {
-          case AggregateFn::kCount: expr = "count(*)"; break;
-          case AggregateFn::kCountDistinct: expr = "count(DISTINCT " + col + ")"; break;
-          case AggregateFn::kSum: expr = "sum(" + col + ")"; break;
-          case AggregateFn::kAvg: expr = "avg(" + col + ")"; break;
-          case AggregateFn::kMin: expr = "min(" + col + ")"; break;
-          case AggregateFn::kMax: expr = "max(" + col + ")"; break;
+          case AggregateFn::kCount: expr = "pg_catalog.count(*)"; break;
+          case AggregateFn::kCountDistinct: expr = "pg_catalog.count(DISTINCT " + col + ")"; break;
+          case AggregateFn::kSum: expr = "pg_catalog.sum(" + col + ")"; break;
+          case AggregateFn::kAvg: expr = "pg_catalog.avg(" + col + ")"; break;
+          case AggregateFn::kMin: expr = OperatorSchema(a.column->type) + ".min(" + col + ")"; break;
+          case AggregateFn::kMax: expr = OperatorSchema(a.column->type) + ".max(" + col + ")"; break;
         }
         items.push_back(expr + " AS " + QuoteIdentifier(a.name));
         query_.columns.push_back(

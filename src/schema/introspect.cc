@@ -148,7 +148,10 @@ WHERE ((con.conrelid = ANY ($1::oid[]) AND con.contype IN ('p', 'u', 'f', 'c'))
 ORDER BY con.conrelid, con.contypid, con.conname
 )SQL";
 
-// Statistics of relations without row-level security ($1). pg_stats itself hides columns the
+// Statistics of relations without row-level security ($1), of columns that the login role and
+// every configured role ($2: auth.allowed_roles and auth.anonymous_role) may all read:
+// descriptions are shared by every caller, so a value only one role may see must not reach
+// the others (a role that does not exist reads nothing). pg_stats itself hides columns the
 // login role cannot read. most_common_vals is anyarray: re-read as text[] and sent as JSON so
 // that quoting is Boost.JSON's job.
 constexpr const char* kStatsSql = R"SQL(
@@ -160,6 +163,10 @@ FROM pg_catalog.pg_stats s
 JOIN pg_catalog.pg_namespace n ON n.nspname = s.schemaname
 JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = s.tablename
 WHERE c.oid = ANY ($1::oid[]) AND s.inherited = (c.relkind = 'p')
+  AND pg_catalog.has_column_privilege(c.oid, s.attname, 'SELECT')
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.unnest($2::text[]) AS w(name)
+                  LEFT JOIN pg_catalog.pg_roles r ON r.rolname = w.name
+                  WHERE r.oid IS NULL OR NOT pg_catalog.has_column_privilege(r.oid, c.oid, s.attname, 'SELECT'))
 )SQL";
 
 // What SchemaVersion hashes: everything Introspect reads except statistics.
@@ -397,6 +404,9 @@ ColumnType TypeFrom(const database::Row& row) {
     type.cast_name = row.Text("scalar_qualified_name") + suffix;
     type.element_cast_name = type.is_array ? row.Text("scalar_qualified_name") : "";
   }
+  // Enums, ranges and composites compare with pg_catalog's polymorphic operators; an
+  // extension's base type (citext) brings its own, in its own schema.
+  if (nsp != "pg_catalog" && row.Text("scalar_typtype") == "b") type.operator_schema = nsp;
   type.oid = static_cast<uint32_t>(row.Int64("type_oid"));  // the base type: for arrays the array type itself
   Categorize(static_cast<uint32_t>(row.Int64("scalar_oid")), row.Text("scalar_typtype"), row.Text("scalar_name"), nsp,
              type);
@@ -549,10 +559,12 @@ void ApplyStatistics(Table& t, const database::Row& row) {
   }
 }
 
-Status ReadStatistics(database::CatalogReader& reader, Reading& reading) {
+Status ReadStatistics(database::CatalogReader& reader, const config::Settings& settings, Reading& reading) {
   std::vector<uint32_t> oids = StatisticsCandidates(reading);
   if (oids.empty()) return OkStatus();
-  auto stats = reader.Query(kStatsSql, {OidArray(oids)});
+  std::vector<std::string> roles = settings.auth.allowed_roles;
+  if (!settings.auth.anonymous_role.empty()) roles.push_back(settings.auth.anonymous_role);
+  auto stats = reader.Query(kStatsSql, {OidArray(oids), ArrayLiteral(roles)});
   if (!stats.ok()) return stats.error();
   for (const auto& row : *stats) {
     if (Pending* p = reading.Find(row.Int64("oid"))) ApplyStatistics(p->table, row);
@@ -585,7 +597,7 @@ Result<SchemaSnapshot> Introspect(database::CatalogReader& reader, const config:
   auto domain_values = ReadConstraints(reader, reading, *domains);
   if (!domain_values) return domain_values.error();
   ApplyDomainValuesAndSort(reading, *domain_values);
-  if (auto st = ReadStatistics(reader, reading); !st) return st.error();
+  if (auto st = ReadStatistics(reader, settings, reading); !st) return st.error();
 
   for (auto& p : reading.pending) {
     if (p.table.columns.empty()) {

@@ -39,6 +39,9 @@ struct ColumnType {
   bool is_array = false;       // then category/int_bytes describe the element type
   std::string domain;          // the domain's name when the column is declared with one
   std::string element_cast_name;  // for arrays: what one element is cast to, e.g. "integer"
+  // The schema of the operators that compare it: set only for a base type outside pg_catalog
+  // (an extension's, such as citext); empty means pg_catalog.
+  std::string operator_schema;
 };
 
 struct Column {

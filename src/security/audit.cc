@@ -152,6 +152,17 @@ WHERE pg_catalog.has_database_privilege(s.role_oid, current_database(), 'CREATE'
   AND (s.via = '' OR NOT pg_catalog.has_database_privilege(s.audited_oid, current_database(), 'CREATE'))
 )SQL";
 
+// Roles other than the owner (PUBLIC included) that hold CREATE on an exposed schema ($1): they
+// can plant functions, operators and types there (docs/security.md, "Name resolution is pinned").
+constexpr const char* kSchemaCreateSql = R"SQL(
+SELECT n.nspname::text AS schema,
+       CASE WHEN e.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(e.grantee)::text END AS grantee
+FROM pg_catalog.pg_namespace n
+CROSS JOIN LATERAL pg_catalog.aclexplode(n.nspacl) e
+WHERE n.nspname = ANY ($1::text[]) AND e.privilege_type = 'CREATE' AND e.grantee <> n.nspowner
+ORDER BY n.nspname, e.grantee <> 0, 2
+)SQL";
+
 // ---------------------------------------------------------------------------------------------
 
 
@@ -406,6 +417,29 @@ Status AuditObjects(database::CatalogReader& reader, const std::vector<std::stri
   return OkStatus();
 }
 
+// Exposed schemas where a role other than the owner (and other than the audited roles, whose
+// CREATE is a problem) may create objects: a warning each. pgmcp's
+// own calls are pinned against what is planted there, but the schema is still not what its
+// owner alone decides.
+Status AuditExposedSchemas(database::CatalogReader& reader, const config::Settings& settings,
+                           const std::vector<std::string>& audited, std::vector<Finding>& out) {
+  if (settings.schemas.empty()) return OkStatus();
+  auto rows = Run(reader, kSchemaCreateSql, {ArrayLiteral(settings.schemas)});
+  if (!rows) return rows.error();
+  for (const auto& row : *rows) {
+    const std::string grantee = row.Text("grantee");
+    // An audited role's own CREATE is a problem of its own already (AuditObjects).
+    if (std::find(audited.begin(), audited.end(), grantee) != audited.end()) continue;
+    const std::string who = grantee == "PUBLIC" ? std::string("PUBLIC (every role)") : "role " + Quoted(grantee);
+    out.push_back(Finding{Severity::kWarning, FindingKind::kPrivilege, "",
+                          OneLine("exposed schema " + Quoted(row.Text("schema")) + " lets " + who +
+                                  ", not its owner, CREATE objects in it (functions, operators and types "
+                                  "planted there could change what other clients' queries compute; "
+                                  "REVOKE CREATE ON SCHEMA)")});
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 Result<AuditReport> AuditRoles(database::CatalogReader& reader, const config::Settings& settings,
@@ -425,6 +459,8 @@ Result<AuditReport> AuditRoles(database::CatalogReader& reader, const config::Se
   FindingsByRole per_role;
   if (auto st = AuditReachableRoles(reader, audited, per_role); !st) return st.error();
   if (auto st = AuditObjects(reader, audited, snapshot, per_role); !st) return st.error();
+  std::vector<Finding> schema_findings;
+  if (auto st = AuditExposedSchemas(reader, settings, audited, schema_findings); !st) return st.error();
 
   // Roles that are missing or out of reach first: they explain why calls would fail.
   AuditReport report;
@@ -435,6 +471,7 @@ Result<AuditReport> AuditRoles(database::CatalogReader& reader, const config::Se
     if (it == per_role.end()) continue;
     for (auto& f : it->second.findings) report.findings.push_back(std::move(f));
   }
+  for (auto& f : schema_findings) report.findings.push_back(std::move(f));
   for (const auto& w : snapshot.warnings) {
     Add(report, Severity::kWarning, FindingKind::kSchema, "", w);
   }

@@ -57,16 +57,38 @@ class ReadOnlyCallTest : public ::testing::Test {
 
 TEST_F(ReadOnlyCallTest, ReturnsRowsOfTheSelect) {
   auto pool = MakePool();
-  auto r = Call(*pool, {}, "SELECT id, name FROM t WHERE id = $1::int", {"3"});
+  auto r = Call(*pool, {}, "SELECT id, name FROM public.t WHERE id = $1::int", {"3"});
   ASSERT_TRUE(r.ok()) << r.error().message;
   ASSERT_EQ(r->row_count(), 1);
   EXPECT_EQ(r->Value(0, 1), "n3");
 }
 
+// Name resolution is pinned for the call (docs/security.md): only pg_catalog (and pg_temp, last)
+// is on the path, so an unqualified table is not found, and the session's own path is back after.
+TEST_F(ReadOnlyCallTest, SearchPathIsPinnedForTheCallOnly) {
+  auto pool = MakePool();
+  auto r = Call(*pool, {}, "SELECT current_setting('search_path')");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->Value(0, 0), "pg_catalog, pg_temp");
+  auto unqualified = Call(*pool, {}, "SELECT count(*) FROM t");
+  ASSERT_FALSE(unqualified.ok());
+  EXPECT_EQ(unqualified.error().code, "42P01");
+  auto plain = Run([](Pool& p) -> asio::awaitable<std::string> {
+    auto lease = co_await p.Acquire(Clock::now() + std::chrono::seconds(5));
+    if (!lease) co_return "<no connection>";
+    std::vector<Statement> probe(1);
+    probe[0].sql = "SELECT current_setting('search_path')";
+    auto rows = co_await lease.value()->RunPipeline(probe, Clock::now() + std::chrono::seconds(5));
+    if (!rows) co_return "<probe failed>";
+    co_return std::string(rows.value()[0].Value(0, 0));
+  }(*pool));
+  EXPECT_EQ(plain, "\"$user\", public");
+}
+
 TEST_F(ReadOnlyCallTest, TransactionIsReadOnly) {
   auto pool = MakePool();
   // Even SQL that would write (a data-modifying CTE) is refused inside BEGIN READ ONLY.
-  auto w = Call(*pool, {}, "WITH d AS (DELETE FROM t RETURNING 1) SELECT count(*) FROM d");
+  auto w = Call(*pool, {}, "WITH d AS (DELETE FROM public.t RETURNING 1) SELECT count(*) FROM d");
   ASSERT_FALSE(w.ok());
   EXPECT_EQ(w.error().code, "25006");  // read_only_sql_transaction
   EXPECT_EQ(db_.Scalar("SELECT count(*) FROM t"), "10");
@@ -79,7 +101,7 @@ TEST_F(ReadOnlyCallTest, FailedQueryLeavesConnectionIdleAndReusable) {
   EXPECT_EQ(bad.error().kind, ErrorKind::kInvalidArgument);
   EXPECT_EQ(bad.error().code, "22012");
   EXPECT_EQ(pool->stats().idle, 1) << "the connection went back to the pool, idle";
-  auto good = Call(*pool, {}, "SELECT count(*) FROM t");
+  auto good = Call(*pool, {}, "SELECT count(*) FROM public.t");
   ASSERT_TRUE(good.ok()) << good.error().message;
   EXPECT_EQ(good->Value(0, 0), "10");
 }

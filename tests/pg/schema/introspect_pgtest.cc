@@ -237,6 +237,45 @@ TEST(IntrospectTest, OnlyRelationsTheAuditedRolesCanSelect) {
   db.Exec("DROP OWNED BY " + reader + ", " + analyst + "; DROP ROLE " + reader + "; DROP ROLE " + analyst);
 }
 
+// Descriptions are shared by every caller: common values come only from columns that the login
+// role and every configured role (allowed roles, anonymous role) may read (docs/security.md,
+// "Descriptions are data too").
+TEST(IntrospectTest, StatisticsValuesOnlyWhereEveryAuditedRoleMayRead) {
+  TestDatabase db;
+  std::string reader = RoleName(db, "reader");
+  std::string role_a = RoleName(db, "role_a");
+  std::string role_b = RoleName(db, "role_b");
+  CreateLoginRole(db, reader);
+  CreateLoginRole(db, role_a, false);
+  CreateLoginRole(db, role_b, false);
+  db.Exec("CREATE TABLE shared_t (id int, status text); CREATE TABLE only_a (id int, status text);"
+          "INSERT INTO shared_t SELECT i, (ARRAY['new','done'])[1 + i % 2] FROM generate_series(1, 100) i;"
+          "INSERT INTO only_a SELECT i, (ARRAY['a-secret-1','a-secret-2'])[1 + i % 2] FROM generate_series(1, 100) i;"
+          "ANALYZE shared_t, only_a;"
+          "GRANT SELECT ON shared_t TO " + reader + ", " + role_a + ", " + role_b + ";"
+          "GRANT SELECT ON only_a TO " + reader + ", " + role_a + ";");
+  config::Settings settings;
+  settings.auth.allowed_roles = {role_a};
+  settings.auth.anonymous_role = role_b;
+  SchemaSnapshot s = MustIntrospect(db.DsnFor(reader), settings);
+  const Table* shared_t = Find(s, "public", "shared_t");
+  ASSERT_NE(shared_t, nullptr);
+  EXPECT_EQ(shared_t->FindColumn("status")->allowed_values, (std::vector<std::string>{"done", "new"}));
+  const Table* only_a = Find(s, "public", "only_a");
+  ASSERT_NE(only_a, nullptr) << "exposed: role_a may read it";
+  EXPECT_TRUE(only_a->FindColumn("status")->allowed_values.empty());
+  for (const auto& t : s.tables) EXPECT_EQ(t.description.find("secret"), std::string::npos) << t.description;
+
+  // Without the anonymous role, every audited role may read only_a: its values are listed again.
+  settings.auth.anonymous_role.clear();
+  SchemaSnapshot all_read = MustIntrospect(db.DsnFor(reader), settings);
+  const Table* again = Find(all_read, "public", "only_a");
+  ASSERT_NE(again, nullptr);
+  EXPECT_EQ(again->FindColumn("status")->allowed_values, (std::vector<std::string>{"a-secret-1", "a-secret-2"}));
+  db.Exec("DROP OWNED BY " + reader + ", " + role_a + ", " + role_b + "; DROP ROLE " + reader + "; DROP ROLE " +
+          role_a + "; DROP ROLE " + role_b);
+}
+
 TEST(IntrospectTest, ForeignKeysBothDirectionsBetweenExposedTablesOnly) {
   TestDatabase db;
   db.Exec(R"SQL(

@@ -308,5 +308,39 @@ TEST_F(AuditTest, SummaryCountsProblemsAndWarnings) {
   EXPECT_EQ(lines[0], "problem: role \"" + reader_ + "\" holds INSERT, UPDATE on table public.orders");
 }
 
+// Another role (or PUBLIC) with CREATE on an exposed schema could plant operators and functions
+// there (docs/security.md, "Name resolution is pinned"): a warning, not a problem; the audited
+// role's own CREATE stays a problem and is not reported twice; unexposed schemas are not named.
+TEST_F(AuditTest, AnotherRoleWithCreateOnAnExposedSchemaIsAWarning) {
+  const std::string planter = Role("planter");
+  CreateRole(planter);
+  db_.Exec("GRANT CREATE ON SCHEMA public TO " + planter);
+  auto report = Audit(reader_);
+  EXPECT_TRUE(report.safe()) << Lines(report);
+  ASSERT_EQ(report.Count(Severity::kWarning), 1u) << Lines(report);
+  EXPECT_EQ(ReportLines(report)[0], "warning: exposed schema \"public\" lets role \"" + planter +
+                                        "\", not its owner, CREATE objects in it (functions, operators and types "
+                                        "planted there could change what other clients' queries compute; "
+                                        "REVOKE CREATE ON SCHEMA)");
+
+  // PUBLIC's CREATE on another exposed schema: the reader holds it too (a problem), and PUBLIC
+  // is named in a warning of its own. Unexposed, the schema is not named at all.
+  db_.Exec("GRANT CREATE ON SCHEMA other TO PUBLIC");
+  config::Settings both;
+  both.schemas = {"public", "other"};
+  report = Audit(reader_, both);
+  EXPECT_FALSE(report.safe()) << Lines(report);
+  EXPECT_EQ(report.Count(Severity::kWarning), 2u) << Lines(report);
+  EXPECT_NE(Lines(report).find("warning: exposed schema \"other\" lets PUBLIC (every role)"), std::string::npos)
+      << Lines(report);
+  db_.Exec("REVOKE CREATE ON SCHEMA other FROM PUBLIC");
+
+  // The audited role's own CREATE is a problem, and not repeated as a warning.
+  db_.Exec("GRANT CREATE ON SCHEMA public TO " + reader_);
+  report = Audit(reader_);
+  EXPECT_FALSE(report.safe());
+  EXPECT_EQ(report.Count(Severity::kWarning), 1u) << "the planter only, not the reader again: " << Lines(report);
+}
+
 }  // namespace
 }  // namespace pgmcp::security

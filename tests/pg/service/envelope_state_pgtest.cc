@@ -112,7 +112,7 @@ TEST_F(EnvelopeState, AfterAFailedStatementNothingRemains) {
   ASSERT_FALSE(r.ok());
   ExpectClean(pid);
   // A statement the read-only transaction refuses (the envelope's own guarantee) leaves it clean too.
-  auto w = Call(CallerEnvelope(), "WITH d AS (DELETE FROM t RETURNING 1) SELECT count(*) FROM d");
+  auto w = Call(CallerEnvelope(), "WITH d AS (DELETE FROM public.t RETURNING 1) SELECT count(*) FROM d");
   ASSERT_FALSE(w.ok());
   EXPECT_EQ(w.error().code, "25006");
   ExpectClean(pid);
@@ -122,7 +122,7 @@ TEST_F(EnvelopeState, AfterAFailedStatementNothingRemains) {
 TEST_F(EnvelopeState, AfterAPermissionErrorNothingRemains) {
   const int pid = BackendPid();
   db_.Exec("CREATE TABLE secret (x int)");  // the caller's role has no SELECT on it
-  auto r = Call(CallerEnvelope(), "SELECT * FROM secret");
+  auto r = Call(CallerEnvelope(), "SELECT * FROM public.secret");  // qualified: the envelope pins search_path
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().kind, ErrorKind::kPermissionDenied);
   ExpectClean(pid);
@@ -141,7 +141,7 @@ TEST_F(EnvelopeState, AfterAnUnusableRoleNothingRemains) {
 TEST_F(EnvelopeState, ManyCallsInARowWithDifferentOutcomesLeaveNothing) {
   const int pid = BackendPid();
   for (int i = 0; i < 20; ++i) {
-    auto sql = i % 4 == 0 ? "SELECT 1/0" : i % 4 == 1 ? "SELECT pg_sleep(1)" : i % 4 == 2 ? "SELECT count(*) FROM t" : "SELECT x";
+    auto sql = i % 4 == 0 ? "SELECT 1/0" : i % 4 == 1 ? "SELECT pg_sleep(1)" : i % 4 == 2 ? "SELECT count(*) FROM public.t" : "SELECT x";
     (void)Call(CallerEnvelope(), sql);
   }
   ExpectClean(pid);
