@@ -12,57 +12,17 @@
 #include <string>
 #include <vector>
 
+#include "support/run_program.h"
 #include "support/test_database.h"
 
 namespace pgmcp::security {
 namespace {
 
-struct Outcome {
-  int exit_code = -1;  // -1 when killed by a signal
-  std::string out;
-  std::string err;
-};
+using testing::Outcome;
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// Runs the built pgmcp with stdin at EOF; stdout and stderr go to files (no pipe to deadlock on).
+// Runs the built pgmcp with stdin at EOF.
 Outcome RunPgmcp(const std::vector<std::string>& args, const std::string& scratch) {
-  std::string out_path = scratch + ".out";
-  std::string err_path = scratch + ".err";
-  pid_t pid = fork();
-  if (pid == 0) {
-    int in = open("/dev/null", O_RDONLY);
-    int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (in < 0 || out < 0 || err < 0) _exit(127);
-    dup2(in, 0);
-    dup2(out, 1);
-    dup2(err, 2);
-    std::vector<char*> argv;
-    std::string binary = PGMCP_BINARY;
-    argv.push_back(binary.data());
-    std::vector<std::string> copy = args;
-    for (auto& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    // A hung child dies by SIGALRM (the alarm survives exec) instead of hanging the test run.
-    alarm(60);
-    execv(binary.c_str(), argv.data());
-    _exit(127);
-  }
-  Outcome o;
-  int status = 0;
-  EXPECT_EQ(waitpid(pid, &status, 0), pid);
-  if (WIFEXITED(status)) o.exit_code = WEXITSTATUS(status);
-  o.out = Slurp(out_path);
-  o.err = Slurp(err_path);
-  std::remove(out_path.c_str());
-  std::remove(err_path.c_str());
-  return o;
+  return testing::RunProgram(PGMCP_BINARY, args, scratch);
 }
 
 std::vector<std::string> SplitLines(const std::string& text) {

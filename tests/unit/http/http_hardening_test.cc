@@ -25,26 +25,14 @@
 #include <thread>
 
 #include "http/http_server.h"
+#include "no_tools_backend.h"
 
 namespace pgmcp::http {
 namespace {
 namespace asio = boost::asio;
 using std::chrono::steady_clock;
 
-class NoTools : public protocol::Backend {
- public:
-  std::shared_ptr<const std::string> ToolsList(std::string_view) const override {
-    return std::make_shared<std::string>(R"({"tools":[]})");
-  }
-  asio::awaitable<Result<protocol::ToolOutcome>> CallTool(std::string name, boost::json::value,
-                                                          protocol::CallContext) override {
-    co_return protocol::UnknownTool(name);
-  }
-  std::shared_ptr<const std::string> ResourcesList() const override {
-    return std::make_shared<std::string>(R"({"resources":[]})");
-  }
-  std::optional<std::string> ReadResource(std::string_view) const override { return std::nullopt; }
-};
+using testing::NoTools;
 
 // Tool calls that run until cancelled (or 30 s); each cancellation is counted and announced.
 class SlowTools : public NoTools {

@@ -3,6 +3,7 @@
 // SIGHUP does) changes the next request's answer, with no restart. A real listener on a free
 // port; the client is a blocking Beast client on the test thread, the server's loop on another.
 #include "http/http_server.h"
+#include "no_tools_backend.h"
 
 #include <gtest/gtest.h>
 
@@ -19,20 +20,7 @@ namespace {
 namespace asio = boost::asio;
 namespace bhttp = boost::beast::http;
 
-class NoTools : public protocol::Backend {
- public:
-  std::shared_ptr<const std::string> ToolsList(std::string_view) const override {
-    return std::make_shared<std::string>(R"({"tools":[]})");
-  }
-  asio::awaitable<Result<protocol::ToolOutcome>> CallTool(std::string name, boost::json::value,
-                                                          protocol::CallContext) override {
-    co_return protocol::UnknownTool(name);
-  }
-  std::shared_ptr<const std::string> ResourcesList() const override {
-    return std::make_shared<std::string>(R"({"resources":[]})");
-  }
-  std::optional<std::string> ReadResource(std::string_view) const override { return std::nullopt; }
-};
+using testing::NoTools;
 
 std::shared_ptr<const config::Settings> Limits(int64_t max_body_bytes, std::vector<std::string> origins,
                                                int64_t max_json_depth) {
