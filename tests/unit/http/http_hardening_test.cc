@@ -159,6 +159,12 @@ class HttpHardeningTest : public ::testing::Test {
     port_ = *port;
     loop_ = std::thread([this] { io_.run(); });
   }
+  // The HTTP status of an initialize by the token owner `subject`.
+  std::string Initialize(const std::string& subject) {
+    RawClient client(port_);
+    client.Send(PostMcp(kInitialize, "Authorization: Bearer " + subject + "\r\nConnection: close\r\n"));
+    return client.ReadToEnd().text.substr(9, 3);
+  }
   void TearDown() override {
     if (server_) {
       asio::post(io_, [this] {
@@ -296,16 +302,10 @@ TEST_F(HttpHardeningTest, InitializeBeyondMaxSessionsPerOwnerGets429AndOthersSti
   HttpOptions options;
   options.max_sessions_per_owner = 2;
   Start(options, RequireToken());
-  auto initialize = [this](const std::string& subject) {
-    RawClient client(port_);
-    client.Send(PostMcp(kInitialize, "Authorization: Bearer " + subject + "\r\nConnection: close\r\n"));
-    auto r = client.ReadToEnd();
-    return r.text.substr(9, 3);
-  };
-  EXPECT_EQ(initialize("alice"), "200");
-  EXPECT_EQ(initialize("alice"), "200");
-  EXPECT_EQ(initialize("alice"), "429");
-  EXPECT_EQ(initialize("bob"), "200");  // another owner is not held back by alice
+  EXPECT_EQ(Initialize("alice"), "200");
+  EXPECT_EQ(Initialize("alice"), "200");
+  EXPECT_EQ(Initialize("alice"), "429");
+  EXPECT_EQ(Initialize("bob"), "200");  // another owner is not held back by alice
   EXPECT_EQ(server_->sessions(), 3u);
 }
 
@@ -313,15 +313,9 @@ TEST_F(HttpHardeningTest, AFullSessionTableRefusesWith429InsteadOfEvicting) {
   HttpOptions options;
   options.max_sessions = 2;
   Start(options, RequireToken());
-  auto initialize = [this](const std::string& subject) {
-    RawClient client(port_);
-    client.Send(PostMcp(kInitialize, "Authorization: Bearer " + subject + "\r\nConnection: close\r\n"));
-    auto r = client.ReadToEnd();
-    return r.text.substr(9, 3);
-  };
-  EXPECT_EQ(initialize("alice"), "200");
-  EXPECT_EQ(initialize("alice"), "200");
-  EXPECT_EQ(initialize("mallory"), "429");
+  EXPECT_EQ(Initialize("alice"), "200");
+  EXPECT_EQ(Initialize("alice"), "200");
+  EXPECT_EQ(Initialize("mallory"), "429");
   EXPECT_EQ(server_->sessions(), 2u);
 }
 
