@@ -206,7 +206,8 @@ std::string UsageText() {
 Usage:
   pgmcp [serve] [options]          run the MCP server (default command)
   pgmcp tools   [options]          print the generated tools as JSON and exit
-  pgmcp call TOOL 'JSON-ARGS'      run one tool call through the full pipeline; exit 0, or 1 on isError
+  pgmcp call TOOL 'JSON-ARGS'      run one tool call through the full pipeline; exit 0, 1 on isError,
+                                   2 for JSON that does not parse or an unknown tool
   pgmcp check   [options]          run the start-up security checks; exit 0 if safe, 2 if not
   pgmcp role-sql [--role NAME] [--authenticator] [options]
                                    print SQL that creates a read-only role pgmcp check accepts
