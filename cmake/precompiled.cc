@@ -1,0 +1,1 @@
+// The translation unit that compiles cmake/precompiled.h once for the whole build tree.
