@@ -54,7 +54,8 @@ Result<std::array<const json::value*, N>> EntryFields(const json::object& entry,
       return Invalid("Unknown key " + QuoteForMessage(kv.key()) + " in " + std::string(where) + "; an entry is " +
                      std::string(shape) + ".");
     }
-    values[static_cast<size_t>(key - std::begin(keys))] = &kv.value();
+    // null means absent (docs/reference.md, "Null means absent").
+    if (!kv.value().is_null()) values[static_cast<size_t>(key - std::begin(keys))] = &kv.value();
   }
   return values;
 }
@@ -175,10 +176,6 @@ Status ParseOperator(const Column& column, FilterOp op, const json::value& opera
       break;
     }
     default: {
-      if (operand.is_null()) {
-        return Invalid("Operator " + op_name + " on " + Describe(column) +
-                       " cannot take null; use {\"is_null\": true} to match missing values.");
-      }
       auto param = ValueToParam(column, operand);
       if (!param) return param.error();
       cond.values.push_back(std::move(param.value()));
@@ -211,6 +208,10 @@ Status ParseWhere(const Table& table, const json::value& where, const QueryOptio
           return Invalid("Unknown operator " + QuoteForMessage(op_entry.key()) + " on " + Describe(c) +
                          "; its operators are " + OperatorList(c.type) + ".");
         }
+        // An operator whose value is null is absent, whatever the column's type: strict-mode
+        // converters send every operator they know of, most of them null. When all are null
+        // the column has no condition, as if it were left out (docs/decisions.md).
+        if (op_entry.value().is_null()) continue;
         if (!OperatorAllowed(c.type, op)) {
           return Invalid("Operator " + QuoteForMessage(FilterOpName(op)) + " does not apply to " + Describe(c) +
                          "; its operators are " + OperatorList(c.type) + ".");
@@ -219,9 +220,7 @@ Status ParseWhere(const Table& table, const json::value& where, const QueryOptio
       }
       continue;
     }
-    if (cond.is_null()) {
-      return Invalid("The condition on " + Describe(c) + " is null; use {\"is_null\": true} to match missing values.");
-    }
+    if (cond.is_null()) continue;  // absent: no condition on this column
     if (cond.is_array()) {
       return Invalid("The condition on " + Describe(c) +
                      " is a list; use {\"in\": [...]} to match any of several values.");
@@ -376,9 +375,10 @@ Status ParseOrderBy(const Table& table, const json::value& order_by, QueryPlan& 
     OrderItem order;
     for (const auto& kv : item.get_object()) {
       if (kv.key() == "column") {
-        name = &kv.value();
+        if (!kv.value().is_null()) name = &kv.value();
       } else if (kv.key() == "direction") {
         const auto& d = kv.value();
+        if (d.is_null()) continue;  // absent: ascending
         if (!d.is_string() || (d.get_string() != "asc" && d.get_string() != "desc")) {
           return Invalid("An order_by direction must be \"asc\" or \"desc\".");
         }

@@ -1,8 +1,14 @@
-// Tool schemas: the JSON Schema (2020-12) of a table's arguments, generated from the same rules
-// (column_traits) the parser enforces, and kept small because every byte is a model's token.
+// Tool schemas: the JSON Schema of a table's arguments, generated from the same rules
+// (column_traits) the parser enforces. Every byte is a model's token on every turn, and every
+// model provider and client adapter must accept it (docs/reference.md, "Tool schemas"): the
+// argument grammar is said once, in short descriptions; column names are one enum; each node
+// has one type; what the parser checks anyway (which operator suits which column) is not
+// repeated per column.
 #include <boost/json.hpp>
-#include <cctype>
-#include <map>
+#include <algorithm>
+#include <set>
+#include <string>
+#include <vector>
 
 #include "query/column_traits.h"
 #include "query/query.h"
@@ -11,163 +17,129 @@ namespace pgmcp::query {
 namespace {
 
 namespace json = boost::json;
-using schema::Column;
+using schema::Table;
 using schema::TypeCategory;
 
-json::value ValueSchema(const Column& c) {
-  switch (c.type.category) {
-    case TypeCategory::kBoolean: return {{"type", "boolean"}};
-    case TypeCategory::kInteger: return {{"type", json::array{"integer", "string"}}};
-    case TypeCategory::kNumeric:
-    case TypeCategory::kFloat: return {{"type", json::array{"number", "string"}}};
-    case TypeCategory::kEnum:
-      if (!c.allowed_values.empty()) {
-        json::array values;
-        for (const auto& v : c.allowed_values) values.emplace_back(v);
-        return {{"enum", std::move(values)}};
-      }
-      return {{"type", "string"}};
-    case TypeCategory::kUuid: return {{"type", "string"}, {"format", "uuid"}};
-    case TypeCategory::kDate: return {{"type", "string"}, {"format", "date"}};
-    default: return {{"type", "string"}};
+std::string Join(const std::vector<std::string>& items, std::string_view separator) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += separator;
+    out += item;
   }
+  return out;
 }
 
-json::object FilterSchema(const Column& c) {
-  const json::value value = ValueSchema(c);
-  json::object ops;
-  for (FilterOp op : AllowedOperators(c.type)) {
-    const std::string name(FilterOpName(op));
-    switch (op) {
-      case FilterOp::kIsNull:
-        ops[name] = {{"type", "boolean"}};
-        break;
-      case FilterOp::kIn:
-      case FilterOp::kNotIn:
-        // The cap on list length is left to the error sentence: it costs bytes in every table.
-        ops[name] = {{"type", "array"}, {"items", value}};
-        break;
-      case FilterOp::kContains:
-        if (c.type.is_array) {
-          ops[name] = {{"anyOf", json::array{value, {{"type", "array"}, {"items", value}}}}};
-          break;
-        }
-        [[fallthrough]];
-      case FilterOp::kStartsWith:
-      case FilterOp::kEndsWith:
-      case FilterOp::kSearch:
-        ops[name] = {{"type", "string"}};
-        break;
-      default:
-        ops[name] = value;
-        break;
+// `text` as a regular-expression literal: the ECMAScript syntax characters escaped (each has a
+// valid identity escape, also under the u flag), everything else kept as it is.
+std::string RegexLiteral(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (std::string_view("^$\\.*+?()[]{}|/").find(c) != std::string_view::npos) out.push_back('\\');
+    out.push_back(c);
+  }
+  return out;
+}
+
+// The single-column foreign keys of the table, which dotted paths ("customer_id.plan") follow.
+std::vector<std::string> FollowableKeys(const Table& table) {
+  std::vector<std::string> keys;
+  for (const auto& fk : table.foreign_keys) {
+    if (fk.columns.size() != 1) continue;
+    if (std::find(keys.begin(), keys.end(), fk.columns[0]) == keys.end()) keys.push_back(fk.columns[0]);
+  }
+  return keys;
+}
+
+// What names a column in any argument: one of the table's columns, or (when the table has
+// single-column foreign keys) a dotted path starting at one of them.
+json::object ColumnName(const Table& table) {
+  json::array names;
+  for (const auto& c : table.columns) names.emplace_back(c.name);
+  json::object column{{"type", "string"}, {"enum", std::move(names)}};
+  const std::vector<std::string> keys = FollowableKeys(table);
+  if (keys.empty()) return column;
+  std::vector<std::string> escaped;
+  for (const auto& key : keys) escaped.push_back(RegexLiteral(key));
+  json::object path{{"type", "string"}, {"pattern", "^(" + Join(escaped, "|") + ")\\."}};
+  return {{"anyOf", json::array{std::move(column), std::move(path)}}};
+}
+
+// The where grammar, naming only the operators some column of this table takes.
+std::string WhereDescription(const Table& table) {
+  std::set<FilterOp> general, text, array;
+  for (const auto& c : table.columns) {
+    for (FilterOp op : AllowedOperators(c.type)) {
+      const bool text_only = op == FilterOp::kContains || op == FilterOp::kStartsWith || op == FilterOp::kEndsWith ||
+                             op == FilterOp::kSearch;
+      if (c.type.is_array && op != FilterOp::kIsNull) {
+        array.insert(op);
+      } else if (text_only) {
+        text.insert(op);
+      } else {
+        general.insert(op);
+      }
     }
   }
-  json::object object{{"type", "object"}, {"additionalProperties", false}, {"properties", std::move(ops)}};
-  if (!OperatorAllowed(c.type, FilterOp::kEq)) return object;
-  return {{"anyOf", json::array{value, std::move(object)}}};
+  std::vector<std::string> names;
+  for (FilterOp op : general) names.emplace_back(FilterOpName(op));
+  std::string out = "column: {operator: value}, all must hold; " + Join(names, " ");
+  if (!text.empty()) {
+    names.clear();
+    for (FilterOp op : text) names.emplace_back(FilterOpName(op));
+    out += ", text: " + Join(names, " ");
+  }
+  if (array.contains(FilterOp::kContains)) out += ", arrays: contains";
+  return out;
 }
 
-json::array Names(const std::vector<std::string>& names) {
-  json::array a;
-  for (const auto& n : names) a.emplace_back(n);
-  return a;
+std::string GroupByDescription(const Table& table) {
+  bool bucketable = false;
+  for (const auto& c : table.columns) bucketable = bucketable || CanBucket(c.type, Bucket::kDay);
+  if (!bucketable) return "{column}";
+  std::vector<std::string> buckets;
+  for (Bucket b : kAllBuckets) buckets.emplace_back(BucketName(b));
+  return "{column, bucket?: " + Join(buckets, "|") + "}";
 }
 
-// An object that takes exactly `properties`, of which `required` must be present (the list
-// entries of group_by, order_by and aggregates, and the result).
-json::object ClosedObject(json::array required, json::object properties) {
-  return {{"type", "object"},
-          {"additionalProperties", false},
-          {"required", std::move(required)},
-          {"properties", std::move(properties)}};
+std::string AggregatesDescription() {
+  std::vector<std::string> fns;
+  for (AggregateFn fn : kAllAggregateFns) fns.emplace_back(AggregateFnName(fn));
+  return "{fn: " + Join(fns, "|") + ", column?}";
+}
+
+// A list whose entries are objects described in words.
+json::object ListOf(std::string description) {
+  return {{"type", "array"}, {"description", std::move(description)}, {"items", {{"type", "object"}}}};
 }
 
 }  // namespace
 
 json::object InputSchema(const schema::Table& table, const QueryOptions& options) {
-  json::object defs;
-  std::vector<std::string> all, groupable, bucketable;
-  for (const auto& c : table.columns) {
-    all.push_back(c.name);
-    if (CanGroupBy(c.type)) groupable.push_back(c.name);
-    if (CanBucket(c.type, Bucket::kDay)) bucketable.push_back(c.name);
-  }
-  defs["column"] = {{"enum", Names(all)}};
-
-  // Columns of the same type share one filter definition; enum columns carry their own values.
-  json::object where_props;
-  std::map<std::string, std::string> def_by_body;
-  for (const auto& c : table.columns) {
-    json::object filter = FilterSchema(c);
-    if (c.type.category == TypeCategory::kEnum && !c.allowed_values.empty()) {
-      where_props[c.name] = std::move(filter);
-      continue;
-    }
-    const std::string body = json::serialize(filter);
-    auto it = def_by_body.find(body);
-    if (it == def_by_body.end()) {
-      std::string name;
-      for (char ch : TypeLabel(c.type)) name.push_back(std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_');
-      name = "f_" + name;
-      while (defs.contains(name)) name += "_";
-      defs[name] = std::move(filter);
-      it = def_by_body.emplace(body, name).first;
-    }
-    where_props[c.name] = {{"$ref", "#/$defs/" + it->second}};
-  }
-
-  json::array fns;
-  for (AggregateFn fn : kAllAggregateFns) fns.emplace_back(AggregateFnName(fn));
-  json::array buckets;
-  for (Bucket b : kAllBuckets) buckets.emplace_back(BucketName(b));
-
-  json::value group_item = groupable.size() == all.size() ? json::value{{"$ref", "#/$defs/column"}}
-                                                          : json::value{{"enum", Names(groupable)}};
-  if (!bucketable.empty()) {
-    group_item = {{"anyOf", json::array{group_item,
-                                        ClosedObject({"column"}, {{"column", {{"enum", Names(bucketable)}}},
-                                                                  {"bucket", {{"enum", std::move(buckets)}}}})}}};
-  }
-
   json::object properties;
   properties["where"] = {{"type", "object"},
-                         {"description", "All conditions must hold. A bare value means eq."},
-                         {"additionalProperties", false},
-                         {"properties", std::move(where_props)}};
-  properties["select"] = {{"type", "array"}, {"items", {{"$ref", "#/$defs/column"}}}};
-  properties["order_by"] = {
-      {"type", "array"},
-      {"items",
-       ClosedObject({"column"},
-                    {{"column",
-                      {{"type", "string"},
-                       {"description", "A column; with aggregates a result column such as count or sum_<column>."}}},
-                     {"direction", {{"enum", json::array{"asc", "desc"}}}}})}};
+                         {"description", WhereDescription(table)},
+                         {"additionalProperties", {{"type", "object"}}}};
+  properties["select"] = {{"type", "array"}, {"items", ColumnName(table)}};
+  properties["order_by"] = ListOf("{column, direction?: asc|desc}; with aggregates also count, sum_<column>...");
   properties["limit"] = {{"type", "integer"},
-                         {"minimum", 1},
-                         {"maximum", options.limits.max_rows},
-                         {"default", options.limits.default_limit}};
-  properties["offset"] = {{"type", "integer"}, {"minimum", 0}, {"maximum", options.max_offset}};
-  properties["group_by"] = {{"type", "array"}, {"items", std::move(group_item)}};
-  properties["aggregates"] = {
-      {"type", "array"},
-      {"items", ClosedObject({"fn"}, {{"fn", {{"enum", std::move(fns)}}}, {"column", {{"$ref", "#/$defs/column"}}}})}};
-
-  return {{"$schema", "https://json-schema.org/draft/2020-12/schema"},
-          {"type", "object"},
-          {"additionalProperties", false},
-          {"properties", std::move(properties)},
-          {"$defs", std::move(defs)}};
+                         {"description", "1-" + std::to_string(options.limits.max_rows) + ", default " +
+                                             std::to_string(options.limits.default_limit) + "."}};
+  properties["offset"] = {{"type", "integer"}};
+  properties["group_by"] = ListOf(GroupByDescription(table));
+  properties["aggregates"] = ListOf(AggregatesDescription());
+  return {{"type", "object"}, {"additionalProperties", false}, {"properties", std::move(properties)}};
 }
 
 json::object OutputSchema(const schema::Table& /*table*/) {
   // Row values keep their JSON type per column, so items are left open.
-  return ClosedObject({"columns", "rows", "row_count", "truncated"},
-                      {{"columns", {{"type", "array"}, {"items", {{"type", "string"}}}}},
-                       {"rows", {{"type", "array"}, {"items", {{"type", "array"}}}}},
-                       {"row_count", {{"type", "integer"}, {"minimum", 0}}},
-                       {"truncated", {{"type", "boolean"}}}});
+  return {{"type", "object"},
+          {"additionalProperties", false},
+          {"required", json::array{"columns", "rows", "row_count", "truncated"}},
+          {"properties",
+           {{"columns", {{"type", "array"}, {"items", {{"type", "string"}}}}},
+            {"rows", {{"type", "array"}, {"items", {{"type", "array"}}}}},
+            {"row_count", {{"type", "integer"}, {"minimum", 0}}},
+            {"truncated", {{"type", "boolean"}}}}}};
 }
 
 }  // namespace pgmcp::query

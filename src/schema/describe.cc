@@ -136,31 +136,6 @@ bool IsSingle(const std::vector<std::string>& key, const std::string& column) {
   return key.size() == 1 && key[0] == column;
 }
 
-bool IsMeasure(const Table& table, const Column& c) {
-  auto cat = c.type.category;
-  if (c.type.is_array) return false;
-  if (cat != TypeCategory::kNumeric && cat != TypeCategory::kFloat && cat != TypeCategory::kInteger) {
-    return false;
-  }
-  if (std::find(table.primary_key.begin(), table.primary_key.end(), c.name) != table.primary_key.end()) {
-    return false;
-  }
-  for (const auto& fk : table.foreign_keys) {
-    if (std::find(fk.columns.begin(), fk.columns.end(), c.name) != fk.columns.end()) return false;
-  }
-  // Surrogate keys and codes are integers too, but nobody sums them.
-  std::string lower = c.name;
-  for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  if (lower == "id" || (lower.size() > 3 && lower.compare(lower.size() - 3, 3, "_id") == 0)) return false;
-  return !c.type.is_array;
-}
-
-bool IsDateLike(const Column& c) {
-  auto cat = c.type.category;
-  return !c.type.is_array && (cat == TypeCategory::kDate || cat == TypeCategory::kTimestamp ||
-                              cat == TypeCategory::kTimestamptz);
-}
-
 std::string ColumnItem(const Table& table, const Column& c, std::string_view first_schema, const ProperNouns& names) {
   std::string item = c.name + " (" + c.type.sql_name;
   if (!c.type.domain.empty()) item += ", domain " + c.type.domain;
@@ -225,50 +200,6 @@ std::string KeySentences(const Table& table, std::string_view first_schema) {
   return Join(sentences, " ");
 }
 
-std::string UsageSentence(const Table& table) {
-  std::vector<std::string> filters;
-  auto is_pk = [&](const Column& c) { return IsSingle(table.primary_key, c.name); };
-  for (const auto& c : table.columns) {
-    if (!c.allowed_values.empty() && !is_pk(c)) {
-      filters.push_back(c.name);
-      break;
-    }
-  }
-  const Column* measure = nullptr;
-  for (const auto& c : table.columns) {
-    if (IsDateLike(c)) {
-      filters.push_back("a date range on " + c.name);
-      break;
-    }
-  }
-  for (const auto& c : table.columns) {
-    if (IsMeasure(table, c) && c.allowed_values.empty()) {
-      measure = &c;
-      filters.push_back("a threshold on " + c.name);
-      break;
-    }
-  }
-  if (filters.size() < 2) {
-    for (const auto& c : table.columns) {
-      if (c.type.category == TypeCategory::kText && !c.type.is_array && c.allowed_values.empty() && !is_pk(c)) {
-        filters.push_back("text in " + c.name);
-        break;
-      }
-    }
-  }
-  std::string aggregates = measure ? "count or sum with aggregates" : "count with aggregates";
-  if (filters.empty()) {
-    aggregates[0] = 'C';
-    return aggregates + ".";
-  }
-  std::string list = filters[0];
-  for (size_t i = 1; i < filters.size(); ++i) {
-    list += (i + 1 == filters.size()) ? (filters.size() > 2 ? ", or " : " or ") : ", ";
-    list += filters[i];
-  }
-  return "Filter by " + list + "; " + aggregates + ".";
-}
-
 // `similar`: the other tables whose names a model could mix up with this one's.
 std::string NotForSentence(std::vector<const Table*> similar, const config::TableOverride* override_entry,
                            std::string_view first_schema, const ProperNouns& names) {
@@ -312,12 +243,11 @@ std::string Describe(const Table& table, const std::vector<const Table*>& simila
   // Appends only: GCC 12 -O3 gives false -Wrestrict warnings on "literal" + std::string&&.
   text += "\nColumns: ";
   text += Join(items, ", ");
-  text += ".\n";
+  text += ".";
   if (std::string keys = KeySentences(table, first_schema); !keys.empty()) {
+    text += "\n";
     text += keys;
-    text += " ";
   }
-  text += UsageSentence(table);
   if (std::string not_for = NotForSentence(similar, override_entry, first_schema, names); !not_for.empty()) {
     text += "\n";
     text += not_for;

@@ -207,3 +207,16 @@ export function spawnRaw(extraArgs = []) {
   });
   return { proc, stderr, nonJson, write, request, nextMessage, initialize, close };
 }
+
+// The [auth] section of a JWT (HS256) configuration: the secret written to a file, the audience and
+// the roles a token may name; `extra` is appended (more [auth] keys or other sections).
+export function jwtConfig({ secret, audience, roles, extra = "" }) {
+  const secretFile = writeTemp("jwt.secret", secret + "\n");
+  return `
+[auth]
+mode = "jwt"
+jwt_secret_file = "${secretFile}"
+audience = "${audience}"
+allowed_roles = ${JSON.stringify(roles)}
+${extra}`;
+}

@@ -1,6 +1,7 @@
 // Golden files: tests/golden/schema/<case>.sql loaded into a fresh database, introspected as
 // the role its "-- pgmcp-golden-login:" line names with <case>.toml as settings, must give the
-// tools/list of <case>.json byte for byte. PGMCP_UPDATE_GOLDEN=1 rewrites the .json instead.
+// tools/list of <case>.json byte for byte, every inputSchema portable (tests/unit/query/portable_schema.h).
+// PGMCP_UPDATE_GOLDEN=1 rewrites the .json instead.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -15,6 +16,7 @@
 #include "config/invocation.h"
 #include "schema/introspect.h"
 #include "support/test_database.h"
+#include "unit/query/portable_schema.h"
 
 namespace pgmcp::catalog {
 namespace {
@@ -82,6 +84,14 @@ TEST_P(GoldenTest, ToolsListMatches) {
   std::string actual = PrettyJson(boost::json::object{{"tools", catalog.tools}});
   // The wire form and the golden form are the same JSON.
   EXPECT_EQ(boost::json::parse(*catalog.tools_list), boost::json::parse(actual));
+
+  // Every node of every tool's inputSchema is one that every model provider accepts.
+  for (const auto& tool : catalog.tools) {
+    const auto problems = query::testing::PortabilityProblems(tool.at("inputSchema"));
+    std::string listed;
+    for (const auto& p : problems) listed += p + "\n";
+    EXPECT_TRUE(problems.empty()) << tool.at("name").as_string() << ":\n" << listed;
+  }
 
   for (const auto& t : snapshot->tables) {
     std::cout << "[ description ] " << t.tool_name << ": " << t.description.size() << " chars\n";

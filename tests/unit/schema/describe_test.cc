@@ -76,8 +76,7 @@ TEST(DescribeTest, CustomersExample) {
             "Query the customers table: paying and free accounts of our SaaS product (~50,000 rows).\n"
             "Columns: id (integer, primary key), email (text), plan (text: free/pro/enterprise), "
             "mrr (numeric: monthly recurring revenue in USD), created_at (timestamp with time zone).\n"
-            "Referenced by orders.customer_id. Filter by plan, a date range on created_at, or a threshold on mrr; "
-            "count or sum with aggregates.\n"
+            "Referenced by orders.customer_id.\n"
             "Do NOT use this tool for archived accounts: use query_customers_archive.");
   EXPECT_EQ(t->title, "Customers");
   // Token cost: keep an eye on it (about 4 characters per token).
