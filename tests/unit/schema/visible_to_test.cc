@@ -133,7 +133,9 @@ TEST(VisibleToTest, KeysNamingAHiddenColumnAreDroppedWhole) {
   EXPECT_EQ(customers->unique_keys, (std::vector<std::vector<std::string>>{{"plan", "id"}}));
   SchemaSnapshot s = ExampleSnapshot();
   s.tables[s.by_tool.at("query_customers")].columns[0].readers = RoleSet{};  // id hidden from everyone
-  const Table* without_id = VisibleTo(s, "mcp_reader", config::Settings{}).FindTool("query_customers");
+  SchemaSnapshot login = VisibleTo(s, "mcp_reader", config::Settings{});
+  const Table* without_id = login.FindTool("query_customers");
+  ASSERT_NE(without_id, nullptr);
   EXPECT_TRUE(without_id->primary_key.empty());
   EXPECT_EQ(without_id->unique_keys, (std::vector<std::vector<std::string>>{{"email"}}));
 }
