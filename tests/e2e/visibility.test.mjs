@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
-import { psql, startHttp, writeTemp, signHs, now } from "./harness.mjs";
+import { connect, psql, startHttp, writeTemp, signHs, now } from "./harness.mjs";
 
 const secret = "e2e-visibility-secret-at-least-32-bytes!";
 const audience = "pgmcp-e2e-visibility";
@@ -144,6 +144,17 @@ test("resources show each role only its own tables and columns", async () => {
     throw new Error(`${uri} was read`);
   };
   assert.deepEqual(await failure("pgmcp://schema/public/vis_audit"), await failure("pgmcp://schema/public/vis_nope"));
+});
+
+test("over stdio, auth.anonymous_role decides what is listed and called", async () => {
+  const config = writeTemp("pgmcp.toml", `[auth]\nanonymous_role = "${CLERK}"\n[schema]\ninclude_tables = ["vis_*"]\n`);
+  const session = await connect(["--config", config]);
+  try {
+    assert.deepEqual(await toolNames(session.client), ["query_vis_accounts", "query_vis_ledger"]);
+    assert.deepEqual(await refusal(session.client, "query_vis_audit"), await refusal(session.client, "query_vis_nope"));
+  } finally {
+    await session.client.close();
+  }
 });
 
 test("list_changed after a GRANT and a reload reaches only the sessions whose list changed", async () => {
