@@ -22,7 +22,10 @@ int PrintTools(const config::Invocation& inv) {
   auto settings = std::make_shared<const config::Settings>(inv.settings);
   service::ToolService tools(settings, database::Pool::Create(io.get_executor(), service::PoolOptionsFrom(inv.settings, /*max=*/1)));
   tools.Publish(*snapshot);
-  std::string out = *tools.current()->catalog->tools_list;  // every tool, unpaged
+  // What `pgmcp call` may call: the tools of auth.anonymous_role, else of the login role.
+  protocol::CallContext caller;
+  caller.role = inv.settings.auth.anonymous_role;
+  std::string out = *tools.ViewFor(caller)->catalog->tools_list;  // every tool, unpaged
   out.push_back('\n');
   std::fwrite(out.data(), 1, out.size(), stdout);
   return 0;

@@ -59,12 +59,13 @@ struct Server {
 
   // Reloads (docs/operations.md): SIGHUP re-reads the config and rebuilds; NOTIFY on the reload
   // channel rebuilds; the TTL triggers a cheap version check from the next request. `notify` tells
-  // every connected client that the tool list changed.
-  void StartSchemaLifecycle(std::function<void(std::string_view method)> notify) {
+  // every connected client whose own lists changed (the change says whose) that they did.
+  using Notify = std::function<void(std::string_view method, const service::ListChange& change)>;
+  void StartSchemaLifecycle(Notify notify) {
     service::SchemaReloader::Hooks hooks;
-    hooks.on_tools_changed = [notify] {
-      notify("notifications/tools/list_changed");
-      notify("notifications/resources/list_changed");
+    hooks.on_tools_changed = [notify](const service::ListChange& change) {
+      notify("notifications/tools/list_changed", change);
+      notify("notifications/resources/list_changed", change);
     };
     hooks.on_reload_finished = [m = metrics](service::SchemaReloader::Outcome outcome) {
       m->RecordReload(outcome == service::SchemaReloader::Outcome::kChanged     ? "ok"
@@ -180,7 +181,9 @@ int ServeStdio(Server& server) {
   auto stop = [&](const char* why) {
     server.Drain(why, [session] { return session->in_flight(); }, [session] { session->CancelAll(); });
   };
-  server.StartSchemaLifecycle([session](std::string_view method) { session->Notify(method); });
+  server.StartSchemaLifecycle([session](std::string_view method, const service::ListChange& change) {
+    if (change.For(session->context().role)) session->Notify(method);
+  });
   stdio.Start({
       [&](std::string line) {
         if (server.stopping) return;
@@ -268,7 +271,9 @@ int ServeHttp(Server& server) {
   auto port = http_server->Start();
   if (!port) return service::ReportStartupError(port.error());
 
-  server.StartSchemaLifecycle([http_server](std::string_view method) { http_server->NotifyAll(method); });
+  server.StartSchemaLifecycle([http_server](std::string_view method, const service::ListChange& change) {
+    http_server->NotifyAll(method, [&change](const protocol::CallContext& caller) { return change.For(caller.role); });
+  });
   asio::signal_set signals(server.io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int) {
     if (ec) return;

@@ -72,7 +72,9 @@ class HttpServer : public std::enable_shared_from_this<HttpServer> {
   size_t sessions() const { return registry_.size(); }
   size_t stateless_in_flight() const { return stateless_in_flight_; }
   // notifications/tools/list_changed (and resources) to every session that can receive it.
-  void NotifyAll(std::string_view method) { registry_.NotifyAll(method); }
+  void NotifyAll(std::string_view method, const std::function<bool(const protocol::CallContext&)>& affected) {
+    registry_.NotifyAll(method, affected);
+  }
 
  private:
   struct Connection;

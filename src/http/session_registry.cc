@@ -103,8 +103,11 @@ size_t SessionRegistry::Expire(std::chrono::steady_clock::duration idle) {
   return removed;
 }
 
-void SessionRegistry::NotifyAll(std::string_view method) {
-  for (auto& [id, s] : sessions_) s->session->Notify(method);
+void SessionRegistry::NotifyAll(std::string_view method,
+                                const std::function<bool(const protocol::CallContext&)>& affected) {
+  for (auto& [id, s] : sessions_) {
+    if (affected(s->session->context())) s->session->Notify(method);
+  }
 }
 
 void SessionRegistry::WakeStreams() {

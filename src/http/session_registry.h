@@ -6,6 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -51,7 +52,8 @@ class SessionRegistry {
   bool Remove(const std::string& id, const std::string& owner);
   // Drops sessions idle for longer than `idle` with nothing in flight.
   size_t Expire(std::chrono::steady_clock::duration idle);
-  void NotifyAll(std::string_view method);
+  // Sends `method` to every session whose caller `affected` names (e.g. whose tool list changed).
+  void NotifyAll(std::string_view method, const std::function<bool(const protocol::CallContext&)>& affected);
   void WakeStreams();
   void CloseAll();
   size_t size() const { return sessions_.size(); }

@@ -39,16 +39,20 @@ Error UnknownTool(std::string_view name);
 class Backend {
  public:
   virtual ~Backend() = default;
+  // Every method acts for the caller `context` names: it lists, reads and calls only what that
+  // caller may see, and answers anything else exactly like something that does not exist
+  // (docs/security.md, "What a caller sees").
+  //
   // Serialized tools/list (the page `cursor` names; nullptr for an unknown cursor) and
   // resources/list results; shared because they are served often.
-  virtual std::shared_ptr<const std::string> ToolsList(std::string_view cursor) const = 0;
+  virtual std::shared_ptr<const std::string> ToolsList(std::string_view cursor, const CallContext& context) const = 0;
   // The outcome of one call (an isError outcome is still a result), or an error answered as a
   // JSON-RPC error instead: UnknownTool(name) for a tool that does not exist.
   virtual boost::asio::awaitable<Result<ToolOutcome>> CallTool(std::string name, boost::json::value arguments,
                                                                CallContext context) = 0;
-  virtual std::shared_ptr<const std::string> ResourcesList() const = 0;
+  virtual std::shared_ptr<const std::string> ResourcesList(const CallContext& context) const = 0;
   // Serialized resources/read result, or nullopt for an unknown URI.
-  virtual std::optional<std::string> ReadResource(std::string_view uri) const = 0;
+  virtual std::optional<std::string> ReadResource(std::string_view uri, const CallContext& context) const = 0;
 };
 
 }  // namespace pgmcp::protocol

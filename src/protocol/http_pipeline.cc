@@ -117,7 +117,7 @@ boost::asio::awaitable<Reply> StatelessServer::Serve(Request request, CallContex
     }
     co_return handlers_.ToolCallReply(request.id, outcome, Era::kStateless);
   }
-  if (auto reply = handlers_.ServeImmediate(request, Era::kStateless)) co_return std::move(*reply);
+  if (auto reply = handlers_.ServeImmediate(request, Era::kStateless, context)) co_return std::move(*reply);
   // initialize, ping, logging/setLevel and subscriptions do not exist in this era.
   co_return FaultReply(Fault::kMethodNotFound, request.id, "Method not found: " + request.method);
 }

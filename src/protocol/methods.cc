@@ -56,7 +56,8 @@ Reply MethodHandlers::ResultReply(const json::value& id, std::string_view result
   return Reply{EncodeRawResult(id, result_object)};
 }
 
-std::optional<Reply> MethodHandlers::ServeImmediate(const Request& request, Era era) const {
+std::optional<Reply> MethodHandlers::ServeImmediate(const Request& request, Era era,
+                                                    const CallContext& context) const {
   const std::string& method = request.method;
   if (method == "server/discover" && era == Era::kStateless) {
     json::object result{
@@ -72,21 +73,21 @@ std::optional<Reply> MethodHandlers::ServeImmediate(const Request& request, Era 
       if (!c->is_string()) return FaultReply(Fault::kInvalidParams, request.id, "Invalid params: \"cursor\" must be a string.");
       cursor = c->get_string();
     }
-    auto page = backend_->ToolsList(cursor);
+    auto page = backend_->ToolsList(cursor, context);
     if (!page) {
       return FaultReply(Fault::kInvalidParams, request.id,
                         "Invalid params: unknown cursor; list the tools from the start.");
     }
     return ResultReply(request.id, *page, true, era);
   }
-  if (method == "resources/list") return ResultReply(request.id, *backend_->ResourcesList(), true, era);
+  if (method == "resources/list") return ResultReply(request.id, *backend_->ResourcesList(context), true, era);
   if (method == "resources/templates/list") return ResultReply(request.id, R"({"resourceTemplates":[]})", true, era);
   if (method == "resources/read") {
     const json::value* uri = Param(request, "uri");
     if (uri == nullptr || !uri->is_string()) {
       return FaultReply(Fault::kInvalidParams, request.id, "Invalid params: \"uri\" must be a string.");
     }
-    auto contents = backend_->ReadResource(uri->get_string());
+    auto contents = backend_->ReadResource(uri->get_string(), context);
     if (!contents) {
       // The stateless era reports an unknown resource as invalid params; the session era as -32002.
       return FaultReply(era == Era::kStateless ? Fault::kInvalidParams : Fault::kResourceNotFound, request.id,

@@ -36,7 +36,8 @@ class MethodHandlers {
 
   // Serves a method that answers at once (server/discover in the stateless era, tools/list,
   // resources/list, resources/templates/list, resources/read). nullopt: not one of them.
-  std::optional<Reply> ServeImmediate(const Request& request, Era era) const;
+  // Lists and reads are those of the caller `context` names.
+  std::optional<Reply> ServeImmediate(const Request& request, Era era, const CallContext& context) const;
 
   // tools/call params: the call to run, or the error reply.
   std::variant<ToolCall, Reply> ParseToolCall(const Request& request) const;

@@ -121,7 +121,7 @@ bool Session::ServeCommon(Request& request, const CallContext& context, Era era)
     StartToolCall(std::move(request), context, era);
     return true;
   }
-  auto reply = handlers_.ServeImmediate(request, era);
+  auto reply = handlers_.ServeImmediate(request, era, context);
   if (!reply) return false;
   Send(request.id, std::move(*reply));
   return true;

@@ -59,6 +59,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // Cancels every call in flight; their replies are never sent.
   void CancelAll();
   size_t in_flight() const { return in_flight_.size(); }
+  // The identity the session was opened with (its role decides what it is listed).
+  const CallContext& context() const { return options_.context; }
 
  private:
   Session(boost::asio::any_io_executor executor, std::shared_ptr<Backend> backend, SessionOptions options, Sink sink);

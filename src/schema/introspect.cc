@@ -17,6 +17,7 @@
 
 #include "schema/check_values.h"
 #include "schema/glob.h"
+#include "schema/privilege_matrix.h"
 #include "schema/snapshot_builder.h"
 
 namespace pgmcp::schema {
@@ -24,9 +25,9 @@ namespace {
 
 // ---------------------------------------------------------------------------------------------
 // Catalog queries. Every value is a bind parameter: $1 the exposed schemas (text[]), $2 the
-// audited roles of auth.allowed_roles (text[]) or relation oids (oid[]).
+// configured roles of auth.allowed_roles and auth.anonymous_role (text[]) or relation oids (oid[]).
 
-// A relation is selectable when the login role or an allowed role holds SELECT on it or on
+// A relation is selectable when the login role or a configured role holds SELECT on it or on
 // one of its columns. Roles that do not exist are ignored (has_table_privilege(name, ...)
 // would raise), which is why the roles go through pg_roles.
 constexpr const char* kSelectableSql = R"SQL(
@@ -562,9 +563,7 @@ void ApplyStatistics(Table& t, const database::Row& row) {
 Status ReadStatistics(database::CatalogReader& reader, const config::Settings& settings, Reading& reading) {
   std::vector<uint32_t> oids = StatisticsCandidates(reading);
   if (oids.empty()) return OkStatus();
-  std::vector<std::string> roles = settings.auth.allowed_roles;
-  if (!settings.auth.anonymous_role.empty()) roles.push_back(settings.auth.anonymous_role);
-  auto stats = reader.Query(kStatsSql, {OidArray(oids), ArrayLiteral(roles)});
+  auto stats = reader.Query(kStatsSql, {OidArray(oids), ArrayLiteral(ConfiguredRoles(settings))});
   if (!stats.ok()) return stats.error();
   for (const auto& row : *stats) {
     if (Pending* p = reading.Find(row.Int64("oid"))) ApplyStatistics(p->table, row);
@@ -575,7 +574,7 @@ Status ReadStatistics(database::CatalogReader& reader, const config::Settings& s
 }  // namespace
 
 Result<std::string> SchemaVersion(database::CatalogReader& reader, const config::Settings& settings) {
-  auto r = reader.Query(kVersionSql, {ArrayLiteral(settings.schemas), ArrayLiteral(settings.auth.allowed_roles)});
+  auto r = reader.Query(kVersionSql, {ArrayLiteral(settings.schemas), ArrayLiteral(ConfiguredRoles(settings))});
   if (!r.ok()) return r.error();
   if (r->row_count() != 1) return MakeError(ErrorKind::kInternal, "Reading the database catalog failed.");
   return (*r)[0].Text("version");
@@ -589,7 +588,7 @@ Result<SchemaSnapshot> Introspect(database::CatalogReader& reader, const config:
   if (!version.ok()) return version.error();
   snapshot.version = std::move(*version);
 
-  const std::string roles = ArrayLiteral(settings.auth.allowed_roles);
+  const std::string roles = ArrayLiteral(ConfiguredRoles(settings));
   Reading reading;
   if (auto st = ReadRelations(reader, settings, roles, reading, snapshot); !st) return st.error();
   auto domains = ReadColumns(reader, settings, roles, reading);
@@ -607,6 +606,7 @@ Result<SchemaSnapshot> Introspect(database::CatalogReader& reader, const config:
     }
     snapshot.tables.push_back(std::move(p.table));
   }
+  if (auto st = ReadPrivilegeMatrix(reader, settings, snapshot); !st) return st.error();
   FinishSnapshot(snapshot, settings);
   return snapshot;
 }

@@ -12,9 +12,11 @@
 namespace pgmcp::schema {
 
 // Tables, views (security_invoker only; plain views become warnings), materialized views,
-// partitioned parents and foreign tables of settings.schemas that the login role or a role of
-// auth.allowed_roles can SELECT, minus the configured exclusions; with columns, keys, foreign
-// keys between exposed tables, allowed values, row estimates, tool names and descriptions.
+// partitioned parents and foreign tables of settings.schemas that the login role, a role of
+// auth.allowed_roles or auth.anonymous_role can SELECT, minus the configured exclusions; with
+// columns, keys, foreign keys between exposed tables, allowed values, row estimates, tool names,
+// descriptions, and the privilege matrix of which of those roles reads what (privilege_matrix.h;
+// VisibleTo cuts one role's view from it).
 //
 // Common values from pg_stats are used only for text columns of relations without row-level
 // security (and not for materialized views reading such tables), when the statistics show

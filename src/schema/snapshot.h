@@ -2,6 +2,7 @@
 // and shared by readers as std::shared_ptr<const SchemaSnapshot>; a reload swaps the pointer.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -12,6 +13,26 @@
 namespace pgmcp::schema {
 
 // What a column's values are, for validation, operators, SQL casts and JSON encoding.
+// Which audited roles (indexes into SchemaSnapshot::roles) may SELECT something: one bit per role.
+class RoleSet {
+ public:
+  void Add(size_t role) {
+    if (role >= bits_.size()) bits_.resize(role + 1, false);
+    bits_[role] = true;
+  }
+  bool Has(size_t role) const { return role < bits_.size() && bits_[role]; }
+  bool Empty() const {
+    for (bool b : bits_) {
+      if (b) return false;
+    }
+    return true;
+  }
+  bool operator==(const RoleSet& other) const = default;
+
+ private:
+  std::vector<bool> bits_;
+};
+
 enum class TypeCategory {
   kBoolean,
   kInteger,      // int2, int4, int8 (range checked per type)
@@ -52,6 +73,7 @@ struct Column {
   std::string comment;
   std::vector<std::string> allowed_values;  // enum labels, CHECK (col IN (...)), or common values
   enum class ValuesSource { kNone, kEnum, kCheck, kStatistics } values_source = ValuesSource::kNone;
+  RoleSet readers;  // the audited roles that may SELECT this column (the privilege matrix)
 };
 
 struct ForeignKey {
@@ -88,6 +110,8 @@ struct Table {
   // A materialized view whose query reads a table under row-level security: its rows are the
   // owner's view of that table, so no sample values from it go into descriptions.
   bool reads_row_secured = false;
+  // The audited roles that may SELECT the table or at least one of its columns.
+  RoleSet readers;
 
   std::string tool_name;    // query_<table> or query_<schema>_<table>, unique, <= 64 chars
   std::string description;  // what the model reads to pick this tool
@@ -107,6 +131,10 @@ struct SchemaSnapshot {
   std::map<std::string, size_t> by_tool;     // tool_name -> index into tables
   std::string version;                       // hash of the exposed catalog (docs/operations.md, reloads)
   std::vector<std::string> warnings;         // e.g. skipped plain views
+  // The audited roles the privilege matrix (Table::readers, Column::readers) is about: the login
+  // role first, then auth.allowed_roles and auth.anonymous_role (docs/security.md, "What a caller
+  // sees"). A role that does not exist is listed but reads nothing.
+  std::vector<std::string> roles;
 
   const Table* FindTool(std::string_view tool) const {
     auto it = by_tool.find(std::string(tool));

@@ -56,6 +56,7 @@ void SchemaReloader::StartNext() {
     auto started = std::chrono::steady_clock::now();
     auto conn = ConnectBlocking(*settings);
     std::optional<Result<schema::SchemaSnapshot>> rebuilt;
+    std::shared_ptr<const RoleViews> views;
     std::string failure;
     if (!conn) {
       failure = conn.error().message;
@@ -65,12 +66,18 @@ void SchemaReloader::StartNext() {
         failure = version.error().message;
       } else if (force || *version != known_version) {
         rebuilt = schema::Introspect(**conn, *settings);
-        if (!*rebuilt) failure = rebuilt->error().message;
+        if (!*rebuilt) {
+          failure = rebuilt->error().message;
+        } else {
+          // The per-role views and catalogs are built here, off the event loop.
+          views = RoleViews::Build(std::make_shared<const schema::SchemaSnapshot>(std::move(rebuilt->value())),
+                                   settings, QueryOptionsFrom(*settings));
+        }
       }
     }
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     if (weak.expired()) return;
-    asio::post(io, [weak, rebuilt = std::move(rebuilt), failure, reason, settings, ms]() mutable {
+    asio::post(io, [weak, views = std::move(views), failure, reason, ms]() mutable {
       auto self = weak.lock();
       if (!self || self->stopped_) return;
       if (!failure.empty()) {
@@ -79,19 +86,19 @@ void SchemaReloader::StartNext() {
         self->Finish(Outcome::kFailed);
         return;
       }
-      if (!rebuilt) {
+      if (!views) {
         logging::Debug("schema_reload", {{"reason", reason}, {"result", "unchanged"}, {"duration_ms", ms}});
         self->Finish(Outcome::kUnchanged);
         return;
       }
-      for (const auto& w : rebuilt->value().warnings) logging::Warn("schema_warning", {{"message", w}});
-      auto snapshot = std::make_shared<const schema::SchemaSnapshot>(std::move(rebuilt->value()));
-      size_t tables = snapshot->tables.size();
-      std::string version = snapshot->version;
-      bool changed = self->tools_->Publish(std::move(snapshot), settings);
+      for (const auto& w : views->all()->schema->warnings) logging::Warn("schema_warning", {{"message", w}});
+      size_t tables = views->all()->schema->tables.size();
+      std::string version = views->all()->schema->version;
+      ListChange change = self->tools_->Publish(std::move(views));
+      bool changed = change.Any();
       logging::Info("schema_reload", {{"reason", reason}, {"result", changed ? "changed" : "unchanged"},
                                       {"tables", tables}, {"version", version}, {"duration_ms", ms}});
-      if (changed && self->hooks_.on_tools_changed) self->hooks_.on_tools_changed();
+      if (changed && self->hooks_.on_tools_changed) self->hooks_.on_tools_changed(change);
       self->Finish(changed ? Outcome::kChanged : Outcome::kUnchanged);
     });
   });

@@ -18,7 +18,9 @@ class SchemaReloader : public std::enable_shared_from_this<SchemaReloader> {
  public:
   enum class Outcome { kChanged, kUnchanged, kFailed };
   struct Hooks {
-    std::function<void()> on_tools_changed;           // on the event loop, after the swap
+    // On the event loop, after the swap, when some caller's tool list or resources changed;
+    // the change tells whose.
+    std::function<void(const ListChange&)> on_tools_changed;
     std::function<void(Outcome)> on_reload_finished;  // metrics
   };
 

@@ -33,22 +33,21 @@ ToolService::ToolService(std::shared_ptr<const config::Settings> settings, std::
                          std::shared_ptr<metrics::Metrics> metrics)
     : ToolService(std::make_shared<config::SettingsSource>(std::move(settings)), std::move(pool), std::move(metrics)) {}
 
-bool ToolService::Publish(schema::SnapshotPtr snapshot, std::shared_ptr<const config::Settings> built_with) {
+ListChange ToolService::Publish(schema::SnapshotPtr snapshot, std::shared_ptr<const config::Settings> built_with) {
   if (!built_with) built_with = settings_->current();
-  auto published = std::make_shared<Published>();
-  published->built_with = built_with;
-  published->catalog =
-      std::make_shared<const catalog::ToolCatalog>(catalog::BuildToolCatalog(*snapshot, QueryOptionsFrom(*built_with)));
-  published->schema = std::move(snapshot);
+  auto options = QueryOptionsFrom(*built_with);
+  return Publish(RoleViews::Build(std::move(snapshot), std::move(built_with), options));
+}
+
+ListChange ToolService::Publish(std::shared_ptr<const RoleViews> views) {
   last_check_ms_ = NowMs();
-  std::lock_guard<std::mutex> lock(mu_);
-  bool changed = !current_ || *current_->catalog->tools_list != *published->catalog->tools_list ||
-                 *current_->catalog->resources_list != *published->catalog->resources_list;
   if (metrics_) {
-    for (const auto& table : published->schema->tables) metrics_->DeclareTool(table.tool_name);
+    for (const auto& table : views->all()->schema->tables) metrics_->DeclareTool(table.tool_name);
   }
-  current_ = std::move(published);
-  return changed;
+  std::lock_guard<std::mutex> lock(mu_);
+  ListChange change{current_, views};
+  current_ = std::move(views);
+  return change;
 }
 
 void ToolService::CheckStaleness() const {
@@ -61,28 +60,38 @@ void ToolService::CheckStaleness() const {
 
 std::shared_ptr<const Published> ToolService::current() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return current_;
+  return current_ ? current_->all() : nullptr;
 }
 
-std::shared_ptr<const std::string> ToolService::ToolsList(std::string_view cursor) const {
+std::shared_ptr<const Published> ToolService::ViewFor(const protocol::CallContext& context) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return current_->For(context.role);
+}
+
+std::shared_ptr<const std::string> ToolService::ToolsList(std::string_view cursor,
+                                                          const protocol::CallContext& context) const {
   CheckStaleness();
-  return current()->catalog->ToolsPage(cursor);
+  return ViewFor(context)->catalog->ToolsPage(cursor);
 }
 
 bool ToolService::HasTool(std::string_view name) const { return current()->schema->FindTool(name) != nullptr; }
 
-std::shared_ptr<const std::string> ToolService::ResourcesList() const { return current()->catalog->resources_list; }
+std::shared_ptr<const std::string> ToolService::ResourcesList(const protocol::CallContext& context) const {
+  return ViewFor(context)->catalog->resources_list;
+}
 
-std::optional<std::string> ToolService::ReadResource(std::string_view uri) const {
-  return current()->catalog->ReadResource(uri);
+std::optional<std::string> ToolService::ReadResource(std::string_view uri, const protocol::CallContext& context) const {
+  return ViewFor(context)->catalog->ReadResource(uri);
 }
 
 asio::awaitable<Result<protocol::ToolOutcome>> ToolService::CallTool(std::string name, json::value arguments,
                                                             protocol::CallContext context) {
   auto started = database::Clock::now();
   CheckStaleness();
-  // This call runs against one snapshot and one settings value, whatever reloads meanwhile.
-  auto published = current();
+  // This call runs against one snapshot and one settings value, whatever reloads meanwhile; the
+  // snapshot is the caller's view, so a table or column it may not read answers like one that
+  // does not exist.
+  auto published = ViewFor(context);
   auto current_settings = settings_->current();
   const config::Settings& settings = *current_settings;
   const query::QueryOptions query_options = QueryOptionsFrom(settings);

@@ -14,18 +14,9 @@
 #include "protocol/backend.h"
 #include "query/query.h"
 #include "schema/snapshot.h"
+#include "service/role_views.h"
 
 namespace pgmcp::service {
-
-// What one schema snapshot publishes: the snapshot and the tool catalog served from it. A call uses
-// one Published from start to end. Settings are not read from here but from the SettingsSource.
-struct Published {
-  schema::SnapshotPtr schema;
-  std::shared_ptr<const catalog::ToolCatalog> catalog;
-  // The settings the snapshot and catalog were built with, only so that SchemaReloader can tell
-  // that a SIGHUP made them stale (it rebuilds when this is not the source's current()).
-  std::shared_ptr<const config::Settings> built_with;
-};
 
 class ToolService : public protocol::Backend {
  public:
@@ -36,23 +27,31 @@ class ToolService : public protocol::Backend {
   ToolService(std::shared_ptr<const config::Settings> settings, std::shared_ptr<database::Pool> pool,
               std::shared_ptr<metrics::Metrics> metrics = nullptr);
 
-  // Makes `snapshot` current, with its catalog built from `built_with` (default: the current
-  // settings); readers holding the previous one finish with it. Returns true when the tool list
-  // or resources changed. Thread-safe.
-  bool Publish(schema::SnapshotPtr snapshot, std::shared_ptr<const config::Settings> built_with = nullptr);
+  // Makes `snapshot` current, with its per-role views and catalogs built from `built_with`
+  // (default: the current settings); readers holding the previous ones finish with them. Returns
+  // whose tool list or resources changed. Thread-safe.
+  ListChange Publish(schema::SnapshotPtr snapshot, std::shared_ptr<const config::Settings> built_with = nullptr);
+  // The same for views built already (off the event loop: RoleViews::Build takes a while on a
+  // large schema).
+  ListChange Publish(std::shared_ptr<const RoleViews> views);
+  // Everything any audited role may read (null before the first Publish).
   std::shared_ptr<const Published> current() const;
+  // What a caller running as `context.role` sees ("" is the login role).
+  std::shared_ptr<const Published> ViewFor(const protocol::CallContext& context) const;
   const config::SettingsSourcePtr& settings() const { return settings_; }
 
   // Called (at most once per cache_ttl_seconds, from a request) when the schema is due for a
   // cheap version check (lazily, when the TTL has passed: docs/operations.md). Set before serving.
   void SetStaleHandler(std::function<void()> on_stale) { on_stale_ = std::move(on_stale); }
 
-  std::shared_ptr<const std::string> ToolsList(std::string_view cursor) const override;
+  std::shared_ptr<const std::string> ToolsList(std::string_view cursor,
+                                               const protocol::CallContext& context) const override;
+  // Whether any caller may see a tool of this name.
   bool HasTool(std::string_view name) const;
   boost::asio::awaitable<Result<protocol::ToolOutcome>> CallTool(std::string name, boost::json::value arguments,
                                                                  protocol::CallContext context) override;
-  std::shared_ptr<const std::string> ResourcesList() const override;
-  std::optional<std::string> ReadResource(std::string_view uri) const override;
+  std::shared_ptr<const std::string> ResourcesList(const protocol::CallContext& context) const override;
+  std::optional<std::string> ReadResource(std::string_view uri, const protocol::CallContext& context) const override;
 
  private:
   void CheckStaleness() const;
@@ -63,7 +62,7 @@ class ToolService : public protocol::Backend {
   std::function<void()> on_stale_;
   mutable std::atomic<int64_t> last_check_ms_{0};  // steady clock, ms
   mutable std::mutex mu_;
-  std::shared_ptr<const Published> current_;  // guarded by mu_; swapped whole on reload
+  std::shared_ptr<const RoleViews> current_;  // guarded by mu_; swapped whole on reload
 };
 
 query::QueryOptions QueryOptionsFrom(const config::Settings& settings);

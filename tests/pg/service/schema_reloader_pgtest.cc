@@ -26,7 +26,7 @@ class SchemaReloaderTest : public ::testing::Test {
     tools_ = std::make_shared<ToolService>(settings_, database::Pool::Create(io_.get_executor(), PoolOptionsFrom(*settings_)));
     tools_->Publish(*snapshot);
     SchemaReloader::Hooks hooks;
-    hooks.on_tools_changed = [this] { ++changed_; };
+    hooks.on_tools_changed = [this](const ListChange&) { ++changed_; };
     hooks.on_reload_finished = [this](SchemaReloader::Outcome o) { outcomes_.push_back(o); };
     reloader_ = SchemaReloader::Create(io_, tools_, hooks);
   }

@@ -118,12 +118,12 @@ TEST_F(SensitiveColumns, HiddenColumnsAppearInNoToolResourceOrResult) {
   ASSERT_TRUE(h.service().HasTool("query_vendor_contracts"));
   ASSERT_TRUE(h.service().HasTool("query_employees"));
   expect_clean("tools/list", *h.service().current()->catalog->tools_list);
-  expect_clean("resources/list", *h.service().ResourcesList());
+  expect_clean("resources/list", *h.service().ResourcesList(protocol::CallContext{}));
   int read = 0;
-  const json::value resources = json::parse(*h.service().ResourcesList());
+  const json::value resources = json::parse(*h.service().ResourcesList(protocol::CallContext{}));
   for (const auto& r : resources.at("resources").as_array()) {
     const std::string uri(r.at("uri").as_string());
-    auto body = h.service().ReadResource(uri);
+    auto body = h.service().ReadResource(uri, protocol::CallContext{});
     ASSERT_TRUE(body.has_value()) << uri;
     expect_clean("resources/read " + uri, *body);
     ++read;

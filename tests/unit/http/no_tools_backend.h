@@ -15,17 +15,17 @@ namespace pgmcp::http::testing {
 
 class NoTools : public protocol::Backend {
  public:
-  std::shared_ptr<const std::string> ToolsList(std::string_view) const override {
+  std::shared_ptr<const std::string> ToolsList(std::string_view, const protocol::CallContext&) const override {
     return std::make_shared<std::string>(R"({"tools":[]})");
   }
   boost::asio::awaitable<Result<protocol::ToolOutcome>> CallTool(std::string name, boost::json::value,
                                                                  protocol::CallContext) override {
     co_return protocol::UnknownTool(name);
   }
-  std::shared_ptr<const std::string> ResourcesList() const override {
+  std::shared_ptr<const std::string> ResourcesList(const protocol::CallContext&) const override {
     return std::make_shared<std::string>(R"({"resources":[]})");
   }
-  std::optional<std::string> ReadResource(std::string_view) const override { return std::nullopt; }
+  std::optional<std::string> ReadResource(std::string_view, const protocol::CallContext&) const override { return std::nullopt; }
 };
 
 }  // namespace pgmcp::http::testing

@@ -109,17 +109,17 @@ TEST(RoutePostTest, TheJsonDepthLimitIsTheOneGiven) {
 
 class OneToolBackend : public Backend {
  public:
-  std::shared_ptr<const std::string> ToolsList(std::string_view) const override {
+  std::shared_ptr<const std::string> ToolsList(std::string_view, const protocol::CallContext&) const override {
     return std::make_shared<std::string>(R"({"tools":[{"name":"query_t"}]})");
   }
   asio::awaitable<Result<ToolOutcome>> CallTool(std::string name, json::value, CallContext) override {
     if (name != "query_t") co_return UnknownTool(name);
     co_return ToolOutcome{false, "ok", ""};
   }
-  std::shared_ptr<const std::string> ResourcesList() const override {
+  std::shared_ptr<const std::string> ResourcesList(const protocol::CallContext&) const override {
     return std::make_shared<std::string>(R"({"resources":[]})");
   }
-  std::optional<std::string> ReadResource(std::string_view) const override { return std::nullopt; }
+  std::optional<std::string> ReadResource(std::string_view, const protocol::CallContext&) const override { return std::nullopt; }
 };
 
 Reply ServeStateless(const std::string& body) {

@@ -29,7 +29,7 @@ class ScriptedBackend : public Backend {
   }
   int calls_cancelled() const { return calls_cancelled_; }
 
-  std::shared_ptr<const std::string> ToolsList(std::string_view cursor) const override {
+  std::shared_ptr<const std::string> ToolsList(std::string_view cursor, const CallContext&) const override {
     if (cursor.empty()) return std::make_shared<std::string>(R"({"tools":[{"name":"query_t"}],"nextCursor":"p:1"})");
     if (cursor == "p:1") return std::make_shared<std::string>(R"({"tools":[{"name":"query_u"}]})");
     return nullptr;
@@ -46,10 +46,10 @@ class ScriptedBackend : public Backend {
     }
     co_return ToolOutcome{false, "{\"rows\":[]}", "{\"rows\":[]}"};
   }
-  std::shared_ptr<const std::string> ResourcesList() const override {
+  std::shared_ptr<const std::string> ResourcesList(const protocol::CallContext&) const override {
     return std::make_shared<std::string>(R"({"resources":[]})");
   }
-  std::optional<std::string> ReadResource(std::string_view uri) const override {
+  std::optional<std::string> ReadResource(std::string_view uri, const CallContext&) const override {
     if (uri == "pgmcp://schema") return R"({"contents":[]})";
     return std::nullopt;
   }
