@@ -3,7 +3,9 @@
 #include "common/error_kinds.h"
 #include "common/random.h"
 #include "database/read_only_call.h"
+#include "catalog/discovery_tools.h"
 #include "logging/log.h"
+#include "service/discovery_calls.h"
 #include "service/untrusted_data.h"
 
 namespace pgmcp::service {
@@ -15,6 +17,15 @@ query::QueryOptions QueryOptionsFrom(const config::Settings& settings) {
   o.limits = settings.limits;
   o.text_search_config = settings.query.text_search_config;
   o.sanitize = settings.security.sanitize_text;
+  return o;
+}
+
+catalog::CatalogOptions CatalogOptionsFrom(const config::Settings& settings) {
+  catalog::CatalogOptions o;
+  o.tool_mode = settings.schema.tool_mode;
+  o.max_table_tools = settings.schema.max_table_tools;
+  o.pinned_tables = settings.schema.pinned_tables;
+  if (!settings.schemas.empty()) o.first_schema = settings.schemas.front();
   return o;
 }
 
@@ -38,14 +49,15 @@ bool ToolService::Publish(schema::SnapshotPtr snapshot, std::shared_ptr<const co
   auto published = std::make_shared<Published>();
   published->built_with = built_with;
   published->catalog =
-      std::make_shared<const catalog::ToolCatalog>(catalog::BuildToolCatalog(*snapshot, QueryOptionsFrom(*built_with)));
+      std::make_shared<const catalog::ToolCatalog>(catalog::BuildToolCatalog(
+          *snapshot, QueryOptionsFrom(*built_with), CatalogOptionsFrom(*built_with)));
   published->schema = std::move(snapshot);
   last_check_ms_ = NowMs();
   std::lock_guard<std::mutex> lock(mu_);
   bool changed = !current_ || *current_->catalog->tools_list != *published->catalog->tools_list ||
                  *current_->catalog->resources_list != *published->catalog->resources_list;
   if (metrics_) {
-    for (const auto& table : published->schema->tables) metrics_->DeclareTool(table.tool_name);
+    for (const auto& tool : published->catalog->tools) metrics_->DeclareTool(tool.at("name").as_string());
   }
   current_ = std::move(published);
   return changed;
@@ -69,7 +81,7 @@ std::shared_ptr<const std::string> ToolService::ToolsList(std::string_view curso
   return current()->catalog->ToolsPage(cursor);
 }
 
-bool ToolService::HasTool(std::string_view name) const { return current()->schema->FindTool(name) != nullptr; }
+bool ToolService::HasTool(std::string_view name) const { return current()->catalog->HasTool(name); }
 
 std::shared_ptr<const std::string> ToolService::ResourcesList() const { return current()->catalog->resources_list; }
 
@@ -93,18 +105,56 @@ asio::awaitable<Result<protocol::ToolOutcome>> ToolService::CallTool(std::string
   std::string status = "ok";
   std::string error;
 
-  const schema::Table* table = published->schema->FindTool(name);
+  const schema::SchemaSnapshot& snapshot = *published->schema;
+  const catalog::ToolCatalog& tools = *published->catalog;
+  // Set when the call queries a table: its own tool, or query_table naming it.
+  const schema::Table* table = nullptr;
   std::optional<Error> refused;  // answered as a JSON-RPC error, not as a result
-  if (table == nullptr) {
+  auto refuse_call = [&](const Error& e) {
+    outcome = {true, std::string(ClientSentence(e)), {}};
+    status = Describe(e.kind).metric_status;
+  };
+  if (!tools.HasTool(name)) {
     refused = protocol::UnknownTool(name);
     status = Describe(refused->kind).metric_status;
     error = refused->message;
+  } else if (name == catalog::kFindTables) {
+    auto found = FindTables(*tools.directory, arguments);
+    auto nonce = RandomHex128();
+    if (!found) {
+      refuse_call(found.error());
+    } else if (!nonce) {
+      refuse_call(nonce.error());
+      error = nonce.error().code;
+    } else {
+      outcome.text = WrapUntrustedData(*found, *nonce);
+      outcome.structured_json = std::move(*found);
+    }
+  } else if (name == catalog::kDescribeTable) {
+    auto described = DescribeTable(snapshot, tools, arguments, query_options);
+    if (!described) {
+      refuse_call(described.error());
+    } else {
+      log["table"] = described->table->QualifiedName();
+      outcome.text = std::move(described->text);
+      outcome.structured_json = std::move(described->structured_json);
+    }
+  } else if (name == catalog::kQueryTable) {
+    auto call = ResolveQueryTable(snapshot, tools, std::move(arguments));
+    if (!call) {
+      refuse_call(call.error());
+    } else {
+      table = call->table;
+      arguments = std::move(call->arguments);
+    }
   } else {
+    table = snapshot.FindTool(name);
+  }
+  if (table != nullptr) {
     log["table"] = table->QualifiedName();
     auto built = query::BuildQuery(*table, arguments, query_options);
     if (!built) {
-      outcome = {true, built.error().message, {}};
-      status = Describe(built.error().kind).metric_status;
+      refuse_call(built.error());
     } else {
       database::Envelope envelope;
       envelope.role = context.role;
@@ -117,12 +167,10 @@ asio::awaitable<Result<protocol::ToolOutcome>> ToolService::CallTool(std::string
                                        started + std::chrono::milliseconds(settings.pool.acquire_timeout_ms));
       auto result = co_await std::move(run);
       if (!result) {
-        outcome = {true, std::string(ClientSentence(result.error())), {}};
-        status = Describe(result.error().kind).metric_status;
+        refuse_call(result.error());
         error = result.error().code;
       } else if (auto nonce = RandomHex128(); !nonce) {
-        outcome = {true, std::string(ClientSentence(nonce.error())), {}};
-        status = Describe(nonce.error().kind).metric_status;
+        refuse_call(nonce.error());
         error = nonce.error().code;
       } else {
         auto encoded = query::EncodeRows(*result, *built, query_options);
@@ -134,7 +182,7 @@ asio::awaitable<Result<protocol::ToolOutcome>> ToolService::CallTool(std::string
   }
   if (outcome.is_error && error.empty()) error = outcome.text;
   auto elapsed = std::chrono::duration<double>(database::Clock::now() - started).count();
-  if (metrics_) metrics_->RecordToolCall(table != nullptr ? std::string_view(name) : "_unknown", status, elapsed, rows);
+  if (metrics_) metrics_->RecordToolCall(refused ? std::string_view("_unknown") : std::string_view(name), status, elapsed, rows);
   log["duration_ms"] = elapsed * 1000.0;
   log["rows"] = rows;
   log["status"] = status;

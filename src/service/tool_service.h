@@ -67,5 +67,6 @@ class ToolService : public protocol::Backend {
 };
 
 query::QueryOptions QueryOptionsFrom(const config::Settings& settings);
+catalog::CatalogOptions CatalogOptionsFrom(const config::Settings& settings);
 
 }  // namespace pgmcp::service
