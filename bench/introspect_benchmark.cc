@@ -146,7 +146,9 @@ int main(int argc, char** argv) {
       return 1;
     }
     auto t2 = Clock::now();
-    auto catalog = pgmcp::catalog::BuildToolCatalog(*snapshot, options);
+    pgmcp::catalog::CatalogOptions per_table;  // the cost measured is that of one tool per table
+    per_table.tool_mode = pgmcp::config::ToolMode::kPerTable;
+    auto catalog = pgmcp::catalog::BuildToolCatalog(*snapshot, options, per_table);
     auto t3 = Clock::now();
     tools = snapshot->tables.size();
     bytes = catalog.tools_list->size();

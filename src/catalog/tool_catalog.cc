@@ -4,6 +4,9 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "catalog/discovery_tools.h"
+#include "schema/glob.h"
+
 namespace pgmcp::catalog {
 namespace {
 
@@ -84,14 +87,21 @@ std::optional<std::string> ToolCatalog::ReadResource(std::string_view uri) const
   return it->second;
 }
 
+bool ToolCatalog::HasTool(std::string_view name) const {
+  return table_tools.contains(name) || (discovery && IsDiscoveryTool(name));
+}
+
+json::object ReadOnlyAnnotations() {
+  return {{"readOnlyHint", true}, {"destructiveHint", false}, {"idempotentHint", true}, {"openWorldHint", false}};
+}
+
 json::object ToolEntry(const Table& table, const query::QueryOptions& options) {
   return {{"name", table.tool_name},
           {"title", table.title},
           {"description", table.description},
           {"inputSchema", query::InputSchema(table, options)},
           {"outputSchema", query::OutputSchema(table)},
-          {"annotations",
-           {{"readOnlyHint", true}, {"destructiveHint", false}, {"idempotentHint", true}, {"openWorldHint", false}}}};
+          {"annotations", ReadOnlyAnnotations()}};
 }
 
 std::string TableResourceUri(const Table& table) {
@@ -171,10 +181,37 @@ std::shared_ptr<const std::string> ToolCatalog::ToolsPage(std::string_view curso
   return index < tools_pages.size() ? tools_pages[index] : nullptr;
 }
 
-ToolCatalog BuildToolCatalog(const schema::SchemaSnapshot& snapshot, const query::QueryOptions& options) {
+bool UsesDiscovery(const schema::SchemaSnapshot& snapshot, const CatalogOptions& catalog_options) {
+  switch (catalog_options.tool_mode) {
+    case config::ToolMode::kPerTable: return false;
+    case config::ToolMode::kDiscovery: return true;
+    case config::ToolMode::kAuto: break;
+  }
+  return static_cast<int64_t>(snapshot.tables.size()) > catalog_options.max_table_tools;
+}
+
+ToolCatalog BuildToolCatalog(const schema::SchemaSnapshot& snapshot, const query::QueryOptions& options,
+                             const CatalogOptions& catalog_options) {
   ToolCatalog catalog;
-  catalog.tools.reserve(snapshot.tables.size());
-  for (const auto& table : snapshot.tables) catalog.tools.emplace_back(ToolEntry(table, options));
+  catalog.discovery = UsesDiscovery(snapshot, catalog_options);
+  if (catalog.discovery) {
+    catalog.directory = std::make_shared<const TableDirectory>(snapshot, catalog_options.first_schema);
+    catalog.tools = DiscoveryToolEntries(options);
+  }
+  for (const auto& table : snapshot.tables) {
+    if (catalog.discovery) {
+      // A pinned table named "table" would be a second query_table: it stays reachable through the first.
+      bool pinned = schema::TableMatches(catalog_options.pinned_tables, table.schema, table.name);
+      if (!pinned || IsDiscoveryTool(table.tool_name)) continue;
+    }
+    catalog.table_tools.insert(table.tool_name);
+    catalog.tools.emplace_back(ToolEntry(table, options));
+  }
+  if (catalog.discovery) {
+    std::sort(catalog.tools.begin(), catalog.tools.end(), [](const json::value& a, const json::value& b) {
+      return a.at("name").as_string() < b.at("name").as_string();
+    });
+  }
   catalog.tools_list = std::make_shared<const std::string>(json::serialize(json::object{{"tools", catalog.tools}}));
   for (size_t start = 0; start == 0 || start < catalog.tools.size(); start += kToolsPerPage) {
     size_t end = std::min(catalog.tools.size(), start + kToolsPerPage);

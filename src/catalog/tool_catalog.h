@@ -7,10 +7,13 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "catalog/table_directory.h"
+#include "config/settings.h"
 #include "query/query.h"
 #include "schema/snapshot.h"
 
@@ -21,7 +24,21 @@ inline constexpr std::string_view kJsonMimeType = "application/json";
 // A schema of a thousand tables is megabytes of tool JSON; clients page through it (MCP cursors).
 inline constexpr size_t kToolsPerPage = 200;
 
+// How tools are chosen for a snapshot (docs/reference.md, "Discovery mode").
+struct CatalogOptions {
+  config::ToolMode tool_mode = config::ToolMode::kAuto;
+  int64_t max_table_tools = 40;             // auto: discovery above this many tables
+  std::vector<std::string> pinned_tables;   // globs: tables that keep their own tool in discovery mode
+  std::string first_schema = "public";      // whose tables find_tables names without a schema
+};
+
 struct ToolCatalog {
+  // Discovery mode: find_tables, describe_table and query_table are served, and only the pinned
+  // tables keep a tool of their own.
+  bool discovery = false;
+  // The per-table tools tools/list names (every table's, or the pinned ones'): only these are callable.
+  std::set<std::string, std::less<>> table_tools;
+  std::shared_ptr<const TableDirectory> directory;     // discovery mode only: what find_tables searches
   boost::json::array tools;                            // tools/list entries, in tool-name order
   std::shared_ptr<const std::string> tools_list;       // serialized {"tools":[...]}, every tool
   // tools/list pages of kToolsPerPage tools: {"tools":[...],"nextCursor":"p:N"} but the last.
@@ -35,7 +52,13 @@ struct ToolCatalog {
 
   // The serialized resources/read result for `uri`, or nullopt for an unknown one.
   std::optional<std::string> ReadResource(std::string_view uri) const;
+
+  // True when tools/list names `name` (a per-table tool, or a discovery tool in discovery mode).
+  bool HasTool(std::string_view name) const;
 };
+
+// The annotations of every pgmcp tool: read-only, idempotent, closed world.
+boost::json::object ReadOnlyAnnotations();
 
 // One tools/list entry: name, title, description, inputSchema, outputSchema, annotations.
 boost::json::object ToolEntry(const schema::Table& table, const query::QueryOptions& options);
@@ -47,6 +70,13 @@ std::string TableResourceUri(const schema::Table& table);
 boost::json::object TableStructure(const schema::Table& table);
 boost::json::object SchemaOverview(const schema::SchemaSnapshot& snapshot);
 
-ToolCatalog BuildToolCatalog(const schema::SchemaSnapshot& snapshot, const query::QueryOptions& options);
+// True when `snapshot` gets the discovery tools: tool_mode discovery, or auto with more than
+// max_table_tools tables.
+bool UsesDiscovery(const schema::SchemaSnapshot& snapshot, const CatalogOptions& catalog_options);
+
+// The catalog of `snapshot` as given (for per-caller lists: the caller's filtered snapshot): the
+// mode is decided from this snapshot's tables alone.
+ToolCatalog BuildToolCatalog(const schema::SchemaSnapshot& snapshot, const query::QueryOptions& options,
+                             const CatalogOptions& catalog_options = {});
 
 }  // namespace pgmcp::catalog

@@ -196,6 +196,11 @@ Status Validate(const Settings& s) {
                        std::to_string(s.pool.min) + ")");
   }
   if (s.schemas.empty()) return OptionError("config key 'schemas' must name at least one schema");
+  for (const auto& pattern : s.schema.pinned_tables) {
+    if (pattern.empty()) {
+      return OptionError("config key 'schema.pinned_tables' holds an empty pattern; write `table` or `schema.table` globs");
+    }
+  }
   if (s.listen.find(':') == std::string::npos) return OptionError("option '--listen' expects HOST:PORT");
   return OkStatus();
 }

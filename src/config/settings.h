@@ -13,6 +13,9 @@ namespace pgmcp::config {
 enum class SanitizeMode { kStrict, kBasic, kOff };
 enum class Transport { kStdio, kHttp };
 enum class AuthMode { kJwt, kNone };
+// Which tools a caller gets (docs/reference.md, "Discovery mode"): one per table, the three
+// discovery tools, or per table up to schema.max_table_tools visible tables and discovery beyond.
+enum class ToolMode { kAuto, kPerTable, kDiscovery };
 
 struct Limits {
   int64_t default_limit = 100;
@@ -49,6 +52,9 @@ struct SchemaSettings {
                                               "*.*token*",    "*.*api_key*", "*.ssn"};
   int64_t cache_ttl_seconds = 300;
   std::string reload_channel = "pgmcp";
+  ToolMode tool_mode = ToolMode::kAuto;
+  int64_t max_table_tools = 40;
+  std::vector<std::string> pinned_tables;  // globs as in include_tables: keep their tool in discovery mode
   bool operator==(const SchemaSettings&) const = default;
 };
 

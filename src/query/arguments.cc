@@ -75,25 +75,6 @@ Result<const Column*> FindColumn(const Table& table, const json::value& name, st
   return c;
 }
 
-bool AsInteger(const json::value& v, int64_t& out) {
-  if (v.is_int64()) {
-    out = v.get_int64();
-    return true;
-  }
-  if (v.is_uint64()) {
-    if (v.get_uint64() > static_cast<uint64_t>(INT64_MAX)) return false;
-    out = static_cast<int64_t>(v.get_uint64());
-    return true;
-  }
-  if (v.is_double()) {
-    const double d = v.get_double();
-    if (!(std::fabs(d) <= 9007199254740992.0) || std::trunc(d) != d) return false;
-    out = static_cast<int64_t>(d);
-    return true;
-  }
-  return false;
-}
-
 // Escapes LIKE wildcards so that the caller's text matches literally (backslash is ILIKE's
 // default escape character).
 std::string EscapeLike(std::string_view text) {

@@ -220,6 +220,14 @@ std::string NotForSentence(std::vector<const Table*> similar, const config::Tabl
   return "Do NOT use this tool for " + Join(entries, "; for ") + ".";
 }
 
+// The configured description, else the table's comment, as a phrase.
+std::string Purpose(const Table& table, const config::TableOverride* override_entry, const ProperNouns& names) {
+  return AsPhrase(override_entry != nullptr && !override_entry->description.empty() ? override_entry->description
+                                                                                   : table.comment,
+                  kMaxPurposeBytes, names);
+}
+
+// Reads table.purpose, so Purpose() runs first.
 std::string Describe(const Table& table, const std::vector<const Table*>& similar, const config::Settings& settings,
                      const ProperNouns& names) {
   std::string_view first_schema = FirstSchema(settings);
@@ -229,11 +237,7 @@ std::string Describe(const Table& table, const std::vector<const Table*>& simila
                                                " foreign table"};
   std::string text = "Query the " + Label(table.schema, table.name, first_schema) +
                      kKindWords[static_cast<int>(table.kind)];
-  std::string purpose = AsPhrase(override_entry != nullptr && !override_entry->description.empty()
-                                     ? override_entry->description
-                                     : table.comment,
-                                 kMaxPurposeBytes, names);
-  if (!purpose.empty()) text += ": " + purpose;
+  if (!table.purpose.empty()) text += ": " + table.purpose;
   if (std::string rows = FormatRowEstimate(table.row_estimate); !rows.empty()) text += " (" + rows + ")";
   text += ".";
 
@@ -342,6 +346,7 @@ void DescribeAll(SchemaSnapshot& snapshot, const config::Settings& settings) {
   for (size_t i = 0; i < n; ++i) {
     Table& table = snapshot.tables[i];
     table.title = TableTitle(table, first_schema);
+    table.purpose = Purpose(table, FindOverride(table, settings), names);
     table.description = Describe(table, similar[i], settings, names);
   }
 }

@@ -115,6 +115,7 @@ struct Table {
 
   std::string tool_name;    // query_<table> or query_<schema>_<table>, unique, <= 64 chars
   std::string description;  // what the model reads to pick this tool
+  std::string purpose;      // the one-line purpose (config override or comment), "" when none is known
   std::string title;
 
   const Column* FindColumn(std::string_view column_name) const {

@@ -31,8 +31,7 @@ class RoleViews {
   // The full view and one view per role of snapshot->roles, built now: a role that may read
   // everything shares the full view, the others get VisibleTo's cut and its own catalog.
   static std::shared_ptr<const RoleViews> Build(schema::SnapshotPtr snapshot,
-                                                std::shared_ptr<const config::Settings> built_with,
-                                                const query::QueryOptions& options);
+                                                std::shared_ptr<const config::Settings> built_with);
 
   // Everything any audited role may read (what was introspected): for the operator's tools.
   const std::shared_ptr<const Published>& all() const { return all_; }
@@ -56,5 +55,9 @@ struct ListChange {
   // Some audited role's lists (or the full catalog) differ.
   bool Any() const;
 };
+
+// What the settings say about building queries and catalogs.
+query::QueryOptions QueryOptionsFrom(const config::Settings& settings);
+catalog::CatalogOptions CatalogOptionsFrom(const config::Settings& settings);
 
 }  // namespace pgmcp::service

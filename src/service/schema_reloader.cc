@@ -71,7 +71,7 @@ void SchemaReloader::StartNext() {
         } else {
           // The per-role views and catalogs are built here, off the event loop.
           views = RoleViews::Build(std::make_shared<const schema::SchemaSnapshot>(std::move(rebuilt->value())),
-                                   settings, QueryOptionsFrom(*settings));
+                                   settings);
         }
       }
     }

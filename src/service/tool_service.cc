@@ -3,20 +3,14 @@
 #include "common/error_kinds.h"
 #include "common/random.h"
 #include "database/read_only_call.h"
+#include "catalog/discovery_tools.h"
 #include "logging/log.h"
+#include "service/discovery_calls.h"
 #include "service/untrusted_data.h"
 
 namespace pgmcp::service {
 namespace asio = boost::asio;
 namespace json = boost::json;
-
-query::QueryOptions QueryOptionsFrom(const config::Settings& settings) {
-  query::QueryOptions o;
-  o.limits = settings.limits;
-  o.text_search_config = settings.query.text_search_config;
-  o.sanitize = settings.security.sanitize_text;
-  return o;
-}
 
 namespace {
 int64_t NowMs() {
@@ -35,14 +29,13 @@ ToolService::ToolService(std::shared_ptr<const config::Settings> settings, std::
 
 ListChange ToolService::Publish(schema::SnapshotPtr snapshot, std::shared_ptr<const config::Settings> built_with) {
   if (!built_with) built_with = settings_->current();
-  auto options = QueryOptionsFrom(*built_with);
-  return Publish(RoleViews::Build(std::move(snapshot), std::move(built_with), options));
+  return Publish(RoleViews::Build(std::move(snapshot), std::move(built_with)));
 }
 
 ListChange ToolService::Publish(std::shared_ptr<const RoleViews> views) {
   last_check_ms_ = NowMs();
   if (metrics_) {
-    for (const auto& table : views->all()->schema->tables) metrics_->DeclareTool(table.tool_name);
+    for (const auto& tool : views->all()->catalog->tools) metrics_->DeclareTool(tool.at("name").as_string());
   }
   std::lock_guard<std::mutex> lock(mu_);
   ListChange change{current_, views};
@@ -74,7 +67,7 @@ std::shared_ptr<const std::string> ToolService::ToolsList(std::string_view curso
   return ViewFor(context)->catalog->ToolsPage(cursor);
 }
 
-bool ToolService::HasTool(std::string_view name) const { return current()->schema->FindTool(name) != nullptr; }
+bool ToolService::HasTool(std::string_view name) const { return current()->catalog->HasTool(name); }
 
 std::shared_ptr<const std::string> ToolService::ResourcesList(const protocol::CallContext& context) const {
   return ViewFor(context)->catalog->resources_list;
@@ -102,18 +95,56 @@ asio::awaitable<Result<protocol::ToolOutcome>> ToolService::CallTool(std::string
   std::string status = "ok";
   std::string error;
 
-  const schema::Table* table = published->schema->FindTool(name);
+  const schema::SchemaSnapshot& snapshot = *published->schema;
+  const catalog::ToolCatalog& tools = *published->catalog;
+  // Set when the call queries a table: its own tool, or query_table naming it.
+  const schema::Table* table = nullptr;
   std::optional<Error> refused;  // answered as a JSON-RPC error, not as a result
-  if (table == nullptr) {
+  auto refuse_call = [&](const Error& e) {
+    outcome = {true, std::string(ClientSentence(e)), {}};
+    status = Describe(e.kind).metric_status;
+  };
+  if (!tools.HasTool(name)) {
     refused = protocol::UnknownTool(name);
     status = Describe(refused->kind).metric_status;
     error = refused->message;
+  } else if (name == catalog::kFindTables) {
+    auto found = FindTables(*tools.directory, arguments);
+    auto nonce = RandomHex128();
+    if (!found) {
+      refuse_call(found.error());
+    } else if (!nonce) {
+      refuse_call(nonce.error());
+      error = nonce.error().code;
+    } else {
+      outcome.text = WrapUntrustedData(*found, *nonce);
+      outcome.structured_json = std::move(*found);
+    }
+  } else if (name == catalog::kDescribeTable) {
+    auto described = DescribeTable(snapshot, tools, arguments, query_options);
+    if (!described) {
+      refuse_call(described.error());
+    } else {
+      log["table"] = described->table->QualifiedName();
+      outcome.text = std::move(described->text);
+      outcome.structured_json = std::move(described->structured_json);
+    }
+  } else if (name == catalog::kQueryTable) {
+    auto call = ResolveQueryTable(snapshot, tools, std::move(arguments));
+    if (!call) {
+      refuse_call(call.error());
+    } else {
+      table = call->table;
+      arguments = std::move(call->arguments);
+    }
   } else {
+    table = snapshot.FindTool(name);
+  }
+  if (table != nullptr) {
     log["table"] = table->QualifiedName();
     auto built = query::BuildQuery(*table, arguments, query_options);
     if (!built) {
-      outcome = {true, built.error().message, {}};
-      status = Describe(built.error().kind).metric_status;
+      refuse_call(built.error());
     } else {
       database::Envelope envelope;
       envelope.role = context.role;
@@ -126,12 +157,10 @@ asio::awaitable<Result<protocol::ToolOutcome>> ToolService::CallTool(std::string
                                        started + std::chrono::milliseconds(settings.pool.acquire_timeout_ms));
       auto result = co_await std::move(run);
       if (!result) {
-        outcome = {true, std::string(ClientSentence(result.error())), {}};
-        status = Describe(result.error().kind).metric_status;
+        refuse_call(result.error());
         error = result.error().code;
       } else if (auto nonce = RandomHex128(); !nonce) {
-        outcome = {true, std::string(ClientSentence(nonce.error())), {}};
-        status = Describe(nonce.error().kind).metric_status;
+        refuse_call(nonce.error());
         error = nonce.error().code;
       } else {
         auto encoded = query::EncodeRows(*result, *built, query_options);
@@ -143,7 +172,7 @@ asio::awaitable<Result<protocol::ToolOutcome>> ToolService::CallTool(std::string
   }
   if (outcome.is_error && error.empty()) error = outcome.text;
   auto elapsed = std::chrono::duration<double>(database::Clock::now() - started).count();
-  if (metrics_) metrics_->RecordToolCall(table != nullptr ? std::string_view(name) : "_unknown", status, elapsed, rows);
+  if (metrics_) metrics_->RecordToolCall(refused ? std::string_view("_unknown") : std::string_view(name), status, elapsed, rows);
   log["duration_ms"] = elapsed * 1000.0;
   log["rows"] = rows;
   log["status"] = status;

@@ -65,6 +65,4 @@ class ToolService : public protocol::Backend {
   std::shared_ptr<const RoleViews> current_;  // guarded by mu_; swapped whole on reload
 };
 
-query::QueryOptions QueryOptionsFrom(const config::Settings& settings);
-
 }  // namespace pgmcp::service

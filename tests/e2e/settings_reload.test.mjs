@@ -148,6 +148,32 @@ const GROUPS = [
         expect: { before: false, after: true } },
     ],
   },
+  // Tool modes change the whole list, so each key has a server of its own.
+  {
+    name: "tool mode (stdio)",
+    transport: "sdk",
+    cases: [
+      { key: "schema.tool_mode", before: {}, after: { schema: { tool_mode: "discovery" } },
+        probe: listed("find_tables"), expect: { before: false, after: true } },
+    ],
+  },
+  {
+    name: "tool count that switches auto to discovery (stdio)",
+    transport: "sdk",
+    cases: [
+      { key: "schema.max_table_tools", before: {}, after: { schema: { max_table_tools: 1 } },
+        probe: listed("find_tables"), expect: { before: false, after: true } },
+    ],
+  },
+  {
+    name: "pinned tables in discovery mode (stdio)",
+    transport: "sdk",
+    base: { schema: { tool_mode: "discovery" } },
+    cases: [
+      { key: "schema.pinned_tables", before: {}, after: { schema: { pinned_tables: ["settings_probe"] } },
+        probe: listed("query_settings_probe"), expect: { before: false, after: true } },
+    ],
+  },
   {
     name: "stdio transport limits (raw JSON-RPC)",
     transport: "raw",

@@ -163,6 +163,7 @@ enum class Expect {
               // cannot be text at all: NUL or invalid UTF-8, which is refused)
   kRefused,   // the payload stands where a name of ours must be: always refused
   kEither,    // a value for a typed column: refused, or (a valid literal) answered
+  kAnswered,  // words to search table names for (find_tables): they never reach SQL, always answered
 };
 
 struct Position {
@@ -282,6 +283,21 @@ std::vector<Position> Positions() {
                                            {"aggregates", array{object{{"fn", "count"}}}},
                                            {"order_by", array{object{{"column", S(p)}, {"direction", "desc"}}}}});
                }});
+  // Discovery mode: the table a call names is looked up in the catalog, never put in SQL; the
+  // words of find_tables are matched in memory.
+  v.push_back({"query_table table", "query_table", Expect::kRefused,
+               [](const std::string& p) { return json::value(object{{"table", S(p)}, {"limit", 3}}); }});
+  v.push_back({"query_table table with a filter", "query_table", Expect::kRefused, [](const std::string& p) {
+                 return json::value(object{{"table", S(p)}, {"where", object{{"id", 1}}}});
+               }});
+  v.push_back({"describe_table table", "describe_table", Expect::kRefused,
+               [](const std::string& p) { return json::value(object{{"table", S(p)}}); }});
+  v.push_back({"find_tables query", "find_tables", Expect::kAnswered,
+               [](const std::string& p) { return json::value(object{{"query", S(p)}, {"limit", 100}}); }});
+  v.push_back({"find_tables words after a real one", "find_tables", Expect::kAnswered,
+               [](const std::string& p) { return json::value(object{{"query", S("employees " + p)}}); }});
+  v.push_back({"find_tables limit", "find_tables", Expect::kRefused,
+               [](const std::string& p) { return json::value(object{{"limit", S(p)}}); }});
   v.push_back({"top-level argument", "query_employees", Expect::kRefused,
                [](const std::string& p) { return json::value(object{{p, 1}}); }});
   v.push_back({"arguments as a string", "query_employees", Expect::kRefused, [](const std::string& p) { return S(p); }});
@@ -348,6 +364,7 @@ void Judge(const Position& pos, const std::string& payload, const TimedOutcome& 
       if (text.find(word) != std::string::npos) verdict.Fail(where + "the error holds '" + std::string(word) + "': " + out.text);
     }
     if (pos.expect == Expect::kData && StorableAsText(payload)) verdict.Fail(where + "data was refused: " + out.text);
+    if (pos.expect == Expect::kAnswered) verdict.Fail(where + "search words were refused: " + out.text);
     return;
   }
   ++verdict.answered;
@@ -406,6 +423,9 @@ class AttackSuite : public ::testing::Test {
   static config::Settings AttackSettings() {
     config::Settings s = ReaderSettings(*db_);
     s.limits.statement_timeout_ms = kStatementTimeoutMs;  // low, so a pg_sleep that ran would show
+    // Discovery mode with every table pinned: the per-table tools and the three discovery tools at once.
+    s.schema.tool_mode = config::ToolMode::kDiscovery;
+    s.schema.pinned_tables = {"*"};
     return s;
   }
 

@@ -129,7 +129,9 @@ TEST(ToolCatalogPagingTest, LargeSchemasArePagedWithCursorsAndSmallOnesAreOnePag
     t.columns.push_back(c);
     big.tables.push_back(std::move(t));
   }
-  ToolCatalog catalog = BuildToolCatalog(big, query::QueryOptions{});
+  CatalogOptions per_table;
+  per_table.tool_mode = config::ToolMode::kPerTable;  // paging is about one tool per table
+  ToolCatalog catalog = BuildToolCatalog(big, query::QueryOptions{}, per_table);
   ASSERT_EQ(catalog.tools_pages.size(), 3u);
   size_t seen = 0;
   std::string cursor;
@@ -148,7 +150,7 @@ TEST(ToolCatalogPagingTest, LargeSchemasArePagedWithCursorsAndSmallOnesAreOnePag
   EXPECT_EQ(catalog.ToolsPage("garbage"), nullptr);
 
   big.tables.resize(3);
-  ToolCatalog small = BuildToolCatalog(big, query::QueryOptions{});
+  ToolCatalog small = BuildToolCatalog(big, query::QueryOptions{}, per_table);
   ASSERT_EQ(small.tools_pages.size(), 1u);
   EXPECT_EQ(*small.ToolsPage(""), *small.tools_list) << "one page is exactly the full list";
 }

@@ -42,6 +42,9 @@ TEST_F(InvocationTest, DefaultsAreTheSpecs) {
   EXPECT_EQ(inv->settings.pool.max_waiters, 1000);
   EXPECT_EQ(inv->settings.security.sanitize_text, SanitizeMode::kStrict);
   EXPECT_FALSE(inv->settings.security.allow_privileged_role);
+  EXPECT_EQ(inv->settings.schema.tool_mode, ToolMode::kAuto);
+  EXPECT_EQ(inv->settings.schema.max_table_tools, 40);
+  EXPECT_TRUE(inv->settings.schema.pinned_tables.empty());
 }
 
 TEST_F(InvocationTest, CommandLineBeatsEnvironmentBeatsConfigFile) {
@@ -101,6 +104,9 @@ exclude_tables = ["*_old"]
 exclude_columns = ["*.ssn"]
 cache_ttl_seconds = 60
 reload_channel = "ddl"
+tool_mode = "discovery"
+max_table_tools = 12
+pinned_tables = ["customers", "sales.*"]
 [query]
 text_search_config = "simple"
 timezone = "Europe/Berlin"
@@ -124,6 +130,9 @@ max_body_bytes = 4096
   EXPECT_EQ(s.pool.max, 4);
   EXPECT_EQ(s.pool.max_waiters, 0) << "0 is allowed: no call waits, a full pool answers busy at once";
   EXPECT_EQ(s.schema.reload_channel, "ddl");
+  EXPECT_EQ(s.schema.tool_mode, ToolMode::kDiscovery);
+  EXPECT_EQ(s.schema.max_table_tools, 12);
+  EXPECT_EQ(s.schema.pinned_tables, (std::vector<std::string>{"customers", "sales.*"}));
   EXPECT_EQ(s.query.timezone, "Europe/Berlin");
   EXPECT_EQ(s.tables.at("customers").not_for.size(), 1u);
   EXPECT_EQ(s.security.sanitize_text, SanitizeMode::kBasic);
@@ -148,6 +157,13 @@ TEST_F(InvocationTest, MistakesAreConfigErrorsNamingTheKey) {
       {"[pool]\nmax_waiters = 2.5\n", "pool.max_waiters"},
       {"[security]\nsanitize_text = \"lenient\"\n", "security.sanitize_text"},
       {"[auth]\nmode = \"basic\"\n", "auth.mode"},
+      {"[schema]\ntool_mode = \"both\"\n", "schema.tool_mode"},
+      {"[schema]\ntool_mode = \"both\"\n", "auto, per_table, discovery"},
+      {"[schema]\nmax_table_tools = -1\n", "schema.max_table_tools"},
+      {"[schema]\nmax_table_tools = \"40\"\n", "schema.max_table_tools"},
+      {"[schema]\npinned_tables = \"customers\"\n", "schema.pinned_tables"},
+      {"[schema]\npinned_tables = [\"customers\", 3]\n", "schema.pinned_tables"},
+      {"[schema]\npinned_tables = [\"\"]\n", "schema.pinned_tables"},
       {"schemas = \"public\"\n", "schemas"},
       {"[tables.x]\ncolour = \"red\"\n", "tables.x.colour"},
       {"this is not toml", ".toml:1"},

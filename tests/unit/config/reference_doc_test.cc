@@ -69,7 +69,7 @@ std::optional<Settings> Changed(const KeyRow& row) {
   if (d.empty()) {
     candidates = {"\"changed\"", "[\"changed\"]"};
   } else if (d.front() == '"') {
-    candidates = {"\"http\"", "\"debug\"", "\"off\"", "\"none\"", "\"changed\""};
+    candidates = {"\"http\"", "\"debug\"", "\"off\"", "\"none\"", "\"discovery\"", "\"changed\""};
   } else if (d.front() == '[') {
     candidates = {"[\"changed\"]"};
   } else if (d == "true" || d == "false") {

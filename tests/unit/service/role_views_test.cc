@@ -57,7 +57,7 @@ SchemaSnapshot GeneratedSnapshot(size_t tables, size_t columns) {
 
 std::shared_ptr<const RoleViews> Build(SchemaSnapshot s) {
   auto settings = std::make_shared<const config::Settings>();
-  return RoleViews::Build(std::make_shared<const SchemaSnapshot>(std::move(s)), settings, QueryOptionsFrom(*settings));
+  return RoleViews::Build(std::make_shared<const SchemaSnapshot>(std::move(s)), settings);
 }
 
 TEST(RoleViewsTest, EachRoleGetsItsOwnViewAndTheLoginRoleSharesTheFullOne) {
