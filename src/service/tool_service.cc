@@ -101,7 +101,7 @@ asio::awaitable<Result<protocol::ToolOutcome>> ToolService::CallTool(std::string
     error = refused->message;
   } else {
     log["table"] = table->QualifiedName();
-    auto built = query::BuildQuery(*table, arguments, query_options);
+    auto built = query::BuildQuery(*published->schema, *table, arguments, query_options);
     if (!built) {
       outcome = {true, built.error().message, {}};
       status = Describe(built.error().kind).metric_status;

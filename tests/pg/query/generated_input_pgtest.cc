@@ -212,15 +212,16 @@ TEST(GeneratedInputPg, BuilderNeverCrashesAndEverythingItBuildsRuns) {
   const int iterations = std::getenv("PGMCP_FUZZ_ITERATIONS") != nullptr ? std::atoi(std::getenv("PGMCP_FUZZ_ITERATIONS")) : 50000;
   SCOPED_TRACE("PGMCP_FUZZ_SEED=" + std::to_string(seed));
   Generator gen(seed);
-  const schema::Table tables[] = {testing::OrdersTable(), testing::EventsTable()};
+  const schema::SchemaSnapshot snapshot = testing::FixtureSnapshot();
+  const schema::Table* tables[] = {testing::FixtureTable(snapshot, "orders"), testing::FixtureTable(snapshot, "events")};
   QueryOptions options;
   options.limits.max_text_chars = 50;
   int built = 0, rejected = 0, failures = 0;
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < iterations && failures < 5; ++i) {
-    const schema::Table& table = tables[i % 10 == 0 ? 1 : 0];
+    const schema::Table& table = *tables[i % 10 == 0 ? 1 : 0];
     const json::value args = gen.Arguments(table);
-    const auto q = BuildQuery(table, args, options);
+    const auto q = BuildQuery(snapshot, table, args, options);
     if (!q.ok()) {
       ++rejected;
       const auto& message = q.error().message;
