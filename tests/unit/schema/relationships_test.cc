@@ -76,8 +76,8 @@ TEST(RelationshipsTest, SentenceNamesEachKeyTheNounAndTwoKeyPaths) {
             "\ncustomer_id → customers: use customer_id.<column> to filter, group or select by the customer. "
             "Two keys deep: customer_id.segment_id.<column>.");
   EXPECT_EQ(RelationshipSentence(s, *FindTable(s, "public", "order_items"), "public"),
-            "\norder_id → orders, product_id → products, assigned_to → customers: use order_id.<column> or "
-            "product_id.<column> or assigned_to.<column> to filter, group or select by the order or the product or "
+            "\norder_id → orders, product_id → products, assigned_to → customers: use order_id.<column>, "
+            "product_id.<column> or assigned_to.<column> to filter, group or select by the order, the product or "
             "the customers row. Two keys deep: order_id.customer_id.<column>, assigned_to.segment_id.<column>.");
   // Outside the first schema a parent is named with its schema.
   EXPECT_EQ(RelationshipSentence(s, *FindTable(s, "public", "customers"), "public"),
