@@ -127,8 +127,8 @@ class SqlWriter {
           case AggregateFn::kMax: expr = OperatorSchema(a.column.column->type) + ".max(" + col + ")"; break;
         }
         items.push_back(expr + " AS " + QuoteIdentifier(a.name));
-        query_.columns.push_back(
-            OutputColumn{a.name, AggregateResultType(a.fn, a.column.column != nullptr ? &a.column.column->type : nullptr)});
+        const schema::ColumnType* type = a.column.column != nullptr ? &a.column.column->type : nullptr;
+        query_.columns.push_back(OutputColumn{a.name, AggregateResultType(a.fn, type)});
       }
     } else {
       for (const ColumnRef& c : plan.select) {

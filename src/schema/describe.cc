@@ -413,7 +413,8 @@ void DescribeAll(SchemaSnapshot& snapshot, const config::Settings& settings) {
   for (size_t i = 0; i < n; ++i) {
     Table& table = snapshot.tables[i];
     table.title = TableTitle(table, first_schema);
-    table.description = Describe(table, similar[i], settings, names) + RelationshipSentence(snapshot, table, first_schema);
+    table.description =
+        Describe(table, similar[i], settings, names) + RelationshipSentence(snapshot, table, first_schema);
   }
 }
 

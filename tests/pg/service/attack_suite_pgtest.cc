@@ -170,6 +170,9 @@ struct Position {
   std::string tool;
   Expect expect;
   std::function<json::value(const std::string&)> arguments;
+  // The caller's text that holds the payload, as an error sentence may echo it: the payload
+  // itself, or a path around it ("customer_id." + payload).
+  std::function<std::string(const std::string&)> echoed = [](const std::string& p) { return p; };
 };
 
 json::value S(const std::string& p) { return json::string(p); }
@@ -282,6 +285,35 @@ std::vector<Position> Positions() {
                                            {"aggregates", array{object{{"fn", "count"}}}},
                                            {"order_by", array{object{{"column", S(p)}, {"direction", "desc"}}}}});
                }});
+  // Paths along foreign keys (docs/query-language.md, "Paths"): every segment is a name of ours,
+  // and a value on a parent's column is still a parameter.
+  v.push_back({"path: where on a parent's text column", "query_orders", Expect::kData, [](const std::string& p) {
+                 return json::value(object{{"where", object{{"customer_id.email", object{{"contains", S(p)}}}}}, {"limit", 3}});
+               }});
+  v.push_back({"path: bare value two keys deep", "query_order_items", Expect::kData, [](const std::string& p) {
+                 return json::value(object{{"where", object{{"order_id.customer_id.name", S(p)}}}, {"limit", 3}});
+               }});
+  // A payload inside a path: the whole path is one name and is refused as one.
+  const auto path_position = [&v](std::string name, std::string tool, std::function<std::string(const std::string&)> path,
+                                   std::function<json::value(const std::string&)> arguments) {
+    v.push_back({std::move(name), std::move(tool), Expect::kRefused,
+                 [path, arguments](const std::string& p) { return arguments(path(p)); }, path});
+  };
+  path_position("path: first segment", "query_orders", [](const std::string& p) { return p + ".email"; },
+                [](const std::string& name) { return json::value(object{{"select", array{S(name)}}}); });
+  path_position("path: parent column in where", "query_orders", [](const std::string& p) { return "customer_id." + p; },
+                [](const std::string& name) { return json::value(object{{"where", object{{name, "x"}}}}); });
+  path_position("path: second key", "query_order_items", [](const std::string& p) { return "order_id." + p + ".email"; },
+                [](const std::string& name) { return json::value(object{{"select", array{S(name)}}}); });
+  path_position("path: column two keys deep", "query_order_items",
+                [](const std::string& p) { return "order_id.customer_id." + p; },
+                [](const std::string& name) { return json::value(object{{"group_by", array{S(name)}}}); });
+  path_position("path: aggregate column", "query_orders", [](const std::string& p) { return "customer_id." + p; },
+                [](const std::string& name) {
+                  return json::value(object{{"aggregates", array{object{{"fn", "count_distinct"}, {"column", S(name)}}}}});
+                });
+  path_position("path: order_by column", "query_orders", [](const std::string& p) { return "customer_id." + p; },
+                [](const std::string& name) { return json::value(object{{"order_by", array{object{{"column", S(name)}}}}}); });
   v.push_back({"top-level argument", "query_employees", Expect::kRefused,
                [](const std::string& p) { return json::value(object{{p, 1}}); }});
   v.push_back({"arguments as a string", "query_employees", Expect::kRefused, [](const std::string& p) { return S(p); }});
@@ -343,7 +375,7 @@ void Judge(const Position& pos, const std::string& payload, const TimedOutcome& 
     }
     // The caller's own input comes back quoted and cut (query::QuoteForMessage); what is left must
     // be ours and plain.
-    RemoveAll(text, query::QuoteForMessage(payload));
+    RemoveAll(text, query::QuoteForMessage(pos.echoed(payload)));
     for (auto word : kForbidden) {
       if (text.find(word) != std::string::npos) verdict.Fail(where + "the error holds '" + std::string(word) + "': " + out.text);
     }
