@@ -11,7 +11,8 @@ using testing::QueryDatabase;
 
 std::string Encode(const QueryDatabase& db, const std::string& args, const QueryOptions& options = {}) {
   const schema::SchemaSnapshot snapshot = testing::FixtureSnapshot();
-  const auto built = BuildQuery(snapshot, *testing::FixtureTable(snapshot, "orders"), boost::json::parse(args), options);
+  const schema::Table& orders = *testing::FixtureTable(snapshot, "orders");
+  const auto built = BuildQuery(snapshot, orders, boost::json::parse(args), options);
   EXPECT_TRUE(built.ok()) << (built.ok() ? "" : built.error().message);
   if (!built.ok()) return "";
   std::string error;
