@@ -30,9 +30,8 @@ const Column* ColumnResolver::Walk(const Table& at, std::string_view name, size_
     const std::string& key_name = key.column->name;
     if (rest.size() <= key_name.size() + 1 || !rest.starts_with(key_name) || rest[key_name.size()] != '.') continue;
     // A path never comes back to a table it has left: the queried table or an earlier parent.
-    const bool cycle = key.parent == &table_ || std::any_of(steps.begin(), steps.end(), [&](const Step& s) {
-                         return s.parent == key.parent;
-                       });
+    const bool cycle = key.parent == &table_ ||
+                       std::any_of(steps.begin(), steps.end(), [&](const Step& s) { return s.parent == key.parent; });
     if (cycle) continue;
     const size_t next_start = rest_start + key_name.size() + 1;
     steps.push_back(Step{key.parent, key.column, key.referenced, next_start - 1});
