@@ -5,6 +5,7 @@
 #include <cmath>
 #include <set>
 
+#include "query/column_paths.h"
 #include "query/json_text.h"
 #include "query/query_plan.h"
 #include "query/value_parser.h"
@@ -60,19 +61,29 @@ Result<std::array<const json::value*, N>> EntryFields(const json::object& entry,
   return values;
 }
 
-std::string Describe(const Column& c) { return "column " + QuoteForMessage(c.name) + " (" + TypeLabel(c.type) + ")"; }
+std::string Describe(const ColumnRef& c) {
+  return "column " + QuoteForMessage(c.name) + " (" + TypeLabel(c.column->type) + ")";
+}
 
-Result<const Column*> FindColumn(const Table& table, const json::value& name, std::string_view where) {
+// The queried table and what its paths may reach: every argument's column names go through it.
+struct Columns {
+  const Table& table;
+  ColumnResolver resolver;
+};
+
+Result<ColumnRef> FindColumn(Columns& columns, const json::value& name, std::string_view where) {
   if (!name.is_string()) {
-    return Invalid(std::string(where) + " takes column names as strings; the columns are " + ColumnList(table) + ".");
+    return Invalid(std::string(where) + " takes column names as strings; the columns are " +
+                   ColumnList(columns.table) + ".");
   }
-  const Column* c = table.FindColumn(std::string_view(name.get_string()));
-  if (c == nullptr) {
-    // The snapshot holds exposed columns only, so an excluded column gets exactly this sentence.
+  auto c = columns.resolver.Resolve(std::string_view(name.get_string()));
+  if (!c) {
+    // The snapshot holds exposed (and visible) columns and tables only, so an excluded column, a
+    // hidden parent column and a path that cannot be followed all get exactly this sentence.
     return Invalid("Unknown column " + QuoteForMessage(name.get_string()) + " in " + std::string(where) +
-                   "; the columns are " + ColumnList(table) + ".");
+                   "; the columns are " + ColumnList(columns.table) + ".");
   }
-  return c;
+  return std::move(*c);
 }
 
 // Escapes LIKE wildcards so that the caller's text matches literally (backslash is ILIKE's
@@ -87,27 +98,36 @@ std::string EscapeLike(std::string_view text) {
   return out;
 }
 
-Status ParseOperator(const Column& column, FilterOp op, const json::value& operand, const QueryOptions& options,
+Status ParseOperator(const ColumnRef& ref, FilterOp op, const json::value& operand, const QueryOptions& options,
                      std::vector<Condition>& out) {
+  // Value errors name the column as the caller wrote it: the path, for a parent's column.
+  Column renamed;
+  const Column* named = ref.column;
+  if (ref.join >= 0) {
+    renamed = *ref.column;
+    renamed.name = ref.name;
+    named = &renamed;
+  }
+  const Column& column = *named;
   Condition cond;
-  cond.column = &column;
+  cond.column = ref;
   cond.op = op;
   const std::string op_name = QuoteForMessage(FilterOpName(op));
   switch (op) {
     case FilterOp::kIsNull:
       if (!operand.is_bool()) {
-        return Invalid("Operator \"is_null\" on " + Describe(column) + " takes true or false.");
+        return Invalid("Operator \"is_null\" on " + Describe(ref) + " takes true or false.");
       }
       cond.is_null = operand.get_bool();
       break;
     case FilterOp::kIn:
     case FilterOp::kNotIn: {
       if (!operand.is_array()) {
-        return Invalid("Operator " + op_name + " on " + Describe(column) + " takes a list of values.");
+        return Invalid("Operator " + op_name + " on " + Describe(ref) + " takes a list of values.");
       }
       const auto& list = operand.get_array();
       if (static_cast<int64_t>(list.size()) > options.limits.max_in_values) {
-        return Invalid("Operator " + op_name + " on " + Describe(column) + " takes at most " +
+        return Invalid("Operator " + op_name + " on " + Describe(ref) + " takes at most " +
                        std::to_string(options.limits.max_in_values) + " values; got " + std::to_string(list.size()) +
                        ".");
       }
@@ -123,7 +143,7 @@ Status ParseOperator(const Column& column, FilterOp op, const json::value& opera
         // Array columns: the row's array must hold every element given (one value or a list).
         if (operand.is_array()) {
           if (static_cast<int64_t>(operand.get_array().size()) > options.limits.max_in_values) {
-            return Invalid("Operator \"contains\" on " + Describe(column) + " takes at most " +
+            return Invalid("Operator \"contains\" on " + Describe(ref) + " takes at most " +
                            std::to_string(options.limits.max_in_values) + " values.");
           }
           for (const auto& item : operand.get_array()) {
@@ -143,7 +163,7 @@ Status ParseOperator(const Column& column, FilterOp op, const json::value& opera
     case FilterOp::kEndsWith:
     case FilterOp::kSearch: {
       if (!operand.is_string()) {
-        return Invalid("Operator " + op_name + " on " + Describe(column) + " takes a string.");
+        return Invalid("Operator " + op_name + " on " + Describe(ref) + " takes a string.");
       }
       const std::string_view text = operand.get_string();
       if (auto st = CheckTextValue(column, text); !st) return st.error();
@@ -167,35 +187,35 @@ Status ParseOperator(const Column& column, FilterOp op, const json::value& opera
   return OkStatus();
 }
 
-Status ParseWhere(const Table& table, const json::value& where, const QueryOptions& options,
+Status ParseWhere(Columns& columns, const json::value& where, const QueryOptions& options,
                   std::vector<Condition>& out) {
   if (!where.is_object()) {
     return Invalid("where must be an object whose keys are column names and whose values are conditions; the columns are " +
-                   ColumnList(table) + ".");
+                   ColumnList(columns.table) + ".");
   }
   for (const auto& entry : where.get_object()) {
-    auto column = FindColumn(table, json::value(entry.key()), "where");
+    auto column = FindColumn(columns, json::value(entry.key()), "where");
     if (!column) return column.error();
-    const Column& c = *column.value();
+    const ColumnRef& c = column.value();
     const json::value& cond = entry.value();
     if (cond.is_object()) {
       if (cond.get_object().empty()) {
         return Invalid("The condition on " + Describe(c) + " is empty; give at least one of its operators: " +
-                       OperatorList(c.type) + ".");
+                       OperatorList(c.column->type) + ".");
       }
       for (const auto& op_entry : cond.get_object()) {
         FilterOp op;
         if (!ParseFilterOp(op_entry.key(), op)) {
           return Invalid("Unknown operator " + QuoteForMessage(op_entry.key()) + " on " + Describe(c) +
-                         "; its operators are " + OperatorList(c.type) + ".");
+                         "; its operators are " + OperatorList(c.column->type) + ".");
         }
         // An operator whose value is null is absent, whatever the column's type: strict-mode
         // converters send every operator they know of, most of them null. When all are null
         // the column has no condition, as if it were left out (docs/decisions.md).
         if (op_entry.value().is_null()) continue;
-        if (!OperatorAllowed(c.type, op)) {
+        if (!OperatorAllowed(c.column->type, op)) {
           return Invalid("Operator " + QuoteForMessage(FilterOpName(op)) + " does not apply to " + Describe(c) +
-                         "; its operators are " + OperatorList(c.type) + ".");
+                         "; its operators are " + OperatorList(c.column->type) + ".");
         }
         if (auto st = ParseOperator(c, op, op_entry.value(), options, out); !st) return st.error();
       }
@@ -207,32 +227,32 @@ Status ParseWhere(const Table& table, const json::value& where, const QueryOptio
                      " is a list; use {\"in\": [...]} to match any of several values.");
     }
     // A bare literal means eq.
-    if (!OperatorAllowed(c.type, FilterOp::kEq)) {
+    if (!OperatorAllowed(c.column->type, FilterOp::kEq)) {
       return Invalid("A bare value means \"eq\", which does not apply to " + Describe(c) + "; its operators are " +
-                     OperatorList(c.type) + ".");
+                     OperatorList(c.column->type) + ".");
     }
     if (auto st = ParseOperator(c, FilterOp::kEq, cond, options, out); !st) return st.error();
   }
   return OkStatus();
 }
 
-Status ParseSelect(const Table& table, const json::value& select, QueryPlan& plan) {
+Status ParseSelect(Columns& columns, const json::value& select, QueryPlan& plan) {
   if (!select.is_array()) {
-    return Invalid("select must be a list of column names; the columns are " + ColumnList(table) + ".");
+    return Invalid("select must be a list of column names; the columns are " + ColumnList(columns.table) + ".");
   }
-  std::set<const Column*> seen;
+  std::set<std::string> seen;
   for (const auto& item : select.get_array()) {
-    auto column = FindColumn(table, item, "select");
+    auto column = FindColumn(columns, item, "select");
     if (!column) return column.error();
-    if (!seen.insert(column.value()).second) {
-      return Invalid("select lists column " + QuoteForMessage(column.value()->name) + " more than once.");
+    if (!seen.insert(column->name).second) {
+      return Invalid("select lists column " + QuoteForMessage(column->name) + " more than once.");
     }
-    plan.select.push_back(column.value());
+    plan.select.push_back(std::move(column.value()));
   }
   return OkStatus();
 }
 
-Status ParseGroupBy(const Table& table, const json::value& group_by, QueryPlan& plan) {
+Status ParseGroupBy(Columns& columns, const json::value& group_by, QueryPlan& plan) {
   constexpr std::string_view kShape = "a column name or {\"column\": ..., \"bucket\": ...}";
   if (!group_by.is_array()) {
     return Invalid("group_by must be a list whose entries are each " + std::string(kShape) + ".");
@@ -244,7 +264,7 @@ Status ParseGroupBy(const Table& table, const json::value& group_by, QueryPlan& 
       if (!fields) return fields.error();
       const auto [name, bucket] = fields.value();
       if (name == nullptr) return Invalid("A group_by entry needs \"column\"; an entry is " + std::string(kShape) + ".");
-      auto column = FindColumn(table, *name, "group_by");
+      auto column = FindColumn(columns, *name, "group_by");
       if (!column) return column.error();
       group.column = column.value();
       if (bucket != nullptr) {
@@ -252,33 +272,33 @@ Status ParseGroupBy(const Table& table, const json::value& group_by, QueryPlan& 
           return Invalid("Unknown bucket " + (bucket->is_string() ? QuoteForMessage(bucket->get_string()) : "value") +
                          "; the buckets are hour, day, week, month, quarter and year.");
         }
-        if (!CanBucket(group.column->type, group.bucket)) {
-          if (group.column->type.category == schema::TypeCategory::kDate && !group.column->type.is_array) {
-            return Invalid("Cannot bucket " + Describe(*group.column) +
+        if (!CanBucket(group.column.column->type, group.bucket)) {
+          if (group.column.column->type.category == schema::TypeCategory::kDate && !group.column.column->type.is_array) {
+            return Invalid("Cannot bucket " + Describe(group.column) +
                            " by hour; use day, week, month, quarter or year.");
           }
-          return Invalid("Cannot bucket " + Describe(*group.column) + "; buckets apply to date and timestamp columns.");
+          return Invalid("Cannot bucket " + Describe(group.column) + "; buckets apply to date and timestamp columns.");
         }
       }
     } else {
-      auto column = FindColumn(table, item, "group_by");
+      auto column = FindColumn(columns, item, "group_by");
       if (!column) return column.error();
       group.column = column.value();
     }
-    if (!CanGroupBy(group.column->type)) {
-      return Invalid("Cannot group by " + Describe(*group.column) + ".");
+    if (!CanGroupBy(group.column.column->type)) {
+      return Invalid("Cannot group by " + Describe(group.column) + ".");
     }
     for (const auto& other : plan.group_by) {
-      if (other.column == group.column) {
-        return Invalid("group_by lists column " + QuoteForMessage(group.column->name) + " more than once.");
+      if (other.column.name == group.column.name) {
+        return Invalid("group_by lists column " + QuoteForMessage(group.column.name) + " more than once.");
       }
     }
-    plan.group_by.push_back(group);
+    plan.group_by.push_back(std::move(group));
   }
   return OkStatus();
 }
 
-Status ParseAggregates(const Table& table, const json::value& aggregates, QueryPlan& plan) {
+Status ParseAggregates(Columns& columns, const json::value& aggregates, QueryPlan& plan) {
   constexpr std::string_view kShape = "{\"fn\": ..., \"column\": ...} with fn one of count, count_distinct, sum, avg, min, max";
   if (!aggregates.is_array()) return Invalid("aggregates must be a list of " + std::string(kShape) + ".");
   for (const auto& item : aggregates.get_array()) {
@@ -300,10 +320,10 @@ Status ParseAggregates(const Table& table, const json::value& aggregates, QueryP
       }
     } else {
       if (column_value == nullptr) return Invalid("Aggregate " + fn_name + " needs a column.");
-      auto column = FindColumn(table, *column_value, "aggregates");
+      auto column = FindColumn(columns, *column_value, "aggregates");
       if (!column) return column.error();
       agg.column = column.value();
-      if (!CanAggregate(agg.column->type, agg.fn)) {
+      if (!CanAggregate(agg.column.column->type, agg.fn)) {
         std::string rule;
         switch (agg.fn) {
           case AggregateFn::kSum:
@@ -318,7 +338,7 @@ Status ParseAggregates(const Table& table, const json::value& aggregates, QueryP
             rule = "count_distinct cannot take json columns";
             break;
         }
-        return Invalid("Aggregate " + fn_name + " does not apply to " + Describe(*agg.column) + "; " + rule + ".");
+        return Invalid("Aggregate " + fn_name + " does not apply to " + Describe(agg.column) + "; " + rule + ".");
       }
     }
     agg.name = AggregateName(agg.fn, agg.column);
@@ -330,7 +350,7 @@ Status ParseAggregates(const Table& table, const json::value& aggregates, QueryP
 // Result-column names of an aggregate query, in order; duplicates are an error.
 Result<std::vector<std::string>> AggregateOutputNames(const QueryPlan& plan) {
   std::vector<std::string> names;
-  for (const auto& g : plan.group_by) names.push_back(g.column->name);
+  for (const auto& g : plan.group_by) names.push_back(g.column.name);
   for (const auto& a : plan.aggregates) {
     if (std::find(names.begin(), names.end(), a.name) != names.end()) {
       return Invalid("Two result columns would both be named " + QuoteForMessage(a.name) +
@@ -341,7 +361,7 @@ Result<std::vector<std::string>> AggregateOutputNames(const QueryPlan& plan) {
   return names;
 }
 
-Status ParseOrderBy(const Table& table, const json::value& order_by, QueryPlan& plan) {
+Status ParseOrderBy(Columns& columns, const json::value& order_by, QueryPlan& plan) {
   constexpr std::string_view kShape = "{\"column\": ..., \"direction\": \"asc\" or \"desc\"}";
   if (!order_by.is_array()) return Invalid("order_by must be a list of " + std::string(kShape) + " objects.");
   std::vector<std::string> output_names;
@@ -380,8 +400,8 @@ Status ParseOrderBy(const Table& table, const json::value& order_by, QueryPlan& 
       }
       order.output_index = static_cast<int>(it - output_names.begin());
       if (order.output_index < static_cast<int>(plan.group_by.size()) &&
-          !CanOrderBy(plan.group_by[order.output_index].column->type)) {
-        return Invalid("Cannot order by " + Describe(*plan.group_by[order.output_index].column) + ".");
+          !CanOrderBy(plan.group_by[order.output_index].column.column->type)) {
+        return Invalid("Cannot order by " + Describe(plan.group_by[order.output_index].column) + ".");
       }
       for (const auto& other : plan.order_by) {
         if (other.output_index == order.output_index) {
@@ -389,17 +409,17 @@ Status ParseOrderBy(const Table& table, const json::value& order_by, QueryPlan& 
         }
       }
     } else {
-      auto column = FindColumn(table, *name, "order_by");
+      auto column = FindColumn(columns, *name, "order_by");
       if (!column) return column.error();
-      order.column = column.value();
-      if (!CanOrderBy(order.column->type)) return Invalid("Cannot order by " + Describe(*order.column) + ".");
+      order.column = std::move(column.value());
+      if (!CanOrderBy(order.column.column->type)) return Invalid("Cannot order by " + Describe(order.column) + ".");
       for (const auto& other : plan.order_by) {
-        if (other.column == order.column) {
-          return Invalid("order_by lists column " + QuoteForMessage(order.column->name) + " more than once.");
+        if (other.column.name == order.column.name) {
+          return Invalid("order_by lists column " + QuoteForMessage(order.column.name) + " more than once.");
         }
       }
     }
-    plan.order_by.push_back(order);
+    plan.order_by.push_back(std::move(order));
   }
   return OkStatus();
 }
@@ -408,19 +428,24 @@ bool IsEmptyList(const json::value& v) { return v.is_array() && v.get_array().em
 
 }  // namespace
 
-std::string AggregateName(AggregateFn fn, const schema::Column* column) {
+std::string AggregateName(AggregateFn fn, const ColumnRef& column) {
   std::string name(AggregateFnName(fn));
-  if (column != nullptr) name += "_" + column->name;
+  if (column.column != nullptr) name += "_" + column.name;
   return name;
 }
 
-Result<QueryPlan> ParseArguments(const Table& table, const json::value& arguments, const QueryOptions& options) {
+Result<QueryPlan> ParseArguments(const schema::SchemaSnapshot& snapshot, const Table& table,
+                                 const json::value& arguments, const QueryOptions& options) {
   QueryPlan plan;
   plan.limit = options.limits.default_limit;
+  auto select_all = [&] {
+    for (const auto& c : table.columns) plan.select.push_back(ColumnRef{&c, -1, c.name});
+  };
   if (arguments.is_null()) {
-    for (const auto& c : table.columns) plan.select.push_back(&c);
+    select_all();
     return plan;
   }
+  Columns columns{table, ColumnResolver(snapshot, table, plan.joins)};
   if (!arguments.is_object()) {
     return Invalid("The arguments must be a JSON object with any of where, select, order_by, limit, offset, group_by and aggregates.");
   }
@@ -433,7 +458,7 @@ Result<QueryPlan> ParseArguments(const Table& table, const json::value& argument
     }
   }
   if (const auto* where = args.if_contains("where"); where != nullptr && !where->is_null()) {
-    if (auto st = ParseWhere(table, *where, options, plan.conditions); !st) return st.error();
+    if (auto st = ParseWhere(columns, *where, options, plan.conditions); !st) return st.error();
   }
   const auto* group_by = args.if_contains("group_by");
   const auto* aggregates = args.if_contains("aggregates");
@@ -441,10 +466,10 @@ Result<QueryPlan> ParseArguments(const Table& table, const json::value& argument
   const bool has_aggregates = aggregates != nullptr && !aggregates->is_null() && !IsEmptyList(*aggregates);
   plan.aggregate_mode = has_group || has_aggregates;
   if (has_group) {
-    if (auto st = ParseGroupBy(table, *group_by, plan); !st) return st.error();
+    if (auto st = ParseGroupBy(columns, *group_by, plan); !st) return st.error();
   }
   if (has_aggregates) {
-    if (auto st = ParseAggregates(table, *aggregates, plan); !st) return st.error();
+    if (auto st = ParseAggregates(columns, *aggregates, plan); !st) return st.error();
   }
   if (plan.aggregate_mode) {
     if (auto names = AggregateOutputNames(plan); !names) return names.error();
@@ -453,13 +478,11 @@ Result<QueryPlan> ParseArguments(const Table& table, const json::value& argument
     if (plan.aggregate_mode) {
       return Invalid("select cannot be combined with group_by or aggregates; the result columns are then the group_by columns followed by the aggregates.");
     }
-    if (auto st = ParseSelect(table, *select, plan); !st) return st.error();
+    if (auto st = ParseSelect(columns, *select, plan); !st) return st.error();
   }
-  if (!plan.aggregate_mode && plan.select.empty()) {
-    for (const auto& c : table.columns) plan.select.push_back(&c);
-  }
+  if (!plan.aggregate_mode && plan.select.empty()) select_all();
   if (const auto* order_by = args.if_contains("order_by"); order_by != nullptr && !order_by->is_null()) {
-    if (auto st = ParseOrderBy(table, *order_by, plan); !st) return st.error();
+    if (auto st = ParseOrderBy(columns, *order_by, plan); !st) return st.error();
   }
   if (const auto* limit = args.if_contains("limit"); limit != nullptr && !limit->is_null()) {
     int64_t n = 0;

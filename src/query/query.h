@@ -24,7 +24,7 @@ struct QueryOptions {
 
 // One column of the result, in SELECT order.
 struct OutputColumn {
-  std::string name;         // a table column, or an aggregate name such as "sum_mrr"
+  std::string name;         // a table column, a path ("customer_id.email"), or an aggregate name such as "sum_mrr"
   schema::ColumnType type;  // what the value is, for JSON encoding
 };
 
@@ -36,9 +36,11 @@ struct SqlQuery {
 };
 
 // Validates `arguments` (the tools/call "arguments" object, or null) against `table` and builds
-// the SELECT. Every failure is ErrorKind::kInvalidArgument with one sentence a model can act on.
-Result<SqlQuery> BuildQuery(const schema::Table& table, const boost::json::value& arguments,
-                            const QueryOptions& options);
+// the SELECT. `table` is a table of `snapshot`, the caller's view of the schema: dotted paths
+// follow foreign keys to the other tables it holds, and to no others. Every failure is
+// ErrorKind::kInvalidArgument with one sentence a model can act on.
+Result<SqlQuery> BuildQuery(const schema::SchemaSnapshot& snapshot, const schema::Table& table,
+                            const boost::json::value& arguments, const QueryOptions& options);
 
 struct EncodedRows {
   std::string json;  // {"columns":[...],"rows":[[...]],"row_count":N,"truncated":B}

@@ -16,7 +16,7 @@ using schema::TypeCategory;
 
 class SqlWriter {
  public:
-  explicit SqlWriter(const QueryOptions& options) : options_(options) {}
+  SqlWriter(const QueryPlan& plan, const QueryOptions& options) : plan_(plan), options_(options) {}
 
   std::string Param(std::string value) {
     query_.params.emplace_back(std::move(value));
@@ -29,12 +29,36 @@ class SqlWriter {
     return search_config_;
   }
 
+  // Without joins, columns are named bare, as they always were; with joins, every column is
+  // qualified by its table's alias: "t0" for the queried table, "t1"... for the joins in order.
+  std::string ColumnSql(const ColumnRef& ref) const {
+    if (plan_.joins.empty()) return QuoteIdentifier(ref.column->name);
+    return Alias(ref.join) + "." + QuoteIdentifier(ref.column->name);
+  }
+
+  static std::string Alias(int join) { return QuoteIdentifier("t" + std::to_string(join + 1)); }
+
+  // One LEFT JOIN per join of the plan: a null key, or a parent row the caller's role may not
+  // see (row-level security), leaves the parent's columns null and the row count unchanged.
+  std::string JoinsSql() const {
+    std::string sql;
+    for (size_t i = 0; i < plan_.joins.size(); ++i) {
+      const Join& j = plan_.joins[i];
+      const std::string alias = Alias(static_cast<int>(i));
+      sql += " LEFT JOIN " + QuoteIdentifier(j.table->schema) + "." + QuoteIdentifier(j.table->name) + " AS " + alias +
+             " ON " + alias + "." + QuoteIdentifier(j.referenced->name) + " OPERATOR(" +
+             OperatorSchema(j.referenced->type) + ".=) " + Alias(j.from) + "." + QuoteIdentifier(j.key->name);
+    }
+    return sql;
+  }
+
   std::string ConditionSql(const Condition& c) {
-    const std::string col = QuoteIdentifier(c.column->name);
-    const std::string cast = ElementCast(c.column->type);
+    const schema::ColumnType& type = c.column.column->type;
+    const std::string col = ColumnSql(c.column);
+    const std::string cast = ElementCast(type);
     // Every operator is named with its schema (docs/security.md, "Name resolution is pinned"):
     // an operator planted elsewhere with an exact signature cannot be picked instead.
-    const std::string schema = OperatorSchema(c.column->type);
+    const std::string schema = OperatorSchema(type);
     auto op = [&](std::string_view name) { return " OPERATOR(" + schema + "." + std::string(name) + ") "; };
     switch (c.op) {
       case FilterOp::kEq: return col + op("=") + Param(c.values[0]) + "::" + cast;
@@ -52,7 +76,7 @@ class SqlWriter {
       case FilterOp::kIsNull: return col + (c.is_null ? " IS NULL" : " IS NOT NULL");
       case FilterOp::kContains:
         // Array containment is pg_catalog's anyarray operator whatever the element type.
-        if (c.column->type.is_array) {
+        if (type.is_array) {
           return col + " OPERATOR(pg_catalog.@>) " + Param(ArrayLiteral(c.values)) + "::" + cast + "[]";
         }
         [[fallthrough]];
@@ -69,49 +93,52 @@ class SqlWriter {
     return "";
   }
 
-  SqlQuery Build(const schema::Table& table, const QueryPlan& plan) {
+  SqlQuery Build(const schema::Table& table) {
+    const QueryPlan& plan = plan_;
     std::string& sql = query_.sql;
     sql.reserve(256);
     sql = "SELECT ";
     std::vector<std::string> items;
     if (plan.aggregate_mode) {
       for (const auto& g : plan.group_by) {
-        const std::string col = QuoteIdentifier(g.column->name);
-        schema::ColumnType type = g.column->type;
+        const std::string col = ColumnSql(g.column);
+        const std::string name = QuoteIdentifier(g.column.name);
+        schema::ColumnType type = g.column.column->type;
         if (g.bucket == Bucket::kNone) {
-          items.push_back(col);
+          items.push_back(g.column.join >= 0 ? col + " AS " + name : col);
         } else if (type.category == TypeCategory::kDate) {
           // date_trunc on a date would yield timestamptz; keep the bucket a date.
           items.push_back("pg_catalog.date_trunc('" + std::string(BucketName(g.bucket)) + "', " + col +
-                          "::pg_catalog.timestamp)::pg_catalog.date AS " + col);
+                          "::pg_catalog.timestamp)::pg_catalog.date AS " + name);
         } else {
-          items.push_back("pg_catalog.date_trunc('" + std::string(BucketName(g.bucket)) + "', " + col + ") AS " + col);
+          items.push_back("pg_catalog.date_trunc('" + std::string(BucketName(g.bucket)) + "', " + col + ") AS " + name);
         }
-        query_.columns.push_back(OutputColumn{g.column->name, type});
+        query_.columns.push_back(OutputColumn{g.column.name, type});
       }
       for (const auto& a : plan.aggregates) {
         std::string expr;
-        const std::string col = a.column != nullptr ? QuoteIdentifier(a.column->name) : "";
+        const std::string col = a.column.column != nullptr ? ColumnSql(a.column) : "";
         switch (a.fn) {
           case AggregateFn::kCount: expr = "pg_catalog.count(*)"; break;
           case AggregateFn::kCountDistinct: expr = "pg_catalog.count(DISTINCT " + col + ")"; break;
           case AggregateFn::kSum: expr = "pg_catalog.sum(" + col + ")"; break;
           case AggregateFn::kAvg: expr = "pg_catalog.avg(" + col + ")"; break;
-          case AggregateFn::kMin: expr = OperatorSchema(a.column->type) + ".min(" + col + ")"; break;
-          case AggregateFn::kMax: expr = OperatorSchema(a.column->type) + ".max(" + col + ")"; break;
+          case AggregateFn::kMin: expr = OperatorSchema(a.column.column->type) + ".min(" + col + ")"; break;
+          case AggregateFn::kMax: expr = OperatorSchema(a.column.column->type) + ".max(" + col + ")"; break;
         }
         items.push_back(expr + " AS " + QuoteIdentifier(a.name));
-        query_.columns.push_back(
-            OutputColumn{a.name, AggregateResultType(a.fn, a.column != nullptr ? &a.column->type : nullptr)});
+        const schema::ColumnType* type = a.column.column != nullptr ? &a.column.column->type : nullptr;
+        query_.columns.push_back(OutputColumn{a.name, AggregateResultType(a.fn, type)});
       }
     } else {
-      for (const Column* c : plan.select) {
-        items.push_back(QuoteIdentifier(c->name));
-        query_.columns.push_back(OutputColumn{c->name, c->type});
+      for (const ColumnRef& c : plan.select) {
+        items.push_back(c.join >= 0 ? ColumnSql(c) + " AS " + QuoteIdentifier(c.name) : ColumnSql(c));
+        query_.columns.push_back(OutputColumn{c.name, c.column->type});
       }
     }
     AppendList(items, ", ");
     sql += " FROM " + QuoteIdentifier(table.schema) + "." + QuoteIdentifier(table.name);
+    if (!plan.joins.empty()) sql += " AS " + Alias(-1) + JoinsSql();
 
     items.clear();
     for (const auto& c : plan.conditions) {
@@ -140,26 +167,26 @@ class SqlWriter {
       // Group columns break ties, so paging through groups is stable.
       for (size_t i = 0; i < plan.group_by.size(); ++i) {
         if (std::find(used.begin(), used.end(), static_cast<int>(i)) == used.end() &&
-            CanOrderBy(plan.group_by[i].column->type)) {
+            CanOrderBy(plan.group_by[i].column.column->type)) {
           items.push_back(std::to_string(i + 1));
         }
       }
     } else {
-      std::vector<const Column*> used;
+      std::vector<std::string> used;  // by name: a path names another column than the table's own
       for (const auto& o : plan.order_by) {
-        items.push_back(QuoteIdentifier(o.column->name) + (o.descending ? " DESC NULLS LAST" : ""));
-        used.push_back(o.column);
+        items.push_back(ColumnSql(o.column) + (o.descending ? " DESC NULLS LAST" : ""));
+        used.push_back(o.column.name);
       }
       // The primary key (or, without one, the selected columns) breaks ties so offset paging is stable.
-      std::vector<const Column*> tie_breakers;
+      std::vector<ColumnRef> tie_breakers;
       for (const auto& key : table.primary_key) {
-        if (const Column* c = table.FindColumn(key)) tie_breakers.push_back(c);
+        if (const Column* c = table.FindColumn(key)) tie_breakers.push_back(ColumnRef{c, -1, c->name});
       }
       if (tie_breakers.size() != table.primary_key.size() || tie_breakers.empty()) tie_breakers = plan.select;
-      for (const Column* c : tie_breakers) {
-        if (std::find(used.begin(), used.end(), c) == used.end() && CanOrderBy(c->type)) {
-          items.push_back(QuoteIdentifier(c->name));
-          used.push_back(c);
+      for (const ColumnRef& c : tie_breakers) {
+        if (std::find(used.begin(), used.end(), c.name) == used.end() && CanOrderBy(c.column->type)) {
+          items.push_back(ColumnSql(c));
+          used.push_back(c.name);
         }
       }
     }
@@ -181,6 +208,7 @@ class SqlWriter {
     }
   }
 
+  const QueryPlan& plan_;
   const QueryOptions& options_;
   SqlQuery query_;
   std::string search_config_;
@@ -188,20 +216,20 @@ class SqlWriter {
 
 }  // namespace
 
-Result<SqlQuery> BuildQuery(const schema::Table& table, const boost::json::value& arguments,
-                            const QueryOptions& options) {
-  auto plan = ParseArguments(table, arguments, options);
+Result<SqlQuery> BuildQuery(const schema::SchemaSnapshot& snapshot, const schema::Table& table,
+                            const boost::json::value& arguments, const QueryOptions& options) {
+  auto plan = ParseArguments(snapshot, table, arguments, options);
   if (!plan) return plan.error();
   // Every column a plan can name had its cast checked by OperatorAllowed; this guards the
   // remaining case of a snapshot whose cast name is unusable.
   for (const auto& c : plan->conditions) {
-    if (c.op != FilterOp::kIsNull && ElementCast(c.column->type).empty()) {
+    if (c.op != FilterOp::kIsNull && ElementCast(c.column.column->type).empty()) {
       return MakeError(ErrorKind::kInvalidArgument,
-                       "Column " + c.column->name + " cannot be filtered except with is_null.");
+                       "Column " + c.column.name + " cannot be filtered except with is_null.");
     }
   }
-  SqlWriter writer(options);
-  return writer.Build(table, plan.value());
+  SqlWriter writer(plan.value(), options);
+  return writer.Build(table);
 }
 
 }  // namespace pgmcp::query

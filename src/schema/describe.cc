@@ -6,6 +6,7 @@
 #include <set>
 #include <unordered_set>
 
+#include "schema/relationships.h"
 #include "schema/similarity.h"
 
 namespace pgmcp::schema {
@@ -347,7 +348,8 @@ void DescribeAll(SchemaSnapshot& snapshot, const config::Settings& settings) {
     Table& table = snapshot.tables[i];
     table.title = TableTitle(table, first_schema);
     table.purpose = Purpose(table, FindOverride(table, settings), names);
-    table.description = Describe(table, similar[i], settings, names);
+    table.description =
+        Describe(table, similar[i], settings, names) + RelationshipSentence(snapshot, table, first_schema);
   }
 }
 

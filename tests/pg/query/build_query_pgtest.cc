@@ -12,12 +12,13 @@ using testing::QueryDatabase;
 class BuildQueryPg : public ::testing::Test {
  protected:
   QueryDatabase db_;
-  schema::Table table_ = testing::OrdersTable();
+  schema::SchemaSnapshot snapshot_ = testing::FixtureSnapshot();
+  const schema::Table& table_ = *testing::FixtureTable(snapshot_, "orders");
   QueryOptions options_;
 };
 
 TEST_F(BuildQueryPg, NoArgumentsReturnsEveryExposedColumnInKeyOrder) {
-  const auto built = BuildQuery(table_, boost::json::value(nullptr), options_);
+  const auto built = BuildQuery(snapshot_, table_, boost::json::value(nullptr), options_);
   ASSERT_TRUE(built.ok());
   auto r = db_.Execute(built.value());
   ASSERT_NE(r, nullptr);

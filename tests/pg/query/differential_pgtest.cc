@@ -4,7 +4,7 @@
 //
 // Format (tests/unit/query/golden_file.h): cases separated by blank lines; each case is
 //   case <name>
-//   [table orders|events]   (default orders)
+//   [table orders|events|shop.<table>]   (default orders; tests/unit/query/shop_fixture.h)
 //   args <JSON on one line>
 //   reference <SQL on one line, written by hand>
 #include <gtest/gtest.h>
@@ -33,11 +33,11 @@ class DifferentialCase : public ::testing::Test {
     const std::string* reference = case_.Find("reference");
     ASSERT_NE(args, nullptr) << "no args line";
     ASSERT_NE(reference, nullptr) << "no reference line";
-    const std::string table_name = case_.Get("table", "orders");
-    ASSERT_TRUE(table_name == "orders" || table_name == "events") << table_name;
-    const schema::Table table = table_name == "events" ? testing::EventsTable() : testing::OrdersTable();
+    const schema::SchemaSnapshot snapshot = testing::FixtureSnapshot();
+    const schema::Table* table = testing::FixtureTable(snapshot, case_.Get("table", "orders"));
+    ASSERT_NE(table, nullptr) << "unknown table " << case_.Get("table");
 
-    const auto built = BuildQuery(table, boost::json::parse(*args), QueryOptions{});
+    const auto built = BuildQuery(snapshot, *table, boost::json::parse(*args), QueryOptions{});
     ASSERT_TRUE(built.ok()) << built.error().message;
     QueryDatabase db;
     std::string error;

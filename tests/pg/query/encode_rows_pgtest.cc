@@ -10,7 +10,9 @@ namespace {
 using testing::QueryDatabase;
 
 std::string Encode(const QueryDatabase& db, const std::string& args, const QueryOptions& options = {}) {
-  const auto built = BuildQuery(testing::OrdersTable(), boost::json::parse(args), options);
+  const schema::SchemaSnapshot snapshot = testing::FixtureSnapshot();
+  const schema::Table& orders = *testing::FixtureTable(snapshot, "orders");
+  const auto built = BuildQuery(snapshot, orders, boost::json::parse(args), options);
   EXPECT_TRUE(built.ok()) << (built.ok() ? "" : built.error().message);
   if (!built.ok()) return "";
   std::string error;

@@ -1,5 +1,5 @@
 // Generated input: thousands of random argument objects (valid and invalid, hostile strings,
-// random column and operator names). The builder must never crash; every query it builds must
+// random column and operator names, paths along foreign keys on the shop tables). The builder must never crash; every query it builds must
 // run on PostgreSQL; no caller string may appear in the SQL text; the encoded result must be JSON.
 // PGMCP_FUZZ_SEED and PGMCP_FUZZ_ITERATIONS (default 50000) reproduce or widen a run.
 #include <gtest/gtest.h>
@@ -9,6 +9,7 @@
 #include <random>
 
 #include "pg/query/query_pg_support.h"
+#include "schema/relationships.h"
 
 namespace pgmcp::query {
 namespace {
@@ -23,7 +24,7 @@ constexpr std::string_view kMarker = "~zq";
 
 class Generator {
  public:
-  explicit Generator(uint64_t seed) : rng_(seed) {}
+  Generator(uint64_t seed, const schema::SchemaSnapshot& snapshot) : rng_(seed), snapshot_(snapshot) {}
 
   json::value Arguments(const schema::Table& table) {
     json::object args;
@@ -59,7 +60,34 @@ class Generator {
     return s;
   }
 
+  // The paths of `table` one and two keys deep, with the column each ends at.
+  std::vector<std::pair<std::string, const schema::Column*>> Paths(const schema::Table& table) const {
+    std::vector<std::pair<std::string, const schema::Column*>> out;
+    for (const auto& key : schema::FollowableKeys(snapshot_, table)) {
+      for (const auto& c : key.parent->columns) out.emplace_back(key.column->name + "." + c.name, &c);
+      for (const auto& next : schema::FollowableKeys(snapshot_, *key.parent)) {
+        if (next.parent == &table) continue;
+        for (const auto& c : next.parent->columns) {
+          out.emplace_back(key.column->name + "." + next.column->name + "." + c.name, &c);
+        }
+      }
+    }
+    return out;
+  }
+
+  const schema::Column* Lookup(const schema::Table& table, const std::string& name) const {
+    if (const schema::Column* c = table.FindColumn(name)) return c;
+    for (const auto& [path, c] : Paths(table)) {
+      if (path == name) return c;
+    }
+    return nullptr;
+  }
+
   std::string ColumnName(const schema::Table& table) {
+    if (Chance(0.4)) {
+      const auto paths = Paths(table);
+      if (!paths.empty()) return Pick(paths).first + (Chance(0.1) ? "." + HostileString() : "");
+    }
     if (Chance(0.85)) return Pick(table.columns).name;
     static const std::vector<std::string> kNames = {"api_token", "password", "", "ID", "id ", "count", "sum_amount"};
     return Chance(0.5) ? Pick(kNames) : HostileString();
@@ -140,7 +168,7 @@ class Generator {
     const int n = static_cast<int>(Int(0, 4));
     for (int i = 0; i < n; ++i) {
       const std::string name = ColumnName(table);
-      where[name] = Condition(table, table.FindColumn(name));
+      where[name] = Condition(table, Lookup(table, name));
     }
     return where;
   }
@@ -194,6 +222,7 @@ class Generator {
   }
 
   std::mt19937_64 rng_;
+  const schema::SchemaSnapshot& snapshot_;
 };
 
 // Outside the bucket units of date_trunc, the SQL has no string literal at all.
@@ -211,16 +240,20 @@ TEST(GeneratedInputPg, BuilderNeverCrashesAndEverythingItBuildsRuns) {
                                                                   : std::random_device{}();
   const int iterations = std::getenv("PGMCP_FUZZ_ITERATIONS") != nullptr ? std::atoi(std::getenv("PGMCP_FUZZ_ITERATIONS")) : 50000;
   SCOPED_TRACE("PGMCP_FUZZ_SEED=" + std::to_string(seed));
-  Generator gen(seed);
-  const schema::Table tables[] = {testing::OrdersTable(), testing::EventsTable()};
+  const schema::SchemaSnapshot snapshot = testing::FixtureSnapshot();
+  Generator gen(seed, snapshot);
+  const schema::Table* tables[] = {testing::FixtureTable(snapshot, "orders"), testing::FixtureTable(snapshot, "events"),
+                                   testing::FixtureTable(snapshot, "shop.orders"),
+                                   testing::FixtureTable(snapshot, "shop.order_items")};
   QueryOptions options;
   options.limits.max_text_chars = 50;
-  int built = 0, rejected = 0, failures = 0;
+  int built = 0, rejected = 0, joined = 0, failures = 0;
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < iterations && failures < 5; ++i) {
-    const schema::Table& table = tables[i % 10 == 0 ? 1 : 0];
+    const int pick = i % 10;  // mostly orders (every type), some events (no key), some paths
+    const schema::Table& table = *tables[pick == 0 ? 1 : pick == 3 ? 2 : pick == 7 ? 3 : 0];
     const json::value args = gen.Arguments(table);
-    const auto q = BuildQuery(table, args, options);
+    const auto q = BuildQuery(snapshot, table, args, options);
     if (!q.ok()) {
       ++rejected;
       const auto& message = q.error().message;
@@ -232,6 +265,7 @@ TEST(GeneratedInputPg, BuilderNeverCrashesAndEverythingItBuildsRuns) {
       continue;
     }
     ++built;
+    if (q->sql.find(" LEFT JOIN ") != std::string::npos) ++joined;
     if (q->sql.find(kMarker) != std::string::npos || !HasOnlyBucketLiterals(q->sql) ||
         q->sql.find('\0') != std::string::npos) {
       ADD_FAILURE() << "caller text in SQL: " << q->sql;
@@ -254,10 +288,11 @@ TEST(GeneratedInputPg, BuilderNeverCrashesAndEverythingItBuildsRuns) {
     }
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::cout << "generated inputs: " << iterations << " (" << built << " built and run, " << rejected
-            << " rejected) in " << seconds << " s, seed " << seed << "\n";
+  std::cout << "generated inputs: " << iterations << " (" << built << " built and run, " << joined
+            << " of them with paths, " << rejected << " rejected) in " << seconds << " s, seed " << seed << "\n";
   EXPECT_GT(built, iterations / 10);
   EXPECT_GT(rejected, iterations / 10);
+  EXPECT_GT(joined, iterations / 200);
 }
 
 }  // namespace

@@ -13,7 +13,7 @@
 #include "database/pg_handles.h"
 #include "query/query.h"
 #include "support/test_database.h"
-#include "unit/query/query_fixture.h"
+#include "unit/query/shop_fixture.h"
 
 namespace pgmcp::query {
 
@@ -37,6 +37,7 @@ class QueryDatabase {
  public:
   explicit QueryDatabase(const std::string& time_zone = "UTC") {
     db_.Exec(kFixtureSql);
+    db_.Exec(kShopSql);
     conn_.reset(PQconnectdb(db_.Dsn().c_str()));
     if (PQstatus(conn_.get()) != CONNECTION_OK) throw std::runtime_error(PQerrorMessage(conn_.get()));
     // The session settings the server uses for every call (docs/security.md, "Every call is one read-only transaction", sets them per transaction).

@@ -164,6 +164,7 @@ enum class Expect {
   kRefused,   // the payload stands where a name of ours must be: always refused
   kEither,    // a value for a typed column: refused, or (a valid literal) answered
   kAnswered,  // words to search table names for (find_tables): they never reach SQL, always answered
+  kTable,     // a discovery-mode table name: refused, unless the payload happens to name a visible table
 };
 
 struct Position {
@@ -285,12 +286,12 @@ std::vector<Position> Positions() {
                }});
   // Discovery mode: the table a call names is looked up in the catalog, never put in SQL; the
   // words of find_tables are matched in memory.
-  v.push_back({"query_table table", "query_table", Expect::kRefused,
+  v.push_back({"query_table table", "query_table", Expect::kTable,
                [](const std::string& p) { return json::value(object{{"table", S(p)}, {"limit", 3}}); }});
-  v.push_back({"query_table table with a filter", "query_table", Expect::kRefused, [](const std::string& p) {
+  v.push_back({"query_table table with a filter", "query_table", Expect::kTable, [](const std::string& p) {
                  return json::value(object{{"table", S(p)}, {"where", object{{"id", 1}}}});
                }});
-  v.push_back({"describe_table table", "describe_table", Expect::kRefused,
+  v.push_back({"describe_table table", "describe_table", Expect::kTable,
                [](const std::string& p) { return json::value(object{{"table", S(p)}}); }});
   v.push_back({"find_tables query", "find_tables", Expect::kAnswered,
                [](const std::string& p) { return json::value(object{{"query", S(p)}, {"limit", 100}}); }});
@@ -340,7 +341,7 @@ std::string Printable(const std::string& s) {
 }
 
 void Judge(const Position& pos, const std::string& payload, const TimedOutcome& call,
-           const std::vector<std::string>& secrets, Verdict& verdict) {
+           const std::vector<std::string>& secrets, const catalog::TableDirectory& tables, Verdict& verdict) {
   const std::string where = pos.name + " <- " + Printable(payload) + ": ";
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(call.elapsed).count();
   if (ms >= kStatementTimeoutMs) verdict.Fail(where + "took " + std::to_string(ms) + " ms");
@@ -368,7 +369,11 @@ void Judge(const Position& pos, const std::string& payload, const TimedOutcome& 
     return;
   }
   ++verdict.answered;
-  if (pos.expect == Expect::kRefused) verdict.Fail(where + "a name that is not ours was accepted");
+  const bool names_a_table = pos.expect == Expect::kTable && tables.Find(payload) != nullptr;
+  if (pos.expect == Expect::kRefused || (pos.expect == Expect::kTable && !names_a_table)) {
+    verdict.Fail(where + "a name that is not ours was accepted");
+  }
+  if (pos.tool == "describe_table") return;  // a table's description, not rows
   if (pos.expect == Expect::kData && !StorableAsText(payload)) verdict.Fail(where + "text PostgreSQL cannot store was accepted");
   boost::system::error_code ec;
   auto doc = json::parse(out.structured_json, ec);
@@ -472,7 +477,8 @@ TEST_F(AttackSuite, EveryPayloadInEveryPositionIsRefusedOrTreatedAsDataAndChange
   Verdict verdict;
   std::chrono::steady_clock::duration slowest{};
   for (size_t i = 0; i < outcomes.size(); ++i) {
-    Judge(*what[i].first, *what[i].second, outcomes[i], secrets, verdict);
+    Judge(*what[i].first, *what[i].second, outcomes[i], secrets, *harness.service().current()->catalog->directory,
+          verdict);
     slowest = std::max(slowest, outcomes[i].elapsed);
   }
   for (const auto& f : verdict.failures) ADD_FAILURE() << f;

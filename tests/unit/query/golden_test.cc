@@ -4,7 +4,7 @@
 //
 // Format (tests/unit/query/golden_file.h): cases separated by blank lines; each case is
 //   case <name>
-//   [table orders|events]              (default orders)
+//   [table orders|events|shop.<table>] (default orders; tests/unit/query/shop_fixture.h)
 //   [options {"max_rows": 50, ...}]    (overrides of QueryOptions limits)
 //   args <JSON on one line>
 //   sql <SQL>  and  params <JSON array>  |  error <sentence>
@@ -20,7 +20,7 @@
 
 #include "query/query.h"
 #include "unit/query/golden_file.h"
-#include "unit/query/query_fixture.h"
+#include "unit/query/shop_fixture.h"
 
 namespace pgmcp::query {
 namespace {
@@ -95,10 +95,10 @@ class QueryGoldenCase : public ::testing::Test {
     json::error_code ec;
     const json::value args = json::parse(*args_text, ec);
     ASSERT_FALSE(ec) << "bad args JSON";
-    const std::string table_name = case_.Get("table", "orders");
-    ASSERT_TRUE(table_name == "orders" || table_name == "events") << table_name;
-    const schema::Table table = table_name == "events" ? testing::EventsTable() : testing::OrdersTable();
-    const auto built = BuildQuery(table, args, OptionsFor(case_.Get("options")));
+    const schema::SchemaSnapshot snapshot = testing::FixtureSnapshot();
+    const schema::Table* table = testing::FixtureTable(snapshot, case_.Get("table", "orders"));
+    ASSERT_NE(table, nullptr) << "unknown table " << case_.Get("table");
+    const auto built = BuildQuery(snapshot, *table, args, OptionsFor(case_.Get("options")));
     std::string sql, params, error;
     if (built.ok()) {
       sql = built->sql;

@@ -167,7 +167,7 @@ TEST_F(DiscoveryCallsTest, QueryTablePassesEveryOtherArgumentToTheTablesOwnTool)
   ASSERT_TRUE(call) << call.error().message;
   EXPECT_EQ(call->table, snapshot_.FindTool("query_customers"));
   EXPECT_EQ(call->arguments, json::parse(R"({"where":{"plan":"pro"},"limit":5})"));
-  auto sql = query::BuildQuery(*call->table, call->arguments, query_options_);
+  auto sql = query::BuildQuery(snapshot_, *call->table, call->arguments, query_options_);
   EXPECT_TRUE(sql) << "the arguments left are exactly what query_customers takes";
 }
 
