@@ -8,9 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "common/sanitize.h"
+
 namespace pgmcp::config {
 
-enum class SanitizeMode { kStrict, kBasic, kOff };
+using SanitizeMode = pgmcp::SanitizeMode;
 enum class Transport { kStdio, kHttp };
 enum class AuthMode { kJwt, kNone };
 

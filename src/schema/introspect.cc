@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "schema/catalog_text.h"
 #include "schema/check_values.h"
 #include "schema/glob.h"
 #include "schema/snapshot_builder.h"
@@ -607,6 +608,7 @@ Result<SchemaSnapshot> Introspect(database::CatalogReader& reader, const config:
     }
     snapshot.tables.push_back(std::move(p.table));
   }
+  SanitizeCatalogText(snapshot.tables);
   FinishSnapshot(snapshot, settings);
   return snapshot;
 }
