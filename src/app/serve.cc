@@ -240,8 +240,9 @@ int ServeHttp(Server& server) {
   hooks.on_response = [m = server.metrics](int status) { m->RecordHttpRequest(status); };
   hooks.on_auth_failure = [m = server.metrics](const std::string& reason) { m->RecordAuthFailure(reason); };
   hooks.ready = [&server]() -> asio::awaitable<bool> {
-    // Ready: a schema is loaded and the database answers a trivial query within a second.
-    if (server.stopping || server.tools->current() == nullptr) co_return false;
+    // Ready: a schema is loaded, the roles are safe (the last reload's audit), and the database
+    // answers a trivial query within a second.
+    if (server.stopping || server.tools->current() == nullptr || server.tools->roles_unsafe()) co_return false;
     database::Envelope envelope;
     envelope.statement_timeout_ms = 1000;
     auto probe = database::RunReadOnly(*server.pool, envelope, database::Statement{"SELECT 1", {}},

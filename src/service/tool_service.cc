@@ -95,7 +95,12 @@ asio::awaitable<Result<protocol::ToolOutcome>> ToolService::CallTool(std::string
 
   const schema::Table* table = published->schema->FindTool(name);
   std::optional<Error> refused;  // answered as a JSON-RPC error, not as a result
-  if (table == nullptr) {
+  if (roles_unsafe_) {
+    // Checked before the tool name, so that no call at all reaches the database meanwhile.
+    outcome = {true, std::string(kRolesUnsafeSentence), {}};
+    status = Describe(ErrorKind::kSecurity).metric_status;
+    error = "roles_unsafe";
+  } else if (table == nullptr) {
     refused = protocol::UnknownTool(name);
     status = Describe(refused->kind).metric_status;
     error = refused->message;

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string_view>
 
 #include "catalog/tool_catalog.h"
 #include "config/settings_source.h"
@@ -43,6 +44,12 @@ class ToolService : public protocol::Backend {
   std::shared_ptr<const Published> current() const;
   const config::SettingsSourcePtr& settings() const { return settings_; }
 
+  // While a reload's privilege audit finds the database roles unsafe (docs/security.md, "The audit
+  // runs on every reload"), every tool call is refused with kRolesUnsafeSentence and /readyz
+  // answers 503. Set by SchemaReloader; thread-safe.
+  void SetRolesUnsafe(bool unsafe) { roles_unsafe_ = unsafe; }
+  bool roles_unsafe() const { return roles_unsafe_; }
+
   // Called (at most once per cache_ttl_seconds, from a request) when the schema is due for a
   // cheap version check (lazily, when the TTL has passed: docs/operations.md). Set before serving.
   void SetStaleHandler(std::function<void()> on_stale) { on_stale_ = std::move(on_stale); }
@@ -62,10 +69,16 @@ class ToolService : public protocol::Backend {
   std::shared_ptr<metrics::Metrics> metrics_;  // may be null (one-shot commands)
   std::function<void()> on_stale_;
   mutable std::atomic<int64_t> last_check_ms_{0};  // steady clock, ms
+  std::atomic<bool> roles_unsafe_{false};
   mutable std::mutex mu_;
   std::shared_ptr<const Published> current_;  // guarded by mu_; swapped whole on reload
 };
 
 query::QueryOptions QueryOptionsFrom(const config::Settings& settings);
+
+// The isError text of every tool call while the roles are unsafe (docs/reference.md, "Errors").
+inline constexpr std::string_view kRolesUnsafeSentence =
+    "The server refuses tool calls until its database role is safe again: a privilege check found that the role "
+    "can write or read past its limits. The server's log says what was found.";
 
 }  // namespace pgmcp::service
