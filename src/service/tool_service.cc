@@ -1,9 +1,12 @@
 #include "service/tool_service.h"
 
+#include <boost/json/parse.hpp>
+
 #include "common/error_kinds.h"
 #include "common/random.h"
 #include "database/read_only_call.h"
 #include "logging/log.h"
+#include "service/cost_refusal.h"
 #include "service/untrusted_data.h"
 
 namespace pgmcp::service {
@@ -23,6 +26,16 @@ int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
+// One call's transaction settings (docs/security.md, guarantee 2).
+database::Envelope EnvelopeFor(const config::Settings& settings, const protocol::CallContext& context) {
+  database::Envelope envelope;
+  envelope.role = context.role;
+  envelope.claims_json = context.claims_json;
+  envelope.statement_timeout_ms = settings.limits.statement_timeout_ms;
+  envelope.timezone = settings.query.timezone;
+  return envelope;
+}
+
 }  // namespace
 
 ToolService::ToolService(config::SettingsSourcePtr settings, std::shared_ptr<database::Pool> pool,
@@ -111,26 +124,28 @@ asio::awaitable<Result<protocol::ToolOutcome>> ToolService::CallTool(std::string
       outcome = {true, built.error().message, {}};
       status = Describe(built.error().kind).metric_status;
     } else {
-      database::Envelope envelope;
-      envelope.role = context.role;
-      envelope.claims_json = context.claims_json;
-      envelope.statement_timeout_ms = settings.limits.statement_timeout_ms;
-      envelope.timezone = settings.query.timezone;
+      const database::Envelope envelope = EnvelopeFor(settings, context);
       // Built as a named awaitable first: g++ 12 destroys temporaries inside a co_await
       // full-expression twice, so no argument with a destructor is created inside one.
-      auto run = database::RunReadOnly(*pool_, envelope, database::Statement{built->sql, built->params},
-                                       started + std::chrono::milliseconds(settings.pool.acquire_timeout_ms));
+      auto run = database::RunReadOnlyWithinCost(*pool_, envelope, database::Statement{built->sql, built->params},
+                                                 static_cast<double>(settings.limits.max_plan_cost),
+                                                 started + std::chrono::milliseconds(settings.pool.acquire_timeout_ms));
       auto result = co_await std::move(run);
       if (!result) {
         outcome = {true, std::string(ClientSentence(result.error())), {}};
         status = Describe(result.error().kind).metric_status;
         error = result.error().code;
+      } else if (!result->rows) {  // the cost guard refused it unrun
+        outcome = {true, CostRefusal(*table, result->plan), {}};
+        status = Describe(ErrorKind::kInvalidArgument).metric_status;
+        error = "plan_cost";
+        log["plan_cost"] = result->plan.total_cost;
       } else if (auto nonce = RandomHex128(); !nonce) {
         outcome = {true, std::string(ClientSentence(nonce.error())), {}};
         status = Describe(nonce.error().kind).metric_status;
         error = nonce.error().code;
       } else {
-        auto encoded = query::EncodeRows(*result, *built, query_options);
+        auto encoded = query::EncodeRows(*result->rows, *built, query_options);
         rows = encoded.row_count;
         outcome.text = WrapUntrustedData(encoded.json, *nonce);
         outcome.structured_json = std::move(encoded.json);
@@ -147,6 +162,28 @@ asio::awaitable<Result<protocol::ToolOutcome>> ToolService::CallTool(std::string
   logging::Info("tool_call", std::move(log));
   if (refused) co_return std::move(*refused);
   co_return outcome;
+}
+
+asio::awaitable<Result<json::value>> ToolService::ExplainCall(std::string name, json::value arguments,
+                                                           protocol::CallContext context) {
+  auto published = current();
+  auto current_settings = settings_->current();
+  const schema::Table* table = published->schema->FindTool(name);
+  if (table == nullptr) co_return protocol::UnknownTool(name);
+  auto built = query::BuildQuery(*table, arguments, QueryOptionsFrom(*current_settings));
+  if (!built) co_return built.error();
+  const auto acquire_deadline =
+      database::Clock::now() + std::chrono::milliseconds(current_settings->pool.acquire_timeout_ms);
+  auto run = database::ExplainReadOnly(*pool_, EnvelopeFor(*current_settings, context),
+                                       database::Statement{built->sql, built->params}, acquire_deadline);
+  auto plan = co_await std::move(run);
+  if (!plan) co_return plan.error();
+  json::array params;
+  for (const auto& p : built->params) params.emplace_back(p ? json::value(*p) : json::value(nullptr));
+  boost::system::error_code ec;
+  json::value parsed = json::parse(*plan, ec);
+  if (ec) co_return MakeError(ErrorKind::kInternal, "The database's query plan could not be read.");
+  co_return json::value{{"sql", built->sql}, {"params", std::move(params)}, {"plan", std::move(parsed)}};
 }
 
 }  // namespace pgmcp::service

@@ -58,6 +58,11 @@ class ToolService : public protocol::Backend {
   bool HasTool(std::string_view name) const;
   boost::asio::awaitable<Result<protocol::ToolOutcome>> CallTool(std::string name, boost::json::value arguments,
                                                                  protocol::CallContext context) override;
+  // `pgmcp call --explain`: the call's generated SELECT, its parameters and the database's plan
+  // for it in the call's envelope, as one JSON object; nothing else runs. kNotFound for an unknown
+  // tool, the query builder's error for invalid arguments, the database's errors.
+  boost::asio::awaitable<Result<boost::json::value>> ExplainCall(std::string name, boost::json::value arguments,
+                                                                 protocol::CallContext context);
   std::shared_ptr<const std::string> ResourcesList() const override;
   std::optional<std::string> ReadResource(std::string_view uri) const override;
 
