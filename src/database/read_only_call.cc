@@ -17,12 +17,14 @@ std::vector<Statement> EnvelopeStatements(const Envelope& e, Statement select) {
   // search_path is pinned (docs/security.md, "Name resolution is pinned"): no operator, function
   // or type planted in another schema is visible to the call. pg_temp is listed last so that it
   // is not searched first implicitly; the set_config calls name their schema because they run
-  // before the path is pinned.
+  // before the path is pinned. Every setting that changes how a value is written as text is
+  // pinned too, whatever the role or database defaults say: the encoder reads that text.
   std::string set =
       "SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true), "
       "pg_catalog.set_config('request.jwt.claims', $1, true), pg_catalog.set_config('statement_timeout', $2, true), "
       "pg_catalog.set_config('TimeZone', $3, true), pg_catalog.set_config('DateStyle', 'ISO, YMD', true), "
-      "pg_catalog.set_config('IntervalStyle', 'iso_8601', true), pg_catalog.set_config('extra_float_digits', '1', true)";
+      "pg_catalog.set_config('IntervalStyle', 'iso_8601', true), "
+      "pg_catalog.set_config('extra_float_digits', '1', true), pg_catalog.set_config('bytea_output', 'hex', true)";
   std::vector<std::optional<std::string>> params = {e.claims_json, std::to_string(e.statement_timeout_ms), e.timezone};
   if (!e.role.empty()) {
     set += ", pg_catalog.set_config('role', $4, true)";
