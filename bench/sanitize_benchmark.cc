@@ -12,7 +12,7 @@
 
 namespace {
 
-using pgmcp::config::SanitizeMode;
+using pgmcp::SanitizeMode;
 
 constexpr std::size_t kCorpusBytes = 8 << 20;
 
