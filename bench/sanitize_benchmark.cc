@@ -8,11 +8,11 @@
 #include <utility>
 #include <vector>
 
-#include "security/sanitize.h"
+#include "common/sanitize.h"
 
 namespace {
 
-using pgmcp::config::SanitizeMode;
+using pgmcp::SanitizeMode;
 
 constexpr std::size_t kCorpusBytes = 8 << 20;
 
@@ -70,7 +70,7 @@ double MegabytesPerSecond(const std::string& corpus, SanitizeMode mode, std::siz
   std::chrono::duration<double> elapsed{};
   do {
     out.clear();
-    for (std::string_view value : slices) pgmcp::security::AppendSanitized(value, mode, out);
+    for (std::string_view value : slices) pgmcp::AppendSanitized(value, mode, out);
     bytes += corpus.size();
     checksum += out.size();
     elapsed = std::chrono::steady_clock::now() - start;

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "app/commands.h"
+#include "catalog/pretty_json.h"
 #include "common/error_kinds.h"
 #include "common/json.h"
 #include "logging/log.h"
@@ -31,6 +32,28 @@ int PrintTools(const config::Invocation& inv) {
   return 0;
 }
 
+namespace {
+
+// `pgmcp call --explain`: the SQL, its parameters and the plan as pretty JSON on stdout. Exit codes
+// as for a call: 2 for an unknown tool, 1 when the call could not be planned (its sentence on stderr).
+int PrintExplain(asio::io_context& io, service::ToolService& tools, const std::string& tool,
+                 boost::json::value arguments, const protocol::CallContext& context) {
+  auto future = asio::co_spawn(io, tools.ExplainCall(tool, std::move(arguments), context), asio::use_future);
+  io.run();
+  Result<boost::json::value> explained = future.get();
+  if (!explained) {
+    const bool unknown = explained.error().kind == ErrorKind::kNotFound;
+    std::fprintf(stderr, "pgmcp: %s%s\n", std::string(ClientSentence(explained.error())).c_str(),
+                 unknown ? " (pgmcp tools lists them)" : "");
+    return unknown ? 2 : 1;
+  }
+  const std::string out = catalog::PrettyJson(*explained);  // ends with a newline
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return 0;
+}
+
+}  // namespace
+
 int CallOnce(const config::Invocation& inv) {
   auto arguments = ParseJson(inv.arguments, static_cast<size_t>(inv.settings.limits.max_json_depth));
   if (!arguments) {
@@ -47,6 +70,7 @@ int CallOnce(const config::Invocation& inv) {
   protocol::CallContext context;
   context.session_id = "cli";
   context.role = inv.settings.auth.anonymous_role;
+  if (inv.explain) return PrintExplain(io, *tools, inv.tool, std::move(arguments.value()), context);
   auto future = asio::co_spawn(io, tools->CallTool(inv.tool, std::move(arguments.value()), context), asio::use_future);
   io.run();
   Result<protocol::ToolOutcome> outcome = future.get();

@@ -28,6 +28,9 @@ namespace asio = boost::asio;
 
 namespace {
 
+// How long a /readyz answer from the database stays good (docs/reference.md, Endpoints).
+constexpr std::chrono::seconds kReadyProbeInterval{1};
+
 // The verified token's exp (the verifier refuses tokens without one), so that a GET stream ends
 // when its token does. 0 when it cannot be read.
 int64_t TokenExpiry(const std::string& claims_json) {
@@ -56,6 +59,14 @@ struct Server {
   std::shared_ptr<database::NotificationListener> listener;
   std::unique_ptr<asio::signal_set> hangup;
   bool stopping = false;
+  // /readyz's last database probe (event-loop state): an unauthenticated endpoint must not cost a
+  // round trip per request, so answers within kReadyProbeInterval of a probe reuse it, and requests
+  // that arrive while one probe runs do not start another.
+  struct ReadyProbe {
+    std::chrono::steady_clock::time_point at{};
+    bool ok = false;
+    bool running = false;
+  } ready_probe;
 
   // Reloads (docs/operations.md): SIGHUP re-reads the config and rebuilds; NOTIFY on the reload
   // channel rebuilds; the TTL triggers a cheap version check from the next request. `notify` tells
@@ -243,14 +254,25 @@ int ServeHttp(Server& server) {
   hooks.on_response = [m = server.metrics](int status) { m->RecordHttpRequest(status); };
   hooks.on_auth_failure = [m = server.metrics](const std::string& reason) { m->RecordAuthFailure(reason); };
   hooks.ready = [&server]() -> asio::awaitable<bool> {
-    // Ready: a schema is loaded and the database answers a trivial query within a second.
-    if (server.stopping || server.tools->current() == nullptr) co_return false;
+    // Ready: a schema is loaded, the roles are safe (the last reload's audit), and the database
+    // answered a trivial query within a second, at most kReadyProbeInterval ago.
+    if (server.stopping || server.tools->current() == nullptr || server.tools->roles_unsafe()) co_return false;
+    auto& last = server.ready_probe;
+    if (last.running || std::chrono::steady_clock::now() - last.at < kReadyProbeInterval) co_return last.ok;
+    last.running = true;
+    // Cleared however this coroutine ends (a connection closed mid-probe destroys it).
+    struct Running {
+      Server::ReadyProbe& probe;
+      ~Running() { probe.running = false; }
+    } running{last};
     database::Envelope envelope;
     envelope.statement_timeout_ms = 1000;
     auto probe = database::RunReadOnly(*server.pool, envelope, database::Statement{"SELECT 1", {}},
                                        database::Clock::now() + std::chrono::seconds(1));
     auto result = co_await std::move(probe);
-    co_return result.ok();
+    last.at = std::chrono::steady_clock::now();
+    last.ok = result.ok();
+    co_return last.ok;
   };
 
   http::HttpOptions options;

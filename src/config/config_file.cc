@@ -141,7 +141,8 @@ Setters SettersFor(Settings& s) {
         {"max_in_values", Int(s.limits.max_in_values, 1)},
         // 64 is the ceiling the security guarantees promise; below 8 not even initialize parses.
         {"max_json_depth", IntRange(s.limits.max_json_depth, 8, 64)},
-        {"max_line_bytes", Int(s.limits.max_line_bytes, 1024)}}},
+        {"max_line_bytes", Int(s.limits.max_line_bytes, 1024)},
+        {"max_plan_cost", Int(s.limits.max_plan_cost, 0)}}},
       {"pool",
        {{"min", IntSmall(s.pool.min, 0)},
         {"max", IntSmall(s.pool.max, 1)},

@@ -86,6 +86,10 @@ Result<Invocation> ParseInvocation(const std::vector<std::string>& args, const G
         role_sql_option = "--authenticator";
         continue;
       }
+      if (name == "explain" && !has_value) {
+        inv.explain = true;
+        continue;
+      }
       if (name == "role") {
         if (!has_value && i + 1 >= args.size()) return OptionError("option '--role' needs a value");
         inv.role = has_value ? value : args[++i];
@@ -123,6 +127,7 @@ Result<Invocation> ParseInvocation(const std::vector<std::string>& args, const G
     next = 3;
   }
   if (positional.size() > next) return OptionError("unexpected argument '" + positional[next] + "'");
+  if (inv.explain && inv.command != CommandKind::kCall) return OptionError("option '--explain' belongs to pgmcp call");
   if (!role_sql_option.empty() && inv.command != CommandKind::kRoleSql) {
     return OptionError("option '" + role_sql_option + "' belongs to pgmcp role-sql");
   }
@@ -213,6 +218,9 @@ Usage:
   pgmcp tools   [options]          print the generated tools as JSON and exit
   pgmcp call TOOL 'JSON-ARGS'      run one tool call through the full pipeline; exit 0, 1 on isError,
                                    2 for JSON that does not parse or an unknown tool
+  pgmcp call --explain TOOL 'JSON-ARGS'
+                                   print the call's SQL, its parameters and the database's plan;
+                                   runs nothing else
   pgmcp check   [options]          run the start-up security checks; exit 0 if safe, 2 if not
   pgmcp role-sql [--role NAME] [--authenticator] [options]
                                    print SQL that creates a read-only role pgmcp check accepts

@@ -17,6 +17,7 @@ struct Invocation {
   CommandKind command = CommandKind::kServe;
   std::string tool;       // pgmcp call TOOL
   std::string arguments;  // pgmcp call TOOL 'JSON-ARGS'
+  bool explain = false;   // pgmcp call --explain: print the SQL, parameters and plan; run nothing else
   std::string role;          // pgmcp role-sql --role NAME (empty: the default name)
   bool authenticator = false;  // pgmcp role-sql --authenticator
   Settings settings;

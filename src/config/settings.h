@@ -8,9 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "common/sanitize.h"
+
 namespace pgmcp::config {
 
-enum class SanitizeMode { kStrict, kBasic, kOff };
+using SanitizeMode = pgmcp::SanitizeMode;
 enum class Transport { kStdio, kHttp };
 enum class AuthMode { kJwt, kNone };
 // Which tools a caller gets (docs/reference.md, "Discovery mode"): one per table, the three
@@ -26,6 +28,7 @@ struct Limits {
   int64_t max_in_values = 1000;
   int64_t max_json_depth = 64;       // nesting of one JSON-RPC message; 64 at most
   int64_t max_line_bytes = 1048576;  // one stdio message
+  int64_t max_plan_cost = 0;         // the cost guard: 0 off, else the most a call's plan may cost
 
   bool operator==(const Limits&) const = default;
 };

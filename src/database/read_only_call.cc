@@ -17,12 +17,14 @@ std::vector<Statement> EnvelopeStatements(const Envelope& e, Statement select) {
   // search_path is pinned (docs/security.md, "Name resolution is pinned"): no operator, function
   // or type planted in another schema is visible to the call. pg_temp is listed last so that it
   // is not searched first implicitly; the set_config calls name their schema because they run
-  // before the path is pinned.
+  // before the path is pinned. Every setting that changes how a value is written as text is
+  // pinned too, whatever the role or database defaults say: the encoder reads that text.
   std::string set =
       "SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true), "
       "pg_catalog.set_config('request.jwt.claims', $1, true), pg_catalog.set_config('statement_timeout', $2, true), "
       "pg_catalog.set_config('TimeZone', $3, true), pg_catalog.set_config('DateStyle', 'ISO, YMD', true), "
-      "pg_catalog.set_config('IntervalStyle', 'iso_8601', true), pg_catalog.set_config('extra_float_digits', '1', true)";
+      "pg_catalog.set_config('IntervalStyle', 'iso_8601', true), "
+      "pg_catalog.set_config('extra_float_digits', '1', true), pg_catalog.set_config('bytea_output', 'hex', true)";
   std::vector<std::optional<std::string>> params = {e.claims_json, std::to_string(e.statement_timeout_ms), e.timezone};
   if (!e.role.empty()) {
     set += ", pg_catalog.set_config('role', $4, true)";
@@ -34,26 +36,103 @@ std::vector<Statement> EnvelopeStatements(const Envelope& e, Statement select) {
   return out;
 }
 
+namespace {
+
+Statement ExplainOf(const Statement& select) { return Statement{"EXPLAIN (FORMAT JSON) " + select.sql, select.params}; }
+
+Statement Rollback() { return Statement{"ROLLBACK", {}}; }
+
+// Runs `statements` in one pipeline; after a failure inside the transaction, rolls back so the
+// connection is idle again (if even that fails, the Lease drops the connection).
+asio::awaitable<Result<std::vector<Rows>>> RunOrRollBack(Connection& conn, std::vector<Statement> statements,
+                                                         Deadline deadline) {
+  auto results = co_await conn.RunPipeline(statements, deadline);
+  if (!results && conn.InTransaction()) {
+    const std::vector<Statement> rollback{Rollback()};
+    auto rb = co_await conn.RunPipeline(rollback, Clock::now() + kTimeoutGrace);
+    (void)rb;
+  }
+  co_return std::move(results);
+}
+
+Deadline CallDeadline(const Envelope& envelope) {
+  return Clock::now() + std::chrono::milliseconds(envelope.statement_timeout_ms) + kTimeoutGrace;
+}
+
+// BEGIN, the settings and EXPLAIN of `select`: the first part of the envelope, without its end.
+std::vector<Statement> PlanningStatements(const Envelope& envelope, const Statement& select) {
+  std::vector<Statement> statements = EnvelopeStatements(envelope, ExplainOf(select));
+  statements.pop_back();  // COMMIT: the caller decides how the transaction ends
+  return statements;
+}
+
+Result<PlanEstimate> EstimateOf(const Rows& explained) {
+  if (explained.row_count() != 1) return ParsePlanEstimate("");
+  return ParsePlanEstimate(explained[0].Text("QUERY PLAN"));
+}
+
+}  // namespace
+
 asio::awaitable<Result<Rows>> RunReadOnly(Pool& pool, Envelope envelope, Statement select,
                                           Deadline acquire_deadline) {
   auto lease = co_await pool.Acquire(acquire_deadline);
   if (!lease) co_return lease.error();
   Lease conn = std::move(lease.value());
-  auto deadline = Clock::now() + std::chrono::milliseconds(envelope.statement_timeout_ms) + kTimeoutGrace;
+  auto deadline = CallDeadline(envelope);
   // Named first: g++ 12 destroys temporaries of a co_await full-expression twice.
-  const std::vector<Statement> statements = EnvelopeStatements(envelope, std::move(select));
-  auto results = co_await conn->RunPipeline(statements, deadline);
-  if (!results) {
-    // A failed statement leaves the transaction aborted: roll back so the connection is idle again.
-    if (conn->InTransaction()) {
-      std::vector<Statement> rollback(1);
-      rollback[0].sql = "ROLLBACK";
-      auto rb = co_await conn->RunPipeline(rollback, Clock::now() + kTimeoutGrace);
-      (void)rb;  // if even that fails, the Lease drops the connection
-    }
-    co_return results.error();
-  }
+  auto run = RunOrRollBack(*conn, EnvelopeStatements(envelope, std::move(select)), deadline);
+  auto results = co_await std::move(run);
+  if (!results) co_return results.error();
   co_return std::move(results.value()[2]);
+}
+
+asio::awaitable<Result<GuardedRows>> RunReadOnlyWithinCost(Pool& pool, Envelope envelope, Statement select,
+                                                           double max_cost, Deadline acquire_deadline) {
+  if (max_cost <= 0) {  // the guard is off: one round trip, as RunReadOnly
+    auto plain = RunReadOnly(pool, std::move(envelope), std::move(select), acquire_deadline);
+    auto rows = co_await std::move(plain);
+    if (!rows) co_return rows.error();
+    co_return GuardedRows{std::move(rows.value()), {}};
+  }
+  auto lease = co_await pool.Acquire(acquire_deadline);
+  if (!lease) co_return lease.error();
+  Lease conn = std::move(lease.value());
+  auto deadline = CallDeadline(envelope);
+  auto plan_run = RunOrRollBack(*conn, PlanningStatements(envelope, select), deadline);
+  auto planned = co_await std::move(plan_run);
+  if (!planned) co_return planned.error();
+  GuardedRows out;
+  auto estimate = EstimateOf(planned.value()[2]);
+  const bool over = !estimate || estimate->total_cost > max_cost;
+  if (estimate) out.plan = *estimate;
+  std::vector<Statement> rest;
+  if (over) {
+    rest.push_back(Rollback());
+  } else {
+    rest.push_back(std::move(select));
+    rest.push_back(Statement{"COMMIT", {}});
+  }
+  auto finish = RunOrRollBack(*conn, std::move(rest), deadline);
+  auto finished = co_await std::move(finish);
+  if (!finished) co_return finished.error();
+  if (!estimate) co_return estimate.error();
+  if (!over) out.rows = std::move(finished.value()[0]);
+  co_return out;
+}
+
+asio::awaitable<Result<std::string>> ExplainReadOnly(Pool& pool, Envelope envelope, Statement select,
+                                                     Deadline acquire_deadline) {
+  auto lease = co_await pool.Acquire(acquire_deadline);
+  if (!lease) co_return lease.error();
+  Lease conn = std::move(lease.value());
+  std::vector<Statement> statements = PlanningStatements(envelope, select);
+  statements.push_back(Rollback());
+  auto run = RunOrRollBack(*conn, std::move(statements), CallDeadline(envelope));
+  auto results = co_await std::move(run);
+  if (!results) co_return results.error();
+  const Rows& explained = results.value()[2];
+  if (explained.row_count() != 1) co_return MakeError(ErrorKind::kInternal, "The database returned no query plan.");
+  co_return explained[0].Text("QUERY PLAN");
 }
 
 }  // namespace pgmcp::database

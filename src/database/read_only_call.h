@@ -4,8 +4,10 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <optional>
 #include <string>
 
+#include "database/plan_estimate.h"
 #include "database/pool.h"
 
 namespace pgmcp::database {
@@ -28,5 +30,22 @@ std::vector<Statement> EnvelopeStatements(const Envelope& envelope, Statement se
 // (Arguments are by value: a coroutine must not hold references to its caller's temporaries.)
 boost::asio::awaitable<Result<Rows>> RunReadOnly(Pool& pool, Envelope envelope, Statement select,
                                                  Deadline acquire_deadline);
+
+// The cost guard (docs/reference.md, limits.max_plan_cost): plans `select` first inside the same
+// envelope (EXPLAIN (FORMAT JSON) with the same role, claims, settings and parameters, so
+// row-level security and the parameter values shape the estimate), then runs it only when the
+// estimated total cost is at most `max_cost`; otherwise rolls back and returns the estimate.
+// Two round trips instead of one; `max_cost` <= 0 is RunReadOnly (one). Errors as RunReadOnly.
+struct GuardedRows {
+  std::optional<Rows> rows;  // empty: refused without running, `plan` is over the limit
+  PlanEstimate plan;
+};
+boost::asio::awaitable<Result<GuardedRows>> RunReadOnlyWithinCost(Pool& pool, Envelope envelope, Statement select,
+                                                                  double max_cost, Deadline acquire_deadline);
+
+// The plan of `select` in the envelope, as the text of EXPLAIN (FORMAT JSON); nothing else runs
+// and the transaction rolls back (`pgmcp call --explain`).
+boost::asio::awaitable<Result<std::string>> ExplainReadOnly(Pool& pool, Envelope envelope, Statement select,
+                                                            Deadline acquire_deadline);
 
 }  // namespace pgmcp::database

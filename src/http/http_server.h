@@ -97,6 +97,9 @@ class HttpServer : public std::enable_shared_from_this<HttpServer> {
   boost::asio::awaitable<void> WatchForHangUp(std::shared_ptr<Connection> conn, std::shared_ptr<HttpSession> session,
                                               std::shared_ptr<PendingReply> pending, std::string key,
                                               boost::json::value id);
+  // A stateless-era request, cancelled when its client hangs up (as a session's call is).
+  boost::asio::awaitable<protocol::Reply> ServeStateless(Exchange& ex, protocol::Request request,
+                                                         const protocol::CallContext& context);
   boost::asio::awaitable<void> HandleMcpGet(Connection& conn, Exchange& ex, const Caller& caller);
   void HandleMcpDelete(Exchange& ex, const protocol::CallContext& context);
   void HandleProtectedResource(const Connection& conn, Exchange& ex);

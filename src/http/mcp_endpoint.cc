@@ -3,12 +3,15 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/json/object.hpp>
 #include <cerrno>
+#include <functional>
 
 #include "http/request_checks.h"
 #include "http/server_internal.h"
@@ -27,6 +30,30 @@ std::string CancelledRequestKey(const protocol::Message& message) {
   const json::value* id = n->params.get_object().if_contains("requestId");
   return id == nullptr ? std::string() : protocol::Session::IdKey(*id);
 }
+
+// Waits until the client of `socket` hangs up (true) or `waiting()` stops holding (false): a
+// readable socket with nothing to read is the end of stream; bytes there (a pipelined request)
+// mean the client is still present, as does a wait cancelled because the exchange ended.
+asio::awaitable<bool> ClientHangsUp(asio::ip::tcp::socket& socket, std::function<bool()> waiting) {
+  while (true) {
+    auto [ec] = co_await socket.async_wait(asio::ip::tcp::socket::wait_read, kTuple);
+    if (ec || !waiting()) co_return false;
+    char byte;
+    ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n > 0) co_return false;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) continue;
+    co_return true;  // end of stream or reset
+  }
+}
+
+// A stateless request in flight: its reply once it has one, and the timer its POST sleeps on.
+struct StatelessFlight {
+  explicit StatelessFlight(asio::any_io_executor ex) : wake(std::move(ex)) {}
+  std::optional<protocol::Reply> reply;
+  bool done = false;
+  asio::steady_timer wake;
+  asio::cancellation_signal cancel;
+};
 
 }  // namespace
 
@@ -56,7 +83,7 @@ asio::awaitable<void> HttpServer::HandleMcpPost(Exchange& ex, const protocol::Ca
   }
   if (auto* stateless = std::get_if<protocol::StatelessRequest>(&route)) {
     ++stateless_in_flight_;
-    auto serve = stateless_.Serve(std::move(stateless->request), context);
+    auto serve = ServeStateless(ex, std::move(stateless->request), context);
     protocol::Reply reply = co_await std::move(serve);
     --stateless_in_flight_;
     ex.response = ReplyResponse(req, std::move(reply));
@@ -134,19 +161,47 @@ asio::awaitable<void> HttpServer::ServeInSession(Exchange& ex, protocol::Session
 asio::awaitable<void> HttpServer::WatchForHangUp(std::shared_ptr<Connection> conn,
                                                 std::shared_ptr<HttpSession> session,
                                                 std::shared_ptr<PendingReply> pending, std::string key, json::value id) {
-  auto& socket = conn->stream.socket();
-  while (true) {
-    auto [ec] = co_await socket.async_wait(asio::ip::tcp::socket::wait_read, kTuple);
+  auto still_pending = [session, pending, key] {  // false once the call ended first
     auto it = session->pending.find(key);
-    if (ec || it == session->pending.end() || it->second != pending) co_return;  // the call ended first
-    char byte;
-    ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (n > 0) co_return;  // the client sent its next request already: it is still there
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) continue;
-    break;  // end of stream or reset: the client is gone
-  }
+    return it != session->pending.end() && it->second == pending;
+  };
+  auto watch = ClientHangsUp(conn->stream.socket(), still_pending);
+  if (!co_await std::move(watch)) co_return;
   session->session->Dispatch(protocol::Notification{"notifications/cancelled", json::object{{"requestId", id}}});
   EndPending(*session, key);
+}
+
+asio::awaitable<protocol::Reply> HttpServer::ServeStateless(Exchange& ex, protocol::Request request,
+                                                           const protocol::CallContext& context) {
+  auto flight = std::make_shared<StatelessFlight>(io_.get_executor());
+  flight->wake.expires_at(std::chrono::steady_clock::time_point::max());
+  asio::co_spawn(io_, stateless_.Serve(std::move(request), context),
+                 asio::bind_cancellation_slot(flight->cancel.slot(),
+                                              // The handler owns the flight: the signal outlives the coroutine.
+                                              [flight](std::exception_ptr error, protocol::Reply reply) {
+                                                if (!error) flight->reply = std::move(reply);
+                                                flight->done = true;
+                                                flight->wake.cancel();
+                                              }));
+  if (!flight->done) {
+    if (ex.connection) {
+      std::shared_ptr<Connection> conn = ex.connection;
+      asio::co_spawn(
+          io_,
+          [](std::shared_ptr<Connection> c, std::shared_ptr<StatelessFlight> f) -> asio::awaitable<void> {
+            auto watch = ClientHangsUp(c->stream.socket(), [f] { return !f->done; });
+            if (co_await std::move(watch)) f->cancel.emit(asio::cancellation_type::terminal);
+          }(conn, flight),
+          asio::detached);
+    }
+    co_await flight->wake.async_wait(kTuple);
+    if (ex.connection) {  // stops the watch: nothing else waits on the socket during a call
+      boost::system::error_code ignored;
+      ex.connection->stream.socket().cancel(ignored);
+    }
+  }
+  if (!flight->reply) co_return protocol::FaultReply(protocol::Fault::kInternalError, nullptr, "Internal error.");
+  co_return std::move(*flight->reply);
 }
 
 asio::awaitable<void> HttpServer::HandleMcpGet(Connection& conn, Exchange& ex, const Caller& caller) {

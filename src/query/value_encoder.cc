@@ -4,7 +4,7 @@
 
 #include "common/utf8.h"
 #include "query/json_text.h"
-#include "security/sanitize.h"
+#include "common/sanitize.h"
 
 namespace pgmcp::query {
 namespace {
@@ -37,7 +37,7 @@ void SanitizeJson(boost::json::value& v, config::SanitizeMode mode, std::string&
       auto& s = v.get_string();
       if (IsPrintableAscii(s)) return;
       scratch.clear();
-      security::AppendSanitized(s, mode, scratch);
+      AppendSanitized(s, mode, scratch);
       s = scratch;
       return;
     }
@@ -55,7 +55,7 @@ void SanitizeJson(boost::json::value& v, config::SanitizeMode mode, std::string&
         boost::json::object cleaned;
         for (auto& kv : obj) {
           scratch.clear();
-          security::AppendSanitized(kv.key(), mode, scratch);
+          AppendSanitized(kv.key(), mode, scratch);
           cleaned[scratch] = std::move(kv.value());
         }
         obj = std::move(cleaned);
@@ -221,7 +221,7 @@ void ValueEncoder::AppendText(std::string_view text, std::string& out) {
     return;
   }
   scratch_.clear();
-  security::AppendSanitized(kept, options_.sanitize, scratch_);
+  AppendSanitized(kept, options_.sanitize, scratch_);
   if (cut) scratch_.append(kTruncatedMarker);
   AppendJsonString(scratch_, out);
 }

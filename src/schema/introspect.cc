@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "schema/catalog_text.h"
 #include "schema/check_values.h"
 #include "schema/glob.h"
 #include "schema/privilege_matrix.h"
@@ -149,6 +150,16 @@ WHERE ((con.conrelid = ANY ($1::oid[]) AND con.contype IN ('p', 'u', 'f', 'c'))
 ORDER BY con.conrelid, con.contypid, con.conname
 )SQL";
 
+// The column each usable index of the relations ($1) starts with: what a filter must name for the
+// planner to use the index (the cost guard's advice). Expression and partial indexes are left out:
+// a plain filter on a column does not match them.
+constexpr const char* kIndexesSql = R"SQL(
+SELECT i.indrelid AS oid, i.indkey[0]::int AS attnum
+FROM pg_catalog.pg_index i
+WHERE i.indrelid = ANY ($1::oid[]) AND i.indisvalid AND i.indkey[0] <> 0 AND i.indpred IS NULL
+ORDER BY 1, 2
+)SQL";
+
 // Statistics of relations without row-level security ($1), of columns that the login role and
 // every configured role ($2: auth.allowed_roles and auth.anonymous_role) may all read:
 // descriptions are shared by every caller, so a value only one role may see must not reach
@@ -200,6 +211,8 @@ WITH rels AS (
   FROM pg_catalog.pg_constraint con
   WHERE con.conrelid IN (SELECT oid FROM rels) OR con.confrelid IN (SELECT oid FROM rels)
   UNION ALL
+  SELECT format('i|%s|%s|%s|%s|%s', i.indrelid, i.indexrelid, i.indkey, i.indisvalid, i.indpred IS NULL)
+  FROM pg_catalog.pg_index i WHERE i.indrelid IN (SELECT oid FROM rels)  UNION ALL
   SELECT format('t|%s|%s|%s|%s|%s|%s', t.oid, t.typnamespace, t.typname, t.typtype, t.typbasetype,
                 t.typtypmod)
   FROM pg_catalog.pg_type t WHERE t.typtype IN ('d', 'e')
@@ -525,6 +538,24 @@ void ApplyDomainValuesAndSort(Reading& reading, const std::map<uint32_t, std::ve
   }
 }
 
+// Table::indexed_columns: the exposed columns that lead an index, in column order, each once.
+Status ReadIndexes(database::CatalogReader& reader, Reading& reading) {
+  auto indexes = reader.Query(kIndexesSql, {reading.Oids()});
+  if (!indexes.ok()) return indexes.error();
+  std::map<uint32_t, std::set<int>> leading;  // oid -> attnums, ordered
+  for (const auto& row : *indexes) {
+    leading[static_cast<uint32_t>(row.Int64("oid"))].insert(static_cast<int>(row.Int64("attnum")));
+  }
+  for (auto& p : reading.pending) {
+    auto it = leading.find(p.table.oid);
+    if (it == leading.end()) continue;
+    for (int attnum : it->second) {
+      if (auto name = p.exposed.find(attnum); name != p.exposed.end()) p.table.indexed_columns.push_back(name->second);
+    }
+  }
+  return OkStatus();
+}
+
 bool WantsCommonValues(const Column& c) {
   return c.type.category == TypeCategory::kText && !c.type.is_array && c.values_source == Column::ValuesSource::kNone;
 }
@@ -596,6 +627,7 @@ Result<SchemaSnapshot> Introspect(database::CatalogReader& reader, const config:
   auto domain_values = ReadConstraints(reader, reading, *domains);
   if (!domain_values) return domain_values.error();
   ApplyDomainValuesAndSort(reading, *domain_values);
+  if (auto st = ReadIndexes(reader, reading); !st) return st.error();
   if (auto st = ReadStatistics(reader, settings, reading); !st) return st.error();
 
   for (auto& p : reading.pending) {
@@ -606,6 +638,7 @@ Result<SchemaSnapshot> Introspect(database::CatalogReader& reader, const config:
     }
     snapshot.tables.push_back(std::move(p.table));
   }
+  SanitizeCatalogText(snapshot.tables);
   if (auto st = ReadPrivilegeMatrix(reader, settings, snapshot); !st) return st.error();
   FinishSnapshot(snapshot, settings);
   return snapshot;

@@ -104,6 +104,9 @@ struct Table {
   std::vector<std::vector<std::string>> unique_keys;
   std::vector<ForeignKey> foreign_keys;
   std::vector<Reference> referenced_by;
+  // Exposed columns that lead a usable index, in column order: what a filter should name to be
+  // cheap (the cost guard's refusal suggests them).
+  std::vector<std::string> indexed_columns;
   double row_estimate = -1;  // reltuples; -1 when never analyzed
   bool row_security = false;  // relrowsecurity
   std::string owner;

@@ -59,6 +59,9 @@ ORDER BY a.rolname, x.oid <> a.oid, x.rolname
 // others who could write to it) have findings of their own. Relations an audited role can
 // act as the owner of are reported once, as owned.
 //
+// $2 is the list of table privileges that write (TableWritePrivileges: it depends on the server's
+// version, and has_table_privilege refuses a privilege name it does not know).
+//
 // Columns: audited, via, what, relkind, object, detail (the privileges), oid, extra (for tables
 // the grantees the privileges come through, for column grants the columns), bypasses_rls.
 constexpr const char* kObjectsSql = R"SQL(
@@ -86,7 +89,7 @@ WITH audited AS (
     AND NOT (n.nspname = 'pg_catalog' AND c.relkind = 'v')
 ), table_writes AS (
   SELECT s.audited, s.via, s.role_oid, r.oid, r.relkind, r.name, r.relacl,
-         ARRAY(SELECT p FROM unnest(ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'TRIGGER']) AS p
+         ARRAY(SELECT p FROM unnest($2::text[]) AS p
                WHERE pg_catalog.has_table_privilege(s.role_oid, r.oid, p)
                  AND (s.via = '' OR NOT pg_catalog.has_table_privilege(s.audited_oid, r.oid, p))) AS privs
   FROM subject s
@@ -237,6 +240,11 @@ constexpr PredefinedRole kPredefinedRoles[] = {
      "it can SELECT every table, so every table of the exposed schemas is exposed; row-level security "
      "still applies"},
     {"pg_signal_backend", Severity::kWarning, "it can cancel and terminate other sessions"},
+    // PostgreSQL 17: MAINTAIN on every table (only a role of that name on 17 and later can exist:
+    // names beginning with pg_ are reserved).
+    {"pg_maintain", Severity::kUnsafe,
+     "it can VACUUM, ANALYZE, CLUSTER, REINDEX, REFRESH and LOCK every table, which changes materialized "
+     "views and blocks other sessions"},
 };
 
 struct Attribute {
@@ -389,7 +397,8 @@ Status AuditObjects(database::CatalogReader& reader, const std::vector<std::stri
                     const schema::SchemaSnapshot& snapshot, FindingsByRole& per_role) {
   std::unordered_set<uint32_t> exposed;
   for (const auto& t : snapshot.tables) exposed.insert(t.oid);
-  auto objects = Run(reader, kObjectsSql, {ArrayLiteral(audited)});
+  auto objects =
+      Run(reader, kObjectsSql, {ArrayLiteral(audited), ArrayLiteral(TableWritePrivileges(reader.server_version()))});
   if (!objects) return objects.error();
   std::map<std::string, size_t> listed;    // privilege findings listed per role
   std::map<std::string, size_t> unlisted;  // and those only counted
@@ -441,6 +450,12 @@ Status AuditExposedSchemas(database::CatalogReader& reader, const config::Settin
 }
 
 }  // namespace
+
+std::vector<std::string> TableWritePrivileges(int server_version) {
+  std::vector<std::string> privileges{"INSERT", "UPDATE", "DELETE", "TRUNCATE", "TRIGGER"};
+  if (server_version >= 170000) privileges.emplace_back("MAINTAIN");
+  return privileges;
+}
 
 Result<AuditReport> AuditRoles(database::CatalogReader& reader, const config::Settings& settings,
                                const schema::SchemaSnapshot& snapshot) {

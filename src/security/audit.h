@@ -55,6 +55,11 @@ struct AuditReport {
 Result<AuditReport> AuditRoles(database::CatalogReader& reader, const config::Settings& settings,
                                const schema::SchemaSnapshot& snapshot);
 
+// The table privileges that make a role unsafe on a server of `server_version` (PQserverVersion's
+// number): INSERT, UPDATE, DELETE, TRUNCATE, TRIGGER, and since PostgreSQL 17 MAINTAIN (VACUUM,
+// CLUSTER, REFRESH MATERIALIZED VIEW, LOCK...). Older servers reject the name MAINTAIN.
+std::vector<std::string> TableWritePrivileges(int server_version);
+
 // For `pgmcp check`: one line per finding ("problem: ..." / "warning: ..."), then the summary.
 std::vector<std::string> ReportLines(const AuditReport& report);
 // "pgmcp check: 2 problems, 1 warning (roles: a, b)" or "pgmcp check: safe (roles: mcp_reader)".

@@ -4,6 +4,7 @@
 
 #include "logging/log.h"
 #include "schema/introspect.h"
+#include "security/audit.h"
 #include "service/startup.h"
 
 namespace pgmcp::service {
@@ -45,6 +46,7 @@ void SchemaReloader::StartNext() {
   bool force = pending_force_ || published->built_with != settings;
   std::string reason = std::move(pending_reason_);
   std::string known_version = published->schema->version;
+  schema::SnapshotPtr serving = published->schema;
   pending_ = false;
   pending_force_ = false;
   pending_reason_.clear();
@@ -52,11 +54,12 @@ void SchemaReloader::StartNext() {
   // and its destructor (on the owner's thread) joins the worker.
   std::weak_ptr<SchemaReloader> weak = shared_from_this();
   asio::io_context& io = io_;
-  asio::post(worker_, [weak, &io, force, reason, settings, known_version] {
+  asio::post(worker_, [weak, &io, force, reason, settings, known_version, serving] {
     auto started = std::chrono::steady_clock::now();
     auto conn = ConnectBlocking(*settings);
     std::optional<Result<schema::SchemaSnapshot>> rebuilt;
     std::shared_ptr<const RoleViews> views;
+    std::vector<std::string> problems;  // of the privilege audit: empty when the roles are safe
     std::string failure;
     if (!conn) {
       failure = conn.error().message;
@@ -66,26 +69,35 @@ void SchemaReloader::StartNext() {
         failure = version.error().message;
       } else if (force || *version != known_version) {
         rebuilt = schema::Introspect(**conn, *settings);
-        if (!*rebuilt) {
-          failure = rebuilt->error().message;
+        if (!*rebuilt) failure = rebuilt->error().message;
+      }
+      // Every reload audits, changed catalog or not: a GRANT does not change the schema version.
+      if (failure.empty()) {
+        auto report = security::AuditRoles(**conn, *settings, rebuilt ? rebuilt->value() : *serving);
+        if (!report) {
+          failure = report.error().message;
         } else {
-          // The per-role views and catalogs are built here, off the event loop.
-          views = RoleViews::Build(std::make_shared<const schema::SchemaSnapshot>(std::move(rebuilt->value())),
-                                   settings);
+          problems = security::RefusalReasons(*report);
         }
+      }
+      if (failure.empty() && rebuilt) {
+        // The per-role views and catalogs are built here, off the event loop.
+        views = RoleViews::Build(std::make_shared<const schema::SchemaSnapshot>(std::move(rebuilt->value())), settings);
       }
     }
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     if (weak.expired()) return;
-    asio::post(io, [weak, views = std::move(views), failure, reason, ms]() mutable {
+    asio::post(io, [weak, views = std::move(views), problems = std::move(problems), failure, reason, settings,
+                    ms]() mutable {
       auto self = weak.lock();
       if (!self || self->stopped_) return;
       if (!failure.empty()) {
-        // The last good snapshot keeps serving.
+        // The last good snapshot keeps serving, and the last audit's verdict stands.
         logging::Warn("schema_reload_failed", {{"reason", reason}, {"error", failure}, {"duration_ms", ms}});
         self->Finish(Outcome::kFailed);
         return;
       }
+      self->ApplyAudit(std::move(problems), *settings);
       if (!views) {
         logging::Debug("schema_reload", {{"reason", reason}, {"result", "unchanged"}, {"duration_ms", ms}});
         self->Finish(Outcome::kUnchanged);
@@ -102,6 +114,26 @@ void SchemaReloader::StartNext() {
       self->Finish(changed ? Outcome::kChanged : Outcome::kUnchanged);
     });
   });
+}
+
+void SchemaReloader::ApplyAudit(std::vector<std::string> problems, const config::Settings& settings) {
+  const bool refuse = !problems.empty() && !settings.security.allow_privileged_role;
+  if (problems == audit_problems_ && refuse == tools_->roles_unsafe()) return;  // logged once per change
+  audit_problems_ = std::move(problems);
+  tools_->SetRolesUnsafe(refuse);
+  if (audit_problems_.empty()) {
+    logging::Info("roles_safe_again", {{"action", "tool calls are served again"}});
+    return;
+  }
+  boost::json::array listed;
+  for (const auto& p : audit_problems_) listed.emplace_back(p);
+  if (refuse) {
+    logging::Error("roles_unsafe", {{"problems", std::move(listed)},
+                                    {"action", "every tool call is refused and /readyz answers 503 until a reload "
+                                               "finds the roles safe; revoke what is listed (see pgmcp check)"}});
+  } else {
+    logging::Warn("privileged_role", {{"problems", std::move(listed)}, {"override", "security.allow_privileged_role"}});
+  }
 }
 
 void SchemaReloader::Finish(Outcome outcome) {

@@ -1,6 +1,8 @@
 // SchemaReloader: rebuilds the schema snapshot off the event loop when asked (SIGHUP, NOTIFY, the
 // TTL), coalesces bursts into one rebuild, keeps the last good snapshot when a reload fails, and
-// announces a changed tool list. Request() is called on the event loop; the work runs on a thread.
+// announces a changed tool list. Every reload also runs the privilege audit, and the tool service
+// refuses calls while it finds the roles unsafe (docs/security.md). Request() is called on the
+// event loop; the work runs on a thread.
 // Each rebuild reads the service's SettingsSource when it starts; it never holds settings of its own.
 #pragma once
 
@@ -9,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "service/tool_service.h"
 
@@ -38,6 +41,8 @@ class SchemaReloader : public std::enable_shared_from_this<SchemaReloader> {
   SchemaReloader(boost::asio::io_context& io, std::shared_ptr<ToolService> tools, Hooks hooks);
   void StartNext();
   void Finish(Outcome outcome);
+  // Takes a successful audit's unsafe findings: refuses or serves calls, and logs when they change.
+  void ApplyAudit(std::vector<std::string> problems, const config::Settings& settings);
 
   boost::asio::io_context& io_;
   std::shared_ptr<ToolService> tools_;
@@ -49,6 +54,9 @@ class SchemaReloader : public std::enable_shared_from_this<SchemaReloader> {
   bool pending_force_ = false;
   std::string pending_reason_;
   bool stopped_ = false;
+  // The unsafe findings of the last successful audit (start-up refused to serve with any, unless
+  // security.allow_privileged_role).
+  std::vector<std::string> audit_problems_;
 };
 
 }  // namespace pgmcp::service

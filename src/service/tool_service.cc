@@ -1,10 +1,13 @@
 #include "service/tool_service.h"
 
+#include <boost/json/parse.hpp>
+
 #include "common/error_kinds.h"
 #include "common/random.h"
 #include "database/read_only_call.h"
 #include "catalog/discovery_tools.h"
 #include "logging/log.h"
+#include "service/cost_refusal.h"
 #include "service/discovery_calls.h"
 #include "service/untrusted_data.h"
 
@@ -17,6 +20,16 @@ int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
+// One call's transaction settings (docs/security.md, guarantee 2).
+database::Envelope EnvelopeFor(const config::Settings& settings, const protocol::CallContext& context) {
+  database::Envelope envelope;
+  envelope.role = context.role;
+  envelope.claims_json = context.claims_json;
+  envelope.statement_timeout_ms = settings.limits.statement_timeout_ms;
+  envelope.timezone = settings.query.timezone;
+  return envelope;
+}
+
 }  // namespace
 
 ToolService::ToolService(config::SettingsSourcePtr settings, std::shared_ptr<database::Pool> pool,
@@ -104,7 +117,12 @@ asio::awaitable<Result<protocol::ToolOutcome>> ToolService::CallTool(std::string
     outcome = {true, std::string(ClientSentence(e)), {}};
     status = Describe(e.kind).metric_status;
   };
-  if (!tools.HasTool(name)) {
+  if (roles_unsafe_) {
+    // Checked before the tool name, so that no call at all reaches the database meanwhile.
+    outcome = {true, std::string(kRolesUnsafeSentence), {}};
+    status = Describe(ErrorKind::kSecurity).metric_status;
+    error = "roles_unsafe";
+  } else if (!tools.HasTool(name)) {
     refused = protocol::UnknownTool(name);
     status = Describe(refused->kind).metric_status;
     error = refused->message;
@@ -146,24 +164,26 @@ asio::awaitable<Result<protocol::ToolOutcome>> ToolService::CallTool(std::string
     if (!built) {
       refuse_call(built.error());
     } else {
-      database::Envelope envelope;
-      envelope.role = context.role;
-      envelope.claims_json = context.claims_json;
-      envelope.statement_timeout_ms = settings.limits.statement_timeout_ms;
-      envelope.timezone = settings.query.timezone;
+      const database::Envelope envelope = EnvelopeFor(settings, context);
       // Built as a named awaitable first: g++ 12 destroys temporaries inside a co_await
       // full-expression twice, so no argument with a destructor is created inside one.
-      auto run = database::RunReadOnly(*pool_, envelope, database::Statement{built->sql, built->params},
-                                       started + std::chrono::milliseconds(settings.pool.acquire_timeout_ms));
+      auto run = database::RunReadOnlyWithinCost(*pool_, envelope, database::Statement{built->sql, built->params},
+                                                 static_cast<double>(settings.limits.max_plan_cost),
+                                                 started + std::chrono::milliseconds(settings.pool.acquire_timeout_ms));
       auto result = co_await std::move(run);
       if (!result) {
         refuse_call(result.error());
         error = result.error().code;
+      } else if (!result->rows) {  // the cost guard refused it unrun
+        outcome = {true, CostRefusal(*table, result->plan), {}};
+        status = Describe(ErrorKind::kInvalidArgument).metric_status;
+        error = "plan_cost";
+        log["plan_cost"] = result->plan.total_cost;
       } else if (auto nonce = RandomHex128(); !nonce) {
         refuse_call(nonce.error());
         error = nonce.error().code;
       } else {
-        auto encoded = query::EncodeRows(*result, *built, query_options);
+        auto encoded = query::EncodeRows(*result->rows, *built, query_options);
         rows = encoded.row_count;
         outcome.text = WrapUntrustedData(encoded.json, *nonce);
         outcome.structured_json = std::move(encoded.json);
@@ -180,6 +200,35 @@ asio::awaitable<Result<protocol::ToolOutcome>> ToolService::CallTool(std::string
   logging::Info("tool_call", std::move(log));
   if (refused) co_return std::move(*refused);
   co_return outcome;
+}
+
+asio::awaitable<Result<json::value>> ToolService::ExplainCall(std::string name, json::value arguments,
+                                                           protocol::CallContext context) {
+  auto published = ViewFor(context);
+  auto current_settings = settings_->current();
+  if (!published->catalog->HasTool(name)) co_return protocol::UnknownTool(name);
+  const schema::Table* table = published->schema->FindTool(name);
+  if (name == catalog::kQueryTable) {
+    auto call = ResolveQueryTable(*published->schema, *published->catalog, std::move(arguments));
+    if (!call) co_return call.error();
+    table = call->table;
+    arguments = std::move(call->arguments);
+  }
+  if (table == nullptr) co_return MakeError(ErrorKind::kInvalidArgument, "Only a query tool's call can be explained.");
+  auto built = query::BuildQuery(*published->schema, *table, arguments, QueryOptionsFrom(*current_settings));
+  if (!built) co_return built.error();
+  const auto acquire_deadline =
+      database::Clock::now() + std::chrono::milliseconds(current_settings->pool.acquire_timeout_ms);
+  auto run = database::ExplainReadOnly(*pool_, EnvelopeFor(*current_settings, context),
+                                       database::Statement{built->sql, built->params}, acquire_deadline);
+  auto plan = co_await std::move(run);
+  if (!plan) co_return plan.error();
+  json::array params;
+  for (const auto& p : built->params) params.emplace_back(p ? json::value(*p) : json::value(nullptr));
+  boost::system::error_code ec;
+  json::value parsed = json::parse(*plan, ec);
+  if (ec) co_return MakeError(ErrorKind::kInternal, "The database's query plan could not be read.");
+  co_return json::value{{"sql", built->sql}, {"params", std::move(params)}, {"plan", std::move(parsed)}};
 }
 
 }  // namespace pgmcp::service

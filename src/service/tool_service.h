@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string_view>
 
 #include "catalog/tool_catalog.h"
 #include "config/settings_source.h"
@@ -40,6 +41,12 @@ class ToolService : public protocol::Backend {
   std::shared_ptr<const Published> ViewFor(const protocol::CallContext& context) const;
   const config::SettingsSourcePtr& settings() const { return settings_; }
 
+  // While a reload's privilege audit finds the database roles unsafe (docs/security.md, "The audit
+  // runs on every reload"), every tool call is refused with kRolesUnsafeSentence and /readyz
+  // answers 503. Set by SchemaReloader; thread-safe.
+  void SetRolesUnsafe(bool unsafe) { roles_unsafe_ = unsafe; }
+  bool roles_unsafe() const { return roles_unsafe_; }
+
   // Called (at most once per cache_ttl_seconds, from a request) when the schema is due for a
   // cheap version check (lazily, when the TTL has passed: docs/operations.md). Set before serving.
   void SetStaleHandler(std::function<void()> on_stale) { on_stale_ = std::move(on_stale); }
@@ -52,6 +59,11 @@ class ToolService : public protocol::Backend {
                                                                  protocol::CallContext context) override;
   std::shared_ptr<const std::string> ResourcesList(const protocol::CallContext& context) const override;
   std::optional<std::string> ReadResource(std::string_view uri, const protocol::CallContext& context) const override;
+  // `pgmcp call --explain`: the call's generated SELECT, its parameters and the database's plan
+  // for it in the call's envelope, as one JSON object; nothing else runs. kNotFound for an unknown
+  // tool, the query builder's error for invalid arguments, the database's errors.
+  boost::asio::awaitable<Result<boost::json::value>> ExplainCall(std::string name, boost::json::value arguments,
+                                                                 protocol::CallContext context);
 
  private:
   void CheckStaleness() const;
@@ -61,8 +73,14 @@ class ToolService : public protocol::Backend {
   std::shared_ptr<metrics::Metrics> metrics_;  // may be null (one-shot commands)
   std::function<void()> on_stale_;
   mutable std::atomic<int64_t> last_check_ms_{0};  // steady clock, ms
+  std::atomic<bool> roles_unsafe_{false};
   mutable std::mutex mu_;
   std::shared_ptr<const RoleViews> current_;  // guarded by mu_; swapped whole on reload
 };
+
+// The isError text of every tool call while the roles are unsafe (docs/reference.md, "Errors").
+inline constexpr std::string_view kRolesUnsafeSentence =
+    "The server refuses tool calls until its database role is safe again: a privilege check found that the role "
+    "can write or read past its limits. The server's log says what was found.";
 
 }  // namespace pgmcp::service

@@ -5,7 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { writeFileSync } from "node:fs";
-import { connect, psql, writeTemp } from "./harness.mjs";
+import { connect, psql, startHttp, waitFor, writeTemp } from "./harness.mjs";
 
 let session;
 let changes = 0;
@@ -142,5 +142,47 @@ test("SIGHUP re-reads the config file: a newly excluded table disappears", async
     assert.ok(!(await toolNames(own.client)).includes("query_products"));
   } finally {
     await own.client.close();
+  }
+});
+
+// The audit on every reload (docs/security.md): a GRANT made while pgmcp serves changes no schema
+// version, yet the next reload finds it; calls are refused and /readyz says 503 until a reload finds
+// it revoked.
+test("a GRANT INSERT found by SIGHUP refuses every call and fails /readyz until REVOKE and SIGHUP", async () => {
+  const server = await startHttp(`[auth]\nmode = "none"\n`);
+  const META = { "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                 "io.modelcontextprotocol/clientCapabilities": {} };
+  const callProducts = async () => {
+    const res = await fetch(server.url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "MCP-Protocol-Version": "2026-07-28",
+                 "Mcp-Method": "tools/call", "Mcp-Name": "query_products" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call",
+                             params: { name: "query_products", arguments: { limit: 1 }, _meta: META } }),
+    });
+    return (await res.json()).result;
+  };
+  const ready = async () => (await fetch(`${server.base}/readyz`)).status;
+  try {
+    assert.equal((await callProducts()).isError, false);
+    assert.equal(await ready(), 200);
+    psql(`GRANT INSERT ON products TO mcp_reader`);
+    server.proc.kill("SIGHUP");
+    await waitFor("/readyz 503 after the GRANT", async () => (await ready()) === 503, 15000);
+    const refused = await callProducts();
+    assert.equal(refused.isError, true);
+    assert.match(refused.content[0].text, /refuses tool calls until its database role is safe again/);
+    await waitFor("the roles_unsafe log line", () => server.logs.some((l) => l.includes('"event":"roles_unsafe"')));
+    assert.ok(server.logs.some((l) => l.includes("INSERT on table public.products")), "the log names the grant");
+
+    psql(`REVOKE INSERT ON products FROM mcp_reader`);
+    server.proc.kill("SIGHUP");
+    await waitFor("/readyz 200 after the REVOKE", async () => (await ready()) === 200, 15000);
+    assert.equal((await callProducts()).isError, false);
+    await waitFor("the roles_safe_again log line", () => server.logs.some((l) => l.includes('"event":"roles_safe_again"')));
+    assert.equal(server.logs.filter((l) => l.includes('"event":"roles_unsafe"')).length, 1, "logged once, not per check");
+  } finally {
+    psql(`REVOKE INSERT ON products FROM mcp_reader`);
+    await server.stop();
   }
 });

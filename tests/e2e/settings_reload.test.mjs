@@ -185,6 +185,16 @@ const GROUPS = [
     ],
   },
   {
+    // A server of its own: a limit this low refuses the other groups' probes too.
+    name: "cost guard (stdio)",
+    transport: "sdk",
+    cases: [
+      { key: "limits.max_plan_cost", before: {}, after: { limits: { max_plan_cost: 1 } },
+        probe: isError("query_settings_probe", { aggregates: [{ fn: "count" }] }),
+        expect: { before: false, after: true } },
+    ],
+  },
+  {
     name: "schema cache TTL (stdio)",
     transport: "sdk",
     cases: [

@@ -85,6 +85,21 @@ TEST_F(ReadOnlyCallTest, SearchPathIsPinnedForTheCallOnly) {
   EXPECT_EQ(plain, "\"$user\", public");
 }
 
+// Output formats are the envelope's, not the role's or the database's: the encoder reads bytea as hex
+// and dates as ISO, whatever ALTER ROLE ... SET says (a role's setting applies at connection start).
+TEST_F(ReadOnlyCallTest, OutputFormatsArePinnedWhateverTheDefaults) {
+  db_.Exec("ALTER ROLE postgres IN DATABASE " + db_.name() +
+           " SET bytea_output = 'escape'; ALTER DATABASE " + db_.name() + " SET DateStyle = 'SQL, DMY'");
+  auto pool = MakePool();
+  auto r = Call(*pool, {}, "SELECT '\\x41ff'::bytea::text AS b, DATE '2026-12-04'::text AS d, "
+                           "current_setting('bytea_output') AS o");
+  db_.Exec("ALTER ROLE postgres IN DATABASE " + db_.name() + " RESET bytea_output");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->Value(0, 0), "\\x41ff");
+  EXPECT_EQ(r->Value(0, 1), "2026-12-04");
+  EXPECT_EQ(r->Value(0, 2), "hex");
+}
+
 TEST_F(ReadOnlyCallTest, TransactionIsReadOnly) {
   auto pool = MakePool();
   // Even SQL that would write (a data-modifying CTE) is refused inside BEGIN READ ONLY.

@@ -1,5 +1,6 @@
 // The audit through the real binary: `pgmcp check` exit codes and lines, and `serve` refusing an
-// unsafe role unless security.allow_privileged_role says to start anyway.
+// unsafe role unless security.allow_privileged_role says to start anyway; `pgmcp call --explain`,
+// which starts the same way and then only plans.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -112,6 +113,21 @@ TEST_F(CheckCommandTest, ToolsAndCallRefuseAnUnsafeRoleToo) {
     EXPECT_NE(o.err.find("holds DELETE on table public.orders"), std::string::npos) << o.err;
     EXPECT_EQ(o.out, "");
   }
+}
+
+TEST_F(CheckCommandTest, CallExplainPrintsTheSqlParametersAndPlanAndRunsNothingElse) {
+  db_.Exec("INSERT INTO orders VALUES (1, 'new'), (2, 'done')");
+  auto o = Pgmcp({"call", "--explain", "query_orders", R"({"where": {"status": "done"}})"});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_NE(o.out.find("\"sql\": \"SELECT "), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("\"done\""), std::string::npos) << "the parameters: " << o.out;
+  EXPECT_NE(o.out.find("\"Total Cost\""), std::string::npos) << "the plan: " << o.out;
+  EXPECT_EQ(o.out.find("\"rows\""), std::string::npos) << "no result rows: " << o.out;
+  auto unknown = Pgmcp({"call", "--explain", "query_nothing"});
+  EXPECT_EQ(unknown.exit_code, 2) << unknown.err;
+  auto invalid = Pgmcp({"call", "--explain", "query_orders", R"({"where": {"nope": 1}})"});
+  EXPECT_EQ(invalid.exit_code, 1) << invalid.err;
+  EXPECT_NE(invalid.err.find("nope"), std::string::npos) << invalid.err;
 }
 
 TEST_F(CheckCommandTest, ServeStartsAnywayWhenAllowedAndWarnsLoudly) {

@@ -1,6 +1,7 @@
 // SchemaReloader against a real database: a burst of reload requests costs at most two rebuilds
 // (the one running and one more), a version check without changes publishes nothing, and a
-// failed reload leaves the last good snapshot in service.
+// failed reload leaves the last good snapshot in service; every reload audits the roles, and calls
+// are refused while they are unsafe.
 #include "service/schema_reloader.h"
 
 #include <gtest/gtest.h>
@@ -8,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "service/startup.h"
+#include "support/run_to_completion.h"
 #include "support/test_database.h"
 
 namespace pgmcp::service {
@@ -107,6 +109,81 @@ TEST_F(SchemaReloaderTest, AVersionCheckRebuildsWhenTheSettingsChangedSinceTheLa
   EXPECT_EQ(outcomes_[0], SchemaReloader::Outcome::kChanged);
   EXPECT_EQ(tools_->current()->schema->FindTool("query_b"), nullptr);
   EXPECT_EQ(tools_->current()->built_with, tools_->settings()->current());
+}
+
+// The audit on every reload (docs/security.md): a write grant that appears while pgmcp serves is
+// found by the next reload, even though it does not change the schema version, and every call is
+// refused until a later reload finds it revoked.
+class ReloadAuditTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    role_ = db_.name() + "_reader";
+    db_.Exec("DROP ROLE IF EXISTS " + role_ + "; CREATE ROLE " + role_ + " LOGIN;"
+             "CREATE TABLE a (id int PRIMARY KEY); INSERT INTO a VALUES (1), (2);"
+             "GRANT SELECT ON a TO " + role_);
+    auto settings = std::make_shared<config::Settings>();
+    settings->dsn = db_.DsnFor(role_);
+    settings->pool.min = 0;
+    auto snapshot = LoadAuditedSchema(*settings);
+    ASSERT_TRUE(snapshot.ok()) << snapshot.error().message;
+    tools_ = std::make_shared<ToolService>(std::shared_ptr<const config::Settings>(settings),
+                                           database::Pool::Create(io_.get_executor(), PoolOptionsFrom(*settings)));
+    tools_->Publish(*snapshot);
+    SchemaReloader::Hooks hooks;
+    hooks.on_reload_finished = [this](SchemaReloader::Outcome o) { outcomes_.push_back(o); };
+    reloader_ = SchemaReloader::Create(io_, tools_, hooks);
+  }
+  // One reload, run to its end (the audit's verdict is applied before it reports its outcome).
+  void Reload(const char* reason, bool force) {
+    size_t before = outcomes_.size();
+    reloader_->Request(reason, force);
+    while (outcomes_.size() == before) {
+      io_.restart();
+      io_.run_one_for(std::chrono::seconds(10));
+    }
+    ASSERT_NE(outcomes_.back(), SchemaReloader::Outcome::kFailed);
+  }
+  protocol::ToolOutcome Call() {
+    auto result = pgmcp::testing::RunToCompletion(io_, tools_->CallTool("query_a", boost::json::object{}, {}));
+    EXPECT_TRUE(result.ok());
+    return result.ok() ? *result : protocol::ToolOutcome{};
+  }
+
+  pgmcp::testing::TestDatabase db_;
+  std::string role_;
+  boost::asio::io_context io_;
+  std::shared_ptr<ToolService> tools_;
+  std::shared_ptr<SchemaReloader> reloader_;
+  std::vector<SchemaReloader::Outcome> outcomes_;
+};
+
+TEST_F(ReloadAuditTest, AWriteGrantRefusesEveryCallUntilAReloadFindsItRevoked) {
+  EXPECT_FALSE(Call().is_error);
+  db_.Exec("GRANT INSERT ON a TO " + role_);
+  ASSERT_NO_FATAL_FAILURE(Reload("sighup", false));  // the version check alone: a GRANT is no schema change
+  EXPECT_TRUE(tools_->roles_unsafe());
+  auto refused = Call();
+  EXPECT_TRUE(refused.is_error);
+  EXPECT_EQ(refused.text, kRolesUnsafeSentence);
+  auto unknown = pgmcp::testing::RunToCompletion(io_, tools_->CallTool("query_nothing", boost::json::object{}, {}));
+  ASSERT_TRUE(unknown.ok()) << "even a call naming no tool gets the refusal";
+  EXPECT_EQ(unknown->text, kRolesUnsafeSentence);
+
+  db_.Exec("REVOKE INSERT ON a FROM " + role_);
+  ASSERT_NO_FATAL_FAILURE(Reload("notify", true));
+  EXPECT_FALSE(tools_->roles_unsafe());
+  auto served = Call();
+  EXPECT_FALSE(served.is_error) << served.text;
+}
+
+TEST_F(ReloadAuditTest, TheOverrideKeepsServingAnUnsafeRole) {
+  auto overridden = std::make_shared<config::Settings>(*tools_->settings()->current());
+  overridden->security.allow_privileged_role = true;
+  tools_->settings()->Replace(overridden);
+  db_.Exec("GRANT INSERT ON a TO " + role_);
+  ASSERT_NO_FATAL_FAILURE(Reload("sighup", true));
+  EXPECT_FALSE(tools_->roles_unsafe());
+  EXPECT_FALSE(Call().is_error);
 }
 
 }  // namespace

@@ -37,6 +37,7 @@ TEST_F(InvocationTest, DefaultsAreTheSpecs) {
   EXPECT_EQ(inv->settings.schemas, std::vector<std::string>{"public"});
   EXPECT_EQ(inv->settings.limits.default_limit, 100);
   EXPECT_EQ(inv->settings.limits.max_rows, 1000);
+  EXPECT_EQ(inv->settings.limits.max_plan_cost, 0) << "the cost guard is off by default";
   EXPECT_EQ(inv->settings.pool.min, 2);
   EXPECT_EQ(inv->settings.pool.max, 10);
   EXPECT_EQ(inv->settings.pool.max_waiters, 1000);
@@ -94,6 +95,7 @@ max_rows = 500
 statement_timeout_ms = 1500
 max_result_bytes = 65536
 max_text_chars = 300
+max_plan_cost = 25000
 [pool]
 min = 1
 max = 4
@@ -127,6 +129,7 @@ max_body_bytes = 4096
   ASSERT_TRUE(inv.ok()) << inv.error().message;
   const Settings& s = inv->settings;
   EXPECT_EQ(s.limits.statement_timeout_ms, 1500);
+  EXPECT_EQ(s.limits.max_plan_cost, 25000);
   EXPECT_EQ(s.pool.max, 4);
   EXPECT_EQ(s.pool.max_waiters, 0) << "0 is allowed: no call waits, a full pool answers busy at once";
   EXPECT_EQ(s.schema.reload_channel, "ddl");
@@ -154,6 +157,8 @@ TEST_F(InvocationTest, MistakesAreConfigErrorsNamingTheKey) {
       {"[limits]\ndefault_limit = 2000\n", "limits.default_limit"},
       {"[pool]\nmin = 5\nmax = 2\n", "pool.max"},
       {"[pool]\nmax_waiters = -1\n", "pool.max_waiters"},
+      {"[limits]\nmax_plan_cost = -1\n", "limits.max_plan_cost"},
+      {"[limits]\nmax_plan_cost = 1.5\n", "limits.max_plan_cost"},
       {"[pool]\nmax_waiters = 2.5\n", "pool.max_waiters"},
       {"[security]\nsanitize_text = \"lenient\"\n", "security.sanitize_text"},
       {"[auth]\nmode = \"basic\"\n", "auth.mode"},
@@ -192,6 +197,19 @@ TEST_F(InvocationTest, CommandLineMistakesAreConfigErrors) {
 TEST_F(InvocationTest, HelpAndVersion) {
   EXPECT_EQ(Parse({"--help"})->command, CommandKind::kHelp);
   EXPECT_EQ(Parse({"tools", "--version"})->command, CommandKind::kVersion);
+}
+
+TEST_F(InvocationTest, ExplainBelongsToCall) {
+  auto inv = Parse({"call", "--explain", "query_t", R"({"limit":1})"});
+  ASSERT_TRUE(inv.ok()) << inv.error().message;
+  EXPECT_TRUE(inv->explain);
+  EXPECT_EQ(inv->tool, "query_t");
+  EXPECT_EQ(inv->arguments, R"({"limit":1})");
+  EXPECT_FALSE(Parse({"call", "query_t"})->explain);
+  auto misplaced = Parse({"tools", "--explain"});
+  ASSERT_FALSE(misplaced.ok());
+  EXPECT_NE(misplaced.error().message.find("--explain"), std::string::npos);
+  EXPECT_FALSE(Parse({"call", "--explain=yes", "query_t"}).ok());
 }
 
 TEST_F(InvocationTest, RoleSqlTakesRoleAndAuthenticatorAndNoOtherCommandDoes) {

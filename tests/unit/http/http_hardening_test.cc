@@ -418,5 +418,22 @@ TEST_F(HttpExchangeEndsTest, AClientThatHangsUpMidCallHasItsCallCancelled) {
   EXPECT_EQ(server_->sessions(), 1u);
 }
 
+// The stateless era too: a POST whose client hangs up mid-call has its call cancelled (and its
+// connection freed), instead of running to its end for nobody.
+TEST_F(HttpExchangeEndsTest, AStatelessClientThatHangsUpMidCallHasItsCallCancelled) {
+  const std::string body =
+      R"({"jsonrpc":"2.0","id":12,"method":"tools/call","params":{"name":"slow","arguments":{},)"
+      R"("_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28",)"
+      R"("io.modelcontextprotocol/clientCapabilities":{}}}})";
+  {
+    RawClient call(port_);
+    ASSERT_TRUE(
+        call.Send(PostMcp(body, "MCP-Protocol-Version: 2026-07-28\r\nMcp-Method: tools/call\r\nMcp-Name: slow\r\n")));
+    // Another exchange's round trip, so the call has most likely been read before the hang-up.
+    EXPECT_NE(Session(R"({"jsonrpc":"2.0","id":13,"method":"ping"})").find("\"result\""), std::string::npos);
+  }  // closed here, mid-call
+  EXPECT_TRUE(tools_->CancelledWithin(std::chrono::milliseconds(1000))) << "the stateless call outlived its client";
+}
+
 }  // namespace
 }  // namespace pgmcp::http

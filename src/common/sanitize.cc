@@ -1,4 +1,4 @@
-#include "security/sanitize.h"
+#include "common/sanitize.h"
 
 #include <unicode/uchar.h>
 
@@ -6,12 +6,10 @@
 #include <cstring>
 
 #include "common/utf8.h"
-#include "security/escape_sequence.h"
+#include "common/escape_sequence.h"
 
-namespace pgmcp::security {
+namespace pgmcp {
 namespace {
-
-using config::SanitizeMode;
 
 constexpr unsigned char kEsc = 0x1B;
 
@@ -100,7 +98,7 @@ void AppendUtf8(char32_t cp, std::string& out) {
 
 }  // namespace
 
-void AppendSanitized(std::string_view text, config::SanitizeMode mode, std::string& out) {
+void AppendSanitized(std::string_view text, SanitizeMode mode, std::string& out) {
   if (mode == SanitizeMode::kOff) {
     out.append(text);
     return;
@@ -180,4 +178,4 @@ void AppendSanitized(std::string_view text, config::SanitizeMode mode, std::stri
   out.append(p + run_start, n - run_start);
 }
 
-}  // namespace pgmcp::security
+}  // namespace pgmcp

@@ -1,9 +1,9 @@
 // Escape-sequence lengths: what the sanitiser drops whole when a value contains a terminal escape.
-#include "security/escape_sequence.h"
+#include "common/escape_sequence.h"
 
 #include <gtest/gtest.h>
 
-namespace pgmcp::security {
+namespace pgmcp {
 namespace {
 
 TEST(EscapeSequenceTest, RecognisesIntroducers) {
@@ -50,4 +50,4 @@ TEST(EscapeSequenceTest, ShortEscapes) {
 }
 
 }  // namespace
-}  // namespace pgmcp::security
+}  // namespace pgmcp

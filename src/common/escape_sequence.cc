@@ -1,6 +1,6 @@
-#include "security/escape_sequence.h"
+#include "common/escape_sequence.h"
 
-namespace pgmcp::security {
+namespace pgmcp {
 namespace {
 
 constexpr unsigned char kEsc = 0x1B;
@@ -75,4 +75,4 @@ std::size_t EscapeSequenceLength(std::string_view text) {
   return 1;
 }
 
-}  // namespace pgmcp::security
+}  // namespace pgmcp

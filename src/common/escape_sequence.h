@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <string_view>
 
-namespace pgmcp::security {
+namespace pgmcp {
 
 // True when `text` starts an escape sequence: ESC (0x1B) or one of the 8-bit C1 introducers that
 // open a sequence with a body, UTF-8 encoded (U+0090 DCS, U+0098 SOS, U+009B CSI, U+009D OSC,
@@ -23,4 +23,4 @@ bool StartsEscapeSequence(std::string_view text);
 // ESC before anything else (a control, a non-ASCII character, another ESC) is a lone ESC: 1 byte.
 std::size_t EscapeSequenceLength(std::string_view text);
 
-}  // namespace pgmcp::security
+}  // namespace pgmcp

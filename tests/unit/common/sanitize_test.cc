@@ -1,5 +1,5 @@
 // Returned-text sanitiser (docs/security.md, "Returned-text sanitisation"): test vectors per mode, plus a property test on random bytes.
-#include "security/sanitize.h"
+#include "common/sanitize.h"
 
 #include <gtest/gtest.h>
 #include <unicode/uchar.h>
@@ -10,10 +10,9 @@
 #include <string>
 #include <vector>
 
-namespace pgmcp::security {
+namespace pgmcp {
 namespace {
 
-using config::SanitizeMode;
 
 std::string Strict(std::string_view s) { return Sanitize(s, SanitizeMode::kStrict); }
 std::string Basic(std::string_view s) { return Sanitize(s, SanitizeMode::kBasic); }
@@ -434,4 +433,4 @@ TEST(SanitizeTest, PropertyValidUtf8NothingForbiddenAndIdempotent) {
 }
 
 }  // namespace
-}  // namespace pgmcp::security
+}  // namespace pgmcp
