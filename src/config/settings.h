@@ -69,6 +69,9 @@ struct AuthSettings {
   std::string jwt_secret_file;
   std::string jwks_file;
   std::string issuer;
+  std::string jwks_url;             // https://, or http:// on a loopback host
+  std::string jwks_ca_file;         // extra trusted CA certificates for jwks_url and discovery
+  int64_t jwks_refetch_seconds = 30;  // fetches of the key set at most this often
   std::string audience;
   std::string role_claim = "role";
   std::vector<std::string> allowed_roles;

@@ -251,13 +251,13 @@ TEST_F(HttpHardeningTest, ChunkMetadataSharesTheHeaderBudget) {
 
 Hooks RequireToken(int64_t expires_at = 0) {
   Hooks hooks;
-  hooks.authenticate = [expires_at](std::string_view authorization) -> Result<Caller> {
-    if (authorization.empty()) return MakeError(ErrorKind::kUnauthenticated, "Missing bearer token.", "missing");
+  hooks.authenticate = [expires_at](std::string authorization) -> boost::asio::awaitable<Result<Caller>> {
+    if (authorization.empty()) co_return MakeError(ErrorKind::kUnauthenticated, "Missing bearer token.", "missing");
     Caller caller;
     caller.context.role = "reader";
     caller.context.subject = std::string(authorization.substr(authorization.find(' ') + 1));
     caller.expires_at = expires_at;
-    return caller;
+    co_return caller;
   };
   return hooks;
 }
