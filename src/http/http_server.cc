@@ -372,18 +372,23 @@ void HttpServer::Unauthorized(const Connection& conn, Exchange& ex, const Error&
   if (hooks_.on_auth_failure) hooks_.on_auth_failure(rejection.code);
   logging::Info("auth_failure", {{"reason", rejection.code}, {"status", status}});
   bool forbidden = rejection.kind == ErrorKind::kForbidden;
-  auto res = ReplyResponse(ex.request, protocol::ErrorReply(rejection, nullptr));
+  Error reply = rejection;
+  if (rejection.kind == ErrorKind::kUnauthenticated && options_.authorization_servers.empty()) {
+    // No authorization server to announce: an OAuth client cannot sign in by itself (docs/auth.md).
+    reply.message += std::string(" ") + kOperatorTokenNeeded;
+  }
+  auto res = ReplyResponse(ex.request, protocol::ErrorReply(reply, nullptr));
   std::string challenge = "Bearer resource_metadata=\"" + BaseUrl(ex.request, conn.trusted_proxy) + kProtectedResourcePath + "\"";
   if (forbidden) {
     challenge += ", error=\"insufficient_scope\"";
+  } else if (rejection.kind == ErrorKind::kUnavailable) {
+    // 503: the token could not be checked yet (no keys fetched from the identity provider).
+    res.set(bhttp::field::retry_after, "5");
   } else if (!Header(ex.request, bhttp::field::authorization).empty()) {
     challenge += ", error=\"invalid_token\"";
   }
   res.set(bhttp::field::www_authenticate, challenge);
   ex.response = std::move(res);
-  } else if (rejection.kind == ErrorKind::kUnavailable) {
-    // 503: the token could not be checked yet (no keys fetched from the identity provider).
-    res.set(bhttp::field::retry_after, "5");
 }
 
 void HttpServer::HandleProtectedResource(const Connection& conn, Exchange& ex) {
