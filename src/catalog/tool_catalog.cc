@@ -85,13 +85,16 @@ std::optional<std::string> ToolCatalog::ReadResource(std::string_view uri) const
 }
 
 json::object ToolEntry(const Table& table, const query::QueryOptions& options) {
-  return {{"name", table.tool_name},
-          {"title", table.title},
-          {"description", table.description},
-          {"inputSchema", query::InputSchema(table, options)},
-          {"outputSchema", query::OutputSchema(table)},
-          {"annotations",
-           {{"readOnlyHint", true}, {"destructiveHint", false}, {"idempotentHint", true}, {"openWorldHint", false}}}};
+  json::object entry{{"name", table.tool_name},
+                     {"title", table.title},
+                     {"description", table.description},
+                     {"inputSchema", query::InputSchema(table, options)}};
+  // Without structuredContent an outputSchema would promise what results no longer carry (MCP: a
+  // tool with an outputSchema must return structured results).
+  if (options.structured_content) entry["outputSchema"] = query::OutputSchema(table);
+  entry["annotations"] = {{"readOnlyHint", true}, {"destructiveHint", false}, {"idempotentHint", true},
+                          {"openWorldHint", false}};
+  return entry;
 }
 
 std::string TableResourceUri(const Table& table) {

@@ -15,6 +15,7 @@ query::QueryOptions QueryOptionsFrom(const config::Settings& settings) {
   o.limits = settings.limits;
   o.text_search_config = settings.query.text_search_config;
   o.sanitize = settings.security.sanitize_text;
+  o.structured_content = settings.query.structured_content;
   return o;
 }
 
@@ -128,7 +129,8 @@ asio::awaitable<Result<protocol::ToolOutcome>> ToolService::CallTool(std::string
         auto encoded = query::EncodeRows(*result, *built, query_options);
         rows = encoded.row_count;
         outcome.text = WrapUntrustedData(encoded.json, *nonce);
-        outcome.structured_json = std::move(encoded.json);
+        // Off for clients that would show structuredContent to the model outside the fence (docs/reference.md).
+        if (query_options.structured_content) outcome.structured_json = std::move(encoded.json);
       }
     }
   }
