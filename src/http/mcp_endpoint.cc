@@ -196,7 +196,7 @@ asio::awaitable<void> HttpServer::HandleMcpGet(Connection& conn, Exchange& ex, c
                                 : std::chrono::system_clock::time_point::max();
   while (!session->closed && !stopping_ && !stream->superseded && std::chrono::system_clock::now() < token_expiry) {
     std::string chunk;
-    while (session->streams.back() == stream && !session->events.empty()) {
+    while (!session->streams.empty() && session->streams.back() == stream && !session->events.empty()) {
       chunk += SseEvent(session->events.front());
       session->events.pop_front();
     }

@@ -5,10 +5,15 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
+import { createServer as createTlsServer } from "node:https";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { generateKeyPairSync, sign, randomUUID } from "node:crypto";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { startHttp, now, freePort } from "./harness.mjs";
+import { startHttp, now, freePort, waitFor } from "./harness.mjs";
 
 const b64url = (value) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
@@ -26,9 +31,9 @@ function signRs256(key, claims, kid = key.kid) {
 
 // The identity provider: discovery at /.well-known/openid-configuration, keys at /jwks, each
 // request counted. `published` is what /jwks serves now; tests replace it to rotate.
-async function startIdp() {
+async function startIdp(tls = null) {
   const idp = { published: [], discovery: 0, jwks: 0, cacheControl: "public, max-age=3600" };
-  const server = createServer((req, res) => {
+  const serve = (req, res) => {
     if (req.url === "/.well-known/openid-configuration") {
       idp.discovery++;
       res.writeHead(200, { "Content-Type": "application/json" });
@@ -40,9 +45,10 @@ async function startIdp() {
     } else {
       res.writeHead(404).end();
     }
-  });
+  };
+  const server = tls ? createTlsServer(tls, serve) : createServer(serve);
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  idp.issuer = `http://127.0.0.1:${server.address().port}`;
+  idp.issuer = tls ? `https://localhost:${server.address().port}` : `http://127.0.0.1:${server.address().port}`;
   idp.close = () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); });
   return idp;
 }
@@ -55,8 +61,10 @@ const newKey = rsaKey("key-2026-12");
 const claims = (extra = {}) =>
   ({ iss: idp.issuer, role: "e2e_tenant_user", tenant: "acme", sub: randomUUID(), exp: now() + 300, ...extra });
 
-function initialize(token) {
-  return fetch(server.url, {
+const initialize = (token) => initializeAt(server.url, token);
+
+function initializeAt(url, token) {
+  return fetch(url, {
     method: "POST",
     headers: { "Content-Type": "application/json", Accept: "application/json, text/event-stream",
                Authorization: `Bearer ${token}` },
@@ -72,10 +80,10 @@ before(async () => {
   server = await startHttp(`
 [auth]
 mode = "jwt"
-issuer = "${"ISSUER"}"
+issuer = "${idp.issuer}"
 allowed_roles = ["e2e_tenant_user"]
 jwks_refetch_seconds = 1
-`.replace("ISSUER", idp.issuer));
+`);
 });
 after(async () => {
   assert.equal(await server?.stop(), 0, "SIGTERM drains and exits 0 with the key refresher running");
@@ -113,7 +121,7 @@ test("keys found by discovery from auth.issuer verify a token, and rotate withou
   assert.match((await res.json()).error.message, /key id \(kid\) does not match/);
 });
 
-test("a flood of forged key ids makes at most one fetch per refetch interval", async () => {
+test("a flood of forged key ids makes at most one fetch per refetch interval", async (t) => {
   const before = idp.jwks;
   const started = Date.now();
   const forged = [];
@@ -124,6 +132,7 @@ test("a flood of forged key ids makes at most one fetch per refetch interval", a
   }
   const seconds = (Date.now() - started) / 1000;
   const fetches = idp.jwks - before;
+  t.diagnostic(`200 forged kids in ${seconds} s: ${fetches} fetches at the identity provider`);
   // jwks_refetch_seconds = 1: one fetch may be due at once, then one per elapsed second at most.
   assert.ok(fetches <= 1 + Math.ceil(seconds), `${fetches} fetches for 200 forged kids in ${seconds} s`);
   assert.ok(fetches < 10, `${fetches} fetches`);
@@ -141,12 +150,9 @@ jwks_url = "${quiet.issuer}/jwks"
 allowed_roles = ["e2e_tenant_user"]
 `);
   try {
-    const post = (token) => fetch(other.url, { method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json, text/event-stream",
-                 Authorization: `Bearer ${token}` },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }) });
-    // The first request waits for the first fetch; a session-less ping is 400, not 401: authenticated.
-    assert.notEqual((await post(signRs256(newKey, claims({ iss: undefined })))).status, 401);
+    const post = (token) => initializeAt(other.url, token);
+    // The first request waits for the first fetch.
+    assert.equal((await post(signRs256(newKey, claims()))).status, 200);
     assert.equal(quiet.jwks, 1);
     const statuses = await Promise.all(Array.from({ length: 100 },
       (_, i) => post(signRs256(newKey, claims(), `forged-${i}`)).then((r) => r.status)));
@@ -169,13 +175,12 @@ allowed_roles = ["e2e_tenant_user"]
 jwks_refetch_seconds = 1
 `);
   try {
-    const res = await fetch(down.url, { method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json, text/event-stream",
-                 Authorization: `Bearer ${signRs256(newKey, claims())}` },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }) });
+    const res = await initializeAt(down.url, signRs256(newKey, claims()));
     assert.equal(res.status, 503);
+    assert.equal(res.headers.get("retry-after"), "5");
     assert.match((await res.json()).error.message, /signing keys have not been fetched yet/);
-    assert.ok(down.logs.some((l) => l.includes("jwks_fetch_failed")), down.logs.join("\n"));
+    // stderr is read asynchronously: the log line may arrive just after the response.
+    await waitFor("the jwks_fetch_failed log line", () => down.logs.some((l) => l.includes("jwks_fetch_failed")));
   } finally {
     assert.equal(await down.stop(), 0);
   }
@@ -188,4 +193,36 @@ mode = "jwt"
 jwks_url = "http://idp.example.com/jwks"
 allowed_roles = ["e2e_tenant_user"]
 `), /auth\.jwks_url.*loopback/s);
+});
+
+test("over https the certificate is checked: trusted through auth.jwks_ca_file, refused without it", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "pgmcp-idp-"));
+  const key = join(dir, "key.pem"), cert = join(dir, "cert.pem");
+  execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                           "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=localhost",
+                           "-addext", "subjectAltName=DNS:localhost"], { stdio: "ignore" });
+  const secure = await startIdp({ key: readFileSync(key), cert: readFileSync(cert) });
+  secure.published = [newKey];
+  const config = (extra) => `
+[auth]
+mode = "jwt"
+jwks_url = "${secure.issuer}/jwks"
+allowed_roles = ["e2e_tenant_user"]
+jwks_refetch_seconds = 1
+${extra}
+`;
+  const ping = (url) => initializeAt(url, signRs256(newKey, claims()));
+  const trusted = await startHttp(config(`jwks_ca_file = "${cert}"`));
+  const untrusted = await startHttp(config(""));
+  try {
+    assert.equal((await ping(trusted.url)).status, 200);
+    const refused = await ping(untrusted.url);
+    assert.equal(refused.status, 503, "a self-signed certificate is not trusted by the system store");
+    await waitFor("a TLS failure in the log", () =>
+      untrusted.logs.some((l) => l.includes("jwks_fetch_failed") && l.includes("TLS handshake failed")));
+  } finally {
+    assert.equal(await trusted.stop(), 0);
+    assert.equal(await untrusted.stop(), 0);
+    await secure.close();
+  }
 });
