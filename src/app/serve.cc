@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
+#include <cstdlib>
 
 #include "app/commands.h"
 #include "common/listen_address.h"
@@ -43,6 +44,24 @@ int64_t TokenExpiry(const std::string& claims_json) {
   if (exp->is_uint64()) return static_cast<int64_t>(std::min<uint64_t>(exp->as_uint64(), INT64_MAX));
   if (exp->is_double()) return static_cast<int64_t>(exp->as_double());
   return 0;
+}
+
+// The HTTP transport's authentication: the bearer token, checked with fresh keys when the token
+// names one the identity provider published after the last fetch.
+asio::awaitable<Result<http::Caller>> Authenticate(std::shared_ptr<const auth::JwtVerifier> verifier,
+                                                  std::string header) {
+  constexpr std::chrono::seconds kKeyWait{5};
+  auto check = verifier->VerifyWithFreshKeys(std::move(header), std::chrono::system_clock::now(),
+                                             std::chrono::steady_clock::now() + kKeyWait);
+  auto outcome = co_await std::move(check);
+  if (!outcome) co_return outcome.error();
+  auto& id = *outcome;
+  protocol::CallContext context;
+  context.role = std::move(id.role);
+  context.claims_json = std::move(id.claims_json);
+  context.subject = std::move(id.subject);
+  const int64_t expires_at = TokenExpiry(context.claims_json);
+  co_return http::Caller{std::move(context), expires_at};
 }
 
 // Everything both transports share: settings, pool, tools, schema lifecycle, the loop, and an
@@ -224,6 +243,7 @@ int ServeHttp(Server& server) {
   auto current = server.settings->current();
   const config::Settings& s = *current;
   http::Hooks hooks;
+  std::shared_ptr<auth::RemoteJwks> remote_keys;  // stopped with the server, so that the loop can end
   if (s.auth.mode == config::AuthMode::kNone) {
     auto address = ParseListenAddress(s.listen);
     if (!address || !http::IsLoopbackHost(address->host)) {
@@ -233,22 +253,17 @@ int ServeHttp(Server& server) {
   } else {
     auto login_role = service::LoginRole(s);
     if (!login_role) return service::ReportStartupError(login_role.error());
-    auto verifier = auth::JwtVerifier::Create(s.auth, *login_role);
+    auth::VerifierOptions verifier_options;
+    if (const char* env = std::getenv(auth::kJwtSecretEnv); env != nullptr) verifier_options.env_secret = env;
+    verifier_options.executor = server.io.get_executor();
+    auto verifier = auth::JwtVerifier::Create(s.auth, *login_role, std::move(verifier_options));
     if (!verifier) return service::ReportStartupError(verifier.error());
     boost::json::array algorithms;
     for (const auto& a : (*verifier)->AcceptedAlgorithms()) algorithms.emplace_back(a);
-    logging::Info("auth_ready", {{"algorithms", std::move(algorithms)}, {"skipped_jwks", (*verifier)->SkippedJwks()}});
-    hooks.authenticate = [v = *verifier](std::string_view header) -> Result<http::Caller> {
-      auto outcome = v->Verify(header, std::chrono::system_clock::now());
-      if (!outcome) return outcome.error();
-      auto& id = *outcome;
-      protocol::CallContext context;
-      context.role = std::move(id.role);
-      context.claims_json = std::move(id.claims_json);
-      context.subject = std::move(id.subject);
-      int64_t expires_at = TokenExpiry(context.claims_json);
-      return http::Caller{std::move(context), expires_at};
-    };
+    boost::json::object fields{{"algorithms", std::move(algorithms)}, {"skipped_jwks", (*verifier)->SkippedJwks()}};
+    if (remote_keys = (*verifier)->remote_keys(); remote_keys) fields["keys_from"] = remote_keys->source();
+    logging::Info("auth_ready", std::move(fields));
+    hooks.authenticate = [v = *verifier](std::string header) { return Authenticate(v, std::move(header)); };
   }
   hooks.metrics = [m = server.metrics] { return m->Render(); };
   hooks.on_response = [m = server.metrics](int status) { m->RecordHttpRequest(status); };
@@ -300,6 +315,7 @@ int ServeHttp(Server& server) {
   signals.async_wait([&](const boost::system::error_code& ec, int) {
     if (ec) return;
     http_server->StopAccepting();
+    if (remote_keys) remote_keys->Stop();
     server.Drain("signal", [http_server] { return http_server->in_flight(); },
                  [http_server] { http_server->CloseSessions(); });
   });

@@ -11,9 +11,9 @@
 namespace pgmcp::auth {
 
 // Every reason label (Error::code of a refusal), so the metric can export each label at zero from the start.
-inline constexpr std::array<std::string_view, 11> kAuthFailureReasons = {
+inline constexpr std::array<std::string_view, 12> kAuthFailureReasons = {
     "missing", "malformed", "algorithm", "signature",    "expired",          "not_yet_valid",
-    "no_exp",  "issuer",    "audience",  "role_missing", "role_not_allowed",
+    "no_exp",  "issuer",    "audience",  "role_missing", "role_not_allowed", "keys_pending",
 };
 
 // A verified caller: the Postgres role to SET for the request, and the claims for RLS.

@@ -11,6 +11,7 @@
 #include <limits>
 
 #include "auth/base64url.h"
+#include "auth/header_text.h"
 #include "common/json.h"
 
 namespace pgmcp::auth {
@@ -24,20 +25,6 @@ Error Fail(std::string reason, std::string message, ErrorKind kind = ErrorKind::
 }
 
 Error Malformed(std::string message) { return Fail("malformed", std::move(message)); }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-           return lower(x) == lower(y);
-         });
-}
-
-std::string_view TrimSpace(std::string_view s) {
-  const auto is_space = [](char c) { return c == ' ' || c == '\t'; };
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 std::string_view View(const boost::json::string& s) { return {s.data(), s.size()}; }
 
@@ -115,6 +102,29 @@ bool TypIsJwt(std::string_view typ) {
 }
 
 constexpr Algorithm kHmacAlgorithms[] = {Algorithm::kHs256, Algorithm::kHs384, Algorithm::kHs512};
+
+Result<std::shared_ptr<RemoteJwks>> MakeRemoteKeys(const config::AuthSettings& auth,
+                                                   const std::optional<boost::asio::any_io_executor>& executor) {
+  RemoteJwksOptions options;
+  options.issuer = auth.issuer;
+  if (!auth.jwks_url.empty()) {
+    auto url = ParseKeyUrl(auth.jwks_url, "auth.jwks_url");
+    if (!url.ok()) return url.error();
+    options.jwks_url = std::move(*url);
+  } else {
+    auto url = ParseKeyUrl(auth.issuer, "auth.issuer (OpenID discovery)");
+    if (!url.ok()) return url.error();
+    options.issuer_url = std::move(*url);
+  }
+  if (auth.jwks_refetch_seconds < 1 || auth.jwks_refetch_seconds > 3600) {
+    return MakeError(ErrorKind::kConfig, "auth.jwks_refetch_seconds must be between 1 and 3600.");
+  }
+  options.policy.refetch_interval = std::chrono::seconds(auth.jwks_refetch_seconds);
+  if (!executor) return MakeError(ErrorKind::kConfig, "auth.jwks_url and OpenID discovery need the HTTP transport.");
+  auto tls = MakeTlsClientContext(auth.jwks_ca_file);
+  if (!tls.ok()) return tls.error();
+  return RemoteJwks::Create(*executor, std::move(options), std::move(*tls));
+}
 
 }  // namespace
 
@@ -199,37 +209,71 @@ Result<std::shared_ptr<const JwtVerifier>> JwtVerifier::Create(const config::Aut
     OPENSSL_cleanse(secret->data(), secret->size());
   }
 
+  // Public keys (docs/decisions.md, "Where public keys come from"): one file, one URL, or -- with
+  // neither and no HMAC secret -- OpenID discovery from the issuer.
+  if (!auth.jwks_file.empty() && !auth.jwks_url.empty()) {
+    return MakeError(ErrorKind::kConfig, "auth.jwks_file and auth.jwks_url are both set; keep one source of public keys.");
+  }
   if (!auth.jwks_file.empty()) {
     auto data = ReadKeyFile(auth.jwks_file, "auth.jwks_file");
     if (!data.ok()) return data.error();
     auto set = ParseJwkSet(*data, "auth.jwks_file");
     if (!set.ok()) return set.error();
-    v->keys_ = std::move(set->keys);
     v->skipped_jwks_ = set->skipped;
+    v->file_keys_ = std::make_shared<const JwkSet>(std::move(*set));
+  } else if (!auth.jwks_url.empty() || (!secret && !auth.issuer.empty())) {
+    auto remote = MakeRemoteKeys(auth, options.executor);
+    if (!remote.ok()) return remote.error();
+    v->remote_ = std::move(*remote);
   }
 
-  if (!secret && v->keys_.empty()) {
+  if (!secret && v->file_keys_ == nullptr && v->remote_ == nullptr) {
     return MakeError(ErrorKind::kConfig, std::string("auth.mode = \"jwt\" needs auth.jwt_secret_file (or ") +
-                                             kJwtSecretEnv + ") or auth.jwks_file.");
+                                             kJwtSecretEnv +
+                                             "), auth.jwks_file, auth.jwks_url, or auth.issuer for OpenID discovery.");
   }
+  if (v->remote_) v->remote_->Start();
   return std::shared_ptr<const JwtVerifier>(std::move(v));
 }
 
-bool JwtVerifier::Accepts(Algorithm alg) const {
+std::shared_ptr<const JwkSet> JwtVerifier::CurrentKeys() const { return remote_ ? remote_->Keys() : file_keys_; }
+
+bool JwtVerifier::Accepts(Algorithm alg, const JwkSet* keys) const {
   if (FamilyOf(alg) == KeyFamily::kHmac) return hmac_[StrengthIndex(alg)] != nullptr;
-  return std::any_of(keys_.begin(), keys_.end(), [alg](const PublicKey& k) { return k.Fits(alg); });
+  return keys != nullptr &&
+         std::any_of(keys->keys.begin(), keys->keys.end(), [alg](const PublicKey& k) { return k.Fits(alg); });
 }
 
 std::vector<std::string> JwtVerifier::AcceptedAlgorithms() const {
+  const auto keys = CurrentKeys();
   std::vector<std::string> out;
   for (int i = 0; i <= static_cast<int>(Algorithm::kEs512); ++i) {
     const auto alg = static_cast<Algorithm>(i);
-    if (Accepts(alg)) out.emplace_back(AlgorithmName(alg));
+    if (Accepts(alg, keys.get())) out.emplace_back(AlgorithmName(alg));
   }
   return out;
 }
 
 VerifyResult JwtVerifier::Verify(std::string_view authorization, std::chrono::system_clock::time_point now) const {
+  bool key_missing = false;
+  return Check(authorization, now, key_missing);
+}
+
+boost::asio::awaitable<VerifyResult> JwtVerifier::VerifyWithFreshKeys(std::string authorization,
+                                                                      std::chrono::system_clock::time_point now,
+                                                                      SteadyTime deadline) const {
+  bool key_missing = false;
+  auto result = Check(authorization, now, key_missing);
+  if (!key_missing || remote_ == nullptr) co_return result;
+  const auto started = std::chrono::steady_clock::now();
+  co_await remote_->AwaitFresherKeys(deadline);
+  const auto waited =
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::steady_clock::now() - started);
+  co_return Check(authorization, now + waited, key_missing);
+}
+
+VerifyResult JwtVerifier::Check(std::string_view authorization, std::chrono::system_clock::time_point now,
+                                bool& key_missing) const {
   const std::string_view value = TrimSpace(authorization);
   const size_t space = value.find_first_of(" \t");
   const std::string_view scheme = value.substr(0, space);
@@ -246,10 +290,11 @@ VerifyResult JwtVerifier::Verify(std::string_view authorization, std::chrono::sy
   if (!cache_key.empty()) {
     if (auto hit = cache_.Lookup(cache_key, now_s)) return std::move(*hit);
   }
-  return VerifyToken(token, now_s, cache_key);
+  return VerifyToken(token, now_s, cache_key, key_missing);
 }
 
-VerifyResult JwtVerifier::VerifyToken(std::string_view token, double now, const std::string& cache_key) const {
+VerifyResult JwtVerifier::VerifyToken(std::string_view token, double now, const std::string& cache_key,
+                                      bool& key_missing) const {
   // JWS compact serialization: header.payload.signature, each base64url (RFC 7515 §7.1).
   const size_t dot1 = token.find('.');
   const size_t dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
@@ -278,7 +323,14 @@ VerifyResult JwtVerifier::VerifyToken(std::string_view token, double now, const 
   // "none", unknown names and algorithms without a configured key of their family all fail here:
   // an HS256 token cannot be checked against an RSA public key, nor RS256 against the HMAC secret.
   const auto alg = ParseAlgorithm(View(alg_value->get_string()));
-  if (!alg || !Accepts(*alg)) {
+  const auto keys = CurrentKeys();
+  if (alg && FamilyOf(*alg) != KeyFamily::kHmac && remote_ != nullptr && keys == nullptr) {
+    key_missing = true;
+    return Fail("keys_pending",
+                "The identity provider's signing keys have not been fetched yet; try again shortly.",
+                ErrorKind::kUnavailable);
+  }
+  if (!alg || !Accepts(*alg, keys.get())) {
     return Fail("algorithm", "The token's signing algorithm is not accepted by this server.");
   }
   if (const auto* typ = h.if_contains("typ"); typ != nullptr) {
@@ -306,16 +358,18 @@ VerifyResult JwtVerifier::VerifyToken(std::string_view token, double now, const 
     verified =
         mac && mac->size() == signature->size() && CRYPTO_memcmp(mac->data(), signature->data(), mac->size()) == 0;
   } else {
-    bool key_found = false;
-    for (const PublicKey& key : keys_) {
+    size_t tried = 0;
+    for (const PublicKey& key : keys->keys) {
       if (!key.Fits(*alg) || (kid && key.kid != *kid)) continue;
-      key_found = true;
+      if (!kid && tried == kMaxKeysForKidlessToken) break;
+      ++tried;
       if (VerifyWithPublicKey(*alg, *key.pkey, signing_input, *signature)) {
         verified = true;
         break;
       }
     }
-    if (!key_found) {
+    if (tried == 0) {
+      key_missing = true;  // a rotation the fetched keys do not show yet, or a forged kid
       return Fail("signature", "The token's key id (kid) does not match any configured key.");
     }
   }

@@ -22,15 +22,16 @@ json::object Closed(json::object properties, json::array required = {}) {
 }
 
 json::object Entry(std::string_view name, std::string_view title, std::string description, json::object input,
-                   bool query_result) {
+                   bool query_result, const query::QueryOptions& options) {
   json::object o{{"name", name}, {"title", title}, {"description", std::move(description)}, {"inputSchema", std::move(input)}};
   // find_tables and query_table answer in the query-result shape, whatever the table.
-  if (query_result) o["outputSchema"] = query::OutputSchema(schema::Table{});
+  // Without structuredContent there is no outputSchema either ([query] structured_content).
+  if (query_result && options.structured_content) o["outputSchema"] = query::OutputSchema(schema::Table{});
   o["annotations"] = ReadOnlyAnnotations();
   return o;
 }
 
-json::object FindTablesTool() {
+json::object FindTablesTool(const query::QueryOptions& options) {
   json::object input = Closed(
       {{"query", {{"type", "string"}, {"description", "Words to look for, e.g. \"invoice customer\"."}}},
        {"limit",
@@ -44,16 +45,16 @@ json::object FindTablesTool() {
                "column names, then comments; without query, every table by name. Columns: table (the name to "
                "pass to describe_table and query_table), description, rows_estimate. truncated: more matched, "
                "page with offset.",
-               std::move(input), true);
+               std::move(input), true, options);
 }
 
-json::object DescribeTableTool() {
+json::object DescribeTableTool(const query::QueryOptions& options) {
   json::object input =
       Closed({{"table", {{"type", "string"}, {"description", "A table name from find_tables."}}}}, {"table"});
   return Entry(kDescribeTable, "Describe a table",
                "Describe one table before querying it: its purpose, every column with type, meaning, allowed "
                "values and keys, and the arguments query_table takes for it.",
-               std::move(input), false);
+               std::move(input), false, options);
 }
 
 json::object QueryTableTool(const query::QueryOptions& options) {
@@ -108,7 +109,7 @@ json::object QueryTableTool(const query::QueryOptions& options) {
                "Query one table, read-only, with the arguments describe_table shows for it. Result columns of "
                "aggregates: the group_by columns, then count, sum_<column>, avg_<column>...; order_by may name "
                "them. Without order_by, rows come in primary-key order.",
-               std::move(input), true);
+               std::move(input), true, options);
 }
 
 }  // namespace
@@ -119,7 +120,7 @@ bool IsDiscoveryTool(std::string_view name) {
 
 json::array DiscoveryToolEntries(const query::QueryOptions& options) {
   // In tool-name order, like every tools/list.
-  return {DescribeTableTool(), FindTablesTool(), QueryTableTool(options)};
+  return {DescribeTableTool(options), FindTablesTool(options), QueryTableTool(options)};
 }
 
 }  // namespace pgmcp::catalog

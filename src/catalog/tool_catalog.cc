@@ -96,12 +96,15 @@ json::object ReadOnlyAnnotations() {
 }
 
 json::object ToolEntry(const Table& table, const query::QueryOptions& options) {
-  return {{"name", table.tool_name},
-          {"title", table.title},
-          {"description", table.description},
-          {"inputSchema", query::InputSchema(table, options)},
-          {"outputSchema", query::OutputSchema(table)},
-          {"annotations", ReadOnlyAnnotations()}};
+  json::object entry{{"name", table.tool_name},
+                     {"title", table.title},
+                     {"description", table.description},
+                     {"inputSchema", query::InputSchema(table, options)}};
+  // Without structuredContent an outputSchema would promise what results no longer carry (MCP: a
+  // tool with an outputSchema must return structured results).
+  if (options.structured_content) entry["outputSchema"] = query::OutputSchema(table);
+  entry["annotations"] = ReadOnlyAnnotations();
+  return entry;
 }
 
 std::string TableResourceUri(const Table& table) {

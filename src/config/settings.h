@@ -64,6 +64,7 @@ struct SchemaSettings {
 struct QuerySettings {
   std::string text_search_config = "english";
   std::string timezone = "UTC";
+  bool structured_content = true;  // false: results only as fenced text, no structuredContent/outputSchema
   bool operator==(const QuerySettings&) const = default;
 };
 
@@ -77,6 +78,9 @@ struct AuthSettings {
   AuthMode mode = AuthMode::kJwt;
   std::string jwt_secret_file;
   std::string jwks_file;
+  std::string jwks_url;             // https://, or http:// on a loopback host
+  std::string jwks_ca_file;         // extra trusted CA certificates for jwks_url and discovery
+  int64_t jwks_refetch_seconds = 30;  // fetches of the key set at most this often
   std::string issuer;
   std::string audience;
   std::string role_claim = "role";

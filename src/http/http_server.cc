@@ -266,7 +266,8 @@ asio::awaitable<void> HttpServer::ServeConnection(tcp::socket socket) {
       // The body is read only once the request is admitted: an unauthenticated POST gets its 401
       // with its body still unsent, and the connection is closed.
       Exchange head{parser.get(), std::nullopt, nullptr};
-      admitted = Admit(*conn, head, caller);
+      auto admit = Admit(*conn, head, caller);
+      admitted = co_await std::move(admit);
       if (!admitted) {
         head.response->keep_alive(false);
         if (hooks_.on_response) hooks_.on_response(static_cast<int>(head.response->result_int()));
@@ -303,7 +304,11 @@ asio::awaitable<void> HttpServer::ServeConnection(tcp::socket socket) {
       break;
     }
     Exchange ex{parser.release(), std::nullopt, conn};
-    if (admitted || Admit(*conn, ex, caller)) {
+    if (!admitted) {
+      auto admit = Admit(*conn, ex, caller);
+      admitted = co_await std::move(admit);
+    }
+    if (admitted) {
       conn->busy = true;
       ++requests_in_flight_;
       conn->stream.expires_never();
@@ -335,30 +340,31 @@ bool HttpServer::IsTrustedProxy(const asio::ip::address& peer) const {
   return std::find(trusted_proxies_.begin(), trusted_proxies_.end(), address) != trusted_proxies_.end();
 }
 
-bool HttpServer::Admit(const Connection& conn, Exchange& ex, Caller& caller) {
+asio::awaitable<bool> HttpServer::Admit(const Connection& conn, Exchange& ex, Caller& caller) {
   const Request& req = ex.request;
   if (!HostAllowed(req[bhttp::field::host], loopback_)) {
     ex.response = MakeResponse(req, bhttp::status::forbidden, "Host not allowed.\n");
-    return false;
+    co_return false;
   }
   std::string_view target = req.target();
-  if (target.substr(0, target.find('?')) != "/mcp") return true;
+  if (target.substr(0, target.find('?')) != "/mcp") co_return true;
   // /mcp: Origin first (a browser page must not reach the database), then credentials.
   auto origin = req.find(bhttp::field::origin);
   if (!OriginAllowed(origin != req.end() ? origin->value() : "", origin != req.end(),
                      settings_->current()->http.allowed_origins, loopback_ ? port_ : 0)) {
     ex.response = ReplyResponse(req, protocol::FaultReply(protocol::Fault::kOriginNotAllowed, nullptr, "Origin not allowed."));
-    return false;
+    co_return false;
   }
   if (hooks_.authenticate) {
-    auto verdict = hooks_.authenticate(req[bhttp::field::authorization]);
+    auto check = hooks_.authenticate(std::string(req[bhttp::field::authorization]));
+    auto verdict = co_await std::move(check);
     if (!verdict) {
       Unauthorized(conn, ex, verdict.error());
-      return false;
+      co_return false;
     }
     caller = std::move(*verdict);
   }
-  return true;
+  co_return true;
 }
 
 void HttpServer::Unauthorized(const Connection& conn, Exchange& ex, const Error& rejection) {
@@ -366,10 +372,18 @@ void HttpServer::Unauthorized(const Connection& conn, Exchange& ex, const Error&
   if (hooks_.on_auth_failure) hooks_.on_auth_failure(rejection.code);
   logging::Info("auth_failure", {{"reason", rejection.code}, {"status", status}});
   bool forbidden = rejection.kind == ErrorKind::kForbidden;
-  auto res = ReplyResponse(ex.request, protocol::ErrorReply(rejection, nullptr));
+  Error reply = rejection;
+  if (rejection.kind == ErrorKind::kUnauthenticated && options_.authorization_servers.empty()) {
+    // No authorization server to announce: an OAuth client cannot sign in by itself (docs/auth.md).
+    reply.message += std::string(" ") + kOperatorTokenNeeded;
+  }
+  auto res = ReplyResponse(ex.request, protocol::ErrorReply(reply, nullptr));
   std::string challenge = "Bearer resource_metadata=\"" + BaseUrl(ex.request, conn.trusted_proxy) + kProtectedResourcePath + "\"";
   if (forbidden) {
     challenge += ", error=\"insufficient_scope\"";
+  } else if (rejection.kind == ErrorKind::kUnavailable) {
+    // 503: the token could not be checked yet (no keys fetched from the identity provider).
+    res.set(bhttp::field::retry_after, "5");
   } else if (!Header(ex.request, bhttp::field::authorization).empty()) {
     challenge += ", error=\"invalid_token\"";
   }

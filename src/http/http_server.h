@@ -27,8 +27,8 @@ struct Caller {
 
 // The caller's identity from an Authorization header value, or kUnauthenticated (401) /
 // kForbidden (403) with the client sentence in Error::message and the metric's reason label in
-// Error::code.
-using Authenticator = std::function<Result<Caller>(std::string_view authorization)>;
+// Error::code. A coroutine: it may wait for the identity provider's keys (a rotation), never blocking the loop.
+using Authenticator = std::function<boost::asio::awaitable<Result<Caller>>(std::string authorization)>;
 
 struct Hooks {
   Authenticator authenticate;             // empty: no authentication (auth.mode = "none")
@@ -85,7 +85,7 @@ class HttpServer : public std::enable_shared_from_this<HttpServer> {
   boost::asio::awaitable<void> ServeConnection(boost::asio::ip::tcp::socket socket);
   // What can be decided from the request line and headers alone, before any body byte is read:
   // the Host check, and for /mcp the Origin check and the token. A response when refused.
-  bool Admit(const Connection& conn, Exchange& ex, Caller& caller);
+  boost::asio::awaitable<bool> Admit(const Connection& conn, Exchange& ex, Caller& caller);
   bool IsTrustedProxy(const boost::asio::ip::address& peer) const;
   // Fills ex.response, or streams SSE on the connection itself and leaves it empty.
   boost::asio::awaitable<void> Handle(Connection& conn, Exchange& ex, const Caller& caller);

@@ -224,11 +224,6 @@ asio::awaitable<void> HttpServer::HandleMcpGet(Connection& conn, Exchange& ex, c
     ex.response = ReplyResponse(req, protocol::FaultReply(protocol::Fault::kSessionNotFound, nullptr, "Session not found."));
     co_return;
   }
-  if (session->events_ready) {
-    ex.response = ReplyResponse(req, protocol::FaultReply(protocol::Fault::kStreamAlreadyOpen, nullptr,
-                                                          "This session already has an open event stream."));
-    co_return;
-  }
   bhttp::response<bhttp::empty_body> head{bhttp::status::ok, req.version()};
   head.set(bhttp::field::server, "pgmcp");
   head.set(bhttp::field::content_type, "text/event-stream");
@@ -241,16 +236,22 @@ asio::awaitable<void> HttpServer::HandleMcpGet(Connection& conn, Exchange& ex, c
   conn.stream.expires_after(kWriteTimeout);
   auto [hec, hn] = co_await bhttp::async_write_header(conn.stream, serializer, kTuple);
   if (hec) co_return;
-  auto ready = std::make_shared<asio::steady_timer>(io_);
-  session->events_ready = ready;
+  auto stream = std::make_shared<EventStream>(io_.get_executor());
+  if (session->streams.size() >= kMaxStreamsPerSession) {
+    // The oldest is most likely a connection its client has already given up on.
+    session->streams.front()->superseded = true;
+    session->streams.front()->ready.cancel();
+    session->streams.erase(session->streams.begin());
+  }
+  session->streams.push_back(stream);
   --requests_in_flight_;  // an open stream is not a call in flight: it must not hold up a drain
   // The stream lives no longer than the token that opened it: the client reconnects with a fresh one.
   const auto token_expiry = caller.expires_at > 0
                                 ? std::chrono::system_clock::time_point(std::chrono::seconds(caller.expires_at))
                                 : std::chrono::system_clock::time_point::max();
-  while (!session->closed && !stopping_ && std::chrono::system_clock::now() < token_expiry) {
+  while (!session->closed && !stopping_ && !stream->superseded && std::chrono::system_clock::now() < token_expiry) {
     std::string chunk;
-    while (!session->events.empty()) {
+    while (!session->streams.empty() && session->streams.back() == stream && !session->events.empty()) {
       chunk += SseEvent(session->events.front());
       session->events.pop_front();
     }
@@ -261,8 +262,8 @@ asio::awaitable<void> HttpServer::HandleMcpGet(Connection& conn, Exchange& ex, c
                                   token_expiry - std::chrono::system_clock::now()) +
                                   std::chrono::milliseconds(1));
       }
-      ready->expires_after(wait);
-      auto [wec] = co_await ready->async_wait(kTuple);
+      stream->ready.expires_after(wait);
+      auto [wec] = co_await stream->ready.async_wait(kTuple);
       if (wec || std::chrono::system_clock::now() >= token_expiry) continue;
       chunk = ": keep-alive\n\n";  // also finds clients that went away
     }
@@ -271,7 +272,11 @@ asio::awaitable<void> HttpServer::HandleMcpGet(Connection& conn, Exchange& ex, c
     if (ec) break;
   }
   ++requests_in_flight_;
-  if (session->events_ready == ready) session->events_ready.reset();
+  if (auto it = std::find(session->streams.begin(), session->streams.end(), stream); it != session->streams.end()) {
+    session->streams.erase(it);
+    // Events queued for this stream go to the next newest one.
+    if (!session->streams.empty() && !session->events.empty()) session->streams.back()->ready.cancel();
+  }
   conn.stream.expires_after(kWriteTimeout);
   co_await asio::async_write(conn.stream, bhttp::make_chunk_last(), kTuple);
 }

@@ -28,6 +28,10 @@ inline constexpr std::chrono::seconds kWriteTimeout{30};
 inline constexpr std::chrono::seconds kSseKeepAlive{15};
 inline constexpr size_t kMaxHeaderBytes = 16 * 1024;
 inline constexpr const char* kProtectedResourcePath = "/.well-known/oauth-protected-resource";
+// The 401's last sentence when auth.authorization_servers is empty.
+inline constexpr const char* kOperatorTokenNeeded =
+    "This server names no OAuth authorization server, so a client cannot sign in by itself: "
+    "send a bearer token issued by the server's operator (Authorization: Bearer <JWT>).";
 
 using Request = bhttp::request<bhttp::string_body>;
 using Response = bhttp::response<bhttp::string_body>;

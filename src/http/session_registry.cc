@@ -39,6 +39,10 @@ Result<std::shared_ptr<HttpSession>> SessionRegistry::Create(const protocol::Cal
   return s;
 }
 
+void WakeEventStreams(HttpSession& s) {
+  for (auto& stream : s.streams) stream->ready.cancel();
+}
+
 void EndPending(HttpSession& s, const std::string& key) {
   auto it = s.pending.find(key);
   if (it == s.pending.end()) return;
@@ -57,7 +61,7 @@ void SessionRegistry::Deliver(HttpSession& s, protocol::Outgoing message) {
   }
   if (s.events.size() >= kMaxQueuedEvents) s.events.pop_front();
   s.events.push_back(std::move(message.text));
-  if (s.events_ready) s.events_ready->cancel();
+  if (!s.streams.empty()) s.streams.back()->ready.cancel();  // only the newest stream sends events
 }
 
 std::shared_ptr<HttpSession> SessionRegistry::Find(const std::string& id, const std::string& owner) {
@@ -76,7 +80,7 @@ bool SessionRegistry::Remove(const std::string& id, const std::string& owner) {
   // The POSTs waiting for replies end now: the calls were cancelled and will never answer.
   for (auto& [key, pending] : s->pending) pending->wake.cancel();
   s->pending.clear();
-  if (s->events_ready) s->events_ready->cancel();
+  WakeEventStreams(*s);
   Erase(sessions_.find(id));
   return true;
 }
@@ -92,7 +96,7 @@ size_t SessionRegistry::Expire(std::chrono::steady_clock::duration idle) {
   size_t removed = 0;
   for (auto it = sessions_.begin(); it != sessions_.end();) {
     auto& s = it->second;
-    if (now - s->last_used > idle && s->session->in_flight() == 0 && !s->events_ready) {
+    if (now - s->last_used > idle && s->session->in_flight() == 0 && s->streams.empty()) {
       s->closed = true;
       Erase(it++);
       ++removed;
@@ -111,9 +115,7 @@ void SessionRegistry::NotifyAll(std::string_view method,
 }
 
 void SessionRegistry::WakeStreams() {
-  for (auto& [id, s] : sessions_) {
-    if (s->events_ready) s->events_ready->cancel();
-  }
+  for (auto& [id, s] : sessions_) WakeEventStreams(*s);
 }
 
 void SessionRegistry::CloseAll() {
@@ -121,7 +123,7 @@ void SessionRegistry::CloseAll() {
     s->closed = true;
     s->session->CancelAll();
     for (auto& [key, pending] : s->pending) pending->wake.cancel();
-    if (s->events_ready) s->events_ready->cancel();
+    WakeEventStreams(*s);
   }
   sessions_.clear();
   per_owner_.clear();

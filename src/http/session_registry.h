@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 #include "protocol/session.h"
@@ -24,16 +25,32 @@ struct PendingReply {
   boost::asio::steady_timer wake;
 };
 
+// One open GET event stream of a session.
+struct EventStream {
+  explicit EventStream(boost::asio::any_io_executor ex) : ready(std::move(ex)) {}
+  boost::asio::steady_timer ready;  // cancelled when there is something to send or the stream must end
+  bool superseded = false;          // ended to make room for a newer stream of its session
+};
+
+// A session may hold several GET streams (MCP Streamable HTTP, "multiple connections"): a client
+// that opens a new one before noticing its old one died is not refused. Beyond this many, the
+// oldest is ended (docs/decisions.md, "Several event streams per session").
+inline constexpr size_t kMaxStreamsPerSession = 4;
+
 struct HttpSession {
   std::string id;
   std::string owner;  // role + subject of the token that created it; other callers get 404
   std::shared_ptr<protocol::Session> session;
   std::map<std::string, std::shared_ptr<PendingReply>> pending;  // by request id key
-  std::deque<std::string> events;  // server-to-client messages for the SSE stream (bounded)
-  std::shared_ptr<boost::asio::steady_timer> events_ready;  // set while a stream is open
+  std::deque<std::string> events;  // server-to-client messages for the SSE streams (bounded)
+  // The open GET streams, oldest first. Each message goes to one stream only, the newest.
+  std::vector<std::shared_ptr<EventStream>> streams;
   std::chrono::steady_clock::time_point last_used;
   bool closed = false;
 };
+
+// Wakes every open stream of `s`: the session is closing or the server stopping.
+void WakeEventStreams(HttpSession& s);
 
 // Ends the POST waiting for the reply to `key`, with no reply: its request was cancelled, its
 // session deleted, or its client went away.

@@ -25,9 +25,9 @@ inline constexpr std::array<std::string_view, 6> kToolCallStatuses = {"ok",     
                                                                       "timeout", "busy",    "denied"};
 inline constexpr std::array<std::string_view, 3> kReloadResults = {"ok", "unchanged", "failed"};
 // The same list as auth::kAuthFailureReasons (metrics does not depend on auth; a test ties the two).
-inline constexpr std::array<std::string_view, 11> kAuthFailureReasons = {
+inline constexpr std::array<std::string_view, 12> kAuthFailureReasons = {
     "missing", "malformed", "algorithm", "signature",    "expired",          "not_yet_valid",
-    "no_exp",  "issuer",    "audience",  "role_missing", "role_not_allowed",
+    "no_exp",  "issuer",    "audience",  "role_missing", "role_not_allowed", "keys_pending",
 };
 // From a cached sub-millisecond lookup to a call near the default statement_timeout.
 inline constexpr std::array<double, 14> kToolCallDurationBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,

@@ -36,7 +36,6 @@ enum class Fault {
   kTooManySessions,       // the owner's http.max_sessions_per_owner, or the whole table, are open: 429
   kUnsupportedMediaType,  // POST body not application/json
   kNotAcceptable,         // Accept allows neither JSON nor SSE
-  kStreamAlreadyOpen,     // a second GET event stream for one session
   kOriginNotAllowed,      // Origin not on http.allowed_origins
 };
 

@@ -15,12 +15,22 @@ std::optional<Reply> CheckHeaders(const PostedMessage& posted, const Request& re
   auto mismatch = [&](const std::string& message) {
     return FaultReply(Fault::kHeaderMismatch, request.id, "Header mismatch: " + message);
   };
+  // An absent header is named as missing: "does not match" would send the client looking for a typo.
+  auto missing = [&](std::string_view header, const std::string& value) {
+    return FaultReply(Fault::kHeaderMismatch, request.id,
+                      "Header missing: a stateless request needs the " + std::string(header) + " header (" + value +
+                          ").");
+  };
   const json::object& meta = request.params.get_object().at("_meta").get_object();
   const json::value& claimed = meta.at(kMetaProtocolVersion);
+  if (posted.protocol_version.empty() && claimed.is_string()) {
+    return missing("MCP-Protocol-Version", "here '" + std::string(claimed.get_string()) + "'");
+  }
   if (!claimed.is_string() || posted.protocol_version != claimed.get_string()) {
     return mismatch("MCP-Protocol-Version header '" + std::string(posted.protocol_version) +
                     "' does not match the _meta protocol version.");
   }
+  if (posted.method.empty()) return missing("Mcp-Method", "here '" + request.method + "'");
   auto method_header = DecodeHeaderValue(posted.method);
   if (!method_header || *method_header != request.method) {
     return mismatch("Mcp-Method header does not match the body method '" + request.method + "'.");
@@ -30,6 +40,10 @@ std::optional<Reply> CheckHeaders(const PostedMessage& posted, const Request& re
                                                                    : "";
   if (!name_key.empty()) {
     const json::value* name = request.params.get_object().if_contains(name_key);
+    if (posted.name.empty()) {
+      return missing("Mcp-Name", "the body's " + std::string(name_key) + (name != nullptr && name->is_string()
+                                     ? " '" + std::string(name->get_string()) + "'" : ""));
+    }
     auto name_header = DecodeHeaderValue(posted.name);
     if (name == nullptr || !name->is_string() || !name_header || *name_header != name->get_string()) {
       return mismatch("Mcp-Name header does not match the body " + std::string(name_key) + ".");

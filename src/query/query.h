@@ -20,6 +20,7 @@ struct QueryOptions {
   std::string text_search_config = "english";
   config::SanitizeMode sanitize = config::SanitizeMode::kStrict;
   int64_t max_offset = 100000;  // deeper paging is a full scan per page; ask for a filter instead
+  bool structured_content = true;  // query.structured_content: outputSchema and structuredContent at all
 };
 
 // One column of the result, in SELECT order.

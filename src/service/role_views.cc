@@ -9,6 +9,7 @@ query::QueryOptions QueryOptionsFrom(const config::Settings& settings) {
   o.limits = settings.limits;
   o.text_search_config = settings.query.text_search_config;
   o.sanitize = settings.security.sanitize_text;
+  o.structured_content = settings.query.structured_content;
   return o;
 }
 

@@ -136,7 +136,7 @@ asio::awaitable<Result<protocol::ToolOutcome>> ToolService::CallTool(std::string
       error = nonce.error().code;
     } else {
       outcome.text = WrapUntrustedData(*found, *nonce);
-      outcome.structured_json = std::move(*found);
+      if (query_options.structured_content) outcome.structured_json = std::move(*found);
     }
   } else if (name == catalog::kDescribeTable) {
     auto described = DescribeTable(snapshot, tools, arguments, query_options);
@@ -145,7 +145,7 @@ asio::awaitable<Result<protocol::ToolOutcome>> ToolService::CallTool(std::string
     } else {
       log["table"] = described->table->QualifiedName();
       outcome.text = std::move(described->text);
-      outcome.structured_json = std::move(described->structured_json);
+      if (query_options.structured_content) outcome.structured_json = std::move(described->structured_json);
     }
   } else if (name == catalog::kQueryTable) {
     auto call = ResolveQueryTable(snapshot, tools, std::move(arguments));
@@ -186,7 +186,8 @@ asio::awaitable<Result<protocol::ToolOutcome>> ToolService::CallTool(std::string
         auto encoded = query::EncodeRows(*result->rows, *built, query_options);
         rows = encoded.row_count;
         outcome.text = WrapUntrustedData(encoded.json, *nonce);
-        outcome.structured_json = std::move(encoded.json);
+        // Off for clients that would show structuredContent to the model outside the fence (docs/reference.md).
+        if (query_options.structured_content) outcome.structured_json = std::move(encoded.json);
       }
     }
   }

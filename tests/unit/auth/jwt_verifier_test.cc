@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdlib>
@@ -121,7 +122,9 @@ class JwtVerifierTest : public ::testing::Test {
     ASSERT_FALSE(outcome.ok()) << "accepted a token that should fail with " << reason;
     const Error& f = outcome.error();
     EXPECT_EQ(f.code, reason) << f.message;
-    EXPECT_EQ(f.kind, status == 403 ? ErrorKind::kForbidden : ErrorKind::kUnauthenticated);
+    EXPECT_EQ(f.kind, status == 403   ? ErrorKind::kForbidden
+                      : status == 503 ? ErrorKind::kUnavailable
+                                      : ErrorKind::kUnauthenticated);
     EXPECT_EQ(Describe(f.kind).http_status, status);
     EXPECT_FALSE(f.message.empty());
     EXPECT_NE(std::find(kAuthFailureReasons.begin(), kAuthFailureReasons.end(), f.code),
@@ -560,8 +563,24 @@ TEST_F(JwtVerifierTest, ConfigErrorsNameTheKey) {
     EXPECT_EQ(v.error().kind, ErrorKind::kConfig);
     EXPECT_NE(v.error().message.find(key), std::string::npos) << v.error().message;
   };
-  expect_error(Settings(), "auth.jwt_secret_file");  // no key source at all
   auto auth = Settings();
+  auth.issuer = "";  // an issuer alone is a key source now: OpenID discovery
+  expect_error(auth, "auth.jwt_secret_file");  // no key source at all
+  expect_error(auth, "auth.issuer for OpenID discovery");
+  auth = JwksSettings();
+  auth.jwks_url = "https://idp.example/jwks";
+  expect_error(auth, "auth.jwks_file and auth.jwks_url are both set");
+  auth = Settings();
+  auth.jwks_url = "http://idp.example/jwks";  // plain http off loopback
+  expect_error(auth, "auth.jwks_url");
+  auth.issuer = "http://idp.example";  // discovery: the same rule
+  auth.jwks_url = "";
+  expect_error(auth, "auth.issuer");
+  auth = Settings();
+  auth.jwks_url = "https://idp.example/jwks";
+  auth.jwks_refetch_seconds = 0;
+  expect_error(auth, "auth.jwks_refetch_seconds");
+  auth = Settings();
   auth.jwt_secret_file = "/nonexistent/pgmcp/secret";
   expect_error(auth, "auth.jwt_secret_file");
   auth = Settings();
@@ -586,6 +605,58 @@ TEST_F(JwtVerifierTest, ConfigErrorsNameTheKey) {
   auth = HmacSettings();
   auth.clock_skew_seconds = -1;
   expect_error(auth, "auth.clock_skew_seconds");
+}
+
+// --- Keys from the identity provider (docs/auth.md, "Keys from the identity provider") -----------
+
+TEST_F(JwtVerifierTest, AnIssuerAloneMeansDiscoveryButNotNextToASecret) {
+  boost::asio::io_context io;  // never run: no fetch happens in this test
+  VerifierOptions options;
+  options.executor = io.get_executor();
+  // Neither file nor URL nor secret: the keys come from discovery, and until they arrive an RS
+  // token is answered 503 ("keys_pending"), not 401: it may well be valid.
+  auto discovering = Make(Settings(), options);
+  ASSERT_NE(discovering, nullptr);
+  ASSERT_NE(discovering->remote_keys(), nullptr);
+  EXPECT_EQ(discovering->remote_keys()->source(), "https://issuer.example");
+  ExpectFailure(discovering->Verify(Bearer(Rs(Claims())), kNow), "keys_pending", 503);
+  ExpectFailure(discovering->Verify(Bearer(Hs(Claims())), kNow), "algorithm");  // no secret: HS is not accepted
+
+  // With a secret, the issuer only checks "iss": no fetch from a URL that may not serve discovery.
+  auto with_secret = Make(HmacSettings(), options);
+  ASSERT_NE(with_secret, nullptr);
+  EXPECT_EQ(with_secret->remote_keys(), nullptr);
+  ExpectIdentity(with_secret->Verify(Bearer(Hs(Claims())), kNow));
+
+  // jwks_url wins over discovery, and is fine next to a secret.
+  auto auth = HmacSettings();
+  auth.jwks_url = "http://127.0.0.1:9/jwks";
+  auto with_url = Make(auth, options);
+  ASSERT_NE(with_url, nullptr);
+  ASSERT_NE(with_url->remote_keys(), nullptr);
+  EXPECT_EQ(with_url->remote_keys()->source(), "http://127.0.0.1:9/jwks");
+  ExpectIdentity(with_url->Verify(Bearer(Hs(Claims())), kNow));
+  with_url->remote_keys()->Stop();
+  discovering->remote_keys()->Stop();
+}
+
+TEST_F(JwtVerifierTest, AKidlessTokenIsTriedAgainstABoundedNumberOfKeys) {
+  // kMaxKeysForKidlessToken decoys of the token's algorithm, then the key that signed it: not tried.
+  boost::json::array keys;
+  std::vector<EvpPkeyPtr> decoys;
+  for (size_t i = 0; i < JwtVerifier::kMaxKeysForKidlessToken; ++i) {
+    decoys.push_back(testing::GenerateEc("P-256"));
+    keys.push_back(EcJwk(*decoys.back(), "P-256", "decoy-" + std::to_string(i)));
+  }
+  keys.push_back(EcJwk(Ec(), "P-256", "ec-1"));
+  auto auth = Settings();
+  auth.jwks_file = dir_.Write("many.json", Json(boost::json::object{{"keys", keys}}));
+  const auto v = Make(auth);
+  const std::string kidless = MintWithKey(Header("ES256"), Json(Claims()), Ec(), "ES256");
+  ExpectFailure(v->Verify(Bearer(kidless), kNow), "signature");
+  // Named by kid, the same key verifies; and a kid-less token signed by a key within the bound does too.
+  ExpectIdentity(v->Verify(Bearer(MintWithKey(Header("ES256", "ec-1"), Json(Claims()), Ec(), "ES256")), kNow));
+  ExpectIdentity(v->Verify(Bearer(MintWithKey(Header("ES256"), Json(Claims()), *decoys.back(), "ES256")), kNow));
 }
 
 // --- Cache -------------------------------------------------------------------------------------

@@ -66,6 +66,18 @@ TEST(ToolCatalogTest, ToolsListHasEveryToolWithAnnotations) {
   }
 }
 
+TEST(ToolCatalogTest, WithoutStructuredContentNoToolDeclaresAnOutputSchema) {
+  query::QueryOptions options;
+  options.structured_content = false;  // query.structured_content = false
+  auto catalog = BuildToolCatalog(Snapshot(), options);
+  json::value list = json::parse(*catalog.tools_list);
+  for (const auto& tool : list.at("tools").as_array()) {
+    EXPECT_FALSE(tool.as_object().contains("outputSchema")) << tool;
+    EXPECT_EQ(tool.at("inputSchema").at("type"), "object");
+    EXPECT_EQ(tool.at("annotations").at("readOnlyHint"), true);
+  }
+}
+
 TEST(ToolCatalogTest, ResourcesListAndRead) {
   auto catalog = BuildToolCatalog(Snapshot(), query::QueryOptions{});
   json::value list = json::parse(*catalog.resources_list);

@@ -22,9 +22,12 @@
 #include <boost/json/parse.hpp>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <thread>
+#include <vector>
 
 #include "http/http_server.h"
+#include "http/session_registry.h"
 #include "no_tools_backend.h"
 
 namespace pgmcp::http {
@@ -251,13 +254,13 @@ TEST_F(HttpHardeningTest, ChunkMetadataSharesTheHeaderBudget) {
 
 Hooks RequireToken(int64_t expires_at = 0) {
   Hooks hooks;
-  hooks.authenticate = [expires_at](std::string_view authorization) -> Result<Caller> {
-    if (authorization.empty()) return MakeError(ErrorKind::kUnauthenticated, "Missing bearer token.", "missing");
+  hooks.authenticate = [expires_at](std::string authorization) -> boost::asio::awaitable<Result<Caller>> {
+    if (authorization.empty()) co_return MakeError(ErrorKind::kUnauthenticated, "Missing bearer token.", "missing");
     Caller caller;
     caller.context.role = "reader";
-    caller.context.subject = std::string(authorization.substr(authorization.find(' ') + 1));
+    caller.context.subject = authorization.substr(authorization.find(' ') + 1);
     caller.expires_at = expires_at;
-    return caller;
+    co_return caller;
   };
   return hooks;
 }
@@ -338,6 +341,41 @@ TEST_F(HttpHardeningTest, AGetStreamEndsWhenItsTokenExpires) {
   auto r = stream.ReadUntil([](const std::string& t) { return t.find("\r\n0\r\n\r\n") != std::string::npos; });
   EXPECT_EQ(r.end, End::kDone) << "the stream outlived its token: " << r.text;
   EXPECT_EQ(r.text.substr(0, 12), "HTTP/1.1 200") << r.text;
+}
+
+TEST_F(HttpHardeningTest, ASessionHoldsSeveralStreamsEachMessageGoesToTheNewestAndAFifthEndsTheOldest) {
+  Start({}, RequireToken());
+  std::string session_id;
+  {
+    RawClient client(port_);
+    client.Send(PostMcp(kInitialize, "Authorization: Bearer alice\r\nConnection: close\r\n"));
+    session_id = HeaderValue(client.ReadToEnd().text, "Mcp-Session-Id");
+    ASSERT_FALSE(session_id.empty());
+  }
+  const std::string get = "GET /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
+                          "Authorization: Bearer alice\r\nMcp-Session-Id: " + session_id + "\r\n\r\n";
+  std::vector<std::unique_ptr<RawClient>> streams;
+  for (int i = 0; i < 2; ++i) {
+    streams.push_back(std::make_unique<RawClient>(port_, std::chrono::milliseconds(1500)));
+    streams.back()->Send(get);
+    auto head = streams.back()->ReadUntil(HasHead);
+    ASSERT_EQ(head.text.substr(0, 12), "HTTP/1.1 200") << "stream " << i << ": " << head.text;  // not 409
+  }
+  asio::post(io_, [this] { server_->NotifyAll("notifications/tools/list_changed", [](const protocol::CallContext&) { return true; }); });
+  const auto has_notification = [](const std::string& t) { return t.find("list_changed") != std::string::npos; };
+  EXPECT_EQ(streams[1]->ReadUntil(has_notification).end, End::kDone) << "the newest stream gets the message";
+  EXPECT_EQ(streams[0]->ReadUntil(has_notification).end, End::kTimeout) << "and no other stream gets it too";
+
+  for (size_t i = 2; i < kMaxStreamsPerSession + 1; ++i) {
+    streams.push_back(std::make_unique<RawClient>(port_, std::chrono::milliseconds(1500)));
+    streams.back()->Send(get);
+    ASSERT_EQ(streams.back()->ReadUntil(HasHead).text.substr(0, 12), "HTTP/1.1 200");
+  }
+  // The fifth stream ended the oldest: its chunked response is complete (the last chunk, nothing
+  // sent on it since its head was read).
+  const auto ended = [](const std::string& t) { return t.find("0\r\n\r\n") != std::string::npos; };
+  EXPECT_EQ(streams[0]->ReadUntil(ended).end, End::kDone);
+  EXPECT_EQ(streams[1]->ReadUntil(ended).end, End::kTimeout) << "the others stay open";
 }
 
 // Every exchange ends: a POST waiting for a slow call ends within a second when the call is

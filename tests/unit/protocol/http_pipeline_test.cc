@@ -59,6 +59,24 @@ TEST(RoutePostTest, HeadersMustRepeatTheBodyBeforeTheVersionIsChecked) {
   EXPECT_TRUE(std::holds_alternative<StatelessRequest>(route));
 }
 
+TEST(RoutePostTest, AnAbsentHeaderIsReportedMissingNotMismatched) {
+  std::string body = StatelessBody("tools/call", R"("name":"query_t")");
+  const struct {
+    PostedMessage posted;
+    const char* header;
+  } cases[] = {{{body, "2026-07-28", "", "query_t", ""}, "the Mcp-Method header (here 'tools/call')"},
+               {{body, "2026-07-28", "tools/call", "", ""}, "the Mcp-Name header (the body's name 'query_t')"},
+               {{body, "", "tools/call", "query_t", ""}, "the MCP-Protocol-Version header (here '2026-07-28')"}};
+  for (const auto& c : cases) {
+    const Reply reply = ImmediateReply(RoutePost(c.posted, 64));
+    EXPECT_EQ(reply.http_status, 400);
+    EXPECT_EQ(CodeOf(reply), error_code::kHeaderMismatch);
+    const std::string message(json::parse(reply.text).at("error").at("message").as_string());
+    EXPECT_EQ(message.find("Header missing: a stateless request needs " + std::string(c.header)), 0u) << message;
+    EXPECT_EQ(message.find("does not match"), std::string::npos) << message;
+  }
+}
+
 TEST(RoutePostTest, EraRoutingAnswersAtOnce) {
   std::string modern_initialize = StatelessBody("initialize");
   const Reply not_found = ImmediateReply(RoutePost({modern_initialize, "2026-07-28", "initialize", "", ""}, 64));
