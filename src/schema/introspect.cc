@@ -56,12 +56,19 @@ SELECT c.oid, n.nspname, c.relname, c.relkind::text AS relkind, c.relrowsecurity
           WHEN 'v' THEN -1
           ELSE c.reltuples END)::float8 AS row_estimate,
        c.relkind = 'm' AND EXISTS (
-         SELECT 1 FROM pg_catalog.pg_rewrite rw
-         JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::regclass
-                                    AND d.objid = rw.oid
-                                    AND d.refclassid = 'pg_catalog.pg_class'::regclass
-         JOIN pg_catalog.pg_class b ON b.oid = d.refobjid
-         WHERE rw.ev_class = c.oid AND b.relrowsecurity) AS reads_row_secured
+         -- Everything the materialized view reads, through views and other materialized views
+         -- at any depth (UNION stops at relations already seen).
+         WITH RECURSIVE reads(oid) AS (
+           SELECT c.oid
+           UNION
+           SELECT d.refobjid
+           FROM reads r
+           JOIN pg_catalog.pg_rewrite rw ON rw.ev_class = r.oid
+           JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::regclass
+                                      AND d.objid = rw.oid
+                                      AND d.refclassid = 'pg_catalog.pg_class'::regclass)
+         SELECT 1 FROM reads JOIN pg_catalog.pg_class b ON b.oid = reads.oid
+         WHERE b.relrowsecurity) AS reads_row_secured
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = ANY ($1::text[])

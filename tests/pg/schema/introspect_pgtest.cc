@@ -134,7 +134,13 @@ TEST(IntrospectTest, RowLevelSecurityTablesNeverGetStatisticsValues) {
     INSERT INTO open_t SELECT i, (ARRAY['new','done'])[1 + i % 2], 'n' || i FROM generate_series(1, 100) i;
     INSERT INTO rls_t SELECT i, (ARRAY['tenant-a-secret','tenant-b-secret'])[1 + i % 2] FROM generate_series(1, 100) i;
     CREATE MATERIALIZED VIEW rls_mat AS SELECT status FROM rls_t;
-    ANALYZE open_t, rls_t, rls_mat;
+    -- The same rows two steps further away: a view over the table, a materialized view over
+    -- that view, and one over that materialized view.
+    CREATE VIEW rls_v WITH (security_invoker = true) AS SELECT status FROM rls_t;
+    CREATE MATERIALIZED VIEW rls_mat_of_view AS SELECT status FROM rls_v;
+    CREATE MATERIALIZED VIEW rls_mat_of_mat AS SELECT status FROM rls_mat_of_view;
+    CREATE MATERIALIZED VIEW open_mat AS SELECT status FROM open_t;
+    ANALYZE open_t, rls_t, rls_mat, rls_mat_of_view, rls_mat_of_mat, open_mat;
   )SQL");
   SchemaSnapshot s = MustIntrospect(db.Dsn());
   const Table* open_t = Find(s, "public", "open_t");
@@ -150,6 +156,13 @@ TEST(IntrospectTest, RowLevelSecurityTablesNeverGetStatisticsValues) {
   ASSERT_NE(rls_mat, nullptr);
   EXPECT_TRUE(rls_mat->reads_row_secured);
   EXPECT_TRUE(rls_mat->FindColumn("status")->allowed_values.empty());
+  for (const char* name : {"rls_mat_of_view", "rls_mat_of_mat"}) {
+    const Table* further = Find(s, "public", name);
+    ASSERT_NE(further, nullptr) << name;
+    EXPECT_TRUE(further->reads_row_secured) << name << " reads rls_t through a view or materialized view";
+    EXPECT_TRUE(further->FindColumn("status")->allowed_values.empty()) << name;
+  }
+  EXPECT_FALSE(Find(s, "public", "open_mat")->reads_row_secured);
   for (const auto& t : s.tables) EXPECT_EQ(t.description.find("secret"), std::string::npos) << t.description;
 }
 
