@@ -32,9 +32,8 @@ schema::Table MakeTable(std::string schema_name, std::string name) {
 schema::SchemaSnapshot Tables(size_t n, std::vector<schema::Table> extra = {}) {
   schema::SchemaSnapshot s;
   for (size_t i = 0; i < n; ++i) {
-    char name[8];
-    std::snprintf(name, sizeof name, "t%03zu", i);
-    s.tables.push_back(MakeTable("public", name));
+    std::string name = std::to_string(i);
+    s.tables.push_back(MakeTable("public", "t" + std::string(name.size() < 3 ? 3 - name.size() : 0, '0') + name));
   }
   for (auto& t : extra) s.tables.push_back(std::move(t));
   config::Settings settings;
