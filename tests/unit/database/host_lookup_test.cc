@@ -8,6 +8,7 @@
 #include <boost/asio/io_context.hpp>
 #include <cstdlib>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -26,15 +27,11 @@ std::map<std::string, std::string> Resolve(const std::string& dsn) {
   return {r->begin(), r->end()};
 }
 
+// "a,,b" -> {"a", "", "b"}: the trailing comma keeps an empty last entry for getline.
 std::vector<std::string> Split(const std::string& list) {
-  std::vector<std::string> items(1);
-  for (char c : list) {
-    if (c == ',') {
-      items.emplace_back();
-    } else {
-      items.back().push_back(c);
-    }
-  }
+  std::vector<std::string> items;
+  std::istringstream in(list + ",");
+  for (std::string item; std::getline(in, item, ',');) items.push_back(item);
   return items;
 }
 
