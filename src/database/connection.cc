@@ -88,7 +88,9 @@ asio::awaitable<Result<std::unique_ptr<Connection>>> Connection::Connect(std::st
   std::unique_ptr<Connection> c(new Connection(executor, nullptr));
   // libpq would look host names up inside PQconnectStartParams/PQconnectPoll, blocking the loop:
   // they are resolved first, off the loop, and libpq gets the addresses (docs/security.md).
-  auto params = co_await ResolveHostNames(std::move(dsn), deadline);
+  // Named first: g++ 12 destroys temporaries of a co_await full-expression twice.
+  auto resolve = ResolveHostNames(std::move(dsn), deadline);
+  auto params = co_await std::move(resolve);
   if (!params) {
     co_return c->Fail(params.error().kind == ErrorKind::kTimeout ? ErrorKind::kUnavailable : params.error().kind,
                       "connect: " + params.error().message);

@@ -2,13 +2,13 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <algorithm>
 #include <map>
 #include <memory>
 #include <optional>
@@ -103,19 +103,19 @@ asio::awaitable<Result<std::vector<std::string>>> LookUp(const std::string& host
   lookup->done.expires_at(deadline);
   auto resolver = std::make_shared<asio::ip::tcp::resolver>(executor);
   // No AI_ADDRCONFIG, as in libpq: the same addresses libpq would have tried.
-  resolver->async_resolve(host, "0", asio::ip::tcp::resolver::numeric_service,
-                          [lookup, resolver](boost::system::error_code ec, asio::ip::tcp::resolver::results_type r) {
-                            lookup->finished = true;
-                            lookup->error = ec;
-                            for (const auto& entry : r) {
-                              auto address = entry.endpoint().address().to_string();
-                              if (std::find(lookup->addresses.begin(), lookup->addresses.end(), address) ==
-                                  lookup->addresses.end()) {
-                                lookup->addresses.push_back(address);
-                              }
-                            }
-                            lookup->done.cancel();
-                          });
+  resolver->async_resolve(
+      host, "0", asio::ip::tcp::resolver::numeric_service,
+      [lookup, resolver](boost::system::error_code ec, asio::ip::tcp::resolver::results_type r) {
+        lookup->finished = true;
+        lookup->error = ec;
+        for (const auto& entry : r) {
+          auto address = entry.endpoint().address().to_string();
+          if (std::find(lookup->addresses.begin(), lookup->addresses.end(), address) == lookup->addresses.end()) {
+            lookup->addresses.push_back(address);
+          }
+        }
+        lookup->done.cancel();
+      });
   co_await lookup->done.async_wait(asio::as_tuple(asio::use_awaitable));
   // (Read inline: co_await of another awaitable would throw once the coroutine is cancelled.)
   auto cancellation = co_await asio::this_coro::cancellation_state;

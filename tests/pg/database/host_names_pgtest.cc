@@ -68,7 +68,12 @@ TEST_F(HostNamesTest, NameThatDoesNotResolveFailsClearlyWhileTheLoopRuns) {
   };
   arm();
   asio::co_spawn(
-      io_, [&]() -> asio::awaitable<void> { result = co_await Call(*pool, "SELECT 1"); }, asio::detached);
+      io_,
+      [&]() -> asio::awaitable<void> {
+        auto call = Call(*pool, "SELECT 1");  // named first, as in src/database/pool.cc
+        result = co_await std::move(call);
+      },
+      asio::detached);
   io_.run();
   ASSERT_TRUE(result.has_value());
   ASSERT_FALSE(result->ok());
