@@ -58,7 +58,9 @@ Result<bool> WaitReady(int fd, PostgresPollingStatusType want, Deadline deadline
 
 Result<std::unique_ptr<CatalogReader>> ConnectCatalogReader(const std::string& dsn, Deadline deadline) {
   // libpq's own connect_timeout counts whole seconds (and at least two); polling keeps the
-  // deadline to the millisecond, the same way the event loop's Connection does.
+  // deadline to the millisecond, the same way the event loop's Connection does. libpq resolves
+  // host names here synchronously: this reader blocks anyway (start-up, or reloads on a worker
+  // thread), never on the event loop, which resolves first (database/host_lookup.h).
   PgConnPtr conn = StartConnect(dsn);
   if (!conn || PQstatus(conn.get()) == CONNECTION_BAD) return CannotConnect(ConnectionErrorText(conn.get()));
   PostgresPollingStatusType state = PGRES_POLLING_WRITING;

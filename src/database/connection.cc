@@ -8,6 +8,7 @@
 #include <optional>
 #include <tuple>
 
+#include "database/host_lookup.h"
 #include "database/pg_handles.h"
 #include "logging/log.h"
 
@@ -84,9 +85,18 @@ asio::awaitable<Status> Connection::WaitSocket(Wait what, Deadline deadline) {
 
 asio::awaitable<Result<std::unique_ptr<Connection>>> Connection::Connect(std::string dsn, Deadline deadline) {
   auto executor = co_await asio::this_coro::executor;
-  PgConnPtr started = StartConnect(dsn);
-  PGconn* raw = started.get();
-  std::unique_ptr<Connection> c(new Connection(executor, std::move(started)));
+  std::unique_ptr<Connection> c(new Connection(executor, nullptr));
+  // libpq would look host names up inside PQconnectStartParams/PQconnectPoll, blocking the loop:
+  // they are resolved first, off the loop, and libpq gets the addresses (docs/security.md).
+  // Named first: g++ 12 destroys temporaries of a co_await full-expression twice.
+  auto resolve = ResolveHostNames(std::move(dsn), deadline);
+  auto params = co_await std::move(resolve);
+  if (!params) {
+    co_return c->Fail(params.error().kind == ErrorKind::kTimeout ? ErrorKind::kUnavailable : params.error().kind,
+                      "connect: " + params.error().message);
+  }
+  c->conn_ = StartConnect(*params);
+  PGconn* raw = c->conn_.get();
   if (raw == nullptr || PQstatus(raw) == CONNECTION_BAD) {
     co_return c->Fail(ErrorKind::kUnavailable, ConnectionErrorText(raw));
   }

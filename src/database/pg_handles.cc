@@ -1,5 +1,7 @@
 #include "database/pg_handles.h"
 
+#include <vector>
+
 #include "database/errors.h"
 #include "logging/log.h"
 
@@ -33,13 +35,29 @@ Rows RowsFromResult(PgResultPtr result) {
   return Rows(std::make_unique<PgRows>(std::move(result)));
 }
 
-PgConnPtr StartConnect(const std::string& dsn) {
-  // expand_dbname: `dsn` may be a full connection string or URI; every key it sets wins over
-  // the fallback application name.
-  const char* keys[] = {"dbname", "fallback_application_name", nullptr};
-  const char* values[] = {dsn.c_str(), "pgmcp", nullptr};
-  return PgConnPtr(PQconnectStartParams(keys, values, /*expand_dbname=*/1));
+namespace {
+
+// Every key the caller sets wins over the fallback application name.
+PgConnPtr StartConnectWith(ConnectParams params, bool expand_dbname) {
+  params.emplace_back("fallback_application_name", "pgmcp");
+  std::vector<const char*> keys, values;
+  for (const auto& [key, value] : params) {
+    keys.push_back(key.c_str());
+    values.push_back(value.c_str());
+  }
+  keys.push_back(nullptr);
+  values.push_back(nullptr);
+  return PgConnPtr(PQconnectStartParams(keys.data(), values.data(), expand_dbname ? 1 : 0));
 }
+
+}  // namespace
+
+PgConnPtr StartConnect(const std::string& dsn) {
+  // expand_dbname: `dsn` may be a full connection string or URI.
+  return StartConnectWith({{"dbname", dsn}}, /*expand_dbname=*/true);
+}
+
+PgConnPtr StartConnect(const ConnectParams& params) { return StartConnectWith(params, /*expand_dbname=*/false); }
 
 std::string ConnectionErrorText(const PGconn* conn) {
   std::string reason = conn != nullptr ? PQerrorMessage(conn) : "out of memory";

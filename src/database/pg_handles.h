@@ -9,6 +9,7 @@
 #include <string>
 
 #include "common/result.h"
+#include "database/host_lookup.h"
 #include "database/pg_forward.h"
 #include "database/rows.h"
 
@@ -17,10 +18,13 @@ namespace pgmcp::database {
 // A Rows that owns `result` (text format). A null result reads as no rows and no columns.
 Rows RowsFromResult(PgResultPtr result);
 
-// Starts connecting to `dsn` (key=value string or URI) without blocking: the one place the
-// connection parameters are built, for the event loop's Connection and the blocking
-// CatalogReader alike. The caller drives PQconnectPoll; null only when out of memory.
+// Starts connecting to `dsn` (key=value string or URI): the one place the connection parameters
+// are built. The caller drives PQconnectPoll; null only when out of memory. libpq looks host
+// names up inside this call and PQconnectPoll, blocking: only for the blocking CatalogReader.
 PgConnPtr StartConnect(const std::string& dsn);
+// The same for parameters whose host names are already resolved (database/host_lookup.h): no
+// step blocks, for the event loop's Connection.
+PgConnPtr StartConnect(const ConnectParams& params);
 
 // libpq's last error on `conn` as one line (its multi-line, tab-indented text folded into single
 // spaces); "out of memory" for a null connection.

@@ -1,0 +1,29 @@
+// HostLookup: turns a DSN into the connection parameters libpq is given, with every host name
+// already resolved off the event loop, so libpq never calls getaddrinfo on the loop's thread.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/result.h"
+#include "database/deadline.h"
+
+namespace pgmcp::database {
+
+// libpq keyword/value pairs, in the order given to PQconnectStartParams (expand_dbname off).
+using ConnectParams = std::vector<std::pair<std::string, std::string>>;
+
+// Parses `dsn` (key=value string, URI, or a bare database name) and resolves each entry of its
+// host list that libpq would look up by name (not a Unix-socket path, not an IP literal, no
+// hostaddr of its own) with Asio's resolver, whose getaddrinfo runs on Asio's own thread. Each
+// address becomes one host/hostaddr/port entry (host kept for TLS verification and messages), so
+// libpq still tries the addresses in turn. Names that do not resolve are dropped from a list;
+// when none is left: kUnavailable with libpq's own wording. kTimeout at `deadline`, kCancelled
+// when the coroutine is cancelled; a DSN libpq cannot parse: kUnavailable with its message.
+// Host, hostaddr and port missing from the DSN come from the environment (PGHOST...) as in
+// libpq. A DSN naming a `service` is passed on as it is (the service file is libpq's business).
+boost::asio::awaitable<Result<ConnectParams>> ResolveHostNames(std::string dsn, Deadline deadline);
+
+}  // namespace pgmcp::database
