@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
-import { connect, psql, startHttp, writeTemp, signHs, now } from "./harness.mjs";
+import { connect, psql, startHttp, jwtConfig, writeTemp, signHs, now } from "./harness.mjs";
 
 const secret = "e2e-visibility-secret-at-least-32-bytes!";
 const audience = "pgmcp-e2e-visibility";
@@ -39,16 +39,9 @@ before(async () => {
         GRANT SELECT ON vis_accounts, vis_audit TO ${ANALYST};
         GRANT SELECT (id, name) ON vis_accounts TO ${CLERK};
         GRANT SELECT ON vis_ledger TO ${CLERK}`);
-  const secretFile = writeTemp("jwt.secret", secret + "\n");
-  server = await startHttp(`
-[auth]
-mode = "jwt"
-jwt_secret_file = "${secretFile}"
-audience = "${audience}"
-allowed_roles = ["${ANALYST}", "${CLERK}"]
-[schema]
+  server = await startHttp(jwtConfig({ secret, audience, roles: [ANALYST, CLERK], extra: `[schema]
 include_tables = ["vis_*"]
-`);
+` }));
 });
 after(async () => {
   for (const c of clients) await c.close().catch(() => {});
