@@ -54,18 +54,6 @@ const char* ValuesSourceName(Column::ValuesSource source) {
   return "none";
 }
 
-json::array Strings(const std::vector<std::string>& v) {
-  json::array a;
-  a.reserve(v.size());
-  for (const auto& s : v) a.emplace_back(s);
-  return a;
-}
-
-json::value RowEstimate(double estimate) {
-  if (estimate < 0) return nullptr;
-  return static_cast<int64_t>(estimate + 0.5);
-}
-
 json::object ResourceEntry(std::string uri, std::string name, std::string title, std::string description) {
   return {{"uri", std::move(uri)},
           {"name", std::move(name)},
@@ -80,6 +68,18 @@ std::string ReadResult(std::string_view uri, const json::object& contents) {
 }
 
 }  // namespace
+
+json::array Strings(const std::vector<std::string>& v) {
+  json::array a;
+  a.reserve(v.size());
+  for (const auto& s : v) a.emplace_back(s);
+  return a;
+}
+
+json::value RowEstimate(double estimate) {
+  if (!(estimate >= 0)) return nullptr;
+  return static_cast<int64_t>(estimate + 0.5);
+}
 
 std::optional<std::string> ToolCatalog::ReadResource(std::string_view uri) const {
   auto it = resource_reads.find(uri);

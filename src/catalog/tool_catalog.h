@@ -60,6 +60,11 @@ struct ToolCatalog {
 // The annotations of every pgmcp tool: read-only, idempotent, closed world.
 boost::json::object ReadOnlyAnnotations();
 
+// JSON pieces every table listing shares: a list of names, and a row estimate (null when the
+// table was never analyzed, else rounded to a whole number).
+boost::json::array Strings(const std::vector<std::string>& values);
+boost::json::value RowEstimate(double estimate);
+
 // One tools/list entry: name, title, description, inputSchema, outputSchema, annotations.
 boost::json::object ToolEntry(const schema::Table& table, const query::QueryOptions& options);
 

@@ -50,23 +50,12 @@ Result<const schema::Table*> NamedTable(const schema::SchemaSnapshot& snapshot, 
   return table;
 }
 
-json::value RowEstimate(double estimate) {
-  if (!(estimate >= 0)) return nullptr;
-  return static_cast<int64_t>(estimate + 0.5);
-}
-
-json::array Strings(const std::vector<std::string>& values) {
-  json::array out;
-  for (const auto& v : values) out.emplace_back(v);
-  return out;
-}
-
 json::object ColumnEntry(const schema::Table& table, const schema::Column& c, const catalog::TableDirectory& directory) {
   json::object out{{"name", c.name}, {"type", c.type.sql_name}};
   if (std::string comment = schema::CleanText(c.comment, kMaxColumnCommentBytes); !comment.empty()) {
     out["description"] = std::move(comment);
   }
-  if (!c.allowed_values.empty()) out["values"] = Strings(c.allowed_values);
+  if (!c.allowed_values.empty()) out["values"] = catalog::Strings(c.allowed_values);
   for (const auto& fk : table.foreign_keys) {
     if (fk.columns.size() != 1 || fk.columns[0] != c.name) continue;
     // Named as find_tables names the parent table when the caller can see it.
@@ -110,7 +99,9 @@ Result<std::string> FindTables(const catalog::TableDirectory& directory, const j
   catalog::TablePage page = directory.Search(query, static_cast<size_t>(limit), static_cast<size_t>(offset));
   json::array rows;
   rows.reserve(page.entries.size());
-  for (const auto* e : page.entries) rows.emplace_back(json::array{e->table, e->description, RowEstimate(e->row_estimate)});
+  for (const auto* e : page.entries) {
+    rows.emplace_back(json::array{e->table, e->description, catalog::RowEstimate(e->row_estimate)});
+  }
   const size_t row_count = rows.size();
   const bool truncated = static_cast<size_t>(offset) + row_count < page.matched;
   return json::serialize(json::object{{"columns", json::array{"table", "description", "rows_estimate"}},
