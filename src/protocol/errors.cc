@@ -11,7 +11,7 @@ namespace {
 
 // HTTP statuses follow docs/protocol-eras.md §2.6: malformed requests and header/version
 // problems are 400, a method that does not exist is 404, handler errors stay in-band on 200.
-constexpr std::array<FaultInfo, 14> kFaults = {{
+constexpr std::array<FaultInfo, 15> kFaults = {{
     {Fault::kParseError, error_code::kParseError, 400},
     {Fault::kInvalidRequest, error_code::kInvalidRequest, 400},
     {Fault::kMethodNotFound, error_code::kMethodNotFound, 404},
@@ -23,6 +23,7 @@ constexpr std::array<FaultInfo, 14> kFaults = {{
     {Fault::kSessionRequired, error_code::kInvalidRequest, 400},
     {Fault::kSessionNotFound, error_code::kInvalidRequest, 404},
     {Fault::kTooManySessions, error_code::kInternalError, 429},
+    {Fault::kTooManySubscriptions, error_code::kInternalError, 429},
     {Fault::kUnsupportedMediaType, error_code::kInvalidRequest, 415},
     {Fault::kNotAcceptable, error_code::kInvalidRequest, 406},
     {Fault::kOriginNotAllowed, error_code::kInvalidRequest, 403},

@@ -34,6 +34,7 @@ enum class Fault {
   kSessionRequired,       // a session-era message without Mcp-Session-Id
   kSessionNotFound,       // Mcp-Session-Id names no session of this caller
   kTooManySessions,       // the owner's http.max_sessions_per_owner, or the whole table, are open: 429
+  kTooManySubscriptions,  // the owner holds as many open subscriptions/listen streams as allowed: 429
   kUnsupportedMediaType,  // POST body not application/json
   kNotAcceptable,         // Accept allows neither JSON nor SSE
   kOriginNotAllowed,      // Origin not on http.allowed_origins

@@ -108,6 +108,11 @@ Route RoutePost(const PostedMessage& posted, size_t max_json_depth) {
 StatelessServer::StatelessServer(std::shared_ptr<Backend> backend, std::string server_version)
     : handlers_(std::move(backend), std::move(server_version)) {}
 
+std::variant<Subscription, Reply> StatelessServer::Listen(const Request& request) const {
+  if (auto refused = handlers_.CheckStatelessMeta(request, *StatelessClaim(request.params))) return std::move(*refused);
+  return ParseListen(request);
+}
+
 boost::asio::awaitable<Reply> StatelessServer::Serve(Request request, CallContext context) const {
   std::string claimed = *StatelessClaim(request.params);
   if (auto refused = handlers_.CheckStatelessMeta(request, claimed)) co_return std::move(*refused);
@@ -132,7 +137,7 @@ boost::asio::awaitable<Reply> StatelessServer::Serve(Request request, CallContex
     co_return handlers_.ToolCallReply(request.id, outcome, Era::kStateless);
   }
   if (auto reply = handlers_.ServeImmediate(request, Era::kStateless, context)) co_return std::move(*reply);
-  // initialize, ping, logging/setLevel and subscriptions do not exist in this era.
+  // initialize, ping and logging/setLevel do not exist in this era; subscriptions/listen is Listen's.
   co_return FaultReply(Fault::kMethodNotFound, request.id, "Method not found: " + request.method);
 }
 

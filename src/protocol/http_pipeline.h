@@ -15,6 +15,7 @@
 #include "protocol/errors.h"
 #include "protocol/jsonrpc.h"
 #include "protocol/methods.h"
+#include "protocol/subscriptions.h"
 
 namespace pgmcp::protocol {
 
@@ -55,7 +56,11 @@ boost::json::value ReplyId(const SessionMessage& message);
 class StatelessServer {
  public:
   StatelessServer(std::shared_ptr<Backend> backend, std::string server_version);
+  // Every stateless request but subscriptions/listen, which the transport streams (Listen).
   boost::asio::awaitable<Reply> Serve(Request request, CallContext context) const;
+  // A subscriptions/listen request: the subscription to open, or the error reply (_meta, filter).
+  std::variant<Subscription, Reply> Listen(const Request& request) const;
+  const std::string& server_version() const { return handlers_.server_version(); }
 
  private:
   MethodHandlers handlers_;

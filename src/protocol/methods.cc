@@ -62,7 +62,9 @@ std::optional<Reply> MethodHandlers::ServeImmediate(const Request& request, Era 
   if (method == "server/discover" && era == Era::kStateless) {
     json::object result{
         {"supportedVersions", SupportedVersions()},
-        {"capabilities", json::object{{"tools", json::object{}}, {"resources", json::object{}}}},
+        // listChanged: subscriptions/listen delivers both list changes (docs/reference.md, "Subscriptions").
+        {"capabilities", json::object{{"tools", json::object{{"listChanged", true}}},
+                                      {"resources", json::object{{"listChanged", true}}}}},
         {"instructions", kInstructions},
     };
     return ResultReply(request.id, json::serialize(result), /*cacheable=*/true, era);

@@ -87,7 +87,11 @@ void Session::HandleRequest(Request request, const CallContext& context) {
       Send(request.id, std::move(*refused));
       return;
     }
-    // initialize, ping, logging/setLevel and subscriptions do not exist in this era.
+    if (request.method == kListenMethod) {
+      Listen(request);
+      return;
+    }
+    // initialize, ping and logging/setLevel do not exist in this era.
     if (!ServeCommon(request, context, Era::kStateless)) {
       Send(request.id, FaultReply(Fault::kMethodNotFound, request.id, "Method not found: " + request.method));
     }
@@ -160,10 +164,43 @@ void Session::StartToolCall(Request request, const CallContext& context, Era era
           }));
 }
 
+void Session::Listen(const Request& request) {
+  auto parsed = ParseListen(request);
+  if (auto* refused = std::get_if<Reply>(&parsed)) {
+    Send(request.id, std::move(*refused));
+    return;
+  }
+  std::string key = IdKey(request.id);
+  if (in_flight_.contains(key) || subscriptions_.contains(key)) {
+    Send(request.id, FaultReply(Fault::kInvalidRequest, request.id, "Invalid Request: this id is already in use."));
+    return;
+  }
+  if (subscriptions_.size() >= kMaxSubscriptionsPerSession) {
+    Send(request.id, FaultReply(Fault::kTooManySubscriptions, request.id,
+                                "Too many open subscriptions (" + std::to_string(kMaxSubscriptionsPerSession) +
+                                    "); cancel one first."));
+    return;
+  }
+  auto& subscription = subscriptions_[key] = std::get<Subscription>(std::move(parsed));
+  // The acknowledgement is a notification: the listen request itself is answered only when the
+  // server ends the subscription.
+  sink_(Outgoing{EncodeAcknowledged(subscription), std::nullopt});
+}
+
+void Session::EndSubscriptions() {
+  auto open = std::move(subscriptions_);
+  subscriptions_.clear();
+  for (auto& [key, subscription] : open) {
+    sink_(Outgoing{EncodeSubscriptionClosed(subscription, options_.server_version), key});
+  }
+}
+
 void Session::HandleNotification(const Notification& n) {
   if (n.method == "notifications/cancelled") {
     const json::value* id = n.params.is_object() ? n.params.get_object().if_contains("requestId") : nullptr;
     if (id == nullptr) return;
+    // A cancelled subscription just ends: a cancelled request gets no answer.
+    if (subscriptions_.erase(IdKey(*id)) != 0) return;
     auto it = in_flight_.find(IdKey(*id));
     if (it == in_flight_.end()) return;  // finished already, or never existed: ignore (spec)
     auto signal = it->second;
@@ -175,6 +212,9 @@ void Session::HandleNotification(const Notification& n) {
 
 void Session::Notify(std::string_view method, const json::value& params) {
   if (initialized_) sink_(Outgoing{EncodeNotification(method, params), std::nullopt});
+  for (const auto& [key, subscription] : subscriptions_) {
+    if (subscription.filter.Wants(method)) sink_(Outgoing{EncodeListChanged(subscription, method), std::nullopt});
+  }
 }
 
 void Session::CancelAll() {

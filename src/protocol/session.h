@@ -16,10 +16,14 @@
 #include "protocol/backend.h"
 #include "protocol/jsonrpc.h"
 #include "protocol/methods.h"
+#include "protocol/subscriptions.h"
 
 namespace pgmcp::protocol {
 
 inline constexpr const char* kLatestProtocolVersion = "2025-11-25";
+// Open subscriptions/listen streams one conversation (a stdio process) may hold; one more is
+// refused with 429's JSON-RPC error (docs/decisions.md, "Subscription limits").
+inline constexpr size_t kMaxSubscriptionsPerSession = 100;
 bool IsSupportedProtocolVersion(std::string_view version);
 
 struct SessionOptions {
@@ -54,8 +58,12 @@ class Session : public std::enable_shared_from_this<Session> {
   void Dispatch(Message message, const CallContext* context = nullptr);
   // The serialized id of a request, as Outgoing::reply_to names it.
   static std::string IdKey(const boost::json::value& id);
-  // Sends a notification (e.g. notifications/tools/list_changed) once the session is initialized.
+  // Sends a notification (e.g. notifications/tools/list_changed) once the session is initialized,
+  // and to every stateless-era subscription that asked for `method`.
   void Notify(std::string_view method, const boost::json::value& params = nullptr);
+  // Ends every open subscription gracefully (the server stops): each gets its listen result.
+  void EndSubscriptions();
+  size_t subscriptions() const { return subscriptions_.size(); }
   // Cancels every call in flight; their replies are never sent.
   void CancelAll();
   size_t in_flight() const { return in_flight_.size(); }
@@ -70,6 +78,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void Send(const boost::json::value& id, Reply reply);
   void HandleNotification(const Notification& notification);
   void StartToolCall(Request request, const CallContext& context, Era era);
+  // subscriptions/listen from a stateless-era client on this conversation (stdio).
+  void Listen(const Request& request);
   boost::json::value Initialize(const boost::json::value& params);
 
   boost::asio::any_io_executor executor_;
@@ -79,6 +89,8 @@ class Session : public std::enable_shared_from_this<Session> {
   bool initialized_ = false;
   // In-flight requests by serialized id, with the signal that cancels them.
   std::map<std::string, std::shared_ptr<boost::asio::cancellation_signal>> in_flight_;
+  // Open subscriptions by serialized listen request id; they are not calls in flight.
+  std::map<std::string, Subscription> subscriptions_;
 };
 
 }  // namespace pgmcp::protocol

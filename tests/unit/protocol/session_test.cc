@@ -254,5 +254,79 @@ TEST(SessionSettingsTest, MaxJsonDepthIsReadPerMessage) {
   EXPECT_EQ(sent.back().at("error").at("code"), json::value(-32700));
 }
 
+
+// subscriptions/listen on one conversation (stdio): a stateless-era client subscribes, hears of
+// the list changes it asked for, each naming its subscription, until it cancels or the server stops.
+constexpr const char* kListenMeta =
+    R"("_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}})";
+
+std::string Listen(std::string_view id, std::string_view filter) {
+  return R"({"jsonrpc":"2.0","id":)" + std::string(id) + R"(,"method":"subscriptions/listen","params":{)" +
+         kListenMeta + R"(,"notifications":)" + std::string(filter) + "}}";
+}
+
+TEST_F(SessionTest, AStatelessClientHearsOnlyTheListChangesItSubscribedTo) {
+  auto ack = Exchange(Listen(R"("tools")", R"({"toolsListChanged":true})"));
+  EXPECT_EQ(ack.at("method"), json::value("notifications/subscriptions/acknowledged"));
+  EXPECT_EQ(ack.at("params").at("_meta").at("io.modelcontextprotocol/subscriptionId"), json::value("tools"));
+  Exchange(Listen("9", R"({"resourcesListChanged":true})"));
+  EXPECT_EQ(session_->subscriptions(), 2u);
+  EXPECT_EQ(session_->in_flight(), 0u) << "an open subscription must not hold up a drain";
+
+  size_t before = sent_.size();
+  session_->Notify("notifications/tools/list_changed");
+  // Not initialized in the session era: only the subscription hears of it, under its own id.
+  ASSERT_EQ(sent_.size(), before + 1);
+  EXPECT_EQ(sent_.back().at("method"), json::value("notifications/tools/list_changed"));
+  EXPECT_EQ(sent_.back().at("params").at("_meta").at("io.modelcontextprotocol/subscriptionId"), json::value("tools"));
+  session_->Notify("notifications/resources/list_changed");
+  ASSERT_EQ(sent_.size(), before + 2);
+  EXPECT_EQ(sent_.back().at("params").at("_meta").at("io.modelcontextprotocol/subscriptionId"), json::value(9));
+}
+
+TEST_F(SessionTest, ACancelledSubscriptionEndsWithoutAnAnswer) {
+  Exchange(Listen("1", R"({"toolsListChanged":true})"));
+  size_t before = sent_.size();
+  session_->Receive(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1}})");
+  EXPECT_EQ(session_->subscriptions(), 0u);
+  session_->Notify("notifications/tools/list_changed");
+  EXPECT_EQ(sent_.size(), before);
+}
+
+TEST_F(SessionTest, ServerStopEndsEverySubscriptionWithItsResult) {
+  Exchange(Listen(R"("a")", R"({"toolsListChanged":true})"));
+  size_t before = sent_.size();
+  session_->EndSubscriptions();
+  ASSERT_EQ(sent_.size(), before + 1);
+  EXPECT_EQ(sent_.back().at("id"), json::value("a"));
+  EXPECT_EQ(sent_.back().at("result").at("_meta").at("io.modelcontextprotocol/subscriptionId"), json::value("a"));
+  EXPECT_EQ(session_->subscriptions(), 0u);
+}
+
+TEST_F(SessionTest, ListenRefusesBadFiltersReusedIdsAndTooManySubscriptions) {
+  auto bad = Exchange(Listen("1", R"({"toolsListChanged":"yes"})"));
+  EXPECT_EQ(bad.at("error").at("code"), json::value(-32602));
+  EXPECT_EQ(bad.at("error").at("message"),
+            json::value(R"(Invalid params: "notifications.toolsListChanged" must be true or false.)"));
+
+  Exchange(Listen("1", R"({"toolsListChanged":true})"));
+  auto reused = Exchange(Listen("1", R"({"resourcesListChanged":true})"));
+  EXPECT_EQ(reused.at("error").at("code"), json::value(-32600));
+
+  for (size_t i = session_->subscriptions(); i < kMaxSubscriptionsPerSession; ++i) {
+    Exchange(Listen(std::to_string(100 + i), "{}"));
+  }
+  auto over = Exchange(Listen("99999", "{}"));
+  EXPECT_EQ(over.at("error").at("code"), json::value(-32603));
+  EXPECT_NE(over.at("error").at("message").as_string().find("Too many open subscriptions"), std::string::npos);
+  EXPECT_EQ(session_->subscriptions(), kMaxSubscriptionsPerSession);
+}
+
+TEST_F(SessionTest, ListenDoesNotExistInTheSessionEra) {
+  Initialize();
+  auto r = Exchange(R"({"jsonrpc":"2.0","id":5,"method":"subscriptions/listen","params":{"notifications":{}}})");
+  EXPECT_EQ(r.at("error").at("code"), json::value(-32601));
+}
+
 }  // namespace
 }  // namespace pgmcp::protocol
