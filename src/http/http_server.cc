@@ -105,6 +105,7 @@ HttpServer::HttpServer(asio::io_context& io, HttpOptions options, std::shared_pt
       stateless_(backend, options_.session.server_version),
       hooks_(std::move(hooks)),
       registry_(io.get_executor(), backend, options_.session, options_.max_sessions, options_.max_sessions_per_owner),
+      subscriptions_(options_.max_sessions_per_owner),
       acceptor_(io) {}
 
 Result<uint16_t> HttpServer::Start() {
@@ -146,6 +147,7 @@ void HttpServer::StopAccepting() {
     if (auto c = weak.lock(); c && !c->busy) c->stream.socket().close(ec);
   }
   registry_.WakeStreams();  // open SSE streams see stopping_ and end
+  subscriptions_.WakeAll();
 }
 
 void HttpServer::CloseSessions() { registry_.CloseAll(); }
@@ -438,7 +440,7 @@ asio::awaitable<void> HttpServer::Handle(Connection& conn, Exchange& ex, const C
 
   switch (req.method()) {
     case bhttp::verb::post: {
-      auto post = HandleMcpPost(ex, context);
+      auto post = HandleMcpPost(conn, ex, caller);
       co_await std::move(post);
       break;
     }

@@ -14,6 +14,7 @@
 #include "common/result.h"
 #include "config/settings_source.h"
 #include "http/session_registry.h"
+#include "http/subscription_registry.h"
 #include "protocol/backend.h"
 #include "protocol/http_pipeline.h"
 
@@ -71,9 +72,12 @@ class HttpServer : public std::enable_shared_from_this<HttpServer> {
   size_t in_flight() const { return registry_.in_flight() + requests_in_flight_; }
   size_t sessions() const { return registry_.size(); }
   size_t stateless_in_flight() const { return stateless_in_flight_; }
-  // notifications/tools/list_changed (and resources) to every session that can receive it.
+  size_t subscriptions() const { return subscriptions_.size(); }
+  // notifications/tools/list_changed (and resources) to every session and every subscription
+  // that can receive it.
   void NotifyAll(std::string_view method, const std::function<bool(const protocol::CallContext&)>& affected) {
     registry_.NotifyAll(method, affected);
+    subscriptions_.NotifyAll(method, affected);
   }
 
  private:
@@ -89,7 +93,11 @@ class HttpServer : public std::enable_shared_from_this<HttpServer> {
   bool IsTrustedProxy(const boost::asio::ip::address& peer) const;
   // Fills ex.response, or streams SSE on the connection itself and leaves it empty.
   boost::asio::awaitable<void> Handle(Connection& conn, Exchange& ex, const Caller& caller);
-  boost::asio::awaitable<void> HandleMcpPost(Exchange& ex, const protocol::CallContext& context);
+  boost::asio::awaitable<void> HandleMcpPost(Connection& conn, Exchange& ex, const Caller& caller);
+  // subscriptions/listen: answered with an event stream that carries the caller's list changes
+  // until the client hangs up, its token expires or the server stops (http/listen_endpoint.cc).
+  boost::asio::awaitable<void> ServeListen(Connection& conn, Exchange& ex, protocol::Request request,
+                                           const Caller& caller);
   boost::asio::awaitable<void> ServeInSession(Exchange& ex, protocol::SessionMessage message,
                                               const protocol::CallContext& context);
   // While a POST waits for its reply: a client that hangs up gets its call cancelled and the POST
@@ -112,6 +120,7 @@ class HttpServer : public std::enable_shared_from_this<HttpServer> {
   protocol::StatelessServer stateless_;
   Hooks hooks_;
   SessionRegistry registry_;
+  SubscriptionRegistry subscriptions_;
   boost::asio::ip::tcp::acceptor acceptor_;
   bool loopback_ = true;
   uint16_t port_ = 0;

@@ -1,7 +1,5 @@
 // /mcp: the MCP endpoint in both protocol eras. The protocol layer classifies each POST
 // (protocol/http_pipeline.h); this file carries bodies, headers and statuses, and the sessions' streams.
-#include <sys/socket.h>
-
 #include <algorithm>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -10,9 +8,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/json/object.hpp>
-#include <cerrno>
 #include <functional>
 
+#include "http/event_stream.h"
 #include "http/request_checks.h"
 #include "http/server_internal.h"
 #include "protocol/http_pipeline.h"
@@ -31,21 +29,6 @@ std::string CancelledRequestKey(const protocol::Message& message) {
   return id == nullptr ? std::string() : protocol::Session::IdKey(*id);
 }
 
-// Waits until the client of `socket` hangs up (true) or `waiting()` stops holding (false): a
-// readable socket with nothing to read is the end of stream; bytes there (a pipelined request)
-// mean the client is still present, as does a wait cancelled because the exchange ended.
-asio::awaitable<bool> ClientHangsUp(asio::ip::tcp::socket& socket, std::function<bool()> waiting) {
-  while (true) {
-    auto [ec] = co_await socket.async_wait(asio::ip::tcp::socket::wait_read, kTuple);
-    if (ec || !waiting()) co_return false;
-    char byte;
-    ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (n > 0) co_return false;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) continue;
-    co_return true;  // end of stream or reset
-  }
-}
-
 // A stateless request in flight: its reply once it has one, and the timer its POST sleeps on.
 struct StatelessFlight {
   explicit StatelessFlight(asio::any_io_executor ex) : wake(std::move(ex)) {}
@@ -57,8 +40,9 @@ struct StatelessFlight {
 
 }  // namespace
 
-asio::awaitable<void> HttpServer::HandleMcpPost(Exchange& ex, const protocol::CallContext& context) {
+asio::awaitable<void> HttpServer::HandleMcpPost(Connection& conn, Exchange& ex, const Caller& caller) {
   const Request& req = ex.request;
+  const protocol::CallContext& context = caller.context;
   if (MediaType(req[bhttp::field::content_type]) != "application/json") {
     ex.response = ReplyResponse(req, protocol::FaultReply(protocol::Fault::kUnsupportedMediaType, nullptr,
                                                           "Content-Type must be application/json."));
@@ -82,6 +66,11 @@ asio::awaitable<void> HttpServer::HandleMcpPost(Exchange& ex, const protocol::Ca
     co_return;
   }
   if (auto* stateless = std::get_if<protocol::StatelessRequest>(&route)) {
+    if (stateless->request.method == protocol::kListenMethod) {
+      auto listen = ServeListen(conn, ex, std::move(stateless->request), caller);
+      co_await std::move(listen);
+      co_return;
+    }
     ++stateless_in_flight_;
     auto serve = ServeStateless(ex, std::move(stateless->request), context);
     protocol::Reply reply = co_await std::move(serve);
@@ -224,18 +213,8 @@ asio::awaitable<void> HttpServer::HandleMcpGet(Connection& conn, Exchange& ex, c
     ex.response = ReplyResponse(req, protocol::FaultReply(protocol::Fault::kSessionNotFound, nullptr, "Session not found."));
     co_return;
   }
-  bhttp::response<bhttp::empty_body> head{bhttp::status::ok, req.version()};
-  head.set(bhttp::field::server, "pgmcp");
-  head.set(bhttp::field::content_type, "text/event-stream");
-  head.set(bhttp::field::cache_control, "no-cache");
-  head.set("X-Accel-Buffering", "no");  // nginx must not buffer the stream
-  head.set("Mcp-Session-Id", session->id);
-  head.chunked(true);
-  head.keep_alive(true);
-  bhttp::response_serializer<bhttp::empty_body> serializer{head};
-  conn.stream.expires_after(kWriteTimeout);
-  auto [hec, hn] = co_await bhttp::async_write_header(conn.stream, serializer, kTuple);
-  if (hec) co_return;
+  auto head = WriteEventStreamHead(conn.stream, req, session->id);
+  if (bool written = co_await std::move(head); !written) co_return;
   auto stream = std::make_shared<EventStream>(io_.get_executor());
   if (session->streams.size() >= kMaxStreamsPerSession) {
     // The oldest is most likely a connection its client has already given up on.
@@ -246,31 +225,18 @@ asio::awaitable<void> HttpServer::HandleMcpGet(Connection& conn, Exchange& ex, c
   session->streams.push_back(stream);
   --requests_in_flight_;  // an open stream is not a call in flight: it must not hold up a drain
   // The stream lives no longer than the token that opened it: the client reconnects with a fresh one.
-  const auto token_expiry = caller.expires_at > 0
-                                ? std::chrono::system_clock::time_point(std::chrono::seconds(caller.expires_at))
-                                : std::chrono::system_clock::time_point::max();
-  while (!session->closed && !stopping_ && !stream->superseded && std::chrono::system_clock::now() < token_expiry) {
-    std::string chunk;
-    while (!session->streams.empty() && session->streams.back() == stream && !session->events.empty()) {
-      chunk += SseEvent(session->events.front());
-      session->events.pop_front();
-    }
-    if (chunk.empty()) {
-      auto wait = std::chrono::duration_cast<std::chrono::steady_clock::duration>(kSseKeepAlive);
-      if (token_expiry != std::chrono::system_clock::time_point::max()) {
-        wait = std::min(wait, std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                  token_expiry - std::chrono::system_clock::now()) +
-                                  std::chrono::milliseconds(1));
-      }
-      stream->ready.expires_after(wait);
-      auto [wec] = co_await stream->ready.async_wait(kTuple);
-      if (wec || std::chrono::system_clock::now() >= token_expiry) continue;
-      chunk = ": keep-alive\n\n";  // also finds clients that went away
-    }
-    conn.stream.expires_after(kWriteTimeout);
-    auto [ec, n] = co_await asio::async_write(conn.stream, bhttp::make_chunk(asio::buffer(chunk)), kTuple);
-    if (ec) break;
-  }
+  auto pump = PumpEvents(
+      conn.stream, stream->ready, TokenDeadline(caller.expires_at),
+      [this, session, stream] { return !session->closed && !stopping_ && !stream->superseded; },
+      [session, stream] {
+        std::string chunk;
+        while (!session->streams.empty() && session->streams.back() == stream && !session->events.empty()) {
+          chunk += SseEvent(session->events.front());
+          session->events.pop_front();
+        }
+        return chunk;
+      });
+  co_await std::move(pump);
   ++requests_in_flight_;
   if (auto it = std::find(session->streams.begin(), session->streams.end(), stream); it != session->streams.end()) {
     session->streams.erase(it);

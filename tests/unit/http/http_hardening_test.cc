@@ -1,6 +1,6 @@
 // Attacks on the HTTP server's bounds (docs/security.md): HEAD without a body, the connection cap,
 // nothing unbounded before authentication, X-Forwarded-* only from trusted proxies, sessions per
-// owner, a GET stream that ends with its token. A real listener on a free port; the client is a
+// owner, a GET or listen stream that ends with its token. A real listener on a free port; the client is a
 // raw POSIX socket with receive timeouts, so a server that never answers fails the test instead
 // of hanging it.
 #include <arpa/inet.h>
@@ -376,6 +376,119 @@ TEST_F(HttpHardeningTest, ASessionHoldsSeveralStreamsEachMessageGoesToTheNewestA
   const auto ended = [](const std::string& t) { return t.find("0\r\n\r\n") != std::string::npos; };
   EXPECT_EQ(streams[0]->ReadUntil(ended).end, End::kDone);
   EXPECT_EQ(streams[1]->ReadUntil(ended).end, End::kTimeout) << "the others stay open";
+}
+
+// subscriptions/listen (docs/reference.md, "Subscriptions"): a POST answered with an event stream
+// that starts with the acknowledgement and carries only its own caller's list changes.
+std::string Listen(const std::string& subject, std::string_view filter, std::string_view accept = "application/json, text/event-stream") {
+  const std::string body =
+      R"({"jsonrpc":"2.0","id":"listen:1","method":"subscriptions/listen","params":{"_meta":{)"
+      R"("io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}},)"
+      R"("notifications":)" + std::string(filter) + "}}";
+  return "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAccept: " + std::string(accept) +
+         "\r\nMCP-Protocol-Version: 2026-07-28\r\nMcp-Method: subscriptions/listen\r\nAuthorization: Bearer " +
+         subject + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+bool Acknowledged(const std::string& t) { return t.find("notifications/subscriptions/acknowledged") != std::string::npos; }
+bool StreamEnded(const std::string& t) { return t.find("\r\n0\r\n\r\n") != std::string::npos; }
+
+TEST_F(HttpHardeningTest, AListenStreamCarriesOnlyItsOwnCallersListChanges) {
+  Start({}, RequireToken());
+  RawClient alice(port_, std::chrono::milliseconds(1500)), bob(port_, std::chrono::milliseconds(1500));
+  alice.Send(Listen("alice", R"({"toolsListChanged":true})"));
+  bob.Send(Listen("bob", R"({"toolsListChanged":true,"resourcesListChanged":true})"));
+  auto head = alice.ReadUntil(Acknowledged);
+  ASSERT_EQ(head.end, End::kDone) << head.text;
+  EXPECT_EQ(head.text.substr(0, 12), "HTTP/1.1 200");
+  EXPECT_EQ(HeaderValue(head.text, "Content-Type"), "text/event-stream");
+  EXPECT_EQ(HeaderValue(head.text, "X-Accel-Buffering"), "no");
+  EXPECT_NE(head.text.find(R"("notifications":{"toolsListChanged":true})"), std::string::npos) << head.text;
+  ASSERT_EQ(bob.ReadUntil(Acknowledged).end, End::kDone);
+
+  // Only alice's role's lists changed, and she did not ask for resources.
+  asio::post(io_, [this] {
+    for (const char* method : {"notifications/tools/list_changed", "notifications/resources/list_changed"}) {
+      server_->NotifyAll(method, [](const protocol::CallContext& c) { return c.subject == "alice"; });
+    }
+  });
+  auto change = alice.ReadUntil([](const std::string& t) { return t.find("tools/list_changed") != std::string::npos; });
+  ASSERT_EQ(change.end, End::kDone) << change.text;
+  EXPECT_NE(change.text.find(R"("_meta":{"io.modelcontextprotocol/subscriptionId":"listen:1"})"), std::string::npos);
+  EXPECT_EQ(alice.ReadUntil([](const std::string& t) { return t.find("resources/list_changed") != std::string::npos; }).end,
+            End::kTimeout);
+  EXPECT_EQ(bob.ReadUntil([](const std::string& t) { return t.find("list_changed") != std::string::npos; }).end,
+            End::kTimeout) << "bob's lists did not change";
+}
+
+TEST_F(HttpHardeningTest, ListenRefusesBadFiltersClientsThatCannotStreamAndTooManyStreams) {
+  HttpOptions options;
+  options.max_sessions_per_owner = 2;
+  Start(options, RequireToken());
+  {
+    RawClient client(port_);
+    client.Send(Listen("alice", R"({"toolsListChanged":"yes"})"));
+    auto r = client.ReadUntil([](const std::string& t) { return t.find("}}") != std::string::npos; });
+    EXPECT_EQ(r.text.substr(0, 12), "HTTP/1.1 400") << r.text;
+    EXPECT_NE(r.text.find("must be true or false"), std::string::npos) << r.text;
+  }
+  {
+    RawClient client(port_);
+    client.Send(Listen("alice", R"({"toolsListChanged":true})", "application/json"));
+    auto r = client.ReadUntil([](const std::string& t) { return t.find("}}") != std::string::npos; });
+    EXPECT_EQ(r.text.substr(0, 12), "HTTP/1.1 406") << r.text;
+    EXPECT_NE(r.text.find("Accept must allow text/event-stream"), std::string::npos) << r.text;
+  }
+  std::vector<std::unique_ptr<RawClient>> streams;
+  for (int i = 0; i < 2; ++i) {
+    streams.push_back(std::make_unique<RawClient>(port_));
+    streams.back()->Send(Listen("alice", "{}"));
+    ASSERT_EQ(streams.back()->ReadUntil(Acknowledged).end, End::kDone);
+  }
+  {
+    RawClient third(port_);
+    third.Send(Listen("alice", "{}"));
+    auto r = third.ReadUntil([](const std::string& t) { return t.find("}}") != std::string::npos; });
+    EXPECT_EQ(r.text.substr(0, 12), "HTTP/1.1 429") << r.text;
+    EXPECT_NE(r.text.find("Too many open subscriptions"), std::string::npos) << r.text;
+  }
+  RawClient other(port_);
+  other.Send(Listen("bob", "{}"));
+  EXPECT_EQ(other.ReadUntil(Acknowledged).end, End::kDone) << "another owner is not held back by alice";
+
+  // A client that hangs up frees its place at once, not at the next keep-alive 15 s later.
+  streams.pop_back();
+  const auto deadline = steady_clock::now() + std::chrono::seconds(2);
+  bool admitted = false;
+  while (!admitted && steady_clock::now() < deadline) {
+    RawClient again(port_);
+    again.Send(Listen("alice", "{}"));
+    auto r = again.ReadUntil([](const std::string& t) { return Acknowledged(t) || t.find("}}") != std::string::npos; });
+    admitted = Acknowledged(r.text);
+  }
+  EXPECT_TRUE(admitted) << "the closed stream still counted against alice";
+}
+
+TEST_F(HttpHardeningTest, AListenStreamEndsWhenItsTokenExpires) {
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  Start({}, RequireToken(now + 1));
+  RawClient expiring(port_, std::chrono::milliseconds(4000));  // well under the 15 s keep-alive
+  expiring.Send(Listen("alice", R"({"toolsListChanged":true})"));
+  auto r = expiring.ReadUntil(StreamEnded);
+  EXPECT_EQ(r.end, End::kDone) << "the stream outlived its token: " << r.text;
+  EXPECT_EQ(r.text.find(R"("result")"), std::string::npos) << "a token that expires is no graceful close";
+}
+
+TEST_F(HttpHardeningTest, StoppingTheServerEndsAListenStreamWithItsResult) {
+  Start({}, RequireToken());
+  RawClient client(port_);
+  client.Send(Listen("alice", R"({"toolsListChanged":true})"));
+  ASSERT_EQ(client.ReadUntil(Acknowledged).end, End::kDone);
+  asio::post(io_, [this] { server_->StopAccepting(); });
+  auto r = client.ReadUntil(StreamEnded);
+  ASSERT_EQ(r.end, End::kDone) << r.text;
+  EXPECT_NE(r.text.find(R"("id":"listen:1","result":{"resultType":"complete")"), std::string::npos) << r.text;
 }
 
 // Every exchange ends: a POST waiting for a slow call ends within a second when the call is

@@ -1,0 +1,67 @@
+#include "http/event_stream.h"
+
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <boost/asio/write.hpp>
+#include <cerrno>
+
+namespace pgmcp::http::internal {
+
+asio::awaitable<bool> WriteEventStreamHead(beast::tcp_stream& stream, const Request& req, std::string_view session_id) {
+  bhttp::response<bhttp::empty_body> head{bhttp::status::ok, req.version()};
+  head.set(bhttp::field::server, "pgmcp");
+  head.set(bhttp::field::content_type, "text/event-stream");
+  head.set(bhttp::field::cache_control, "no-cache");
+  head.set("X-Accel-Buffering", "no");  // nginx must not buffer the stream
+  if (!session_id.empty()) head.set("Mcp-Session-Id", session_id);
+  head.chunked(true);
+  head.keep_alive(true);
+  bhttp::response_serializer<bhttp::empty_body> serializer{head};
+  stream.expires_after(kWriteTimeout);
+  auto [ec, n] = co_await bhttp::async_write_header(stream, serializer, kTuple);
+  co_return !ec;
+}
+
+std::chrono::system_clock::time_point TokenDeadline(int64_t expires_at) {
+  return expires_at > 0 ? std::chrono::system_clock::time_point(std::chrono::seconds(expires_at))
+                        : std::chrono::system_clock::time_point::max();
+}
+
+asio::awaitable<bool> PumpEvents(beast::tcp_stream& stream, asio::steady_timer& ready,
+                                 std::chrono::system_clock::time_point deadline, std::function<bool()> open,
+                                 std::function<std::string()> take) {
+  while (open() && std::chrono::system_clock::now() < deadline) {
+    std::string chunk = take();
+    if (chunk.empty()) {
+      auto wait = std::chrono::duration_cast<std::chrono::steady_clock::duration>(kSseKeepAlive);
+      if (deadline != std::chrono::system_clock::time_point::max()) {
+        wait = std::min(wait, std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                  deadline - std::chrono::system_clock::now()) +
+                                  std::chrono::milliseconds(1));
+      }
+      ready.expires_after(wait);
+      auto [wec] = co_await ready.async_wait(kTuple);
+      if (wec || std::chrono::system_clock::now() >= deadline) continue;
+      chunk = ": keep-alive\n\n";
+    }
+    stream.expires_after(kWriteTimeout);
+    auto [ec, n] = co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(chunk)), kTuple);
+    if (ec) co_return false;
+  }
+  co_return true;
+}
+
+asio::awaitable<bool> ClientHangsUp(asio::ip::tcp::socket& socket, std::function<bool()> waiting) {
+  while (true) {
+    auto [ec] = co_await socket.async_wait(asio::ip::tcp::socket::wait_read, kTuple);
+    if (ec || !waiting()) co_return false;
+    char byte;
+    ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n > 0) co_return false;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) continue;
+    co_return true;  // end of stream or reset
+  }
+}
+
+}  // namespace pgmcp::http::internal
