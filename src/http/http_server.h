@@ -69,7 +69,11 @@ class HttpServer : public std::enable_shared_from_this<HttpServer> {
   void StopAccepting();
   // Cancels what is still running and forgets every session.
   void CloseSessions();
-  size_t in_flight() const { return registry_.in_flight() + requests_in_flight_; }
+  // Once StopAccepting() has run, an open subscription is a stream still writing its last result
+  // (its graceful close): the drain waits for it as for a call.
+  size_t in_flight() const {
+    return registry_.in_flight() + requests_in_flight_ + (stopping_ ? subscriptions_.size() : 0);
+  }
   size_t sessions() const { return registry_.size(); }
   size_t stateless_in_flight() const { return stateless_in_flight_; }
   size_t subscriptions() const { return subscriptions_.size(); }

@@ -485,7 +485,14 @@ TEST_F(HttpHardeningTest, StoppingTheServerEndsAListenStreamWithItsResult) {
   RawClient client(port_);
   client.Send(Listen("alice", R"({"toolsListChanged":true})"));
   ASSERT_EQ(client.ReadUntil(Acknowledged).end, End::kDone);
-  asio::post(io_, [this] { server_->StopAccepting(); });
+  std::promise<size_t> in_flight;
+  asio::post(io_, [this, &in_flight] {
+    server_->StopAccepting();
+    in_flight.set_value(server_->in_flight());
+  });
+  // The drain (app/serve.cc) stops the loop once in_flight() is 0: the stream must count until
+  // its result is written, or the loop stops first and the client sees a dropped connection.
+  EXPECT_EQ(in_flight.get_future().get(), 1u);
   auto r = client.ReadUntil(StreamEnded);
   ASSERT_EQ(r.end, End::kDone) << r.text;
   EXPECT_NE(r.text.find(R"("id":"listen:1","result":{"resultType":"complete")"), std::string::npos) << r.text;
