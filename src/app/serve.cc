@@ -209,7 +209,11 @@ int ServeStdio(Server& server) {
       protocol::Session::Create(server.io.get_executor(), server.tools, SessionDefaults(source, "stdio"),
                                 [&stdio](protocol::Outgoing m) { stdio.Send(std::move(m.text)); });
   auto stop = [&](const char* why) {
-    server.Drain(why, [session] { return session->in_flight(); }, [session] { session->CancelAll(); });
+    server.Drain(why, [session] { return session->in_flight(); },
+                 [session] {
+                   session->EndSubscriptions();  // each open subscriptions/listen gets its graceful result
+                   session->CancelAll();
+                 });
   };
   server.StartSchemaLifecycle([session](std::string_view method, const service::ListChange& change) {
     if (change.For(session->context().role)) session->Notify(method);
