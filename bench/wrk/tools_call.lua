@@ -90,6 +90,8 @@ function done(summary, latency, _)
     '"errors":{"http":%d,"tool":%d,"socket":%d}}\n',
     summary.requests, ok, seconds, ok / seconds, ms(50), ms(95), ms(99), latency.max / 1000, http, tool, socket)
   io.write(json)
+  -- done() runs in wrk's main Lua state, which never saw the script's arguments: a thread did.
+  local out_file = threads[1]:get("out_file")
   if out_file then
     local f = assert(io.open(out_file, "w"))
     f:write(json)
