@@ -1,5 +1,4 @@
-#include <boost/json/serialize.hpp>
-
+#include "common/json_string.h"
 #include "common/utf8.h"
 #include "protocol/backend.h"
 
@@ -10,8 +9,12 @@ Error UnknownTool(std::string_view name) {
 }
 
 std::string EncodeToolResult(const ToolOutcome& outcome) {
-  std::string out = R"({"content":[{"type":"text","text":)";
-  out += boost::json::serialize(boost::json::string_view(outcome.text));
+  // Written straight into one buffer: the text is most of a reply and is escaped once, in place.
+  constexpr std::string_view kHead = R"({"content":[{"type":"text","text":)";
+  std::string out;
+  out.reserve(kHead.size() + outcome.text.size() + outcome.text.size() / 4 + outcome.structured_json.size() + 64);
+  out += kHead;
+  AppendJsonString(outcome.text, out);
   out += "}]";
   if (!outcome.structured_json.empty()) {
     out += R"(,"structuredContent":)";

@@ -7,11 +7,9 @@
 #include <string>
 #include <string_view>
 
-namespace pgmcp::query {
+#include "common/json_string.h"  // AppendJsonString, for the encoders
 
-// Appends `text` as a JSON string literal (with the quotes). Control characters are escaped;
-// bytes >= 0x80 are copied as they are (the text is UTF-8).
-void AppendJsonString(std::string_view text, std::string& out);
+namespace pgmcp::query {
 
 // A caller-supplied name or value for an error sentence: JSON-quoted, cut to a few dozen
 // characters so a hostile megabyte-long key does not come back in the error.
