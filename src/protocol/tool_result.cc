@@ -1,4 +1,5 @@
-#include "common/json_string.h"
+#include <boost/json/serialize.hpp>
+
 #include "common/utf8.h"
 #include "protocol/backend.h"
 
@@ -9,12 +10,8 @@ Error UnknownTool(std::string_view name) {
 }
 
 std::string EncodeToolResult(const ToolOutcome& outcome) {
-  // Written straight into one buffer: the text is most of a reply and is escaped once, in place.
-  constexpr std::string_view kHead = R"({"content":[{"type":"text","text":)";
-  std::string out;
-  out.reserve(kHead.size() + outcome.text.size() + outcome.text.size() / 4 + outcome.structured_json.size() + 64);
-  out += kHead;
-  AppendJsonString(outcome.text, out);
+  std::string out = R"({"content":[{"type":"text","text":)";
+  out += boost::json::serialize(boost::json::string_view(outcome.text));
   out += "}]";
   if (!outcome.structured_json.empty()) {
     out += R"(,"structuredContent":)";
