@@ -34,7 +34,7 @@ p(`# pgmcp benchmark ${machine.stamp}`);
 p();
 p(`Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.mem_gib} GiB; ${machine.os}, kernel ${machine.kernel}; ` +
   `PostgreSQL ${machine.postgres}; Node ${machine.node}; ${machine.pgmcp}. Load average at the end: ${machine.load}. ` +
-  `Everything (PostgreSQL, pgmcp, pgbench and the Node load generator) shares these cores; each phase ran once ` +
+  `Everything (PostgreSQL, pgmcp, pgbench, wrk, the stdio driver and the smoke test's Node load generator) shares these cores; each phase ran once ` +
   `for ${machine.duration_s} s, so figures are noisy.`);
 p();
 p(`Release binary: ${(machine.binary_bytes / 1048576).toFixed(2)} MiB (${(machine.binary_stripped_bytes / 1048576).toFixed(2)} MiB stripped).`);
