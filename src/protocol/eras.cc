@@ -30,13 +30,20 @@ std::optional<std::string> StatelessClaim(const json::value& params) {
 }
 
 std::string WithStatelessFields(std::string_view result_object, bool cacheable, std::string_view server_version) {
-  json::object info{{"name", "pgmcp"}, {"version", server_version}};
-  std::string fields = R"("resultType":"complete","_meta":{")";
-  fields += kMetaServerInfo;
-  fields += "\":" + json::serialize(info) + "}";
-  if (cacheable) fields += R"(,"ttlMs":)" + std::to_string(kListTtlMs) + R"(,"cacheScope":"private")";
+  // Written as text into one buffer sized for the result: this wraps every stateless reply.
+  std::string out;
+  out.reserve(result_object.size() + server_version.size() + 160);
+  out += R"({"resultType":"complete","_meta":{")";
+  out += kMetaServerInfo;
+  out += R"(":{"name":"pgmcp","version":)";
+  out += json::serialize(json::string_view(server_version.data(), server_version.size()));
+  out += "}}";
+  if (cacheable) {
+    out += R"(,"ttlMs":)";
+    out += std::to_string(kListTtlMs);
+    out += R"(,"cacheScope":"private")";
+  }
   // result_object is "{...}": splice the fields in after the brace.
-  std::string out = "{" + fields;
   std::string_view rest = result_object.substr(1);
   size_t first = rest.find_first_not_of(" \n\t\r");
   if (first != std::string_view::npos && rest[first] != '}') out += ",";

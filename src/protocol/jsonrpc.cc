@@ -20,9 +20,9 @@ Malformed Invalid(json::value id, std::string message) {
 Message ParseMessage(std::string_view text, size_t max_depth) {
   auto parsed = ParseJson(text, max_depth);
   if (!parsed) return Malformed{nullptr, error_code::kParseError, "Parse error: " + parsed.error().message};
-  const json::value& v = *parsed;
+  json::value& v = *parsed;
   if (v.is_array()) return Invalid(nullptr, "Invalid Request: JSON-RPC batches are not supported.");
-  const auto* obj = v.if_object();
+  auto* obj = v.if_object();
   if (obj == nullptr) return Invalid(nullptr, "Invalid Request: a message must be a JSON object.");
 
   const json::value* id = obj->if_contains("id");
@@ -41,15 +41,15 @@ Message ParseMessage(std::string_view text, size_t max_depth) {
   }
   if (!method->is_string()) return Invalid(reply_id, "Invalid Request: \"method\" must be a string.");
   json::value params = nullptr;
-  if (const json::value* p = obj->if_contains("params")) {
+  if (json::value* p = obj->if_contains("params")) {
     if (!p->is_object()) {
       return Malformed{reply_id, error_code::kInvalidParams, "Invalid params: \"params\" must be an object."};
     }
-    params = *p;
+    params = std::move(*p);  // moved, not copied: the parsed message is not used again
   }
   std::string name(method->get_string());
   if (id == nullptr) return Notification{std::move(name), std::move(params)};
-  return Request{*id, std::move(name), std::move(params)};
+  return Request{std::move(reply_id), std::move(name), std::move(params)};
 }
 
 std::string EncodeResult(const json::value& id, const json::value& result) {

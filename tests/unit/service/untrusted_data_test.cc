@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <thread>
+#include <vector>
 
 #include "common/random.h"
 
@@ -20,6 +22,19 @@ TEST(UntrustedData, NonceIsFreshRandomHex) {
     seen.insert(n);
   }
   EXPECT_EQ(seen.size(), 1000u);
+}
+
+// Nonces come from a per-thread batch of CSPRNG output: two threads must never hand out the same.
+TEST(UntrustedData, NoncesFromTwoThreadsNeverRepeat) {
+  std::vector<std::string> a, b;
+  std::thread other([&b] {
+    for (int i = 0; i < 300; ++i) b.push_back(RandomHex128().value());
+  });
+  for (int i = 0; i < 300; ++i) a.push_back(RandomHex128().value());
+  other.join();
+  std::set<std::string> seen(a.begin(), a.end());
+  seen.insert(b.begin(), b.end());
+  EXPECT_EQ(seen.size(), 600u);
 }
 
 TEST(UntrustedData, WrapsTheJsonOnceBetweenNonceDelimiters) {
