@@ -63,7 +63,7 @@ const outcomes = {};
 const unexpected = [];
 function count(outcome, detail) {
   outcomes[outcome] = (outcomes[outcome] || 0) + 1;
-  if (outcome === "unexpected" && unexpected.length < 10) unexpected.push(detail);
+  if (outcome === "unexpected" && unexpected.length < 10 && !unexpected.includes(detail)) unexpected.push(detail);
 }
 function classify(kind, msg) {
   if (msg.error) return count(kind === "bad" ? "invalid" : "unexpected", `${kind}: JSON-RPC ${msg.error.code} ${msg.error.message}`);
@@ -123,6 +123,8 @@ async function httpCall(headers, kind, id, stateless) {
                                message.params.name ? { "Mcp-Name": message.params.name } : {});
   try {
     const res = await request("POST", headers, message, kind === "cancel" ? 150 : 0);
+    // A session-era call cancelled by notifications/cancelled is never answered: its POST gets 202.
+    if (kind === "cancel" && !stateless && res.status === 202) return count("cancelled");
     if (res.status !== 200) return count(kind === "bad" && res.status === 400 ? "invalid" : "unexpected", `${kind}: HTTP ${res.status} ${res.body.slice(0, 120)}`);
     classify(kind, parseBody(res));
   } catch (e) {
@@ -268,7 +270,7 @@ if (!sample(httpPid)) failures.push("the HTTP server died");
 if (stdioExit !== 0) failures.push(`the stdio server exited with ${stdioExit}`);
 console.log("\ngrowth after warm-up:", JSON.stringify(report));
 console.log("outcomes:", JSON.stringify(outcomes), "reloads:", reloads, `calls/s: ${(totalCalls() / (durationMs / 1000)).toFixed(1)}`);
-if (unexpected.length) console.log("unexpected (first 10):\n  " + unexpected.join("\n  "));
+if (unexpected.length) console.log("unexpected (first 10 kinds):\n  " + unexpected.join("\n  "));
 if (failures.length) {
   console.log(`soak: FAILED: ${failures.join("; ")}`);
   process.exit(1);

@@ -2,6 +2,7 @@
 // requests on one keep-alive connection), then for each parsed request the header checks in front
 // of /mcp (http/request_checks.h) and the classification of a POST (protocol::RoutePost), as the
 // server runs them.
+#include <boost/asio/buffer.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
