@@ -55,6 +55,7 @@ boost::json::value ReplyId(const SessionMessage& message);
 class StatelessServer {
  public:
   StatelessServer(std::shared_ptr<Backend> backend, std::string server_version);
+  // `request` is a StatelessRequest's, as RoutePost made it (its _meta claims a version).
   boost::asio::awaitable<Reply> Serve(Request request, CallContext context) const;
 
  private:
