@@ -57,6 +57,7 @@ class StatelessServer {
  public:
   StatelessServer(std::shared_ptr<Backend> backend, std::string server_version);
   // Every stateless request but subscriptions/listen, which the transport streams (Listen).
+  // `request` is a StatelessRequest's, as RoutePost made it (its _meta claims a version).
   boost::asio::awaitable<Reply> Serve(Request request, CallContext context) const;
   // A subscriptions/listen request: the subscription to open, or the error reply (_meta, filter).
   std::variant<Subscription, Reply> Listen(const Request& request) const;
