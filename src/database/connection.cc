@@ -147,13 +147,22 @@ Status Connection::Send(const std::vector<Statement>& statements) {
   return OkStatus();
 }
 
-// Reads every result up to the pipeline's Sync into `results` (one per statement). Returns the
-// first statement's error, if any, once the Sync is read; a failure of the connection itself
-// (the state is then kBroken) as soon as it happens.
-asio::awaitable<Status> Connection::ReadUntilSync(std::vector<Rows>& results, Deadline deadline) {
+// Reads every result up to the pipeline's Sync into `results` (one per statement), the rows of
+// `stream.statement` into `stream.sink` instead. Returns the first statement's error, if any,
+// once the Sync is read; a failure of the connection itself (the state is then kBroken) as soon
+// as it happens.
+asio::awaitable<Status> Connection::ReadUntilSync(std::vector<Rows>& results, Stream stream, Deadline deadline) {
   std::optional<Error> first_error;
   size_t index = 0;
+  bool wants_rows = true;
+  // libpq's single-row mode applies to the statement whose results come next, and only before
+  // any of them is parsed: set at the start of that statement (PQisBusy parses input).
+  bool row_mode_set = false;
   while (true) {
+    if (stream.sink != nullptr && index == stream.statement && !row_mode_set) {
+      row_mode_set = true;
+      PQsetSingleRowMode(conn_.get());  // refused only when the statement was skipped: no rows then
+    }
     while (PQisBusy(conn_.get()) == 1) {
       auto st = co_await WaitSocket(Wait::kRead, deadline);
       if (!st) co_return Fail(st.error().kind, "read: " + st.error().message);
@@ -173,9 +182,18 @@ asio::awaitable<Status> Connection::ReadUntilSync(std::vector<Rows>& results, De
       case PGRES_FATAL_ERROR:
         if (!first_error) first_error = ErrorFromResult(r.get());
         break;
+      case PGRES_SINGLE_TUPLE:
       case PGRES_COMMAND_OK:
       case PGRES_TUPLES_OK:
-        if (index < results.size()) results[index] = RowsFromResult(std::move(r));
+        if (stream.sink != nullptr && index == stream.statement) {
+          // One row of the streamed statement, then an empty TUPLES_OK that ends it (or all of
+          // its rows at once, had single-row mode been refused). Once the sink is full, the
+          // rest are dropped here as they arrive.
+          const Rows rows = RowsFromResult(std::move(r));
+          for (int i = 0; wants_rows && i < rows.row_count(); ++i) wants_rows = stream.sink->Add(rows, i);
+        } else if (index < results.size()) {
+          results[index] = RowsFromResult(std::move(r));
+        }
         break;
       default:
         if (!first_error) first_error = MakeError(ErrorKind::kInternal, "The database sent an unexpected answer.");
@@ -186,13 +204,24 @@ asio::awaitable<Status> Connection::ReadUntilSync(std::vector<Rows>& results, De
 
 asio::awaitable<Result<std::vector<Rows>>> Connection::RunPipeline(const std::vector<Statement>& statements,
                                                                     Deadline deadline) {
+  return Run(statements, Stream{}, deadline);
+}
+
+asio::awaitable<Result<std::vector<Rows>>> Connection::RunPipeline(const std::vector<Statement>& statements,
+                                                                    size_t streamed, RowSink& sink,
+                                                                    Deadline deadline) {
+  return Run(statements, Stream{streamed, &sink}, deadline);
+}
+
+asio::awaitable<Result<std::vector<Rows>>> Connection::Run(const std::vector<Statement>& statements, Stream stream,
+                                                            Deadline deadline) {
   if (state_ == ConnectionState::kBroken || PQstatus(conn_.get()) != CONNECTION_OK) {
     co_return Fail(ErrorKind::kUnavailable, "not connected");
   }
   if (auto sent = Send(statements); !sent) co_return sent.error();
   if (auto st = co_await Flush(deadline); !st) co_return st.error();
   std::vector<Rows> results(statements.size());
-  auto read = co_await ReadUntilSync(results, deadline);
+  auto read = co_await ReadUntilSync(results, stream, deadline);
   if (state_ == ConnectionState::kBroken) co_return read.error();
   if (PQexitPipelineMode(conn_.get()) != 1) co_return Fail(ErrorKind::kInternal, ConnectionErrorText(conn_.get()));
   if (!read) co_return read.error();

@@ -14,6 +14,7 @@
 #include "common/result.h"
 #include "database/deadline.h"
 #include "database/pg_forward.h"
+#include "database/row_sink.h"
 #include "database/rows.h"
 #include "database/statement.h"
 
@@ -49,6 +50,12 @@ class Connection {
   // (kTimeout) or the coroutine was cancelled (kCancelled): then it is kBroken and must be dropped.
   boost::asio::awaitable<Result<std::vector<Rows>>> RunPipeline(const std::vector<Statement>& statements,
                                                                 Deadline deadline);
+  // The same, but the rows of statement `streamed` go to `sink` one at a time as they arrive
+  // (its entry in the returned list stays empty): at most one row of it is held at once, and
+  // once the sink wants no more, the rest are read and dropped (docs/security.md, "Bounded
+  // memory"). `sink` must outlive the call.
+  boost::asio::awaitable<Result<std::vector<Rows>>> RunPipeline(const std::vector<Statement>& statements,
+                                                                size_t streamed, RowSink& sink, Deadline deadline);
 
   // Waits until the server sends something (a NOTIFY, or the connection dropping) or `deadline`,
   // then reads it; kTimeout at the deadline. For a connection that LISTENs and runs no queries.
@@ -73,7 +80,13 @@ class Connection {
   boost::asio::awaitable<Status> WaitSocket(Wait what, Deadline deadline);
   Status Send(const std::vector<Statement>& statements);
   boost::asio::awaitable<Status> Flush(Deadline deadline);
-  boost::asio::awaitable<Status> ReadUntilSync(std::vector<Rows>& results, Deadline deadline);
+  struct Stream {
+    size_t statement = 0;
+    RowSink* sink = nullptr;
+  };
+  boost::asio::awaitable<Result<std::vector<Rows>>> Run(const std::vector<Statement>& statements, Stream stream,
+                                                        Deadline deadline);
+  boost::asio::awaitable<Status> ReadUntilSync(std::vector<Rows>& results, Stream stream, Deadline deadline);
   void AttachSocket();
   Error Fail(ErrorKind kind, std::string log_reason);
 

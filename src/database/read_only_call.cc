@@ -42,11 +42,19 @@ Statement ExplainOf(const Statement& select) { return Statement{"EXPLAIN (FORMAT
 
 Statement Rollback() { return Statement{"ROLLBACK", {}}; }
 
+// Where a pipeline's SELECT sends its rows: into the returned list (sink null), or to the sink.
+struct RowsTo {
+  size_t statement = 0;
+  RowSink* sink = nullptr;
+};
+
 // Runs `statements` in one pipeline; after a failure inside the transaction, rolls back so the
 // connection is idle again (if even that fails, the Lease drops the connection).
 asio::awaitable<Result<std::vector<Rows>>> RunOrRollBack(Connection& conn, std::vector<Statement> statements,
-                                                         Deadline deadline) {
-  auto results = co_await conn.RunPipeline(statements, deadline);
+                                                         Deadline deadline, RowsTo rows_to = {}) {
+  auto run = rows_to.sink != nullptr ? conn.RunPipeline(statements, rows_to.statement, *rows_to.sink, deadline)
+                                     : conn.RunPipeline(statements, deadline);
+  auto results = co_await std::move(run);
   if (!results && conn.InTransaction()) {
     const std::vector<Statement> rollback{Rollback()};
     auto rb = co_await conn.RunPipeline(rollback, Clock::now() + kTimeoutGrace);
@@ -86,22 +94,24 @@ asio::awaitable<Result<Rows>> RunReadOnly(Pool& pool, Envelope envelope, Stateme
   co_return std::move(results.value()[2]);
 }
 
-asio::awaitable<Result<GuardedRows>> RunReadOnlyWithinCost(Pool& pool, Envelope envelope, Statement select,
-                                                           double max_cost, Deadline acquire_deadline) {
-  if (max_cost <= 0) {  // the guard is off: one round trip, as RunReadOnly
-    auto plain = RunReadOnly(pool, std::move(envelope), std::move(select), acquire_deadline);
-    auto rows = co_await std::move(plain);
-    if (!rows) co_return rows.error();
-    co_return GuardedRows{std::move(rows.value()), {}};
-  }
+asio::awaitable<Result<GuardedRun>> RunReadOnlyWithinCost(Pool& pool, Envelope envelope, Statement select,
+                                                          double max_cost, RowSink& sink, Deadline acquire_deadline) {
   auto lease = co_await pool.Acquire(acquire_deadline);
   if (!lease) co_return lease.error();
   Lease conn = std::move(lease.value());
   auto deadline = CallDeadline(envelope);
+  GuardedRun out;
+  if (max_cost <= 0) {  // the guard is off: one round trip
+    constexpr size_t kSelect = 2;  // BEGIN, settings, the SELECT, COMMIT
+    auto run = RunOrRollBack(*conn, EnvelopeStatements(envelope, std::move(select)), deadline, {kSelect, &sink});
+    auto results = co_await std::move(run);
+    if (!results) co_return results.error();
+    out.ran = true;
+    co_return out;
+  }
   auto plan_run = RunOrRollBack(*conn, PlanningStatements(envelope, select), deadline);
   auto planned = co_await std::move(plan_run);
   if (!planned) co_return planned.error();
-  GuardedRows out;
   auto estimate = EstimateOf(planned.value()[2]);
   const bool over = !estimate || estimate->total_cost > max_cost;
   if (estimate) out.plan = *estimate;
@@ -112,11 +122,11 @@ asio::awaitable<Result<GuardedRows>> RunReadOnlyWithinCost(Pool& pool, Envelope 
     rest.push_back(std::move(select));
     rest.push_back(Statement{"COMMIT", {}});
   }
-  auto finish = RunOrRollBack(*conn, std::move(rest), deadline);
+  auto finish = RunOrRollBack(*conn, std::move(rest), deadline, over ? RowsTo{} : RowsTo{0, &sink});
   auto finished = co_await std::move(finish);
   if (!finished) co_return finished.error();
   if (!estimate) co_return estimate.error();
-  if (!over) out.rows = std::move(finished.value()[0]);
+  out.ran = !over;
   co_return out;
 }
 

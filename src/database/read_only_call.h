@@ -9,6 +9,7 @@
 
 #include "database/plan_estimate.h"
 #include "database/pool.h"
+#include "database/row_sink.h"
 
 namespace pgmcp::database {
 
@@ -31,17 +32,22 @@ std::vector<Statement> EnvelopeStatements(const Envelope& envelope, Statement se
 boost::asio::awaitable<Result<Rows>> RunReadOnly(Pool& pool, Envelope envelope, Statement select,
                                                  Deadline acquire_deadline);
 
-// The cost guard (docs/reference.md, limits.max_plan_cost): plans `select` first inside the same
-// envelope (EXPLAIN (FORMAT JSON) with the same role, claims, settings and parameters, so
-// row-level security and the parameter values shape the estimate), then runs it only when the
-// estimated total cost is at most `max_cost`; otherwise rolls back and returns the estimate.
-// Two round trips instead of one; `max_cost` <= 0 is RunReadOnly (one). Errors as RunReadOnly.
-struct GuardedRows {
-  std::optional<Rows> rows;  // empty: refused without running, `plan` is over the limit
-  PlanEstimate plan;
+// The call of a query tool: as RunReadOnly, but the rows go to `sink` one at a time as they
+// arrive, so that no more than one row is held (docs/security.md, "Bounded memory"); once the
+// sink wants no more, the rest are read and dropped and the transaction still commits.
+// With the cost guard on (docs/reference.md, limits.max_plan_cost, `max_cost` > 0), `select` is
+// planned first inside the same envelope (EXPLAIN (FORMAT JSON) with the same role, claims,
+// settings and parameters, so row-level security and the parameter values shape the estimate)
+// and runs only when the estimated total cost is at most `max_cost`; otherwise the transaction
+// rolls back and `ran` is false. Two round trips instead of one; `max_cost` <= 0 is one.
+// Errors as RunReadOnly. `sink` must outlive the call.
+struct GuardedRun {
+  bool ran = false;   // false: refused without running, `plan` is over the limit
+  PlanEstimate plan;  // set when the guard is on
 };
-boost::asio::awaitable<Result<GuardedRows>> RunReadOnlyWithinCost(Pool& pool, Envelope envelope, Statement select,
-                                                                  double max_cost, Deadline acquire_deadline);
+boost::asio::awaitable<Result<GuardedRun>> RunReadOnlyWithinCost(Pool& pool, Envelope envelope, Statement select,
+                                                                 double max_cost, RowSink& sink,
+                                                                 Deadline acquire_deadline);
 
 // The plan of `select` in the envelope, as the text of EXPLAIN (FORMAT JSON); nothing else runs
 // and the transaction rolls back (`pgmcp call --explain`).

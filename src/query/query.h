@@ -49,7 +49,8 @@ struct EncodedRows {
   bool truncated = false;
 };
 
-// Encodes the rows of a successful SELECT built by BuildQuery (text-format result).
+// Encodes the rows of a successful SELECT built by BuildQuery (text-format result), all at once
+// (query/result_encoder.h encodes them one at a time as they arrive).
 EncodedRows EncodeRows(const database::Rows& rows, const SqlQuery& query, const QueryOptions& options);
 
 // JSON Schemas of a tool's arguments and result (docs/query-language.md).

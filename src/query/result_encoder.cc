@@ -1,8 +1,9 @@
-// Result encoding: the text-format Rows of a SELECT written straight to the JSON text of docs/reference.md, "Results", with the
-// row cap (limit + 1 fetched) and the byte cap (cut at a row boundary) applied on the way.
+#include "query/result_encoder.h"
+
+#include <algorithm>
+#include <limits>
+
 #include "query/json_text.h"
-#include "query/query.h"
-#include "query/value_encoder.h"
 
 namespace pgmcp::query {
 namespace {
@@ -12,63 +13,77 @@ constexpr size_t kTailReserve = 64;
 
 }  // namespace
 
-EncodedRows EncodeRows(const database::Rows& result, const SqlQuery& query, const QueryOptions& options) {
-  EncodedRows encoded;
-  std::string& out = encoded.json;
-  const int rows = result.row_count();
-  const int fields = result.column_count();
-  const int64_t max_bytes = options.limits.max_result_bytes;
+ResultEncoder::ResultEncoder(const SqlQuery& query, const QueryOptions& options)
+    : query_(query), options_(options), values_(options) {}
 
-  // Names and types come from the query we built; a column the query does not describe (it
-  // cannot happen for our own SQL) is written as text under the server's name.
-  std::vector<schema::ColumnType> types(fields);
-  out.reserve(static_cast<size_t>(rows) * fields * 12 + 128);
+void ResultEncoder::WriteHeader(const database::Rows* rows) {
+  header_written_ = true;
+  const int fields = rows != nullptr ? rows->column_count() : static_cast<int>(query_.columns.size());
+  std::string& out = encoded_.json;
+  types_.assign(fields, {});
   out.append("{\"columns\":[");
   for (int j = 0; j < fields; ++j) {
     if (j > 0) out.push_back(',');
-    if (j < static_cast<int>(query.columns.size())) {
-      AppendJsonString(query.columns[j].name, out);
-      types[j] = query.columns[j].type;
+    if (j < static_cast<int>(query_.columns.size())) {
+      AppendJsonString(query_.columns[j].name, out);
+      types_[j] = query_.columns[j].type;
     } else {
-      AppendJsonString(result.column_name(j), out);
-      types[j].category = schema::TypeCategory::kOther;
+      AppendJsonString(rows->column_name(j), out);
+      types_[j].category = schema::TypeCategory::kOther;
     }
   }
   out.append("],\"rows\":[");
+}
 
-  ValueEncoder encoder(options);
-  const int64_t wanted = query.limit > 0 ? query.limit : rows;
-  bool truncated = rows > wanted;
-  const int to_write = static_cast<int>(std::min<int64_t>(rows, wanted));
-  size_t row_start = 0;
-  int64_t written = 0;
-  for (int i = 0; i < to_write; ++i) {
-    row_start = out.size();
-    if (i > 0) out.push_back(',');
-    out.push_back('[');
-    for (int j = 0; j < fields; ++j) {
-      if (j > 0) out.push_back(',');
-      if (result.IsNull(i, j)) {
-        out.append("null");
-        continue;
-      }
-      encoder.Append(types[j], result.Value(i, j), out);
-    }
-    out.push_back(']');
-    if (max_bytes > 0 && static_cast<int64_t>(out.size() + kTailReserve) > max_bytes) {
-      out.resize(row_start);  // the row does not fit: cut at the row boundary
-      truncated = true;
-      break;
-    }
-    ++written;
+bool ResultEncoder::Add(const database::Rows& rows, int index) {
+  if (done_) return false;
+  if (!header_written_) WriteHeader(&rows);
+  const int64_t wanted = query_.limit > 0 ? query_.limit : std::numeric_limits<int64_t>::max();
+  if (encoded_.row_count >= wanted) {  // the row past the limit: more rows matched
+    encoded_.truncated = true;
+    done_ = true;
+    return false;
   }
+  std::string& out = encoded_.json;
+  const size_t row_start = out.size();
+  if (encoded_.row_count > 0) out.push_back(',');
+  out.push_back('[');
+  const int fields = std::min(rows.column_count(), static_cast<int>(types_.size()));
+  for (int j = 0; j < fields; ++j) {
+    if (j > 0) out.push_back(',');
+    if (rows.IsNull(index, j)) {
+      out.append("null");
+      continue;
+    }
+    values_.Append(types_[j], rows.Value(index, j), out);
+  }
+  out.push_back(']');
+  const int64_t max_bytes = options_.limits.max_result_bytes;
+  if (max_bytes > 0 && static_cast<int64_t>(out.size() + kTailReserve) > max_bytes) {
+    out.resize(row_start);  // the row does not fit: cut at the row boundary
+    encoded_.truncated = true;
+    done_ = true;
+    return false;
+  }
+  ++encoded_.row_count;
+  return true;
+}
+
+EncodedRows ResultEncoder::Finish(const database::Rows* described) {
+  if (!header_written_) WriteHeader(described);
+  std::string& out = encoded_.json;
   out.append("],\"row_count\":");
-  out.append(std::to_string(written));
+  out.append(std::to_string(encoded_.row_count));
   out.append(",\"truncated\":");
-  out.append(truncated ? "true}" : "false}");
-  encoded.row_count = written;
-  encoded.truncated = truncated;
-  return encoded;
+  out.append(encoded_.truncated ? "true}" : "false}");
+  return std::move(encoded_);
+}
+
+EncodedRows EncodeRows(const database::Rows& result, const SqlQuery& query, const QueryOptions& options) {
+  ResultEncoder encoder(query, options);
+  for (int i = 0; i < result.row_count() && encoder.Add(result, i); ++i) {
+  }
+  return encoder.Finish(&result);
 }
 
 }  // namespace pgmcp::query

@@ -6,6 +6,7 @@
 #include "common/sql_text.h"
 #include "query/query.h"
 #include "query/query_plan.h"
+#include "query/value_cut.h"
 
 namespace pgmcp::query {
 namespace {
@@ -34,6 +35,22 @@ class SqlWriter {
   std::string ColumnSql(const ColumnRef& ref) const {
     if (plan_.joins.empty()) return QuoteIdentifier(ref.column->name);
     return Alias(ref.join) + "." + QuoteIdentifier(ref.column->name);
+  }
+
+  // A column as a result value: cut in the database (query/value_cut.h), under its own name.
+  std::string OutputSql(const ColumnRef& ref) const {
+    const std::string col = ColumnSql(ref);
+    const std::string cut = CutValueSql(ref.column->type, col, options_.limits);
+    if (cut == col && ref.join < 0) return col;
+    return cut + " AS " + QuoteIdentifier(ref.name);
+  }
+
+  // A column to sort by. Without joins a cut column's output carries the column's own name, and
+  // ORDER BY would read a bare name as that output, sorting by the cut value (and past any
+  // index): the table's name makes it the stored column.
+  std::string SortSql(const ColumnRef& ref, const schema::Table& table) const {
+    if (!plan_.joins.empty() || CutOf(ref.column->type) == ValueCut::kNone) return ColumnSql(ref);
+    return QuoteIdentifier(table.schema) + "." + QuoteIdentifier(table.name) + "." + QuoteIdentifier(ref.column->name);
   }
 
   static std::string Alias(int join) { return QuoteIdentifier("t" + std::to_string(join + 1)); }
@@ -105,7 +122,7 @@ class SqlWriter {
         const std::string name = QuoteIdentifier(g.column.name);
         schema::ColumnType type = g.column.column->type;
         if (g.bucket == Bucket::kNone) {
-          items.push_back(g.column.join >= 0 ? col + " AS " + name : col);
+          items.push_back(OutputSql(g.column));
         } else if (type.category == TypeCategory::kDate) {
           // date_trunc on a date would yield timestamptz; keep the bucket a date.
           items.push_back("pg_catalog.date_trunc('" + std::string(BucketName(g.bucket)) + "', " + col +
@@ -123,8 +140,14 @@ class SqlWriter {
           case AggregateFn::kCountDistinct: expr = "pg_catalog.count(DISTINCT " + col + ")"; break;
           case AggregateFn::kSum: expr = "pg_catalog.sum(" + col + ")"; break;
           case AggregateFn::kAvg: expr = "pg_catalog.avg(" + col + ")"; break;
-          case AggregateFn::kMin: expr = OperatorSchema(a.column.column->type) + ".min(" + col + ")"; break;
-          case AggregateFn::kMax: expr = OperatorSchema(a.column.column->type) + ".max(" + col + ")"; break;
+          case AggregateFn::kMin:
+            expr = CutValueSql(a.column.column->type, OperatorSchema(a.column.column->type) + ".min(" + col + ")",
+                               options_.limits);
+            break;
+          case AggregateFn::kMax:
+            expr = CutValueSql(a.column.column->type, OperatorSchema(a.column.column->type) + ".max(" + col + ")",
+                               options_.limits);
+            break;
         }
         items.push_back(expr + " AS " + QuoteIdentifier(a.name));
         const schema::ColumnType* type = a.column.column != nullptr ? &a.column.column->type : nullptr;
@@ -132,7 +155,7 @@ class SqlWriter {
       }
     } else {
       for (const ColumnRef& c : plan.select) {
-        items.push_back(c.join >= 0 ? ColumnSql(c) + " AS " + QuoteIdentifier(c.name) : ColumnSql(c));
+        items.push_back(OutputSql(c));
         query_.columns.push_back(OutputColumn{c.name, c.column->type});
       }
     }
@@ -152,29 +175,44 @@ class SqlWriter {
 
     items.clear();
     if (plan.aggregate_mode) {
-      // Positions, not names: a result name such as "count" may also be a table column.
+      // Positions, not names: a result name such as "count" may also be a table column. A cut
+      // column is grouped by its stored value (GROUP BY reads a bare name as the table's column
+      // first), so values that share their first characters stay apart.
       if (!plan.group_by.empty()) {
         sql += " GROUP BY ";
-        for (size_t i = 0; i < plan.group_by.size(); ++i) items.push_back(std::to_string(i + 1));
+        for (size_t i = 0; i < plan.group_by.size(); ++i) {
+          const GroupItem& g = plan.group_by[i];
+          const bool cut = g.bucket == Bucket::kNone && CutOf(g.column.column->type) != ValueCut::kNone;
+          items.push_back(cut ? ColumnSql(g.column) : std::to_string(i + 1));
+        }
         AppendList(items, ", ");
         items.clear();
       }
+      // A cut group column sorts by its stored value, as it is grouped.
+      auto output = [&](int index) {
+        const bool group = index < static_cast<int>(plan.group_by.size());
+        if (group && plan.group_by[index].bucket == Bucket::kNone &&
+            CutOf(plan.group_by[index].column.column->type) != ValueCut::kNone) {
+          return SortSql(plan.group_by[index].column, table);
+        }
+        return std::to_string(index + 1);
+      };
       std::vector<int> used;
       for (const auto& o : plan.order_by) {
-        items.push_back(std::to_string(o.output_index + 1) + (o.descending ? " DESC NULLS LAST" : ""));
+        items.push_back(output(o.output_index) + (o.descending ? " DESC NULLS LAST" : ""));
         used.push_back(o.output_index);
       }
       // Group columns break ties, so paging through groups is stable.
       for (size_t i = 0; i < plan.group_by.size(); ++i) {
         if (std::find(used.begin(), used.end(), static_cast<int>(i)) == used.end() &&
             CanOrderBy(plan.group_by[i].column.column->type)) {
-          items.push_back(std::to_string(i + 1));
+          items.push_back(output(static_cast<int>(i)));
         }
       }
     } else {
       std::vector<std::string> used;  // by name: a path names another column than the table's own
       for (const auto& o : plan.order_by) {
-        items.push_back(ColumnSql(o.column) + (o.descending ? " DESC NULLS LAST" : ""));
+        items.push_back(SortSql(o.column, table) + (o.descending ? " DESC NULLS LAST" : ""));
         used.push_back(o.column.name);
       }
       // The primary key (or, without one, the selected columns) breaks ties so offset paging is stable.
@@ -185,7 +223,7 @@ class SqlWriter {
       if (tie_breakers.size() != table.primary_key.size() || tie_breakers.empty()) tie_breakers = plan.select;
       for (const ColumnRef& c : tie_breakers) {
         if (std::find(used.begin(), used.end(), c.name) == used.end() && CanOrderBy(c.column->type)) {
-          items.push_back(ColumnSql(c));
+          items.push_back(SortSql(c, table));
           used.push_back(c.name);
         }
       }

@@ -15,6 +15,11 @@ constexpr std::string_view kTruncatedMarker = "…[truncated]";
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
+bool LongerThan(std::string_view text, int64_t code_points) {
+  return text.size() > static_cast<size_t>(code_points) &&
+         Utf8PrefixBytes(text, static_cast<size_t>(code_points)) < text.size();
+}
+
 // Printable ASCII survives every sanitising mode unchanged, so it skips the sanitiser.
 bool IsPrintableAscii(std::string_view text) {
   for (char c : text) {
@@ -158,6 +163,12 @@ std::string ByteaHexToBase64(std::string_view s) {
 
 void ValueEncoder::Append(const schema::ColumnType& type, std::string_view text, std::string& out) {
   if (type.is_array) {
+    // The database sent at most max_result_bytes + 1 characters (query/value_cut.h): an array
+    // that long was cut there and is only the marker here.
+    if (LongerThan(text, options_.limits.max_result_bytes)) {
+      AppendJsonString(kTruncatedMarker, out);
+      return;
+    }
     size_t pos = 0;
     // Arrays with non-default bounds start with "[1:2]=".
     if (!text.empty() && text[0] == '[') {
@@ -199,11 +210,23 @@ void ValueEncoder::AppendScalar(const schema::ColumnType& type, std::string_view
       AppendJsonString(text, out);
       return;
     case TypeCategory::kJson:
-      AppendJson(text, out);
+      // A cut document would not parse: one longer than max_text_chars is only the marker.
+      if (LongerThan(text, options_.limits.max_text_chars)) {
+        AppendJsonString(kTruncatedMarker, out);
+      } else {
+        AppendJson(text, out);
+      }
       return;
-    case TypeCategory::kBytea:
-      AppendJsonString(ByteaHexToBase64(text), out);
+    case TypeCategory::kBytea: {
+      // base64 is ASCII: characters are bytes.
+      std::string base64 = ByteaHexToBase64(text);
+      if (LongerThan(base64, options_.limits.max_text_chars)) {
+        base64.resize(static_cast<size_t>(options_.limits.max_text_chars));
+        base64.append(kTruncatedMarker);
+      }
+      AppendJsonString(base64, out);
       return;
+    }
     case TypeCategory::kText:
     case TypeCategory::kEnum:
     case TypeCategory::kOther:

@@ -7,6 +7,7 @@
 #include "database/read_only_call.h"
 #include "catalog/discovery_tools.h"
 #include "logging/log.h"
+#include "query/result_encoder.h"
 #include "service/cost_refusal.h"
 #include "service/discovery_calls.h"
 #include "service/untrusted_data.h"
@@ -167,14 +168,16 @@ asio::awaitable<Result<protocol::ToolOutcome>> ToolService::CallTool(std::string
       const database::Envelope envelope = EnvelopeFor(settings, context);
       // Built as a named awaitable first: g++ 12 destroys temporaries inside a co_await
       // full-expression twice, so no argument with a destructor is created inside one.
+      // The rows are encoded as they arrive: the call holds the capped result and one row.
+      query::ResultEncoder encoder(*built, query_options);
       auto run = database::RunReadOnlyWithinCost(*pool_, envelope, database::Statement{built->sql, built->params},
-                                                 static_cast<double>(settings.limits.max_plan_cost),
+                                                 static_cast<double>(settings.limits.max_plan_cost), encoder,
                                                  started + std::chrono::milliseconds(settings.pool.acquire_timeout_ms));
       auto result = co_await std::move(run);
       if (!result) {
         refuse_call(result.error());
         error = result.error().code;
-      } else if (!result->rows) {  // the cost guard refused it unrun
+      } else if (!result->ran) {  // the cost guard refused it unrun
         outcome = {true, CostRefusal(*table, result->plan), {}};
         status = Describe(ErrorKind::kInvalidArgument).metric_status;
         error = "plan_cost";
@@ -183,7 +186,7 @@ asio::awaitable<Result<protocol::ToolOutcome>> ToolService::CallTool(std::string
         refuse_call(nonce.error());
         error = nonce.error().code;
       } else {
-        auto encoded = query::EncodeRows(*result->rows, *built, query_options);
+        auto encoded = encoder.Finish();
         rows = encoded.row_count;
         outcome.text = WrapUntrustedData(encoded.json, *nonce);
         // Off for clients that would show structuredContent to the model outside the fence (docs/reference.md).

@@ -55,6 +55,69 @@ class ReadOnlyCallTest : public ::testing::Test {
   asio::io_context io_;
 };
 
+// A RowSink that keeps the first column of each row, and wants `capacity` rows at most.
+class CollectingSink : public RowSink {
+ public:
+  explicit CollectingSink(size_t capacity) : capacity_(capacity) {}
+  bool Add(const Rows& rows, int row) override {
+    ++calls;
+    EXPECT_EQ(rows.column_name(0), "i");
+    values.emplace_back(rows.Value(row, 0));
+    return values.size() < capacity_;
+  }
+  std::vector<std::string> values;
+  int calls = 0;
+
+ private:
+  size_t capacity_;
+};
+
+// The call's rows go to the sink as they arrive; once it is full the rest are read and dropped,
+// the transaction commits and the connection goes back to the pool idle.
+TEST_F(ReadOnlyCallTest, StreamedRowsStopWhenTheSinkIsFullAndTheConnectionIsIdleAgain) {
+  auto pool = MakePool(1);
+  CollectingSink sink(3);
+  auto r = Run(RunReadOnlyWithinCost(*pool, {}, Statement{"SELECT i FROM pg_catalog.generate_series(1, 100000) AS i", {}},
+                                     0, sink, Clock::now() + std::chrono::seconds(5)));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_TRUE(r->ran);
+  EXPECT_EQ(sink.values, (std::vector<std::string>{"1", "2", "3"}));
+  EXPECT_EQ(sink.calls, 3) << "no row after the sink said it was full";
+  EXPECT_EQ(pool->stats().idle, 1);
+  auto next = Call(*pool, {}, "SELECT 7");
+  ASSERT_TRUE(next.ok()) << next.error().message;
+  EXPECT_EQ(next->Value(0, 0), "7");
+}
+
+// Single-row mode, seen from outside: rows the server sent before the statement failed reach the
+// sink one by one (a whole-result read would have dropped them with the error). The call still
+// fails, and the connection is clean.
+TEST_F(ReadOnlyCallTest, StreamedRowsArriveOneAtATimeBeforeTheStatementEnds) {
+  auto pool = MakePool(1);
+  CollectingSink sink(1000000);
+  auto r = Run(RunReadOnlyWithinCost(
+      *pool, {},
+      Statement{"SELECT i, 1 / (5000 - i) AS boom FROM pg_catalog.generate_series(1, 5000) AS i", {}},
+      0, sink, Clock::now() + std::chrono::seconds(5)));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "22012");
+  EXPECT_GT(sink.calls, 0) << "rows before the failure were handed over as they came";
+  EXPECT_LT(sink.calls, 5000);
+  EXPECT_EQ(pool->stats().idle, 1);
+}
+
+// With the cost guard on, the SELECT (second round trip) streams the same way.
+TEST_F(ReadOnlyCallTest, StreamedRowsUnderTheCostGuard) {
+  auto pool = MakePool(1);
+  CollectingSink sink(2);
+  auto r = Run(RunReadOnlyWithinCost(*pool, {}, Statement{"SELECT i FROM pg_catalog.generate_series(1, 10) AS i", {}},
+                                     1e9, sink, Clock::now() + std::chrono::seconds(5)));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_TRUE(r->ran);
+  EXPECT_EQ(sink.values, (std::vector<std::string>{"1", "2"}));
+  EXPECT_EQ(pool->stats().idle, 1);
+}
+
 TEST_F(ReadOnlyCallTest, ReturnsRowsOfTheSelect) {
   auto pool = MakePool();
   auto r = Call(*pool, {}, "SELECT id, name FROM public.t WHERE id = $1::int", {"3"});

@@ -36,6 +36,8 @@ QueryOptions OptionsFor(const std::string& text) {
   if (auto* v = o.if_contains("default_limit")) options.limits.default_limit = v->as_int64();
   if (auto* v = o.if_contains("max_in_values")) options.limits.max_in_values = v->as_int64();
   if (auto* v = o.if_contains("max_offset")) options.max_offset = v->as_int64();
+  if (auto* v = o.if_contains("max_text_chars")) options.limits.max_text_chars = v->as_int64();
+  if (auto* v = o.if_contains("max_result_bytes")) options.limits.max_result_bytes = v->as_int64();
   if (auto* v = o.if_contains("text_search_config")) options.text_search_config = std::string(v->as_string());
   return options;
 }
