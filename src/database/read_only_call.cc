@@ -40,7 +40,7 @@ namespace {
 
 Statement ExplainOf(const Statement& select) { return Statement{"EXPLAIN (FORMAT JSON) " + select.sql, select.params}; }
 
-Statement Rollback() { return Statement{"ROLLBACK", {}}; }
+Statement Rollback() { return Statement{"ROLLBACK", {}, /*named=*/false}; }
 
 // Runs `statements` in one pipeline; after a failure inside the transaction, rolls back so the
 // connection is idle again (if even that fails, the Lease drops the connection).
@@ -71,6 +71,61 @@ Result<PlanEstimate> EstimateOf(const Rows& explained) {
   return ParsePlanEstimate(explained[0].Text("QUERY PLAN"));
 }
 
+// Runs `body` (the call's round trips on `conn`) and, when it failed because a transaction-mode
+// pooler lost a named statement and the pool falls back to unnamed ones, once more: every call
+// is read-only and rolled back on failure, so running it again is safe.
+template <typename T, typename Body>
+asio::awaitable<Result<T>> WithUnnamedFallback(Pool& pool, Connection& conn, Body body) {
+  auto first_run = body();
+  auto first = co_await std::move(first_run);
+  if (first || !pool.prepared_statements().FallBack(first.error(), conn)) co_return first;
+  auto second_run = body();
+  co_return co_await std::move(second_run);
+}
+
+asio::awaitable<Result<Rows>> RunOn(Connection& conn, const Envelope& envelope, const Statement& select) {
+  auto run = RunOrRollBack(conn, EnvelopeStatements(envelope, select), CallDeadline(envelope));
+  auto results = co_await std::move(run);
+  if (!results) co_return results.error();
+  co_return std::move(results.value()[2]);
+}
+
+asio::awaitable<Result<GuardedRows>> RunWithinCostOn(Connection& conn, const Envelope& envelope,
+                                                     const Statement& select, double max_cost) {
+  auto deadline = CallDeadline(envelope);
+  auto plan_run = RunOrRollBack(conn, PlanningStatements(envelope, select), deadline);
+  auto planned = co_await std::move(plan_run);
+  if (!planned) co_return planned.error();
+  GuardedRows out;
+  auto estimate = EstimateOf(planned.value()[2]);
+  const bool over = !estimate || estimate->total_cost > max_cost;
+  if (estimate) out.plan = *estimate;
+  std::vector<Statement> rest;
+  if (over) {
+    rest.push_back(Rollback());
+  } else {
+    rest.push_back(select);
+    rest.push_back(Statement{"COMMIT", {}});
+  }
+  auto finish = RunOrRollBack(conn, std::move(rest), deadline);
+  auto finished = co_await std::move(finish);
+  if (!finished) co_return finished.error();
+  if (!estimate) co_return estimate.error();
+  if (!over) out.rows = std::move(finished.value()[0]);
+  co_return out;
+}
+
+asio::awaitable<Result<std::string>> ExplainOn(Connection& conn, const Envelope& envelope, const Statement& select) {
+  std::vector<Statement> statements = PlanningStatements(envelope, select);
+  statements.push_back(Rollback());
+  auto run = RunOrRollBack(conn, std::move(statements), CallDeadline(envelope));
+  auto results = co_await std::move(run);
+  if (!results) co_return results.error();
+  const Rows& explained = results.value()[2];
+  if (explained.row_count() != 1) co_return MakeError(ErrorKind::kInternal, "The database returned no query plan.");
+  co_return explained[0].Text("QUERY PLAN");
+}
+
 }  // namespace
 
 asio::awaitable<Result<Rows>> RunReadOnly(Pool& pool, Envelope envelope, Statement select,
@@ -78,12 +133,9 @@ asio::awaitable<Result<Rows>> RunReadOnly(Pool& pool, Envelope envelope, Stateme
   auto lease = co_await pool.Acquire(acquire_deadline);
   if (!lease) co_return lease.error();
   Lease conn = std::move(lease.value());
-  auto deadline = CallDeadline(envelope);
   // Named first: g++ 12 destroys temporaries of a co_await full-expression twice.
-  auto run = RunOrRollBack(*conn, EnvelopeStatements(envelope, std::move(select)), deadline);
-  auto results = co_await std::move(run);
-  if (!results) co_return results.error();
-  co_return std::move(results.value()[2]);
+  auto run = WithUnnamedFallback<Rows>(pool, *conn, [&] { return RunOn(*conn, envelope, select); });
+  co_return co_await std::move(run);
 }
 
 asio::awaitable<Result<GuardedRows>> RunReadOnlyWithinCost(Pool& pool, Envelope envelope, Statement select,
@@ -97,27 +149,9 @@ asio::awaitable<Result<GuardedRows>> RunReadOnlyWithinCost(Pool& pool, Envelope 
   auto lease = co_await pool.Acquire(acquire_deadline);
   if (!lease) co_return lease.error();
   Lease conn = std::move(lease.value());
-  auto deadline = CallDeadline(envelope);
-  auto plan_run = RunOrRollBack(*conn, PlanningStatements(envelope, select), deadline);
-  auto planned = co_await std::move(plan_run);
-  if (!planned) co_return planned.error();
-  GuardedRows out;
-  auto estimate = EstimateOf(planned.value()[2]);
-  const bool over = !estimate || estimate->total_cost > max_cost;
-  if (estimate) out.plan = *estimate;
-  std::vector<Statement> rest;
-  if (over) {
-    rest.push_back(Rollback());
-  } else {
-    rest.push_back(std::move(select));
-    rest.push_back(Statement{"COMMIT", {}});
-  }
-  auto finish = RunOrRollBack(*conn, std::move(rest), deadline);
-  auto finished = co_await std::move(finish);
-  if (!finished) co_return finished.error();
-  if (!estimate) co_return estimate.error();
-  if (!over) out.rows = std::move(finished.value()[0]);
-  co_return out;
+  auto run = WithUnnamedFallback<GuardedRows>(
+      pool, *conn, [&] { return RunWithinCostOn(*conn, envelope, select, max_cost); });
+  co_return co_await std::move(run);
 }
 
 asio::awaitable<Result<std::string>> ExplainReadOnly(Pool& pool, Envelope envelope, Statement select,
@@ -125,14 +159,8 @@ asio::awaitable<Result<std::string>> ExplainReadOnly(Pool& pool, Envelope envelo
   auto lease = co_await pool.Acquire(acquire_deadline);
   if (!lease) co_return lease.error();
   Lease conn = std::move(lease.value());
-  std::vector<Statement> statements = PlanningStatements(envelope, select);
-  statements.push_back(Rollback());
-  auto run = RunOrRollBack(*conn, std::move(statements), CallDeadline(envelope));
-  auto results = co_await std::move(run);
-  if (!results) co_return results.error();
-  const Rows& explained = results.value()[2];
-  if (explained.row_count() != 1) co_return MakeError(ErrorKind::kInternal, "The database returned no query plan.");
-  co_return explained[0].Text("QUERY PLAN");
+  auto run = WithUnnamedFallback<std::string>(pool, *conn, [&] { return ExplainOn(*conn, envelope, select); });
+  co_return co_await std::move(run);
 }
 
 }  // namespace pgmcp::database
