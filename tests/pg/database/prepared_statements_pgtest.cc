@@ -92,6 +92,19 @@ TEST_F(PreparedStatementsTest, TheCacheSizeBoundsWhatTheServerHolds) {
   EXPECT_GE(prepared.size(), 5u);
 }
 
+// A cache of one statement is smaller than one call's pipeline: each statement evicts the one
+// before it within the pipeline, and the DEALLOCATEs of the next pipeline must not hit a
+// statement that pipeline uses again.
+TEST_F(PreparedStatementsTest, ACacheSmallerThanOneCallStillAnswersRight) {
+  auto pool = MakePool(PreparedMode::kOn, 1);
+  for (int i = 0; i < 12; ++i) {
+    auto r = Call(*pool, {}, i % 2 == 0 ? "SELECT $1::int + 1" : "SELECT $1::int + 2", {std::to_string(i)});
+    ASSERT_TRUE(r.ok()) << i << ": " << r.error().message;
+    EXPECT_EQ(r->Value(0, 0), std::to_string(i + 1 + i % 2)) << i;
+  }
+  EXPECT_LE(PreparedOnServer(*pool).size(), 4u);
+}
+
 // A statement that fails when it is parsed (an unknown column) is not prepared: the next call
 // with the same SQL fails the same way, not with "prepared statement does not exist", and the
 // connection serves other calls.
