@@ -18,6 +18,9 @@ enum class AuthMode { kJwt, kNone };
 // Which tools a caller gets (docs/reference.md, "Discovery mode"): one per table, the three
 // discovery tools, or per table up to schema.max_table_tools visible tables and discovery beyond.
 enum class ToolMode { kAuto, kPerTable, kDiscovery };
+// Named prepared statements (docs/reference.md, pool.prepared_statements): on, falling back to
+// unnamed ones behind a transaction-mode pooler (auto), always, or never.
+enum class PreparedStatements { kAuto, kOn, kOff };
 
 struct Limits {
   int64_t default_limit = 100;
@@ -39,6 +42,8 @@ struct PoolSettings {
   int64_t acquire_timeout_ms = 2000;
   int64_t connect_timeout_ms = 5000;
   int64_t max_waiters = 1000;  // calls waiting for a connection at once; beyond: "server busy" at once
+  PreparedStatements prepared_statements = PreparedStatements::kAuto;
+  int64_t statement_cache_size = 256;  // named statements kept prepared per connection
   bool operator==(const PoolSettings&) const = default;
 };
 

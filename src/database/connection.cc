@@ -132,25 +132,80 @@ asio::awaitable<Status> Connection::Flush(Deadline deadline) {
   }
 }
 
+void Connection::UsePreparedStatements(size_t capacity) {
+  if (capacity == 0) {
+    prepared_.reset();
+  } else if (!prepared_) {
+    prepared_ = std::make_unique<StatementCache>(capacity);
+  }
+}
+
+// Sends `statements` in one pipeline. With a statement cache, DEALLOCATEs of evicted statements
+// go first, then each statement as a named one, its Parse just before its first execution on
+// this connection: still one round trip. slots_ records what each result will answer.
 Status Connection::Send(const std::vector<Statement>& statements) {
-  if (PQenterPipelineMode(conn_.get()) != 1) return Fail(ErrorKind::kInternal, ConnectionErrorText(conn_.get()));
-  std::vector<const char*> values;
-  for (const auto& s : statements) {
-    values.clear();
-    for (const auto& p : s.params) values.push_back(p ? p->c_str() : nullptr);
-    if (PQsendQueryParams(conn_.get(), s.sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
-                          nullptr, 0) != 1) {
-      return Fail(ErrorKind::kUnavailable, ConnectionErrorText(conn_.get()));
+  PGconn* conn = conn_.get();
+  if (PQenterPipelineMode(conn) != 1) return Fail(ErrorKind::kInternal, ConnectionErrorText(conn));
+  slots_.clear();
+  if (prepared_) {
+    for (auto& name : prepared_->TakeEvicted()) {
+      // The name is StatementName's "pgmcp_" and hex digits: a plain identifier.
+      const std::string deallocate = "DEALLOCATE " + name;
+      slots_.push_back(PipelineSlot{PipelineSlot::Kind::kDeallocate, 0, std::move(name)});
+      if (PQsendQueryParams(conn, deallocate.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) != 1) {
+        return Fail(ErrorKind::kUnavailable, ConnectionErrorText(conn));
+      }
     }
   }
-  if (PQpipelineSync(conn_.get()) != 1) return Fail(ErrorKind::kUnavailable, ConnectionErrorText(conn_.get()));
+  std::vector<const char*> values;
+  for (size_t i = 0; i < statements.size(); ++i) {
+    const Statement& s = statements[i];
+    values.clear();
+    for (const auto& p : s.params) values.push_back(p ? p->c_str() : nullptr);
+    const int n = static_cast<int>(values.size());
+    int sent = 0;
+    if (prepared_ && s.named) {
+      auto use = prepared_->Lookup(s.sql);
+      if (use.prepare) {
+        slots_.push_back(PipelineSlot{PipelineSlot::Kind::kPrepare, i, {}});
+        if (PQsendPrepare(conn, use.name.c_str(), s.sql.c_str(), n, nullptr) != 1) {
+          return Fail(ErrorKind::kUnavailable, ConnectionErrorText(conn));
+        }
+      }
+      sent = PQsendQueryPrepared(conn, use.name.c_str(), n, values.data(), nullptr, nullptr, 0);
+    } else {
+      sent = PQsendQueryParams(conn, s.sql.c_str(), n, nullptr, values.data(), nullptr, nullptr, 0);
+    }
+    if (sent != 1) return Fail(ErrorKind::kUnavailable, ConnectionErrorText(conn));
+    slots_.push_back(PipelineSlot{PipelineSlot::Kind::kStatement, i, {}});
+  }
+  if (PQpipelineSync(conn) != 1) return Fail(ErrorKind::kUnavailable, ConnectionErrorText(conn));
   return OkStatus();
 }
 
-// Reads every result up to the pipeline's Sync into `results` (one per statement), the rows of
-// `stream.statement` into `stream.sink` instead. Returns the first statement's error, if any,
-// once the Sync is read; a failure of the connection itself (the state is then kBroken) as soon
-// as it happens.
+// Tells the cache how its Parses and DEALLOCATEs ended: every slot before the failed one
+// succeeded, the ones after it were skipped by the server. A Parse that failed with
+// duplicate_prepared_statement (42P05) found the name prepared already, which by StatementName
+// means the same SQL: it counts as prepared.
+void Connection::SettlePreparedStatements(const std::vector<Statement>& statements,
+                                          const std::optional<Error>& failure) {
+  if (!prepared_) return;
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    PipelineSlot& slot = slots_[i];
+    const bool ran = !failure || i < failed_slot_;
+    const bool failed_here = failure && i == failed_slot_;
+    if (slot.kind == PipelineSlot::Kind::kPrepare) {
+      prepared_->Prepared(statements[slot.statement].sql, ran || (failed_here && failure->code == "42P05"));
+    } else if (slot.kind == PipelineSlot::Kind::kDeallocate) {
+      prepared_->Deallocated(std::move(slot.name), ran || failed_here);  // failed: it was not there
+    }
+  }
+}
+
+// Reads every result up to the pipeline's Sync into `results` (one per slot of slots_), the rows
+// of slot `stream.statement` into `stream.sink` instead. Returns the first statement's error, if
+// any, once the Sync is read (failed_slot_ says whose); a failure of the connection itself (the
+// state is then kBroken) as soon as it happens.
 asio::awaitable<Status> Connection::ReadUntilSync(std::vector<Rows>& results, Stream stream, Deadline deadline) {
   std::optional<Error> first_error;
   size_t index = 0;
@@ -180,7 +235,10 @@ asio::awaitable<Status> Connection::ReadUntilSync(std::vector<Rows>& results, St
       case PGRES_PIPELINE_ABORTED:
         break;  // skipped because an earlier statement failed
       case PGRES_FATAL_ERROR:
-        if (!first_error) first_error = ErrorFromResult(r.get());
+        if (!first_error) {
+          first_error = ErrorFromResult(r.get());
+          failed_slot_ = index;
+        }
         break;
       case PGRES_SINGLE_TUPLE:
       case PGRES_COMMAND_OK:
@@ -220,12 +278,26 @@ asio::awaitable<Result<std::vector<Rows>>> Connection::Run(const std::vector<Sta
   }
   if (auto sent = Send(statements); !sent) co_return sent.error();
   if (auto st = co_await Flush(deadline); !st) co_return st.error();
-  std::vector<Rows> results(statements.size());
+  std::vector<Rows> results(slots_.size());
+  if (stream.sink != nullptr) {  // the streamed statement's slot: Parses and DEALLOCATEs come first
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      if (slots_[i].kind == PipelineSlot::Kind::kStatement && slots_[i].statement == stream.statement) {
+        stream.statement = i;
+        break;
+      }
+    }
+  }
   auto read = co_await ReadUntilSync(results, stream, deadline);
   if (state_ == ConnectionState::kBroken) co_return read.error();
   if (PQexitPipelineMode(conn_.get()) != 1) co_return Fail(ErrorKind::kInternal, ConnectionErrorText(conn_.get()));
+  SettlePreparedStatements(statements, read ? std::nullopt : std::optional<Error>(read.error()));
   if (!read) co_return read.error();
-  co_return std::move(results);
+  if (slots_.size() == statements.size()) co_return std::move(results);  // nothing but the statements
+  std::vector<Rows> out(statements.size());
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    if (slots_[i].kind == PipelineSlot::Kind::kStatement) out[slots_[i].statement] = std::move(results[i]);
+  }
+  co_return std::move(out);
 }
 
 asio::awaitable<Status> Connection::AwaitInput(Deadline deadline) {

@@ -7,6 +7,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "database/row_sink.h"
 #include "database/rows.h"
 #include "database/statement.h"
+#include "database/statement_cache.h"
 
 namespace pgmcp::database {
 
@@ -63,6 +65,13 @@ class Connection {
   // Notifications received so far: (channel, payload) pairs.
   std::vector<std::pair<std::string, std::string>> TakeNotifications();
 
+  // Sends statements from now on as named prepared statements, at most `capacity` kept prepared
+  // on this connection (database/statement_cache.h); 0 sends them unnamed and forgets the cache
+  // (what is still prepared on the server stays there until the connection closes).
+  void UsePreparedStatements(size_t capacity);
+  // The cache, or null when statements go unnamed.
+  const StatementCache* prepared_statements() const { return prepared_.get(); }
+
   ConnectionState state() const { return state_; }
   // Reusable: not broken, connected, protocol in sync, no transaction open. Only such
   // connections go back to the pool.
@@ -80,13 +89,14 @@ class Connection {
   boost::asio::awaitable<Status> WaitSocket(Wait what, Deadline deadline);
   Status Send(const std::vector<Statement>& statements);
   boost::asio::awaitable<Status> Flush(Deadline deadline);
-  struct Stream {
+  struct Stream {  // the streamed statement: its index for Run, its slot (slots_) for ReadUntilSync
     size_t statement = 0;
     RowSink* sink = nullptr;
   };
   boost::asio::awaitable<Result<std::vector<Rows>>> Run(const std::vector<Statement>& statements, Stream stream,
                                                         Deadline deadline);
   boost::asio::awaitable<Status> ReadUntilSync(std::vector<Rows>& results, Stream stream, Deadline deadline);
+  void SettlePreparedStatements(const std::vector<Statement>& statements, const std::optional<Error>& failure);
   void AttachSocket();
   Error Fail(ErrorKind kind, std::string log_reason);
 
@@ -94,6 +104,17 @@ class Connection {
   boost::asio::posix::stream_descriptor socket_;
   std::shared_ptr<pg_cancel> cancel_;
   ConnectionState state_ = ConnectionState::kConnecting;
+
+  // What each result of the pipeline in flight answers, in order (Send fills it): one of the
+  // caller's statements, or the cache's own Parse or DEALLOCATE.
+  struct PipelineSlot {
+    enum class Kind { kStatement, kPrepare, kDeallocate } kind;
+    size_t statement = 0;  // kStatement, kPrepare: index in the caller's list
+    std::string name;      // kDeallocate
+  };
+  std::vector<PipelineSlot> slots_;
+  size_t failed_slot_ = 0;  // ReadUntilSync: the slot whose error it returned
+  std::unique_ptr<StatementCache> prepared_;  // null: statements go unnamed
 };
 
 }  // namespace pgmcp::database

@@ -30,7 +30,9 @@ std::shared_ptr<Pool> Pool::Create(asio::any_io_executor executor, PoolOptions o
 }
 
 Pool::Pool(asio::any_io_executor executor, PoolOptions options)
-    : executor_(std::move(executor)), options_(std::move(options)) {}
+    : executor_(std::move(executor)),
+      options_(std::move(options)),
+      prepared_(options_.prepared_statements, options_.statement_cache_size) {}
 
 Pool::~Pool() { cancel_threads_.join(); }
 
@@ -60,6 +62,7 @@ void Pool::OpenInBackground() {
 Lease Pool::LeaseOut(std::unique_ptr<Connection> conn) {
   conn->state_ = ConnectionState::kLeased;
   ++leased_;
+  prepared_.Apply(*conn);
   return Lease(shared_from_this(), std::move(conn));
 }
 
@@ -138,6 +141,7 @@ void Pool::Offer(std::unique_ptr<Connection> conn) {
     // not see a free slot and open a connection beyond pool.max.
     conn->state_ = ConnectionState::kLeased;
     ++leased_;
+    prepared_.Apply(*conn);
     w->handed = std::move(conn);
     w->timer.cancel();
     return;

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "database/connection.h"
+#include "database/prepared_statements.h"
 
 namespace pgmcp::database {
 
@@ -25,6 +26,10 @@ struct PoolOptions {
   std::chrono::milliseconds connect_timeout{5000};
   // Calls that may wait for a connection at once; beyond it a call is refused at once (kBusy).
   int max_waiters = 1000;
+  // Named prepared statements (docs/reference.md, pool.prepared_statements), at most
+  // statement_cache_size per connection.
+  PreparedMode prepared_statements = PreparedMode::kAuto;
+  size_t statement_cache_size = 256;
 };
 
 // How many connections are in each state, and how many calls wait.
@@ -67,6 +72,8 @@ class Pool : public std::enable_shared_from_this<Pool> {
   // reached, or kCancelled when the calling coroutine is cancelled while it waits.
   boost::asio::awaitable<Result<Lease>> Acquire(Deadline deadline);
   PoolStats stats() const;
+  // Whether leased connections send named statements, and the fall back from them.
+  PreparedStatements& prepared_statements() { return prepared_; }
   // Drops idle connections and refuses new leases; leased ones are dropped when returned.
   void Close();
 
@@ -95,6 +102,7 @@ class Pool : public std::enable_shared_from_this<Pool> {
   int leased_ = 0;                                 // kLeased: held by Leases (or handed to a Waiter)
   int connecting_ = 0;                             // kConnecting: being opened by the pool
   bool closed_ = false;
+  PreparedStatements prepared_;
   boost::asio::thread_pool cancel_threads_{1};  // PQcancel blocks: keep it off the event loop
 };
 

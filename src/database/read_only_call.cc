@@ -40,7 +40,7 @@ namespace {
 
 Statement ExplainOf(const Statement& select) { return Statement{"EXPLAIN (FORMAT JSON) " + select.sql, select.params}; }
 
-Statement Rollback() { return Statement{"ROLLBACK", {}}; }
+Statement Rollback() { return Statement{"ROLLBACK", {}, /*named=*/false}; }
 
 // Where a pipeline's SELECT sends its rows: into the returned list (sink null), or to the sink.
 struct RowsTo {
@@ -79,37 +79,59 @@ Result<PlanEstimate> EstimateOf(const Rows& explained) {
   return ParsePlanEstimate(explained[0].Text("QUERY PLAN"));
 }
 
-}  // namespace
+// Counts the rows a sink has been given, so that a call is run again only when none reached it.
+class WatchedSink final : public RowSink {
+ public:
+  explicit WatchedSink(RowSink& sink) : sink_(sink) {}
+  bool Add(const Rows& rows, int row) override {
+    ++delivered_;
+    return sink_.Add(rows, row);
+  }
+  bool untouched() const { return delivered_ == 0; }
 
-asio::awaitable<Result<Rows>> RunReadOnly(Pool& pool, Envelope envelope, Statement select,
-                                          Deadline acquire_deadline) {
-  auto lease = co_await pool.Acquire(acquire_deadline);
-  if (!lease) co_return lease.error();
-  Lease conn = std::move(lease.value());
-  auto deadline = CallDeadline(envelope);
-  // Named first: g++ 12 destroys temporaries of a co_await full-expression twice.
-  auto run = RunOrRollBack(*conn, EnvelopeStatements(envelope, std::move(select)), deadline);
+ private:
+  RowSink& sink_;
+  int64_t delivered_ = 0;
+};
+
+// Runs `body` (the call's round trips on `conn`) and, when it failed because a transaction-mode
+// pooler lost a named statement and the pool falls back to unnamed ones, once more: every call
+// is read-only and rolled back on failure, so running it again is safe — as long as `may_repeat`
+// says no row of the first run reached the caller.
+template <typename T, typename Body, typename MayRepeat>
+asio::awaitable<Result<T>> WithUnnamedFallback(Pool& pool, Connection& conn, Body body, MayRepeat may_repeat) {
+  auto first_run = body();
+  auto first = co_await std::move(first_run);
+  if (first || !may_repeat() || !pool.prepared_statements().FallBack(first.error(), conn)) co_return first;
+  auto second_run = body();
+  co_return co_await std::move(second_run);
+}
+
+template <typename T, typename Body>
+asio::awaitable<Result<T>> WithUnnamedFallback(Pool& pool, Connection& conn, Body body) {
+  return WithUnnamedFallback<T>(pool, conn, std::move(body), [] { return true; });
+}
+
+asio::awaitable<Result<Rows>> RunOn(Connection& conn, const Envelope& envelope, const Statement& select) {
+  auto run = RunOrRollBack(conn, EnvelopeStatements(envelope, select), CallDeadline(envelope));
   auto results = co_await std::move(run);
   if (!results) co_return results.error();
   co_return std::move(results.value()[2]);
 }
 
-asio::awaitable<Result<GuardedRun>> RunReadOnlyWithinCost(Pool& pool, Envelope envelope, Statement select,
-                                                          double max_cost, RowSink& sink, Deadline acquire_deadline) {
-  auto lease = co_await pool.Acquire(acquire_deadline);
-  if (!lease) co_return lease.error();
-  Lease conn = std::move(lease.value());
+asio::awaitable<Result<GuardedRun>> RunWithinCostOn(Connection& conn, const Envelope& envelope,
+                                                    const Statement& select, double max_cost, RowSink& sink) {
   auto deadline = CallDeadline(envelope);
   GuardedRun out;
   if (max_cost <= 0) {  // the guard is off: one round trip
     constexpr size_t kSelect = 2;  // BEGIN, settings, the SELECT, COMMIT
-    auto run = RunOrRollBack(*conn, EnvelopeStatements(envelope, std::move(select)), deadline, {kSelect, &sink});
+    auto run = RunOrRollBack(conn, EnvelopeStatements(envelope, select), deadline, {kSelect, &sink});
     auto results = co_await std::move(run);
     if (!results) co_return results.error();
     out.ran = true;
     co_return out;
   }
-  auto plan_run = RunOrRollBack(*conn, PlanningStatements(envelope, select), deadline);
+  auto plan_run = RunOrRollBack(conn, PlanningStatements(envelope, select), deadline);
   auto planned = co_await std::move(plan_run);
   if (!planned) co_return planned.error();
   auto estimate = EstimateOf(planned.value()[2]);
@@ -119,10 +141,10 @@ asio::awaitable<Result<GuardedRun>> RunReadOnlyWithinCost(Pool& pool, Envelope e
   if (over) {
     rest.push_back(Rollback());
   } else {
-    rest.push_back(std::move(select));
+    rest.push_back(select);
     rest.push_back(Statement{"COMMIT", {}});
   }
-  auto finish = RunOrRollBack(*conn, std::move(rest), deadline, over ? RowsTo{} : RowsTo{0, &sink});
+  auto finish = RunOrRollBack(conn, std::move(rest), deadline, over ? RowsTo{} : RowsTo{0, &sink});
   auto finished = co_await std::move(finish);
   if (!finished) co_return finished.error();
   if (!estimate) co_return estimate.error();
@@ -130,19 +152,48 @@ asio::awaitable<Result<GuardedRun>> RunReadOnlyWithinCost(Pool& pool, Envelope e
   co_return out;
 }
 
-asio::awaitable<Result<std::string>> ExplainReadOnly(Pool& pool, Envelope envelope, Statement select,
-                                                     Deadline acquire_deadline) {
-  auto lease = co_await pool.Acquire(acquire_deadline);
-  if (!lease) co_return lease.error();
-  Lease conn = std::move(lease.value());
+asio::awaitable<Result<std::string>> ExplainOn(Connection& conn, const Envelope& envelope, const Statement& select) {
   std::vector<Statement> statements = PlanningStatements(envelope, select);
   statements.push_back(Rollback());
-  auto run = RunOrRollBack(*conn, std::move(statements), CallDeadline(envelope));
+  auto run = RunOrRollBack(conn, std::move(statements), CallDeadline(envelope));
   auto results = co_await std::move(run);
   if (!results) co_return results.error();
   const Rows& explained = results.value()[2];
   if (explained.row_count() != 1) co_return MakeError(ErrorKind::kInternal, "The database returned no query plan.");
   co_return explained[0].Text("QUERY PLAN");
+}
+
+}  // namespace
+
+asio::awaitable<Result<Rows>> RunReadOnly(Pool& pool, Envelope envelope, Statement select,
+                                          Deadline acquire_deadline) {
+  auto lease = co_await pool.Acquire(acquire_deadline);
+  if (!lease) co_return lease.error();
+  Lease conn = std::move(lease.value());
+  // Named first: g++ 12 destroys temporaries of a co_await full-expression twice.
+  auto run = WithUnnamedFallback<Rows>(pool, *conn, [&] { return RunOn(*conn, envelope, select); });
+  co_return co_await std::move(run);
+}
+
+asio::awaitable<Result<GuardedRun>> RunReadOnlyWithinCost(Pool& pool, Envelope envelope, Statement select,
+                                                          double max_cost, RowSink& sink, Deadline acquire_deadline) {
+  auto lease = co_await pool.Acquire(acquire_deadline);
+  if (!lease) co_return lease.error();
+  Lease conn = std::move(lease.value());
+  WatchedSink watched(sink);
+  auto run = WithUnnamedFallback<GuardedRun>(
+      pool, *conn, [&] { return RunWithinCostOn(*conn, envelope, select, max_cost, watched); },
+      [&] { return watched.untouched(); });
+  co_return co_await std::move(run);
+}
+
+asio::awaitable<Result<std::string>> ExplainReadOnly(Pool& pool, Envelope envelope, Statement select,
+                                                     Deadline acquire_deadline) {
+  auto lease = co_await pool.Acquire(acquire_deadline);
+  if (!lease) co_return lease.error();
+  Lease conn = std::move(lease.value());
+  auto run = WithUnnamedFallback<std::string>(pool, *conn, [&] { return ExplainOn(*conn, envelope, select); });
+  co_return co_await std::move(run);
 }
 
 }  // namespace pgmcp::database

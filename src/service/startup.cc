@@ -89,6 +89,10 @@ database::PoolOptions PoolOptionsFrom(const config::Settings& s, int max) {
   o.acquire_timeout = std::chrono::milliseconds(s.pool.acquire_timeout_ms);
   o.connect_timeout = std::chrono::milliseconds(s.pool.connect_timeout_ms);
   o.max_waiters = static_cast<int>(std::min<int64_t>(s.pool.max_waiters, std::numeric_limits<int>::max()));
+  o.prepared_statements = s.pool.prepared_statements == config::PreparedStatements::kOn    ? database::PreparedMode::kOn
+                          : s.pool.prepared_statements == config::PreparedStatements::kOff ? database::PreparedMode::kOff
+                                                                                           : database::PreparedMode::kAuto;
+  o.statement_cache_size = static_cast<size_t>(s.pool.statement_cache_size);
   return o;
 }
 

@@ -27,8 +27,10 @@ class TestDatabase {
   std::vector<std::vector<std::string>> Query(const std::string& sql) const;
   std::string Scalar(const std::string& sql) const;
 
- private:
+  // A value of the test cluster's env file (tests/support/pg_cluster): PGHOST, PGPORT.
   static std::string ClusterValue(const std::string& key);
+
+ private:
   std::string host_;
   std::string port_;
   std::string name_;

@@ -41,6 +41,8 @@ TEST_F(InvocationTest, DefaultsAreTheSpecs) {
   EXPECT_EQ(inv->settings.pool.min, 2);
   EXPECT_EQ(inv->settings.pool.max, 10);
   EXPECT_EQ(inv->settings.pool.max_waiters, 1000);
+  EXPECT_EQ(inv->settings.pool.prepared_statements, PreparedStatements::kAuto) << "prepared, falling back";
+  EXPECT_EQ(inv->settings.pool.statement_cache_size, 256);
   EXPECT_EQ(inv->settings.security.sanitize_text, SanitizeMode::kStrict);
   EXPECT_FALSE(inv->settings.security.allow_privileged_role);
   EXPECT_EQ(inv->settings.schema.tool_mode, ToolMode::kAuto);
@@ -101,6 +103,8 @@ min = 1
 max = 4
 acquire_timeout_ms = 100
 max_waiters = 0
+prepared_statements = "off"
+statement_cache_size = 32
 [schema]
 exclude_tables = ["*_old"]
 exclude_columns = ["*.ssn"]
@@ -132,6 +136,8 @@ max_body_bytes = 4096
   EXPECT_EQ(s.limits.max_plan_cost, 25000);
   EXPECT_EQ(s.pool.max, 4);
   EXPECT_EQ(s.pool.max_waiters, 0) << "0 is allowed: no call waits, a full pool answers busy at once";
+  EXPECT_EQ(s.pool.prepared_statements, PreparedStatements::kOff);
+  EXPECT_EQ(s.pool.statement_cache_size, 32);
   EXPECT_EQ(s.schema.reload_channel, "ddl");
   EXPECT_EQ(s.schema.tool_mode, ToolMode::kDiscovery);
   EXPECT_EQ(s.schema.max_table_tools, 12);
@@ -160,6 +166,9 @@ TEST_F(InvocationTest, MistakesAreConfigErrorsNamingTheKey) {
       {"[limits]\nmax_plan_cost = -1\n", "limits.max_plan_cost"},
       {"[limits]\nmax_plan_cost = 1.5\n", "limits.max_plan_cost"},
       {"[pool]\nmax_waiters = 2.5\n", "pool.max_waiters"},
+      {"[pool]\nprepared_statements = \"yes\"\n", "expected one of auto, on, off"},
+      {"[pool]\nprepared_statements = true\n", "pool.prepared_statements"},
+      {"[pool]\nstatement_cache_size = 0\n", "pool.statement_cache_size"},
       {"[security]\nsanitize_text = \"lenient\"\n", "security.sanitize_text"},
       {"[auth]\nmode = \"basic\"\n", "auth.mode"},
       {"[schema]\ntool_mode = \"both\"\n", "schema.tool_mode"},

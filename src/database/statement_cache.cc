@@ -1,0 +1,68 @@
+#include "database/statement_cache.h"
+
+#include <openssl/sha.h>
+
+#include <algorithm>
+#include <utility>
+
+namespace pgmcp::database {
+
+std::string StatementName(std::string_view sql) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(sql.data()), sql.size(), digest);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string name = "pgmcp_";
+  for (int i = 0; i < 16; ++i) {  // 128 bits: 38 characters, within NAMEDATALEN
+    name += kHex[digest[i] >> 4];
+    name += kHex[digest[i] & 0xf];
+  }
+  return name;
+}
+
+StatementCache::StatementCache(size_t capacity) : capacity_(std::max<size_t>(capacity, 1)) {}
+
+bool StatementCache::TakeFromEvicted(const std::string& name) {
+  auto it = std::find(evicted_.begin(), evicted_.end(), name);
+  if (it == evicted_.end()) return false;
+  evicted_.erase(it);
+  return true;
+}
+
+StatementCache::Use StatementCache::Lookup(std::string_view sql) {
+  if (auto found = by_sql_.find(sql); found != by_sql_.end()) {
+    ++hits_;
+    lru_.splice(lru_.begin(), lru_, found->second);
+    return Use{found->second->name, false};
+  }
+  ++misses_;
+  lru_.push_front(Entry{std::string(sql), StatementName(sql)});
+  by_sql_.emplace(lru_.front().sql, lru_.begin());
+  // Evicted but not deallocated yet: it is still prepared on the server, so it is used as it is.
+  const bool prepare = !TakeFromEvicted(lru_.front().name);
+  if (lru_.size() > capacity_) {
+    evicted_.push_back(std::move(lru_.back().name));
+    by_sql_.erase(lru_.back().sql);
+    lru_.pop_back();
+  }
+  return Use{lru_.front().name, prepare};
+}
+
+std::vector<std::string> StatementCache::TakeEvicted() { return std::exchange(evicted_, {}); }
+
+void StatementCache::Prepared(std::string_view sql, bool exists) {
+  if (exists) return;
+  if (auto found = by_sql_.find(sql); found != by_sql_.end()) {
+    auto entry = found->second;
+    by_sql_.erase(found);
+    lru_.erase(entry);
+    return;
+  }
+  // Evicted in the same pipeline that failed to prepare it: nothing is left to deallocate.
+  TakeFromEvicted(StatementName(sql));
+}
+
+void StatementCache::Deallocated(std::string name, bool done) {
+  if (!done) evicted_.push_back(std::move(name));
+}
+
+}  // namespace pgmcp::database

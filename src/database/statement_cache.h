@@ -1,0 +1,64 @@
+// StatementCache: the named prepared statements one connection holds, at most `capacity`, the
+// least recently used evicted first (its DEALLOCATE goes out with the next pipeline).
+// Not thread-safe: each Connection owns one and uses it from its own coroutine.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <list>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace pgmcp::database {
+
+// The name a statement is prepared under: "pgmcp_" and the first 128 bits of the SHA-256 of its
+// SQL text, in hex. The same name always means the same SQL, on every server connection, so a
+// statement reached through a pooler on another connection can never run other SQL under a name
+// pgmcp knows (docs/security.md, "Prepared statements").
+std::string StatementName(std::string_view sql);
+
+class StatementCache {
+ public:
+  explicit StatementCache(size_t capacity);
+
+  struct Use {
+    const std::string& name;
+    bool prepare;  // not prepared on this connection yet: send the Parse before the execution
+  };
+  // The name to execute `sql` under, marked most recently used. A new entry beyond the capacity
+  // evicts the least recently used one, to be deallocated (TakeEvicted). The returned name is
+  // valid until the next Lookup.
+  Use Lookup(std::string_view sql);
+  // Names evicted and still prepared on the server: the caller sends their DEALLOCATE and reports
+  // back with Deallocated.
+  std::vector<std::string> TakeEvicted();
+
+  // How the pipeline ended for a Parse that Lookup asked for: `exists` false (it failed or the
+  // server skipped it) forgets the statement, so that its next use prepares it again.
+  void Prepared(std::string_view sql, bool exists);
+  // How the pipeline ended for a DEALLOCATE of `name`: `done` false (the server skipped it)
+  // queues it again.
+  void Deallocated(std::string name, bool done);
+
+  size_t size() const { return by_sql_.size(); }
+  uint64_t hits() const { return hits_; }
+  uint64_t misses() const { return misses_; }
+
+ private:
+  struct Entry {
+    std::string sql;
+    std::string name;
+  };
+  bool TakeFromEvicted(const std::string& name);
+
+  size_t capacity_;
+  std::list<Entry> lru_;  // most recently used first
+  std::unordered_map<std::string_view, std::list<Entry>::iterator> by_sql_;  // keys view lru_'s sql
+  std::vector<std::string> evicted_;  // evicted names not yet deallocated on the server
+  uint64_t hits_ = 0;
+  uint64_t misses_ = 0;
+};
+
+}  // namespace pgmcp::database
