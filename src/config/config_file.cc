@@ -155,6 +155,7 @@ Setters SettersFor(Settings& s) {
         {"exclude_columns", StrList(s.schema.exclude_columns)},
         {"cache_ttl_seconds", Int(s.schema.cache_ttl_seconds, 0)},
         {"reload_channel", Str(s.schema.reload_channel)},
+        {"listen_dsn", Str(s.schema.listen_dsn)},
         {"tool_mode", Enum(s.schema.tool_mode, {{"auto", ToolMode::kAuto},
                                                 {"per_table", ToolMode::kPerTable},
                                                 {"discovery", ToolMode::kDiscovery}})},

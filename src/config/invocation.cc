@@ -168,6 +168,7 @@ void ForEachRestartOnly(Visit visit) {
   visit("listen", [](auto& s) -> auto& { return s.listen; });
   visit("pool.*", [](auto& s) -> auto& { return s.pool; });
   visit("schema.reload_channel", [](auto& s) -> auto& { return s.schema.reload_channel; });
+  visit("schema.listen_dsn", [](auto& s) -> auto& { return s.schema.listen_dsn; });
   visit("security.allow_privileged_role", [](auto& s) -> auto& { return s.security.allow_privileged_role; });
   visit("auth.*", [](auto& s) -> auto& { return s.auth; });
   visit("http.max_connections", [](auto& s) -> auto& { return s.http.max_connections; });
