@@ -297,6 +297,7 @@ int ServeHttp(Server& server) {
   options.max_connections = static_cast<size_t>(s.http.max_connections);
   options.max_sessions_per_owner = static_cast<size_t>(s.http.max_sessions_per_owner);
   options.trusted_proxies = s.http.trusted_proxies;
+  options.replica_id = s.http.replica_id;
   options.session = SessionDefaults(server.settings, "");
   auto http_server = http::HttpServer::Create(server.io, options, server.tools, hooks);
   server.metrics->SetSessionSampler([weak = std::weak_ptr<http::HttpServer>(http_server)] {

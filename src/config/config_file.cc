@@ -189,7 +189,8 @@ Setters SettersFor(Settings& s) {
         {"max_body_bytes", Int(s.http.max_body_bytes, 1024)},
         {"max_connections", Int(s.http.max_connections, 1)},
         {"max_sessions_per_owner", Int(s.http.max_sessions_per_owner, 1)},
-        {"trusted_proxies", StrList(s.http.trusted_proxies)}}},
+        {"trusted_proxies", StrList(s.http.trusted_proxies)},
+        {"replica_id", Str(s.http.replica_id)}}},
   };
   return out;
 }

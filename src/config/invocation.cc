@@ -1,5 +1,6 @@
 #include "config/invocation.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 
@@ -174,6 +175,7 @@ void ForEachRestartOnly(Visit visit) {
   visit("http.max_connections", [](auto& s) -> auto& { return s.http.max_connections; });
   visit("http.max_sessions_per_owner", [](auto& s) -> auto& { return s.http.max_sessions_per_owner; });
   visit("http.trusted_proxies", [](auto& s) -> auto& { return s.http.trusted_proxies; });
+  visit("http.replica_id", [](auto& s) -> auto& { return s.http.replica_id; });
 }
 
 }  // namespace
@@ -208,6 +210,14 @@ Status Validate(const Settings& s) {
     }
   }
   if (s.listen.find(':') == std::string::npos) return OptionError("option '--listen' expects HOST:PORT");
+  // The tag ends at the first '-' of a session id, and a proxy matches it with a regular expression.
+  bool tag_ok = s.http.replica_id.size() <= 32 && std::all_of(s.http.replica_id.begin(), s.http.replica_id.end(), [](char c) {
+                  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+                });
+  if (!tag_ok) {
+    return OptionError("config key 'http.replica_id' must be at most 32 letters, digits or underscores, got '" +
+                       s.http.replica_id + "'");
+  }
   return OkStatus();
 }
 

@@ -100,6 +100,9 @@ struct HttpSettings {
   int64_t max_connections = 1024;          // restart-only
   int64_t max_sessions_per_owner = 100;    // restart-only
   std::vector<std::string> trusted_proxies = {"127.0.0.1", "::1"};  // restart-only
+  // Tag of this replica, the prefix of its session ids ("<replica_id>-<random>") that a proxy routes
+  // on (deploy/nginx.conf); empty: untagged ids, as for a single replica. Restart-only.
+  std::string replica_id;
   bool operator==(const HttpSettings&) const = default;
 };
 
