@@ -4,7 +4,8 @@
 // the incidents of issue 15 one after the other. Prints a report; exit 0 only if every
 // expectation held. Environment: SCALE_WORK (temporary directory, pids listed in SCALE_WORK/pids
 // for the script's cleanup), SCALE_PRIMARY/SCALE_STANDBY/SCALE_BOUNCER (ports), SCALE_SHORT=1.
-import { spawn, execFileSync } from "node:child_process";
+import { spawn, execFile, execFileSync } from "node:child_process";
+import { promisify } from "node:util";
 import { readFileSync, writeFileSync, appendFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -44,6 +45,9 @@ function countAs(tenant, table) {
   return Number(out.split("\n").filter((l) => /^\d+$/.test(l)).pop());
 }
 
+// The incidents run without blocking the event loop: the load goes on while they happen.
+const run = promisify(execFile);
+
 // --- the stack ---------------------------------------------------------------------------------
 function recordPid(pid) { appendFileSync(join(work, "pids"), `${pid}\n`); }
 
@@ -76,7 +80,7 @@ function templateNginx(text, replicas, tlsPort, plainPort) {
     if (n !== count) throw new Error(`deploy/nginx.conf: ${pattern} matched ${n} times, expected ${count}`);
     text = text.replace(pattern, replacement);
   };
-  replicas.forEach((r, i) => sub(new RegExp(`10\\.0\\.0\\.1${i + 1}:8808`, "g"), `127.0.0.1:${r.port}`, 2));
+  replicas.forEach((r, i) => sub(new RegExp(`server 10\\.0\\.0\\.1${i + 1}:8808`, "g"), `server 127.0.0.1:${r.port}`, 2));
   sub(/^( *)listen \[::\]:(80|443)[^;]*;$/gm, "$1# (IPv6 listener removed by scale-demo)", 3);
   sub(/^( *)listen 80;$/gm, `$1listen 127.0.0.1:${plainPort};`, 1);
   sub(/^( *)listen 443 /gm, `$1listen 127.0.0.1:${tlsPort} `, 2);
@@ -138,7 +142,7 @@ async function statelessCall(proxy, tenant, call = countCall) {
   const data = text.startsWith("{") ? text : text.split("\n").filter((l) => l.startsWith("data:")).pop()?.slice(5);
   const reply = JSON.parse(data);
   if (reply.error) throw Object.assign(new Error(reply.error.message), { kind: `stateless JSON-RPC ${reply.error.code}` });
-  if (reply.result.isError) throw Object.assign(new Error(reply.result.content?.[0]?.text), { kind: "stateless tool error" });
+  if (reply.result.isError) throw Object.assign(new Error(reply.result.content?.[0]?.text), { kind: `stateless tool error: ${reply.result.content?.[0]?.text?.slice(0, 60)}` });
   return reply.result.structuredContent;
 }
 
@@ -157,7 +161,7 @@ class SessionClient {
   async call(call = countCall) {
     try {
       const r = await this.client.callTool(call);
-      if (r.isError) throw Object.assign(new Error(r.content?.[0]?.text), { kind: "session tool error" });
+      if (r.isError) throw Object.assign(new Error(r.content?.[0]?.text), { kind: `session tool error: ${r.content?.[0]?.text?.slice(0, 60)}` });
       return r.structuredContent;
     } catch (e) {
       if (e.code !== 404) throw Object.assign(e, { kind: e.kind ?? `session ${e.code ?? e.message}` });
@@ -259,7 +263,7 @@ async function main() {
 
   // 2. Stop the standby: reads move to the next host (PgBouncer, the primary).
   const haltedAt = Date.now();
-  execFileSync(join(root, "tests/support/pg_cluster"), ["halt", join(work, "standby")]);
+  await run(join(root, "tests/support/pg_cluster"), ["halt", join(work, "standby")]);
   log("standby stopped");
   await sleep(phaseMs);
   const afterHalt = errorsSince(haltedAt);
@@ -273,7 +277,7 @@ async function main() {
   // and the new table callable on every replica.
   for (const s of sessions) s.listChanged = [];
   const migratedAt = Date.now();
-  psql(`BEGIN;
+  await run("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", ports.primary, "-U", "postgres", "-d", "scale", "-c", `BEGIN;
     CREATE TABLE shipments (id integer PRIMARY KEY, tenant text NOT NULL, carrier text NOT NULL);
     INSERT INTO shipments SELECT g, CASE WHEN g % 2 = 0 THEN 'acme' ELSE 'globex' END, 'dhl' FROM generate_series(1, ${short ? 10 : 40}) g;
     ALTER TABLE shipments ENABLE ROW LEVEL SECURITY;
@@ -281,7 +285,7 @@ async function main() {
       USING (tenant = current_setting('request.jwt.claims', true)::jsonb ->> 'tenant');
     GRANT SELECT ON shipments TO scale_tenant;
     NOTIFY pgmcp, 'reload schema';
-    COMMIT;`);
+    COMMIT;`]);
   log("migration applied on the primary (CREATE TABLE shipments; NOTIFY pgmcp)");
   await waitFor("every session to get list_changed", async () => sessions.every((s) => s.listChanged.length > 0), 5000).catch(() => {});
   const lags = sessions.map((s) => (s.listChanged.length ? s.listChanged[0] - migratedAt : Infinity));
@@ -311,7 +315,7 @@ async function main() {
 
   // 4. Restart PgBouncer (with the standby down, every read goes through it).
   const bouncedAt = Date.now();
-  execFileSync(join(root, "tests/support/pgbouncer"), ["restart", join(work, "bouncer")]);
+  await run(join(root, "tests/support/pgbouncer"), ["restart", join(work, "bouncer")]);
   const restartedAt = Date.now();
   log(`PgBouncer restarted (${restartedAt - bouncedAt} ms)`);
   await sleep(phaseMs);

@@ -17,7 +17,7 @@ CREATE TABLE orders (
 COMMENT ON TABLE orders IS 'Orders per tenant; each caller sees only its own tenant''s rows.';
 -- Tenants of different sizes, so an answer for the wrong tenant cannot pass for the right one.
 INSERT INTO orders
-SELECT g, CASE WHEN g % 5 < 2 THEN 'acme' WHEN g % 5 < 4 THEN 'globex' ELSE 'initech' END,
+SELECT g, CASE WHEN g % 5 = 0 THEN 'acme' WHEN g % 5 < 4 THEN 'globex' ELSE 'initech' END,
        (ARRAY['open', 'paid', 'shipped'])[1 + g % 3], (g * 7 % 500) + 0.25
 FROM generate_series(1, 3000) g;
 ALTER TABLE orders ENABLE ROW LEVEL SECURITY;

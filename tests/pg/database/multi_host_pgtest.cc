@@ -68,7 +68,7 @@ class MultiHostTest : public ::testing::Test {
             auto call = RunReadOnly(pool, {}, Statement{"SELECT inet_server_port()::text FROM pg_sleep(0.2)", {}},
                                     Clock::now() + std::chrono::seconds(5));
             auto r = co_await std::move(call);
-            ports.insert(r ? r->Value(0, 0) : "error: " + r.error().message);
+            ports.insert(r ? std::string(r->Value(0, 0)) : "error: " + r.error().message);
           },
           asio::detached);
     }
@@ -79,7 +79,7 @@ class MultiHostTest : public ::testing::Test {
   std::string PortOfOneCall(Pool& pool) {
     auto r = pgmcp::testing::RunToCompletion(
         io_, RunReadOnly(pool, {}, Statement{"SELECT inet_server_port()::text", {}}, Clock::now() + std::chrono::seconds(5)));
-    return r ? r->Value(0, 0) : "error: " + r.error().message;
+    return r ? std::string(r->Value(0, 0)) : "error: " + r.error().message;
   }
 
   static std::string primary_dir_;
