@@ -268,10 +268,13 @@ async function main() {
   await sleep(phaseMs);
   const afterHalt = errorsSince(haltedAt);
   const lastHaltError = Math.max(haltedAt, ...afterHalt.map((e) => e.at));
-  expect(afterHalt.length <= workers.stateless + workers.sessions,
-         `standby stop: ${afterHalt.length} calls failed (at most the calls then running on it)`);
+  // Calls running on the standby as it shuts down fail (their connection is terminated); each
+  // worker may be caught more than once while the shutdown lasts, so the bound is on time.
+  expect(afterHalt.every((e) => e.at - haltedAt <= 1000),
+         `standby stop: ${afterHalt.length} calls failed, all within 1 s of the stop (those caught by the shutdown)`);
   expect(errorsSince(haltedAt + 2000).length === 0, "reads move on: no error from 2 s after the standby stopped");
-  report.standbyStop = { failedCalls: afterHalt.length, failoverMs: lastHaltError - haltedAt };
+  report.standbyStop = { failedCalls: afterHalt.length, failoverMs: lastHaltError - haltedAt,
+                         errors: [...new Set(afterHalt.map((e) => e.kind))] };
 
   // 3. A migration on the primary: list_changed for every session of every replica within 2 s,
   // and the new table callable on every replica.
