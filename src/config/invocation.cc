@@ -211,7 +211,8 @@ Status Validate(const Settings& s) {
   }
   if (s.listen.find(':') == std::string::npos) return OptionError("option '--listen' expects HOST:PORT");
   // The tag ends at the first '-' of a session id, and a proxy matches it with a regular expression.
-  bool tag_ok = s.http.replica_id.size() <= 32 && std::all_of(s.http.replica_id.begin(), s.http.replica_id.end(), [](char c) {
+  const auto& tag = s.http.replica_id;
+  bool tag_ok = tag.size() <= 32 && std::all_of(tag.begin(), tag.end(), [](char c) {
                   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
                 });
   if (!tag_ok) {

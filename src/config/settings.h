@@ -131,6 +131,8 @@ struct Settings {
 // Where the LISTEN connection and the catalog reader connect: schema.listen_dsn, else dsn. The
 // catalog is read from the server whose NOTIFY announced the change, so a reload never reads a
 // standby's catalog that has not replayed the migration yet (docs/decisions.md).
-inline const std::string& ListenDsn(const Settings& s) { return s.schema.listen_dsn.empty() ? s.dsn : s.schema.listen_dsn; }
+inline const std::string& ListenDsn(const Settings& s) {
+  return s.schema.listen_dsn.empty() ? s.dsn : s.schema.listen_dsn;
+}
 
 }  // namespace pgmcp::config

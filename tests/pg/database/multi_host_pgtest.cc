@@ -77,8 +77,9 @@ class MultiHostTest : public ::testing::Test {
     return ports;
   }
   std::string PortOfOneCall(Pool& pool) {
-    auto r = pgmcp::testing::RunToCompletion(
-        io_, RunReadOnly(pool, {}, Statement{"SELECT inet_server_port()::text", {}}, Clock::now() + std::chrono::seconds(5)));
+    auto r =
+        pgmcp::testing::RunToCompletion(io_, RunReadOnly(pool, {}, Statement{"SELECT inet_server_port()::text", {}},
+                                                         Clock::now() + std::chrono::seconds(5)));
     return r ? std::string(r->Value(0, 0)) : "error: " + r.error().message;
   }
 

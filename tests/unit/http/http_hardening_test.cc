@@ -333,7 +333,8 @@ TEST_F(HttpHardeningTest, SessionIdsCarryTheReplicaTagAndTheSessionAnswersUnderI
   ASSERT_EQ(session_id.substr(0, 3), "r2-") << session_id;
   EXPECT_GE(session_id.size(), 3u + 32u) << "the random part stays whole";
   RawClient again(port_);
-  again.Send("DELETE /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nMcp-Session-Id: " + session_id + "\r\nConnection: close\r\n\r\n");
+  again.Send("DELETE /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nMcp-Session-Id: " + session_id +
+             "\r\nConnection: close\r\n\r\n");
   EXPECT_EQ(again.ReadToEnd().text.substr(9, 3), "204") << "the tagged id is the session's id";
 }
 
