@@ -108,14 +108,14 @@ struct Server {
       return metrics::PoolSample{st.idle, st.busy, st.connecting, st.waiting};
     });
     tools->SetStaleHandler([this] { asio::post(io, [this] { reloader->Request("ttl", false); }); });
-    auto s = settings->current();            // dsn and reload_channel are restart-only
+    auto s = settings->current();            // listen_dsn and reload_channel are restart-only
     if (s->schema.reload_channel.empty()) {  // NOTIFY reloads switched off (e.g. behind PgBouncer)
       hangup = std::make_unique<asio::signal_set>(io, SIGHUP);
       WaitForHangup();
       return;
     }
     listener = database::NotificationListener::Create(
-        io.get_executor(), s->dsn, s->schema.reload_channel,
+        io.get_executor(), config::ListenDsn(*s), s->schema.reload_channel,
         [this](const std::string& payload) {
           if (payload == "reload schema") reloader->Request("notify", true);
         },
@@ -301,6 +301,7 @@ int ServeHttp(Server& server) {
   options.max_connections = static_cast<size_t>(s.http.max_connections);
   options.max_sessions_per_owner = static_cast<size_t>(s.http.max_sessions_per_owner);
   options.trusted_proxies = s.http.trusted_proxies;
+  options.replica_id = s.http.replica_id;
   options.session = SessionDefaults(server.settings, "");
   auto http_server = http::HttpServer::Create(server.io, options, server.tools, hooks);
   server.metrics->SetSessionSampler([weak = std::weak_ptr<http::HttpServer>(http_server)] {

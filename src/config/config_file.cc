@@ -159,6 +159,7 @@ Setters SettersFor(Settings& s) {
         {"exclude_columns", StrList(s.schema.exclude_columns)},
         {"cache_ttl_seconds", Int(s.schema.cache_ttl_seconds, 0)},
         {"reload_channel", Str(s.schema.reload_channel)},
+        {"listen_dsn", Str(s.schema.listen_dsn)},
         {"tool_mode", Enum(s.schema.tool_mode, {{"auto", ToolMode::kAuto},
                                                 {"per_table", ToolMode::kPerTable},
                                                 {"discovery", ToolMode::kDiscovery}})},
@@ -192,7 +193,8 @@ Setters SettersFor(Settings& s) {
         {"max_body_bytes", Int(s.http.max_body_bytes, 1024)},
         {"max_connections", Int(s.http.max_connections, 1)},
         {"max_sessions_per_owner", Int(s.http.max_sessions_per_owner, 1)},
-        {"trusted_proxies", StrList(s.http.trusted_proxies)}}},
+        {"trusted_proxies", StrList(s.http.trusted_proxies)},
+        {"replica_id", Str(s.http.replica_id)}}},
   };
   return out;
 }

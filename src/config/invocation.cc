@@ -1,5 +1,6 @@
 #include "config/invocation.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 
@@ -168,11 +169,13 @@ void ForEachRestartOnly(Visit visit) {
   visit("listen", [](auto& s) -> auto& { return s.listen; });
   visit("pool.*", [](auto& s) -> auto& { return s.pool; });
   visit("schema.reload_channel", [](auto& s) -> auto& { return s.schema.reload_channel; });
+  visit("schema.listen_dsn", [](auto& s) -> auto& { return s.schema.listen_dsn; });
   visit("security.allow_privileged_role", [](auto& s) -> auto& { return s.security.allow_privileged_role; });
   visit("auth.*", [](auto& s) -> auto& { return s.auth; });
   visit("http.max_connections", [](auto& s) -> auto& { return s.http.max_connections; });
   visit("http.max_sessions_per_owner", [](auto& s) -> auto& { return s.http.max_sessions_per_owner; });
   visit("http.trusted_proxies", [](auto& s) -> auto& { return s.http.trusted_proxies; });
+  visit("http.replica_id", [](auto& s) -> auto& { return s.http.replica_id; });
 }
 
 }  // namespace
@@ -207,6 +210,15 @@ Status Validate(const Settings& s) {
     }
   }
   if (s.listen.find(':') == std::string::npos) return OptionError("option '--listen' expects HOST:PORT");
+  // The tag ends at the first '-' of a session id, and a proxy matches it with a regular expression.
+  const auto& tag = s.http.replica_id;
+  bool tag_ok = tag.size() <= 32 && std::all_of(tag.begin(), tag.end(), [](char c) {
+                  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+                });
+  if (!tag_ok) {
+    return OptionError("config key 'http.replica_id' must be at most 32 letters, digits or underscores, got '" +
+                       s.http.replica_id + "'");
+  }
   return OkStatus();
 }
 

@@ -60,6 +60,9 @@ struct SchemaSettings {
                                               "*.*token*",    "*.*api_key*", "*.ssn"};
   int64_t cache_ttl_seconds = 300;
   std::string reload_channel = "pgmcp";
+  // The LISTEN connection's and the catalog reader's DSN; empty: `dsn`. Point it at the primary
+  // when `dsn` goes through PgBouncer or to a standby (docs/deployment.md).
+  std::string listen_dsn;
   ToolMode tool_mode = ToolMode::kAuto;
   int64_t max_table_tools = 40;
   std::vector<std::string> pinned_tables;  // globs as in include_tables: keep their tool in discovery mode
@@ -102,6 +105,9 @@ struct HttpSettings {
   int64_t max_connections = 1024;          // restart-only
   int64_t max_sessions_per_owner = 100;    // restart-only
   std::vector<std::string> trusted_proxies = {"127.0.0.1", "::1"};  // restart-only
+  // Tag of this replica, the prefix of its session ids ("<replica_id>-<random>") that a proxy routes
+  // on (deploy/nginx.conf); empty: untagged ids, as for a single replica. Restart-only.
+  std::string replica_id;
   bool operator==(const HttpSettings&) const = default;
 };
 
@@ -126,5 +132,12 @@ struct Settings {
   HttpSettings http;
   bool operator==(const Settings&) const = default;
 };
+
+// Where the LISTEN connection and the catalog reader connect: schema.listen_dsn, else dsn. The
+// catalog is read from the server whose NOTIFY announced the change, so a reload never reads a
+// standby's catalog that has not replayed the migration yet (docs/decisions.md).
+inline const std::string& ListenDsn(const Settings& s) {
+  return s.schema.listen_dsn.empty() ? s.dsn : s.schema.listen_dsn;
+}
 
 }  // namespace pgmcp::config

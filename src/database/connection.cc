@@ -83,13 +83,14 @@ asio::awaitable<Status> Connection::WaitSocket(Wait what, Deadline deadline) {
   co_return OkStatus();
 }
 
-asio::awaitable<Result<std::unique_ptr<Connection>>> Connection::Connect(std::string dsn, Deadline deadline) {
+asio::awaitable<Result<std::unique_ptr<Connection>>> Connection::Connect(std::string dsn, Deadline deadline,
+                                                                           size_t first_host) {
   auto executor = co_await asio::this_coro::executor;
   std::unique_ptr<Connection> c(new Connection(executor, nullptr));
   // libpq would look host names up inside PQconnectStartParams/PQconnectPoll, blocking the loop:
   // they are resolved first, off the loop, and libpq gets the addresses (docs/security.md).
   // Named first: g++ 12 destroys temporaries of a co_await full-expression twice.
-  auto resolve = ResolveHostNames(std::move(dsn), deadline);
+  auto resolve = ResolveHostNames(std::move(dsn), deadline, first_host);
   auto params = co_await std::move(resolve);
   if (!params) {
     co_return c->Fail(params.error().kind == ErrorKind::kTimeout ? ErrorKind::kUnavailable : params.error().kind,
@@ -325,6 +326,14 @@ std::vector<std::pair<std::string, std::string>> Connection::TakeNotifications()
 bool Connection::IsIdle() const {
   return state_ != ConnectionState::kBroken && PQstatus(conn_.get()) == CONNECTION_OK &&
          PQtransactionStatus(conn_.get()) == PQTRANS_IDLE && PQpipelineStatus(conn_.get()) == PQ_PIPELINE_OFF;
+}
+
+bool Connection::SurvivedIdle() {
+  // The first read may return the server's goodbye (a FATAL message), the second its end of file.
+  for (int read = 0; read < 2 && PQstatus(conn_.get()) == CONNECTION_OK; ++read) {
+    if (PQconsumeInput(conn_.get()) == 0) break;
+  }
+  return PQstatus(conn_.get()) == CONNECTION_OK;
 }
 
 bool Connection::InTransaction() const {

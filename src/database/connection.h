@@ -39,7 +39,9 @@ class Connection {
  public:
   // Connects without blocking; fails with kUnavailable (reason logged, not returned) at
   // `deadline`, kCancelled when the coroutine is cancelled.
-  static boost::asio::awaitable<Result<std::unique_ptr<Connection>>> Connect(std::string dsn, Deadline deadline);
+  // `first_host`: which entry of a multi-host DSN to try first (database/host_lookup.h).
+  static boost::asio::awaitable<Result<std::unique_ptr<Connection>>> Connect(std::string dsn, Deadline deadline,
+                                                                             size_t first_host = 0);
 
   ~Connection();
   Connection(const Connection&) = delete;
@@ -76,6 +78,10 @@ class Connection {
   // Reusable: not broken, connected, protocol in sync, no transaction open. Only such
   // connections go back to the pool.
   bool IsIdle() const;
+  // False when the server closed the connection while it sat in the pool (a restart, a standby
+  // stopped): reads what the socket holds without blocking, so libpq notices the end. Checked
+  // before a pooled connection is leased, so a failover costs no call.
+  bool SurvivedIdle();
   // A transaction is open (or failed and not yet rolled back) on a live connection.
   bool InTransaction() const;
   // Asks the server to cancel what this connection runs. Blocks on the network (PQcancel):

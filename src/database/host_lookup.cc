@@ -143,7 +143,7 @@ ConnectParams ToParams(const Options& options) {
 
 }  // namespace
 
-asio::awaitable<Result<ConnectParams>> ResolveHostNames(std::string dsn, Deadline deadline) {
+asio::awaitable<Result<ConnectParams>> ResolveHostNames(std::string dsn, Deadline deadline, size_t first_host) {
   auto parsed = ParseOptions(dsn);
   if (!parsed) co_return parsed.error();
   Options options = std::move(*parsed);
@@ -159,6 +159,18 @@ asio::awaitable<Result<ConnectParams>> ResolveHostNames(std::string dsn, Deadlin
   // before any lookup.
   if (hosts.empty() || hostaddrs.size() != hosts.size() || (per_host_ports && ports.size() != hosts.size())) {
     co_return ToParams(options);
+  }
+  // libpq 15 has no load_balance_hosts: starting each connection at another host spreads a
+  // pool over the list, and libpq still falls through to the next host when one does not answer.
+  bool had_hostaddr = !options["hostaddr"].empty();
+  size_t shift = first_host % hosts.size();
+  if (shift != 0) {
+    std::rotate(hosts.begin(), hosts.begin() + static_cast<std::ptrdiff_t>(shift), hosts.end());
+    std::rotate(hostaddrs.begin(), hostaddrs.begin() + static_cast<std::ptrdiff_t>(shift), hostaddrs.end());
+    if (per_host_ports) std::rotate(ports.begin(), ports.begin() + static_cast<std::ptrdiff_t>(shift), ports.end());
+    options["host"] = JoinList(hosts);
+    if (had_hostaddr) options["hostaddr"] = JoinList(hostaddrs);
+    if (per_host_ports) options["port"] = JoinList(ports);
   }
   std::vector<std::string> out_hosts, out_hostaddrs, out_ports;
   std::optional<Error> last_failure;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <cstddef>
 #include <string>
 #include <utility>
 #include <vector>
@@ -24,6 +25,9 @@ using ConnectParams = std::vector<std::pair<std::string, std::string>>;
 // when the coroutine is cancelled; a DSN libpq cannot parse: kUnavailable with its message.
 // Host, hostaddr and port missing from the DSN come from the environment (PGHOST...) as in
 // libpq. A DSN naming a `service` is passed on as it is (the service file is libpq's business).
-boost::asio::awaitable<Result<ConnectParams>> ResolveHostNames(std::string dsn, Deadline deadline);
+// `first_host` rotates a host list (with its hostaddr and port lists) to start at entry
+// first_host % n, so that successive connections start at successive hosts (the pool's spread).
+boost::asio::awaitable<Result<ConnectParams>> ResolveHostNames(std::string dsn, Deadline deadline,
+                                                               size_t first_host = 0);
 
 }  // namespace pgmcp::database

@@ -47,7 +47,7 @@ void Pool::OpenInBackground() {
       executor_,
       [self]() -> asio::awaitable<void> {
         // Named first: g++ 12 destroys temporaries of a co_await full-expression twice.
-        auto connect = Connection::Connect(self->options_.dsn, Clock::now() + self->options_.connect_timeout);
+        auto connect = self->ConnectNext(Clock::now() + self->options_.connect_timeout);
         auto r = co_await std::move(connect);
         --self->connecting_;
         if (r) {
@@ -57,6 +57,12 @@ void Pool::OpenInBackground() {
         }
       },
       asio::detached);
+}
+
+asio::awaitable<Result<std::unique_ptr<Connection>>> Pool::ConnectNext(Deadline deadline) {
+  // Each new connection starts at the next host of a multi-host dsn (spread; a dead host is
+  // skipped by libpq and its broken connections are dropped on return).
+  return Connection::Connect(options_.dsn, deadline, next_first_host_++);
 }
 
 Lease Pool::LeaseOut(std::unique_ptr<Connection> conn) {
@@ -74,12 +80,12 @@ asio::awaitable<Result<Lease>> Pool::Acquire(Deadline deadline) {
     while (!idle_.empty()) {
       auto conn = std::move(idle_.back());
       idle_.pop_back();
-      if (!conn->IsIdle()) continue;  // lost while pooled (server restart): drop it
+      if (!conn->IsIdle() || !conn->SurvivedIdle()) continue;  // lost while pooled (server restart): drop it
       co_return LeaseOut(std::move(conn));
     }
     if (total() < options_.max) {
       ++connecting_;
-      auto connect = Connection::Connect(options_.dsn, std::min(deadline, Clock::now() + options_.connect_timeout));
+      auto connect = ConnectNext(std::min(deadline, Clock::now() + options_.connect_timeout));
       auto r = co_await std::move(connect);
       --connecting_;
       if (!r) co_return r.error();

@@ -91,6 +91,7 @@ class Pool : public std::enable_shared_from_this<Pool> {
   void Drop(std::unique_ptr<Connection> conn);
   void Offer(std::unique_ptr<Connection> conn);
   void OpenInBackground();
+  boost::asio::awaitable<Result<std::unique_ptr<Connection>>> ConnectNext(Deadline deadline);
   Lease LeaseOut(std::unique_ptr<Connection> conn);
   void WakeOneWaiter();
   int total() const { return static_cast<int>(idle_.size()) + leased_ + connecting_; }
@@ -103,6 +104,7 @@ class Pool : public std::enable_shared_from_this<Pool> {
   int connecting_ = 0;                             // kConnecting: being opened by the pool
   bool closed_ = false;
   PreparedStatements prepared_;
+  size_t next_first_host_ = 0;  // the host list entry the next new connection tries first
   boost::asio::thread_pool cancel_threads_{1};  // PQcancel blocks: keep it off the event loop
 };
 

@@ -104,7 +104,8 @@ HttpServer::HttpServer(asio::io_context& io, HttpOptions options, std::shared_pt
       backend_(backend),
       stateless_(backend, options_.session.server_version),
       hooks_(std::move(hooks)),
-      registry_(io.get_executor(), backend, options_.session, options_.max_sessions, options_.max_sessions_per_owner),
+      registry_(io.get_executor(), backend, options_.session, options_.max_sessions, options_.max_sessions_per_owner,
+                options_.replica_id),
       subscriptions_(options_.max_sessions_per_owner),
       acceptor_(io) {}
 

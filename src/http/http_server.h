@@ -48,6 +48,7 @@ struct HttpOptions {
   size_t max_connections = 1024;        // http.max_connections: beyond it a new connection is closed at once
   // http.trusted_proxies: peers whose X-Forwarded-Proto/-Host are believed (the metadata URL).
   std::vector<std::string> trusted_proxies = {"127.0.0.1", "::1"};
+  std::string replica_id;  // http.replica_id: session ids are "<replica_id>-<random>" when set
   std::chrono::seconds session_idle_timeout{3600};
   // The reloadable limits, read for every request: http.max_body_bytes, http.allowed_origins and
   // limits.max_json_depth of settings->current(). Without a source (tests), the three fields

@@ -10,9 +10,11 @@ constexpr size_t kMaxQueuedEvents = 64;
 }  // namespace
 
 SessionRegistry::SessionRegistry(boost::asio::any_io_executor executor, std::shared_ptr<protocol::Backend> backend,
-                                 protocol::SessionOptions defaults, size_t max_sessions, size_t max_sessions_per_owner)
+                                 protocol::SessionOptions defaults, size_t max_sessions, size_t max_sessions_per_owner,
+                                 std::string replica_id)
     : executor_(std::move(executor)), backend_(std::move(backend)), defaults_(std::move(defaults)),
-      max_sessions_(max_sessions), max_sessions_per_owner_(max_sessions_per_owner) {}
+      max_sessions_(max_sessions), max_sessions_per_owner_(max_sessions_per_owner),
+      id_prefix_(replica_id.empty() ? "" : replica_id + "-") {}
 
 Result<std::shared_ptr<HttpSession>> SessionRegistry::Create(const protocol::CallContext& context) {
   // Full means refused: evicting idle sessions here would let one token holder close everyone
@@ -24,7 +26,8 @@ Result<std::shared_ptr<HttpSession>> SessionRegistry::Create(const protocol::Cal
   auto id = RandomHex128();
   if (!id) return id.error();
   auto s = std::make_shared<HttpSession>();
-  s->id = std::move(*id);
+  // The replica's tag lets a proxy send every request of the session here (deploy/nginx.conf).
+  s->id = id_prefix_ + *id;
   s->owner = Owner(context);
   s->last_used = std::chrono::steady_clock::now();
   protocol::SessionOptions options = defaults_;

@@ -59,7 +59,8 @@ void EndPending(HttpSession& s, const std::string& key);
 class SessionRegistry {
  public:
   SessionRegistry(boost::asio::any_io_executor executor, std::shared_ptr<protocol::Backend> backend,
-                  protocol::SessionOptions defaults, size_t max_sessions, size_t max_sessions_per_owner);
+                  protocol::SessionOptions defaults, size_t max_sessions, size_t max_sessions_per_owner,
+                  std::string replica_id = "");
 
   // A new session; nullptr when the caller's owner already has max_sessions_per_owner open or
   // max_sessions are open in all (no one else's session is evicted to make room); kInternal when
@@ -88,6 +89,7 @@ class SessionRegistry {
 
   size_t max_sessions_;
   size_t max_sessions_per_owner_;
+  std::string id_prefix_;  // "<replica_id>-", or empty
   std::map<std::string, std::shared_ptr<HttpSession>> sessions_;
   std::map<std::string, size_t> per_owner_;  // open sessions by owner
 };

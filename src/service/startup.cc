@@ -13,7 +13,8 @@ namespace pgmcp::service {
 
 Result<std::unique_ptr<database::CatalogReader>> ConnectBlocking(const config::Settings& settings) {
   return database::ConnectCatalogReader(
-      settings.dsn, database::Clock::now() + std::chrono::milliseconds(settings.pool.connect_timeout_ms));
+      config::ListenDsn(settings),
+      database::Clock::now() + std::chrono::milliseconds(settings.pool.connect_timeout_ms));
 }
 
 namespace {

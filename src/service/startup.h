@@ -13,8 +13,8 @@
 
 namespace pgmcp::service {
 
-// A blocking catalog connection, given up after pool.connect_timeout_ms; kUnavailable with the
-// driver's one-line reason.
+// A blocking catalog connection to config::ListenDsn (schema.listen_dsn, else dsn), given up
+// after pool.connect_timeout_ms; kUnavailable with the driver's one-line reason.
 Result<std::unique_ptr<database::CatalogReader>> ConnectBlocking(const config::Settings& settings);
 
 // Connects, introspects and logs the snapshot's warnings (e.g. skipped plain views).

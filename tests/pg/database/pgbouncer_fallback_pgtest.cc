@@ -8,6 +8,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
+#include <cstdlib>
 #include <future>
 
 #include "database/read_only_call.h"
@@ -42,7 +43,7 @@ class PgBouncerFallbackTest : public ::testing::Test {
   // `connections` pgmcp connections through it.
   void StartBehindPgBouncer(PreparedMode mode, int server_connections, int connections) {
     setenv("PGBOUNCER_POOL_SIZE", std::to_string(server_connections).c_str(), 1);
-    auto started = testing::RunProgram(Script(), {"start", dir_, testing::TestDatabase::ClusterValue("PGPORT")},
+    auto started = testing::RunProgram(Script(), {"start", dir_, std::getenv("PGMCP_TEST_CLUSTER"), db_.name(), "postgres"},
                                        dir_ + "_start");
     ASSERT_EQ(started.exit_code, 0) << started.err;
     port_ = started.out.substr(0, started.out.find('\n'));

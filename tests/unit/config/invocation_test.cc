@@ -179,6 +179,8 @@ TEST_F(InvocationTest, MistakesAreConfigErrorsNamingTheKey) {
       {"[schema]\npinned_tables = [\"customers\", 3]\n", "schema.pinned_tables"},
       {"[schema]\npinned_tables = [\"\"]\n", "schema.pinned_tables"},
       {"schemas = \"public\"\n", "schemas"},
+      {"[http]\nreplica_id = \"r-1\"\n", "http.replica_id"},  // '-' ends the tag in a session id
+      {"[http]\nreplica_id = \"r 1\"\n", "http.replica_id"},
       {"[tables.x]\ncolour = \"red\"\n", "tables.x.colour"},
       {"this is not toml", ".toml:1"},
   };

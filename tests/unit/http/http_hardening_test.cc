@@ -322,6 +322,30 @@ TEST_F(HttpHardeningTest, AFullSessionTableRefusesWith429InsteadOfEvicting) {
   EXPECT_EQ(server_->sessions(), 2u);
 }
 
+// A proxy in front of several replicas routes a session's requests by this tag (deploy/nginx.conf).
+TEST_F(HttpHardeningTest, SessionIdsCarryTheReplicaTagAndTheSessionAnswersUnderIt) {
+  HttpOptions options;
+  options.replica_id = "r2";
+  Start(options);
+  RawClient client(port_);
+  client.Send(PostMcp(kInitialize, "Connection: close\r\n"));
+  std::string session_id = HeaderValue(client.ReadToEnd().text, "Mcp-Session-Id");
+  ASSERT_EQ(session_id.substr(0, 3), "r2-") << session_id;
+  EXPECT_GE(session_id.size(), 3u + 32u) << "the random part stays whole";
+  RawClient again(port_);
+  again.Send("DELETE /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nMcp-Session-Id: " + session_id +
+             "\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(again.ReadToEnd().text.substr(9, 3), "204") << "the tagged id is the session's id";
+}
+
+TEST_F(HttpHardeningTest, WithoutAReplicaTagSessionIdsAreUntagged) {
+  Start();
+  RawClient client(port_);
+  client.Send(PostMcp(kInitialize, "Connection: close\r\n"));
+  std::string session_id = HeaderValue(client.ReadToEnd().text, "Mcp-Session-Id");
+  EXPECT_EQ(session_id.find('-'), std::string::npos) << session_id;
+}
+
 TEST_F(HttpHardeningTest, AGetStreamEndsWhenItsTokenExpires) {
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                        std::chrono::system_clock::now().time_since_epoch())
