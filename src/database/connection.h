@@ -34,8 +34,9 @@ enum class ConnectionState {
 
 class Connection {
  public:
-  // Connects without blocking; fails with kUnavailable (reason logged, not returned) at
-  // `deadline`, kCancelled when the coroutine is cancelled.
+  // Connects without blocking; fails with kUnavailable (the client sentence; the reason in
+  // Error::code, for logs only) when the database refuses or `deadline` passes, kCancelled when
+  // the coroutine is cancelled. Each failure is logged at debug only: the pool reports outages.
   static boost::asio::awaitable<Result<std::unique_ptr<Connection>>> Connect(std::string dsn, Deadline deadline);
 
   ~Connection();
@@ -60,6 +61,9 @@ class Connection {
   // Reusable: not broken, connected, protocol in sync, no transaction open. Only such
   // connections go back to the pool.
   bool IsIdle() const;
+  // IsIdle, and the server has not closed the connection meanwhile (checked without waiting).
+  // For a pooled connection about to be leased: a dead one is dropped before anything is sent.
+  bool StillConnected();
   // A transaction is open (or failed and not yet rolled back) on a live connection.
   bool InTransaction() const;
   // Asks the server to cancel what this connection runs. Blocks on the network (PQcancel):
@@ -76,6 +80,7 @@ class Connection {
   boost::asio::awaitable<Status> ReadUntilSync(std::vector<Rows>& results, Deadline deadline);
   void AttachSocket();
   Error Fail(ErrorKind kind, std::string log_reason);
+  Error FailConnect(ErrorKind kind, std::string reason);
 
   PgConnPtr conn_;  // destroyed last: the socket is released from Asio before libpq closes it
   boost::asio::posix::stream_descriptor socket_;
