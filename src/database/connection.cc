@@ -65,7 +65,9 @@ Error Connection::Fail(ErrorKind kind, std::string log_reason) {
   if (kind == ErrorKind::kTimeout) {
     return MakeError(kind, "The database did not answer in time.");
   }
-  return MakeError(kind, "The database connection failed; try again.");
+  // The same sentence as a refused connect (docs/reference.md, Errors): to the caller both mean
+  // "the database cannot serve this call now; try again".
+  return MakeError(kind, std::string(Describe(ErrorKind::kUnavailable).client_sentence));
 }
 
 Error Connection::FailConnect(ErrorKind kind, std::string reason) {
