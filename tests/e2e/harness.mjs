@@ -36,7 +36,8 @@ export async function connect(extraArgs = [], env = {}) {
 }
 
 // Starts `pgmcp serve --transport http` on a free port (--listen 127.0.0.1:0) and resolves once
-// its "serving" log line names the port. Returns { url, port, proc, logs, stop() }.
+// its "serving" log line names the port. Returns { url, port, proc, logs, stop() }. `dsn`: another
+// database than the e2e one (tests/e2e/faults.test.mjs: its own cluster, or a proxy).
 import { spawn } from "node:child_process";
 import { writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -50,9 +51,9 @@ export function writeTemp(name, text) {
   return path;
 }
 
-export async function startHttp(configToml, extraArgs = []) {
+export async function startHttp(configToml, extraArgs = [], { dsn = readerDsn() } = {}) {
   const config = writeTemp("pgmcp.toml", configToml);
-  const proc = spawn(bin, ["serve", "--transport", "http", "--listen", "127.0.0.1:0", "--dsn", readerDsn(),
+  const proc = spawn(bin, ["serve", "--transport", "http", "--listen", "127.0.0.1:0", "--dsn", dsn,
                            "--config", config, ...extraArgs], { stdio: ["ignore", "ignore", "pipe"] });
   const logs = [];
   const port = await new Promise((resolve, reject) => {
