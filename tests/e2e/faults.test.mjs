@@ -36,7 +36,7 @@ function cluster(cmd) {
 // SQL as the superuser straight to the test's cluster (not through the proxy); the single value.
 function sql(text) {
   return execFileSync("psql", ["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", "faults", "-c", text], {
-    encoding: "utf8", env: { ...process.env, ...clusterEnv },
+    encoding: "utf8", env: { ...process.env, ...clusterEnv }, stdio: ["ignore", "pipe", "pipe"],
   }).trim();
 }
 
@@ -96,10 +96,10 @@ async function underLoad(during) {
   return { results, maxBackends };
 }
 
-function assertClean(results, what) {
+function assertClean(results, what, also = []) {
   for (const r of results) {
     if (r.ok) continue;
-    assert.ok(FAULT_SENTENCES.has(r.text), `${what}: unexpected answer ${JSON.stringify(r)}`);
+    assert.ok(FAULT_SENTENCES.has(r.text) || also.includes(r.text), `${what}: unexpected answer ${JSON.stringify(r)}`);
   }
 }
 
@@ -157,11 +157,12 @@ test("refused connections: calls fail at once with the one sentence, and recover
   const { results, maxBackends } = await underLoad(() => new Promise((r) => setTimeout(r, 1500)));
   await proxy.set("pass");
   const failed = results.filter((r) => !r.ok);
-  assert.ok(failed.length > 20, `${failed.length} calls failed`);
-  for (const r of failed) assert.equal(r.text, UNAVAILABLE, JSON.stringify(r));
   const slowest = Math.max(...failed.map((r) => r.ms));
   const sorted = failed.map((r) => r.ms).sort((a, b) => a - b);
-  console.log(`# refuse: ${failed.length} calls failed, median ${sorted[sorted.length >> 1]} ms, slowest ${slowest} ms`);
+  console.log(`# refuse: ${failed.length} calls failed in 1.5 s, median ${sorted[sorted.length >> 1]} ms, ` +
+              `slowest ${slowest} ms, over 1 s: ${failed.filter((r) => r.ms > 1000).length}`);
+  assert.ok(failed.length > 20, `${failed.length} calls failed`);
+  for (const r of failed) assert.equal(r.text, UNAVAILABLE, JSON.stringify(r));
   assert.ok(slowest < 500, `slowest refusal took ${slowest} ms`);
   const back = await recovered();
   console.log(`# refuse: recovered ${back} ms after the proxy passed again`);
@@ -182,7 +183,6 @@ test("a 5 s stop: one db_unreachable and one db_reachable line, one connection a
   });
   const attempts = (await proxy.stats()).accepted - accepted;
   const during = results.filter((r) => r.at >= stoppedAt && r.at + r.ms <= upAt);
-  assertClean(results, "stop");
   const failedFast = during.filter((r) => r.text === UNAVAILABLE);
   const slowest = Math.max(0, ...failedFast.map((r) => r.ms));
   console.log(`# stop 5 s: ${during.length} calls during the outage, ${failedFast.length} refused (slowest ` +
@@ -190,6 +190,7 @@ test("a 5 s stop: one db_unreachable and one db_reachable line, one connection a
               `${server.logs.length - logFrom} (db_unreachable ${countEvents(logFrom, "db_unreachable")}, ` +
               `db_reachable ${countEvents(logFrom, "db_reachable")}, ` +
               `db_connection_broken ${countEvents(logFrom, "db_connection_broken")})`);
+  assertClean(results, "stop");
   assert.equal(countEvents(logFrom, "db_unreachable"), 1);
   assert.equal(countEvents(logFrom, "db_reachable"), 1);
   assert.ok(countEvents(logFrom, "db_connection_broken") <= 3);
@@ -221,10 +222,10 @@ test("reset connections: clean fast errors, then recovery", async () => {
     await proxy.set("pass");
     await recovered();
   });
-  assertClean(results, "reset");
   const failed = results.filter((r) => !r.ok);
-  assert.ok(failed.length > 0);
   console.log(`# reset: ${failed.length} calls failed, slowest ${Math.max(...failed.map((r) => r.ms))} ms`);
+  assertClean(results, "reset");
+  assert.ok(failed.length > 0);
   assertSettled(maxBackends, "reset");
 });
 
@@ -235,13 +236,15 @@ test("black-holed connections: calls end cleanly by their deadline, then recover
     await proxy.set("pass");
     await recovered(8000);
   });
-  assertClean(results, "blackhole");
   const failed = results.filter((r) => !r.ok);
-  assert.ok(failed.length > 0);
   const slowest = Math.max(...failed.map((r) => r.ms));
   const kinds = {};
   for (const r of failed) kinds[r.text] = (kinds[r.text] ?? 0) + 1;
   console.log(`# blackhole: ${failed.length} calls failed, slowest ${slowest} ms: ${JSON.stringify(kinds)}`);
+  // Silent connections stay leased until their deadline: calls queued behind them may find the
+  // pool full for pool.acquire_timeout_ms.
+  assertClean(results, "blackhole", ["The server is busy: no database connection became free within 2000 ms; try again."]);
+  assert.ok(failed.length > 0);
   // statement_timeout 1 s + pgmcp's 2 s grace bounds a call on a silent connection; connect_timeout
   // 1 s bounds a connect.
   assert.ok(slowest < 4000, `slowest call took ${slowest} ms`);

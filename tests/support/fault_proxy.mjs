@@ -58,7 +58,8 @@ function listen(port) {
 async function setMode(next) {
   if (next === mode) return;
   if (mode === "refuse") await listen(listenPort);  // listening again, on the same port
-  if (next === "refuse") await new Promise((resolve) => proxy.close(() => resolve()));
+  // close() stops listening at once; its callback would wait for every open connection to end.
+  if (next === "refuse") proxy.close();
   if (next === "reset") for (const pair of open) { pair.client.resetAndDestroy(); pair.upstream?.destroy(); }
   if (next === "blackhole") for (const pair of open) pair.silent = true;
   mode = next;

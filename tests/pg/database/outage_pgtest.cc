@@ -87,7 +87,8 @@ TEST_F(OutageTest, UnreachableDatabaseGetsOneAttemptPerBackoffStepAndCallsFailAt
       if (!r && r.error().message == "The database is unavailable right now; try again shortly.") {
         slowest_refusal = std::max(slowest_refusal, Clock::now() - start);
       }
-      co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);  // let the listener run
+      auto executor = co_await asio::this_coro::executor;
+      co_await asio::post(executor, asio::use_awaitable);  // let the listener accept
     }
     listener.acceptor.close();
   };
