@@ -50,8 +50,18 @@ void Connection::AttachSocket() {
   }
 }
 
+// A broken connection is never waited on again. libpq may already have closed its socket (end of
+// stream, failed connect): Asio must forget the descriptor now, before the number is reused. Were
+// it released later (when the Connection dies, e.g. after the LISTEN connection's backoff pause),
+// Asio would unregister whatever socket got that number meanwhile (an HTTP client's), and that
+// socket would never be read again.
+void Connection::ForgetSocket() {
+  if (socket_.is_open()) socket_.release();
+}
+
 Error Connection::Fail(ErrorKind kind, std::string log_reason) {
   state_ = ConnectionState::kBroken;
+  ForgetSocket();
   if (kind == ErrorKind::kCancelled) {
     logging::Debug("db_connection_broken", {{"reason", log_reason}});
     return MakeError(kind, "The call was cancelled.");
@@ -72,6 +82,7 @@ Error Connection::Fail(ErrorKind kind, std::string log_reason) {
 
 Error Connection::FailConnect(ErrorKind kind, std::string reason) {
   state_ = ConnectionState::kBroken;
+  ForgetSocket();
   if (kind == ErrorKind::kTimeout) kind = ErrorKind::kUnavailable;  // the connect deadline: not reachable in time
   // The pool reports an outage once (db_unreachable, database/connect_breaker.h); each attempt is debug.
   logging::Debug("db_connect_failed", {{"reason", reason}});
@@ -257,7 +268,10 @@ bool Connection::StillConnected() {
   for (int round = 0; round < 4 && IsIdle(); ++round) {
     pollfd p{PQsocket(conn_.get()), POLLIN, 0};
     if (::poll(&p, 1, 0) <= 0) return true;
-    if (PQconsumeInput(conn_.get()) == 0) state_ = ConnectionState::kBroken;
+    if (PQconsumeInput(conn_.get()) == 0) {
+      state_ = ConnectionState::kBroken;
+      ForgetSocket();
+    }
   }
   return IsIdle();
 }

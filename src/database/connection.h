@@ -79,6 +79,7 @@ class Connection {
   boost::asio::awaitable<Status> Flush(Deadline deadline);
   boost::asio::awaitable<Status> ReadUntilSync(std::vector<Rows>& results, Deadline deadline);
   void AttachSocket();
+  void ForgetSocket();
   Error Fail(ErrorKind kind, std::string log_reason);
   Error FailConnect(ErrorKind kind, std::string reason);
 

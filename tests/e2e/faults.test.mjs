@@ -40,10 +40,15 @@ function sql(text) {
   }).trim();
 }
 
-// pgmcp's connections: the pool's only, as the test switches NOTIFY reloads off (no LISTEN
-// connection, no reloads after it reconnects).
+// pgmcp's connections but its LISTEN one (schema reloads), which stays on: losing it in an outage
+// once stalled HTTP clients (see the refuse test).
 const pgmcpBackends = (extra = "") =>
-  Number(sql(`SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgmcp' AND datname = 'faults' ${extra}`));
+  Number(sql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgmcp' AND datname = 'faults' " +
+             `AND query NOT LIKE 'LISTEN%' ${extra}`));
+// The pool's connections, and briefly one more: the LISTEN connection between its connect and its
+// LISTEN, or the catalog connection of the version check its reconnect triggers. (The pool's own
+// bound is tested exactly in tests/pg/database/read_only_call_pgtest.cc.)
+const MAX_BACKENDS = POOL_MAX + 1;
 const terminatePgmcp = () =>
   sql("SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity WHERE application_name = 'pgmcp'");
 
@@ -111,8 +116,8 @@ async function recovered(ms = 5000) {
 
 function assertSettled(maxBackends, what) {
   assert.equal(server.proc.exitCode, null, `${what}: pgmcp is still running`);
-  assert.ok(maxBackends <= POOL_MAX, `${what}: ${maxBackends} backends > pool.max`);
-  assert.ok(pgmcpBackends() <= POOL_MAX);
+  assert.ok(maxBackends <= MAX_BACKENDS, `${what}: ${maxBackends} backends > pool.max + 1`);
+  assert.ok(pgmcpBackends() <= MAX_BACKENDS);
   assert.equal(pgmcpBackends("AND state LIKE 'idle in transaction%'"), 0, `${what}: a transaction left open`);
 }
 
@@ -138,8 +143,6 @@ connect_timeout_ms = 1000
 acquire_timeout_ms = 2000
 [limits]
 statement_timeout_ms = 1000
-[schema]
-reload_channel = ""
 `, [], { dsn: `host=127.0.0.1 port=${proxy.listen} dbname=faults user=mcp_reader` });
   for (let i = 0; i < CLIENTS; i++) clients.push(await sdkClient());
   assert.ok((await call(clients[0])).ok);
@@ -154,6 +157,9 @@ after(async () => {
   assert.equal(code, 0, "pgmcp exits 0 on SIGTERM after every fault");
 });
 
+// Regression: the LISTEN connection, lost here, kept its socket registered with Asio through its
+// reconnect pause after libpq had closed it; releasing it then unregistered whatever socket had
+// reused the number (an HTTP client's), and that client's call never got an answer.
 test("refused connections: calls fail at once with the one sentence, and recover", async () => {
   await proxy.set("refuse");
   terminatePgmcp();  // no pooled connection left to serve a call
@@ -166,7 +172,9 @@ test("refused connections: calls fail at once with the one sentence, and recover
               `slowest ${slowest} ms, over 1 s: ${failed.filter((r) => r.ms > 1000).length}`);
   assert.ok(failed.length > 20, `${failed.length} calls failed`);
   for (const r of failed) assert.equal(r.text, UNAVAILABLE, JSON.stringify(r));
-  assert.ok(slowest < 500, `slowest refusal took ${slowest} ms`);
+  // pgmcp refuses in well under a millisecond (the tool_call lines' duration_ms); the rest is HTTP
+  // and a machine shared with the other tests.
+  assert.ok(slowest < 1000, `slowest refusal took ${slowest} ms`);
   const back = await recovered();
   console.log(`# refuse: recovered ${back} ms after the proxy passed again`);
   assertSettled(maxBackends, "refuse");
@@ -200,7 +208,7 @@ test("a 5 s stop: one db_unreachable and one db_reachable line, one connection a
   assert.ok(countEvents(logFrom, "db_connection_broken") <= 3);
   // Steps of at most 2 s over ~6 s, plus the first attempt of each of pool.max slots.
   assert.ok(attempts <= POOL_MAX + 12, `${attempts} connection attempts`);
-  assert.ok(slowest < 500, `slowest refusal took ${slowest} ms`);
+  assert.ok(slowest < 1000, `slowest refusal took ${slowest} ms`);
   assertSettled(maxBackends, "stop");
 });
 
