@@ -53,8 +53,11 @@ const terminatePgmcp = () =>
   sql("SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity WHERE application_name = 'pgmcp'");
 
 async function startProxy(port) {
+  // Without NODE_TEST_CONTEXT: under `node --test` the child would take itself for a test file
+  // and outlive SIGTERM, keeping this file's process (and the whole run) waiting.
+  const { NODE_TEST_CONTEXT, ...env } = process.env;
   const proc = spawn(process.execPath, [join(here, "../support/fault_proxy.mjs"), "--target", `127.0.0.1:${port}`],
-                     { stdio: ["ignore", "pipe", "inherit"] });
+                     { stdio: ["ignore", "pipe", "inherit"], env });
   const first = await new Promise((resolve, reject) => {
     createInterface({ input: proc.stdout }).once("line", resolve);
     proc.once("exit", (code) => reject(new Error(`fault_proxy exited ${code}`)));
@@ -152,7 +155,7 @@ after(async () => {
   if (process.env.PGMCP_FAULTS_LOG) writeFileSync(process.env.PGMCP_FAULTS_LOG, server.logs.join("\n") + "\n");
   for (const c of clients) await c.close().catch(() => {});
   const code = await server?.stop();
-  proxy?.proc.kill();
+  proxy?.proc.kill("SIGKILL");
   if (clusterDir) execFileSync(pgCluster, ["stop", clusterDir]);
   assert.equal(code, 0, "pgmcp exits 0 on SIGTERM after every fault");
 });
