@@ -9,7 +9,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -156,7 +156,10 @@ after(async () => {
   for (const c of clients) await c.close().catch(() => {});
   const code = await server?.stop();
   proxy?.proc.kill("SIGKILL");
-  if (clusterDir) execFileSync(pgCluster, ["stop", clusterDir]);
+  if (clusterDir) {
+    execFileSync(pgCluster, ["stop", clusterDir]);
+    rmSync(dirname(clusterDir), { recursive: true, force: true });
+  }
   assert.equal(code, 0, "pgmcp exits 0 on SIGTERM after every fault");
 });
 
