@@ -155,6 +155,9 @@ after(async () => {
   if (process.env.PGMCP_FAULTS_LOG) writeFileSync(process.env.PGMCP_FAULTS_LOG, server.logs.join("\n") + "\n");
   for (const c of clients) await c.close().catch(() => {});
   const code = await server?.stop();
+  // Nothing of the proxy may keep this file's process alive once its tests are done.
+  proxy?.proc.stdout.destroy();
+  proxy?.proc.unref();
   proxy?.proc.kill("SIGKILL");
   if (clusterDir) {
     execFileSync(pgCluster, ["stop", clusterDir]);
