@@ -6,11 +6,14 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <optional>
+#include <poll.h>
 #include <tuple>
 
 #include "database/host_lookup.h"
 #include "database/pg_handles.h"
+#include "common/error_kinds.h"
 #include "logging/log.h"
+#include "logging/log_limiter.h"
 
 namespace pgmcp::database {
 namespace asio = boost::asio;
@@ -19,6 +22,13 @@ using namespace boost::asio::experimental::awaitable_operators;
 namespace {
 
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+// When the database goes away every pooled connection breaks at once: one warning a second says
+// so (with how many were held back), the rest go to debug (docs/reference.md, Logs).
+logging::LogLimiter& BrokenLogLimiter() {
+  static logging::LogLimiter limiter(std::chrono::seconds(1));
+  return limiter;
+}
 
 }  // namespace
 
@@ -40,17 +50,44 @@ void Connection::AttachSocket() {
   }
 }
 
+// A broken connection is never waited on again. libpq may already have closed its socket (end of
+// stream, failed connect): Asio must forget the descriptor now, before the number is reused. Were
+// it released later (when the Connection dies, e.g. after the LISTEN connection's backoff pause),
+// Asio would unregister whatever socket got that number meanwhile (an HTTP client's), and that
+// socket would never be read again.
+void Connection::ForgetSocket() {
+  if (socket_.is_open()) socket_.release();
+}
+
 Error Connection::Fail(ErrorKind kind, std::string log_reason) {
   state_ = ConnectionState::kBroken;
+  ForgetSocket();
   if (kind == ErrorKind::kCancelled) {
     logging::Debug("db_connection_broken", {{"reason", log_reason}});
     return MakeError(kind, "The call was cancelled.");
   }
-  logging::Warn("db_connection_broken", {{"reason", log_reason}});
+  int64_t suppressed = 0;
+  if (BrokenLogLimiter().Admit(Clock::now(), suppressed)) {
+    logging::Warn("db_connection_broken", {{"reason", log_reason}, {"suppressed", suppressed}});
+  } else {
+    logging::Debug("db_connection_broken", {{"reason", log_reason}});
+  }
   if (kind == ErrorKind::kTimeout) {
     return MakeError(kind, "The database did not answer in time.");
   }
-  return MakeError(kind, "The database connection failed; try again.");
+  // The same sentence as a refused connect (docs/reference.md, Errors): to the caller both mean
+  // "the database cannot serve this call now; try again".
+  return MakeError(kind, std::string(Describe(ErrorKind::kUnavailable).client_sentence));
+}
+
+Error Connection::FailConnect(ErrorKind kind, std::string reason) {
+  state_ = ConnectionState::kBroken;
+  ForgetSocket();
+  if (kind == ErrorKind::kTimeout) kind = ErrorKind::kUnavailable;  // the connect deadline: not reachable in time
+  // The pool reports an outage once (db_unreachable, database/connect_breaker.h); each attempt is debug.
+  logging::Debug("db_connect_failed", {{"reason", reason}});
+  if (kind == ErrorKind::kCancelled) return MakeError(kind, "The call was cancelled.", std::move(reason));
+  return MakeError(kind, std::string(Describe(kind).client_sentence), std::move(reason));
 }
 
 asio::awaitable<Status> Connection::WaitSocket(Wait what, Deadline deadline) {
@@ -93,29 +130,27 @@ asio::awaitable<Result<std::unique_ptr<Connection>>> Connection::Connect(std::st
   auto resolve = ResolveHostNames(std::move(dsn), deadline, first_host);
   auto params = co_await std::move(resolve);
   if (!params) {
-    co_return c->Fail(params.error().kind == ErrorKind::kTimeout ? ErrorKind::kUnavailable : params.error().kind,
-                      "connect: " + params.error().message);
+    co_return c->FailConnect(params.error().kind, "connect: " + params.error().message);
   }
   c->conn_ = StartConnect(*params);
   PGconn* raw = c->conn_.get();
   if (raw == nullptr || PQstatus(raw) == CONNECTION_BAD) {
-    co_return c->Fail(ErrorKind::kUnavailable, ConnectionErrorText(raw));
+    co_return c->FailConnect(ErrorKind::kUnavailable, ConnectionErrorText(raw));
   }
   PostgresPollingStatusType poll = PGRES_POLLING_WRITING;
   while (poll != PGRES_POLLING_OK) {
-    if (poll == PGRES_POLLING_FAILED) co_return c->Fail(ErrorKind::kUnavailable, ConnectionErrorText(raw));
+    if (poll == PGRES_POLLING_FAILED) co_return c->FailConnect(ErrorKind::kUnavailable, ConnectionErrorText(raw));
     // libpq may switch sockets between polls (multi-host DSNs, SSL retries): attach the current one.
     c->AttachSocket();
     auto st = co_await c->WaitSocket(poll == PGRES_POLLING_READING ? Wait::kRead : Wait::kWrite, deadline);
     if (!st) {
-      co_return c->Fail(st.error().kind == ErrorKind::kTimeout ? ErrorKind::kUnavailable : st.error().kind,
-                        "connect: " + st.error().message);
+      co_return c->FailConnect(st.error().kind, "connect: " + st.error().message);
     }
     poll = PQconnectPoll(raw);
   }
   c->AttachSocket();
   SilenceNotices(raw);
-  if (PQsetnonblocking(raw, 1) != 0) co_return c->Fail(ErrorKind::kUnavailable, ConnectionErrorText(raw));
+  if (PQsetnonblocking(raw, 1) != 0) co_return c->FailConnect(ErrorKind::kUnavailable, ConnectionErrorText(raw));
   c->cancel_ = std::shared_ptr<PGcancel>(PQgetCancel(raw), PgCancelDeleter{});
   if (c->state_ == ConnectionState::kConnecting) c->state_ = ConnectionState::kIdle;
   co_return std::move(c);
@@ -328,12 +363,19 @@ bool Connection::IsIdle() const {
          PQtransactionStatus(conn_.get()) == PQTRANS_IDLE && PQpipelineStatus(conn_.get()) == PQ_PIPELINE_OFF;
 }
 
-bool Connection::SurvivedIdle() {
-  // The first read may return the server's goodbye (a FATAL message), the second its end of file.
-  for (int read = 0; read < 2 && PQstatus(conn_.get()) == CONNECTION_OK; ++read) {
-    if (PQconsumeInput(conn_.get()) == 0) break;
+bool Connection::StillConnected() {
+  // An idle connection has nothing to read: input means the server said goodbye (a FATAL sent by
+  // a shutdown or pg_terminate_backend) and closed, which libpq notices only once it reads. A few
+  // rounds: the goodbye and the end of the stream may arrive apart.
+  for (int round = 0; round < 4 && IsIdle(); ++round) {
+    pollfd p{PQsocket(conn_.get()), POLLIN, 0};
+    if (::poll(&p, 1, 0) <= 0) return true;
+    if (PQconsumeInput(conn_.get()) == 0) {
+      state_ = ConnectionState::kBroken;
+      ForgetSocket();
+    }
   }
-  return PQstatus(conn_.get()) == CONNECTION_OK;
+  return IsIdle();
 }
 
 bool Connection::InTransaction() const {

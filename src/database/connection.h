@@ -37,8 +37,9 @@ enum class ConnectionState {
 
 class Connection {
  public:
-  // Connects without blocking; fails with kUnavailable (reason logged, not returned) at
-  // `deadline`, kCancelled when the coroutine is cancelled.
+  // Connects without blocking; fails with kUnavailable (the client sentence; the reason in
+  // Error::code, for logs only) when the database refuses or `deadline` passes, kCancelled when
+  // the coroutine is cancelled. Each failure is logged at debug only: the pool reports outages.
   // `first_host`: which entry of a multi-host DSN to try first (database/host_lookup.h).
   static boost::asio::awaitable<Result<std::unique_ptr<Connection>>> Connect(std::string dsn, Deadline deadline,
                                                                              size_t first_host = 0);
@@ -78,10 +79,9 @@ class Connection {
   // Reusable: not broken, connected, protocol in sync, no transaction open. Only such
   // connections go back to the pool.
   bool IsIdle() const;
-  // False when the server closed the connection while it sat in the pool (a restart, a standby
-  // stopped): reads what the socket holds without blocking, so libpq notices the end. Checked
-  // before a pooled connection is leased, so a failover costs no call.
-  bool SurvivedIdle();
+  // IsIdle, and the server has not closed the connection meanwhile (checked without waiting).
+  // For a pooled connection about to be leased: a dead one is dropped before anything is sent.
+  bool StillConnected();
   // A transaction is open (or failed and not yet rolled back) on a live connection.
   bool InTransaction() const;
   // Asks the server to cancel what this connection runs. Blocks on the network (PQcancel):
@@ -104,7 +104,9 @@ class Connection {
   boost::asio::awaitable<Status> ReadUntilSync(std::vector<Rows>& results, Stream stream, Deadline deadline);
   void SettlePreparedStatements(const std::vector<Statement>& statements, const std::optional<Error>& failure);
   void AttachSocket();
+  void ForgetSocket();
   Error Fail(ErrorKind kind, std::string log_reason);
+  Error FailConnect(ErrorKind kind, std::string reason);
 
   PgConnPtr conn_;  // destroyed last: the socket is released from Asio before libpq closes it
   boost::asio::posix::stream_descriptor socket_;

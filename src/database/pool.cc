@@ -7,6 +7,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "common/error_kinds.h"
 #include "logging/log.h"
 
 namespace pgmcp::database {
@@ -41,28 +42,58 @@ void Pool::Start() {
 }
 
 void Pool::OpenInBackground() {
-  ++connecting_;
+  ++connecting_;  // counted from now: a call arriving before the coroutine runs must see the slot taken
   auto self = shared_from_this();
   asio::co_spawn(
       executor_,
       [self]() -> asio::awaitable<void> {
         // Named first: g++ 12 destroys temporaries of a co_await full-expression twice.
-        auto connect = self->ConnectNext(Clock::now() + self->options_.connect_timeout);
-        auto r = co_await std::move(connect);
-        --self->connecting_;
-        if (r) {
-          self->Offer(std::move(r.value()));
-        } else {
-          logging::Warn("pool_connect_failed", {{"reason", r.error().message}});
-        }
+        auto open = self->OpenConnection(Clock::now() + self->options_.connect_timeout);
+        auto r = co_await std::move(open);
+        if (r) self->Offer(std::move(r.value()));
       },
       asio::detached);
 }
 
-asio::awaitable<Result<std::unique_ptr<Connection>>> Pool::ConnectNext(Deadline deadline) {
+// The one way the pool opens a connection, in a slot the caller counted in connecting_ (released
+// here, whatever the outcome). While the breaker is open it fails at once, except for the one
+// attempt per backoff step the breaker lets through; every outcome is reported to the breaker,
+// which logs the outage's start and end.
+asio::awaitable<Result<std::unique_ptr<Connection>>> Pool::OpenConnection(Deadline deadline) {
+  // Runs however this coroutine ends, even destroyed mid-connect (its HTTP exchange went away):
+  // the slot is freed, and a probe without an answer lets the next call try instead of leaving
+  // the breaker waiting for it forever.
+  struct Attempt {
+    Pool& pool;
+    bool probe = false;
+    bool reported = false;
+    ~Attempt() {
+      --pool.connecting_;
+      if (probe && !reported) pool.breaker_.Abandoned();
+    }
+  } attempt{*this};
+  const auto verdict = breaker_.Admit(Clock::now());
+  if (verdict == ConnectBreaker::Verdict::kRefuse) {
+    co_return MakeError(ErrorKind::kUnavailable, std::string(Describe(ErrorKind::kUnavailable).client_sentence),
+                        "breaker open");
+  }
+  attempt.probe = verdict == ConnectBreaker::Verdict::kProbe;
   // Each new connection starts at the next host of a multi-host dsn (spread; a dead host is
   // skipped by libpq and its broken connections are dropped on return).
-  return Connection::Connect(options_.dsn, deadline, next_first_host_++);
+  auto connect =
+      Connection::Connect(options_.dsn, std::min(deadline, Clock::now() + options_.connect_timeout), next_first_host_++);
+  auto r = co_await std::move(connect);
+  if (r) {
+    attempt.reported = true;
+    breaker_.Succeeded(Clock::now());
+  } else if (r.error().kind != ErrorKind::kCancelled) {
+    attempt.reported = true;
+    const bool was_open = breaker_.open();
+    breaker_.Failed(r.error().code, attempt.probe, Clock::now());
+    // Calls queued behind a full pool would wait for a slot only to be refused: refuse them now.
+    if (!was_open) WakeAllWaiters();
+  }
+  co_return r;
 }
 
 Lease Pool::LeaseOut(std::unique_ptr<Connection> conn) {
@@ -80,14 +111,18 @@ asio::awaitable<Result<Lease>> Pool::Acquire(Deadline deadline) {
     while (!idle_.empty()) {
       auto conn = std::move(idle_.back());
       idle_.pop_back();
-      if (!conn->IsIdle() || !conn->SurvivedIdle()) continue;  // lost while pooled (server restart): drop it
+      // Closed by the server while pooled (restart, pg_terminate_backend): dropped before anything
+      // is sent, so taking the next one cannot run the call twice (docs/decisions.md, "Outages").
+      if (!conn->StillConnected()) {
+        logging::Debug("pool_drop", {{"reason", "closed by the server while idle"}});
+        continue;
+      }
       co_return LeaseOut(std::move(conn));
     }
     if (total() < options_.max) {
       ++connecting_;
-      auto connect = ConnectNext(std::min(deadline, Clock::now() + options_.connect_timeout));
-      auto r = co_await std::move(connect);
-      --connecting_;
+      auto open = OpenConnection(deadline);
+      auto r = co_await std::move(open);
       if (!r) co_return r.error();
       co_return LeaseOut(std::move(r.value()));
     }
@@ -134,6 +169,15 @@ void Pool::WakeOneWaiter() {
       w->woken = true;
       w->timer.cancel();
       return;
+    }
+  }
+}
+
+void Pool::WakeAllWaiters() {
+  for (Waiter* w : waiters_) {
+    if (!w->woken && !w->handed) {
+      w->woken = true;
+      w->timer.cancel();
     }
   }
 }

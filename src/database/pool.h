@@ -1,7 +1,8 @@
 // Pool: a bounded set of Connections with an acquire deadline (PgBouncer's "wait" vs "run" split)
 // and a bounded queue of waiting calls. Each connection's ConnectionState (database/connection.h)
 // says which member below holds it. Not thread-safe: every member is used on the pool's executor
-// (the server's event loop).
+// (the server's event loop). Outages: a ConnectBreaker (database/connect_breaker.h) refuses calls
+// that need a new connection at once while the database is unreachable.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -13,6 +14,7 @@
 #include <memory>
 #include <string>
 
+#include "database/connect_breaker.h"
 #include "database/connection.h"
 #include "database/prepared_statements.h"
 
@@ -69,11 +71,15 @@ class Pool : public std::enable_shared_from_this<Pool> {
   void Start();
   // A connection before min(deadline, now + acquire_timeout), else kBusy ("server busy"; at once
   // when max_waiters calls are waiting already), kUnavailable when the database cannot be
-  // reached, or kCancelled when the calling coroutine is cancelled while it waits.
+  // reached (at once while the breaker is open and no idle connection is left), or kCancelled
+  // when the calling coroutine is cancelled while it waits. An idle connection the server closed
+  // meanwhile is dropped before anything is sent on it, and the next one tried.
   boost::asio::awaitable<Result<Lease>> Acquire(Deadline deadline);
   PoolStats stats() const;
   // Whether leased connections send named statements, and the fall back from them.
   PreparedStatements& prepared_statements() { return prepared_; }
+  // False while the breaker is open: the last connection attempt failed and none succeeded since.
+  bool reachable() const { return !breaker_.open(); }
   // Drops idle connections and refuses new leases; leased ones are dropped when returned.
   void Close();
 
@@ -91,9 +97,10 @@ class Pool : public std::enable_shared_from_this<Pool> {
   void Drop(std::unique_ptr<Connection> conn);
   void Offer(std::unique_ptr<Connection> conn);
   void OpenInBackground();
-  boost::asio::awaitable<Result<std::unique_ptr<Connection>>> ConnectNext(Deadline deadline);
+  boost::asio::awaitable<Result<std::unique_ptr<Connection>>> OpenConnection(Deadline deadline);
   Lease LeaseOut(std::unique_ptr<Connection> conn);
   void WakeOneWaiter();
+  void WakeAllWaiters();
   int total() const { return static_cast<int>(idle_.size()) + leased_ + connecting_; }
 
   boost::asio::any_io_executor executor_;
@@ -105,6 +112,7 @@ class Pool : public std::enable_shared_from_this<Pool> {
   bool closed_ = false;
   PreparedStatements prepared_;
   size_t next_first_host_ = 0;  // the host list entry the next new connection tries first
+  ConnectBreaker breaker_;
   boost::asio::thread_pool cancel_threads_{1};  // PQcancel blocks: keep it off the event loop
 };
 

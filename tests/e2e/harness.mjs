@@ -36,7 +36,8 @@ export async function connect(extraArgs = [], env = {}) {
 }
 
 // Starts `pgmcp serve --transport http` on a free port (--listen 127.0.0.1:0) and resolves once
-// its "serving" log line names the port; `dsn` defaults to readerDsn(). Returns { url, port, proc, logs, stop() }.
+// its "serving" log line names the port. Returns { url, port, proc, logs, stop() }. `dsn` defaults to
+// readerDsn(): another database than the e2e one (faults.test.mjs: its own cluster, or a proxy).
 import { spawn } from "node:child_process";
 import { writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -263,7 +263,7 @@ async function main() {
 
   // 2. Stop the standby: reads move to the next host (PgBouncer, the primary).
   const haltedAt = Date.now();
-  await run(join(root, "tests/support/pg_cluster"), ["halt", join(work, "standby")]);
+  await run(join(root, "tests/support/pg_cluster"), ["down", join(work, "standby")]);
   log("standby stopped");
   await sleep(phaseMs);
   const afterHalt = errorsSince(haltedAt);

@@ -78,7 +78,7 @@ TEST_F(HostNamesTest, NameThatDoesNotResolveFailsClearlyWhileTheLoopRuns) {
   ASSERT_TRUE(result.has_value());
   ASSERT_FALSE(result->ok());
   EXPECT_EQ(result->error().kind, ErrorKind::kUnavailable);
-  EXPECT_EQ(result->error().message, "The database connection failed; try again.");
+  EXPECT_EQ(result->error().message, "The database is unavailable right now; try again shortly.");
   EXPECT_GT(ticks_while_connecting, 0) << "the event loop stood still during the connect";
   EXPECT_EQ(pool->stats().connecting, 0);
 }

@@ -112,7 +112,7 @@ TEST_F(MultiHostTest, AStandbyThatStopsIsReplacedByTheNextHostWithoutAFailedCall
   auto primary = PortOf(primary_dir_), standby = PortOf(standby_dir_);
   auto pool = MakePool(Dsn(standby, primary, "prefer-standby"), 2);
   ASSERT_EQ(PortOfOneCall(*pool), standby);
-  PgCluster("halt " + standby_dir_);
+  PgCluster("down " + standby_dir_);
   EXPECT_EQ(PortOfOneCall(*pool), primary) << "the call after the standby stopped";
   EXPECT_EQ(PortOfOneCall(*pool), primary);
   PgCluster("resume " + standby_dir_);
