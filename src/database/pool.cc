@@ -3,7 +3,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -35,7 +34,7 @@ Pool::Pool(asio::any_io_executor executor, PoolOptions options)
       options_(std::move(options)),
       prepared_(options_.prepared_statements, options_.statement_cache_size) {}
 
-Pool::~Pool() { cancel_threads_.join(); }
+Pool::~Pool() = default;
 
 void Pool::Start() {
   while (!closed_ && total() < options_.min) OpenInBackground();
@@ -202,7 +201,9 @@ void Pool::Offer(std::unique_ptr<Connection> conn) {
 void Pool::Drop(std::unique_ptr<Connection> conn) {
   if (conn->IsIdle()) return;  // healthy, only the pool is closing: just close it
   // It may still be running a query: ask the server to cancel it, off the event loop.
-  if (auto cancel = conn->CancelRequest()) asio::post(cancel_threads_, std::move(cancel));
+  if (auto cancel = conn->CancelRequest(); cancel && !cancels_.Send(std::move(cancel))) {
+    logging::Debug("cancel_skipped", {{"reason", "earlier cancel requests still unanswered"}});
+  }
   logging::Debug("pool_drop", {{"reason", "connection not idle after call"}});
 }
 

@@ -8,12 +8,12 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <deque>
 #include <list>
 #include <memory>
 #include <string>
 
+#include "database/cancel_sender.h"
 #include "database/connect_breaker.h"
 #include "database/connection.h"
 #include "database/prepared_statements.h"
@@ -113,7 +113,7 @@ class Pool : public std::enable_shared_from_this<Pool> {
   PreparedStatements prepared_;
   size_t next_first_host_ = 0;  // the host list entry the next new connection tries first
   ConnectBreaker breaker_;
-  boost::asio::thread_pool cancel_threads_{1};  // PQcancel blocks: keep it off the event loop
+  CancelSender cancels_;  // PQcancel blocks, maybe forever: never on the event loop, never waited for
 };
 
 }  // namespace pgmcp::database

@@ -115,7 +115,7 @@ TEST_F(MultiHostTest, AStandbyThatStopsIsReplacedByTheNextHostWithoutAFailedCall
   PgCluster("down " + standby_dir_);
   EXPECT_EQ(PortOfOneCall(*pool), primary) << "the call after the standby stopped";
   EXPECT_EQ(PortOfOneCall(*pool), primary);
-  PgCluster("resume " + standby_dir_);
+  PgCluster("up " + standby_dir_);
   auto fresh = MakePool(Dsn(standby, primary, "prefer-standby"), 2);
   EXPECT_EQ(PortOfOneCall(*fresh), standby) << "a restarted standby serves new connections";
 }
