@@ -13,14 +13,14 @@
 #include "common/error_kinds.h"
 #include "common/utf8.h"
 #include "protocol/eras.h"
+#include "unit/protocol/stateless_meta.h"
 
 namespace pgmcp::protocol {
 namespace {
 namespace asio = boost::asio;
 namespace json = boost::json;
 
-constexpr const char* kMeta =
-    R"("_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}})";
+constexpr const char* kMeta = testing::kStatelessMeta;
 
 std::string StatelessBody(std::string_view method, std::string_view extra_params = "") {
   std::string params = "{" + std::string(kMeta);

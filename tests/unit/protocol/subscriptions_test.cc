@@ -11,6 +11,7 @@
 #include <boost/json/parse.hpp>
 
 #include "protocol/eras.h"
+#include "unit/protocol/stateless_meta.h"
 #include "protocol/http_pipeline.h"
 
 namespace pgmcp::protocol {
@@ -18,8 +19,7 @@ namespace {
 namespace asio = boost::asio;
 namespace json = boost::json;
 
-constexpr const char* kMeta =
-    R"("_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}})";
+constexpr const char* kMeta = testing::kStatelessMeta;
 
 Request ListenRequest(std::string_view params_rest, json::value id = 7) {
   std::string params = "{" + std::string(kMeta);
