@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -15,6 +16,7 @@
 #include "common/error_kinds.h"
 #include "common/listen_address.h"
 #include "http/request_checks.h"
+#include "http/response_write.h"
 #include "http/server_internal.h"
 #include "logging/log.h"
 
@@ -173,8 +175,10 @@ asio::awaitable<void> HttpServer::AcceptLoop() {
       continue;
     }
     ++open_connections_;  // counted here, not when the coroutine starts, so a burst cannot overshoot
-    asio::co_spawn(io_, [self, s = std::move(socket)]() mutable { return self->ServeConnection(std::move(s)); },
-                   asio::detached);
+    auto conn = std::make_shared<Connection>(std::move(socket));
+    asio::co_spawn(io_, [self, conn]() { return self->ServeConnection(conn); },
+                   // The handler owns the connection: its signal outlives the coroutine bound to it.
+                   asio::bind_cancellation_slot(conn->cancel.slot(), [conn](std::exception_ptr) {}));
   }
 }
 
@@ -190,19 +194,6 @@ asio::awaitable<void> HttpServer::ExpireLoop() {
 }
 
 namespace {
-
-// Writes a response; to a HEAD request only its header, whose Content-Length still tells the size
-// of the body a GET would get (RFC 9110 §9.3.2): a body would be read as the next response.
-asio::awaitable<boost::system::error_code> WriteResponse(beast::tcp_stream& stream, Response& res, bool head) {
-  stream.expires_after(kWriteTimeout);
-  if (head) {
-    bhttp::response_serializer<bhttp::string_body> serializer{res};
-    auto [ec, n] = co_await bhttp::async_write_header(stream, serializer, kTuple);
-    co_return ec;
-  }
-  auto [ec, n] = co_await bhttp::async_write(stream, res, kTuple);
-  co_return ec;
-}
 
 // After refusing a request whose input is still arriving: stop sending, then read and drop what
 // the client still sends, for a bounded while. Closing with unread input makes the kernel send a
@@ -227,13 +218,12 @@ bool QuietReadError(const boost::system::error_code& ec) {
 
 }  // namespace
 
-asio::awaitable<void> HttpServer::ServeConnection(tcp::socket socket) {
+asio::awaitable<void> HttpServer::ServeConnection(std::shared_ptr<Connection> conn) {
   auto self = shared_from_this();
   struct Slot {  // one of http.max_connections, taken by AcceptLoop
     size_t& open;
     ~Slot() { --open; }
   } slot{open_connections_};
-  auto conn = std::make_shared<Connection>(std::move(socket));
   boost::system::error_code pec;
   auto peer = conn->stream.socket().remote_endpoint(pec);
   conn->trusted_proxy = !pec && IsTrustedProxy(peer.address());
@@ -242,6 +232,9 @@ asio::awaitable<void> HttpServer::ServeConnection(tcp::socket socket) {
   // size line and extensions share one budget of kMaxHeaderBytes. The buffer never holds more
   // unparsed input than that, so an endless line or chunk extension is refused once it is full.
   beast::flat_buffer buffer(kMaxHeaderBytes);
+  // Room for a whole typical request from the first read: Beast reads what the free space allows
+  // (512 bytes at least), so a buffer that starts empty costs one read per 512 bytes.
+  buffer.reserve(kMaxHeaderBytes);
   while (!stopping_) {
     auto max_body_bytes = static_cast<size_t>(settings_->current()->http.max_body_bytes);
     bhttp::request_parser<bhttp::string_body> parser;

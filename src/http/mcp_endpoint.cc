@@ -1,11 +1,10 @@
 // /mcp: the MCP endpoint in both protocol eras. The protocol layer classifies each POST
 // (protocol/http_pipeline.h); this file carries bodies, headers and statuses, and the sessions' streams.
 #include <algorithm>
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/json/object.hpp>
 #include <functional>
@@ -29,26 +28,18 @@ std::string CancelledRequestKey(const protocol::Message& message) {
   return id == nullptr ? std::string() : protocol::Session::IdKey(*id);
 }
 
-// A stateless request in flight: its reply once it has one, and the timer its POST sleeps on.
-struct StatelessFlight {
-  explicit StatelessFlight(asio::any_io_executor ex) : wake(std::move(ex)) {}
-  std::optional<protocol::Reply> reply;
-  bool done = false;
-  asio::steady_timer wake;
-  asio::cancellation_signal cancel;
-};
-
 }  // namespace
 
 asio::awaitable<void> HttpServer::HandleMcpPost(Connection& conn, Exchange& ex, const Caller& caller) {
   const Request& req = ex.request;
   const protocol::CallContext& context = caller.context;
-  if (MediaType(req[bhttp::field::content_type]) != "application/json") {
+  if (!HasMediaType(req[bhttp::field::content_type], "application/json")) {
     ex.response = ReplyResponse(req, protocol::FaultReply(protocol::Fault::kUnsupportedMediaType, nullptr,
                                                           "Content-Type must be application/json."));
     co_return;
   }
-  if (!Accepts(req[bhttp::field::accept], "application/json") && !Accepts(req[bhttp::field::accept], "text/event-stream")) {
+  if (const std::string_view accept = req[bhttp::field::accept];
+      !Accepts(accept, "application/json") && !Accepts(accept, "text/event-stream")) {
     ex.response = ReplyResponse(req, protocol::FaultReply(protocol::Fault::kNotAcceptable, nullptr,
                                                           "Accept must allow application/json or text/event-stream."));
     co_return;
@@ -162,35 +153,47 @@ asio::awaitable<void> HttpServer::WatchForHangUp(std::shared_ptr<Connection> con
 
 asio::awaitable<protocol::Reply> HttpServer::ServeStateless(Exchange& ex, protocol::Request request,
                                                            const protocol::CallContext& context) {
-  auto flight = std::make_shared<StatelessFlight>(io_.get_executor());
-  flight->wake.expires_at(std::chrono::steady_clock::time_point::max());
-  asio::co_spawn(io_, stateless_.Serve(std::move(request), context),
-                 asio::bind_cancellation_slot(flight->cancel.slot(),
-                                              // The handler owns the flight: the signal outlives the coroutine.
-                                              [flight](std::exception_ptr error, protocol::Reply reply) {
-                                                if (!error) flight->reply = std::move(reply);
-                                                flight->done = true;
-                                                flight->wake.cancel();
-                                              }));
-  if (!flight->done) {
-    if (ex.connection) {
-      std::shared_ptr<Connection> conn = ex.connection;
-      asio::co_spawn(
-          io_,
-          [](std::shared_ptr<Connection> c, std::shared_ptr<StatelessFlight> f) -> asio::awaitable<void> {
-            auto watch = ClientHangsUp(c->stream.socket(), [f] { return !f->done; });
-            if (co_await std::move(watch)) f->cancel.emit(asio::cancellation_type::terminal);
-          }(conn, flight),
-          asio::detached);
-    }
-    co_await flight->wake.async_wait(kTuple);
-    if (ex.connection) {  // stops the watch: nothing else waits on the socket during a call
-      boost::system::error_code ignored;
-      ex.connection->stream.socket().cancel(ignored);
+  // Run on the connection's own coroutine, not spawned: no second coroutine, timer or handoff per
+  // call. Its client's hang-up cancels it through the connection's cancellation slot.
+  Connection* conn = ex.connection.get();
+  if (conn != nullptr) {
+    conn->in_call = true;
+    WatchCall(ex.connection, ++conn->calls);
+  }
+  std::optional<protocol::Reply> reply;
+  try {
+    auto serve = stateless_.Serve(std::move(request), context);
+    reply = co_await std::move(serve);
+  } catch (const std::exception&) {
+    // A bug below, or a wait that threw once the call was cancelled: the client gets no detail.
+  }
+  if (conn != nullptr) {
+    conn->in_call = false;
+    boost::system::error_code ignored;
+    conn->stream.socket().cancel(ignored);  // ends the watch: nothing else waits on the socket during a call
+    // After a hang-up, a fresh state: the connection's coroutine still writes its (unread) answer.
+    if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) {
+      co_await asio::this_coro::reset_cancellation_state();
     }
   }
-  if (!flight->reply) co_return protocol::FaultReply(protocol::Fault::kInternalError, nullptr, "Internal error.");
-  co_return std::move(*flight->reply);
+  if (!reply) co_return protocol::FaultReply(protocol::Fault::kInternalError, nullptr, "Internal error.");
+  co_return std::move(*reply);
+}
+
+void HttpServer::WatchCall(std::shared_ptr<Connection> conn, uint64_t call) {
+  auto& socket = conn->stream.socket();
+  socket.async_wait(asio::ip::tcp::socket::wait_read, [conn = std::move(conn), call](boost::system::error_code ec) {
+    if (ec || !conn->in_call || conn->calls != call) return;  // the call ended first
+    switch (PeekPeer(conn->stream.socket())) {
+      case Peer::kPresent:
+        return;
+      case Peer::kWaitAgain:
+        WatchCall(conn, call);
+        return;
+      case Peer::kGone:
+        conn->cancel.emit(asio::cancellation_type::terminal);
+    }
+  });
 }
 
 asio::awaitable<void> HttpServer::HandleMcpGet(Connection& conn, Exchange& ex, const Caller& caller) {

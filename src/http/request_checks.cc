@@ -18,6 +18,13 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
+// ASCII case-insensitive equality, without a lower-cased copy: these run on every request.
+bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
+           return std::tolower(x) == std::tolower(y);
+         });
+}
+
 }  // namespace
 
 bool OriginAllowed(std::string_view origin, bool has_origin, const std::vector<std::string>& allowed,
@@ -58,23 +65,25 @@ bool HostAllowed(std::string_view host, bool listening_on_loopback) {
 bool Accepts(std::string_view accept, std::string_view media_type) {
   accept = Trim(accept);
   if (accept.empty()) return true;
-  std::string want = Lower(media_type);
-  std::string family = want.substr(0, want.find('/')) + "/*";
+  const std::string_view family = media_type.substr(0, media_type.find('/'));  // the range is family + "/*"
   size_t start = 0;
-  std::string a = Lower(accept);
-  while (start <= a.size()) {
-    size_t comma = a.find(',', start);
-    if (comma == std::string::npos) comma = a.size();
-    std::string_view item = Trim(std::string_view(a).substr(start, comma - start));
+  while (start <= accept.size()) {
+    size_t comma = accept.find(',', start);
+    if (comma == std::string_view::npos) comma = accept.size();
+    std::string_view item = Trim(accept.substr(start, comma - start));
     item = Trim(item.substr(0, item.find(';')));
-    if (item == want || item == family || item == "*/*") return true;
+    if (EqualsIgnoringCase(item, media_type) || item == "*/*") return true;
+    if (item.size() == family.size() + 2 && item.substr(family.size()) == "/*" &&
+        EqualsIgnoringCase(item.substr(0, family.size()), family)) {
+      return true;
+    }
     start = comma + 1;
   }
   return false;
 }
 
-std::string MediaType(std::string_view content_type) {
-  return Lower(Trim(content_type.substr(0, content_type.find(';'))));
+bool HasMediaType(std::string_view content_type, std::string_view media_type) {
+  return EqualsIgnoringCase(Trim(content_type.substr(0, content_type.find(';'))), media_type);
 }
 
 }  // namespace pgmcp::http
