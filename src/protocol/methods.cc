@@ -112,7 +112,20 @@ std::variant<ToolCall, Reply> MethodHandlers::ParseToolCall(const Request& reque
 
 Reply MethodHandlers::ToolCallReply(const json::value& id, const Result<ToolOutcome>& outcome, Era era) const {
   if (!outcome) return ErrorReply(outcome.error(), id);
-  return ResultReply(id, EncodeToolResult(*outcome), /*cacheable=*/false, era);
+  // Built in one buffer: the text is escaped straight into the reply, which is copied nowhere.
+  std::string out;
+  out.reserve(outcome->text.size() + outcome->text.size() / 8 + outcome->structured_json.size() +
+              server_version_.size() + 256);
+  AppendResultHead(out, id);
+  if (era == Era::kStateless) {
+    AppendStatelessFields(out, /*cacheable=*/false, server_version_);
+    out += ',';
+  } else {
+    out += '{';
+  }
+  AppendToolResultMembers(out, *outcome);
+  out += '}';
+  return Reply{std::move(out)};
 }
 
 }  // namespace pgmcp::protocol
