@@ -26,8 +26,9 @@ namespace internal {
 Response MakeResponse(const Request& req, bhttp::status status, std::string body,
                       std::string_view content_type) {
   Response res{status, req.version()};
-  res.set(bhttp::field::server, "pgmcp");
-  if (!body.empty() || status != bhttp::status::accepted) res.set(bhttp::field::content_type, content_type);
+  // insert, not set: a new response has no field to replace, so no lookup first.
+  res.insert(bhttp::field::server, "pgmcp");
+  if (!body.empty() || status != bhttp::status::accepted) res.insert(bhttp::field::content_type, content_type);
   res.keep_alive(req.keep_alive());
   res.body() = std::move(body);
   res.prepare_payload();
@@ -211,6 +212,21 @@ asio::awaitable<void> LingeringClose(beast::tcp_stream& stream) {
   }
 }
 
+// Feeds `parser` what `buffer` already holds, as Beast's read would before reading more; "need
+// more" is no error here, the read that follows gets the rest.
+void ParseBuffered(bhttp::request_parser<bhttp::string_body>& parser, beast::flat_buffer& buffer,
+                   boost::system::error_code& ec) {
+  while (!parser.is_done() && buffer.size() > 0) {
+    const size_t used = parser.put(buffer.data(), ec);
+    buffer.consume(used);
+    if (ec == bhttp::error::need_more) {
+      ec = {};
+      return;
+    }
+    if (ec || used == 0) return;
+  }
+}
+
 bool QuietReadError(const boost::system::error_code& ec) {
   return ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted || ec == beast::error::timeout ||
          ec == asio::error::eof || ec == asio::error::connection_reset;
@@ -273,8 +289,12 @@ asio::awaitable<void> HttpServer::ServeConnection(std::shared_ptr<Connection> co
         co_await std::move(linger);
         break;
       }
-      auto [bec, bn] = co_await bhttp::async_read(conn->stream, buffer, parser, kTuple);
-      ec = bec;
+      // The body usually came in the header's read: parsed from the buffer, it needs no second one.
+      ParseBuffered(parser, buffer, ec);
+      if (!ec && !parser.is_done()) {
+        auto [bec, bn] = co_await bhttp::async_read(conn->stream, buffer, parser, kTuple);
+        ec = bec;
+      }
     }
     if (ec == bhttp::error::body_limit) {
       auto res = MakeResponse(parser.get(), bhttp::status::payload_too_large,

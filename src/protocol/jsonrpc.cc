@@ -83,14 +83,14 @@ void AppendResultHead(std::string& out, const json::value& id) {
 }
 
 void AppendJsonString(std::string& out, std::string_view text) {
-  // Serialized straight into `out`: no intermediate string (tool results carry kilobytes of text).
+  // Appended to `out` through a buffer on the stack: no intermediate string (tool results carry
+  // kilobytes of text), and no zero-filled room in `out` either.
   json::serializer serializer;
   serializer.reset(json::string_view(text.data(), text.size()));
+  char chunk[4096];
   while (!serializer.done()) {
-    const size_t at = out.size();
-    out.resize(at + text.size() + 16);
-    const size_t written = serializer.read(out.data() + at, out.size() - at).size();
-    out.resize(at + written);
+    const json::string_view written = serializer.read(chunk, sizeof chunk);
+    out.append(written.data(), written.size());
   }
 }
 
