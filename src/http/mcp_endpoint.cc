@@ -1,6 +1,7 @@
 // /mcp: the MCP endpoint in both protocol eras. The protocol layer classifies each POST
 // (protocol/http_pipeline.h); this file carries bodies, headers and statuses, and the sessions' streams.
 #include <algorithm>
+#include <array>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -28,25 +29,54 @@ std::string CancelledRequestKey(const protocol::Message& message) {
   return id == nullptr ? std::string() : protocol::Session::IdKey(*id);
 }
 
+// The headers a POST to /mcp reads, found in one pass over the request's fields instead of one
+// lookup each in Beast's field set; as with req[name], the first of a repeated header counts.
+struct PostHeaders {
+  std::string_view content_type, accept, protocol_version, method, name, session_id;
+};
+
+PostHeaders ReadPostHeaders(const Request& req) {
+  PostHeaders h;
+  std::array<bool, 6> seen{};
+  auto take = [&seen](size_t slot, std::string_view& into, std::string_view value) {
+    if (!seen[slot]) into = value;
+    seen[slot] = true;
+  };
+  for (const auto& field : req) {
+    switch (field.name()) {
+      case bhttp::field::content_type: take(0, h.content_type, field.value()); break;
+      case bhttp::field::accept: take(1, h.accept, field.value()); break;
+      default: {  // the MCP headers, by name (Beast has no enumerator for them)
+        const std::string_view name = field.name_string();
+        if (beast::iequals(name, "MCP-Protocol-Version")) take(2, h.protocol_version, field.value());
+        else if (beast::iequals(name, "Mcp-Method")) take(3, h.method, field.value());
+        else if (beast::iequals(name, "Mcp-Name")) take(4, h.name, field.value());
+        else if (beast::iequals(name, "Mcp-Session-Id")) take(5, h.session_id, field.value());
+      }
+    }
+  }
+  return h;
+}
+
 }  // namespace
 
 asio::awaitable<void> HttpServer::HandleMcpPost(Connection& conn, Exchange& ex, const Caller& caller) {
   const Request& req = ex.request;
   const protocol::CallContext& context = caller.context;
-  if (!HasMediaType(req[bhttp::field::content_type], "application/json")) {
+  const PostHeaders headers = ReadPostHeaders(req);
+  if (!HasMediaType(headers.content_type, "application/json")) {
     ex.response = ReplyResponse(req, protocol::FaultReply(protocol::Fault::kUnsupportedMediaType, nullptr,
                                                           "Content-Type must be application/json."));
     co_return;
   }
-  if (const std::string_view accept = req[bhttp::field::accept];
-      !Accepts(accept, "application/json") && !Accepts(accept, "text/event-stream")) {
+  if (!Accepts(headers.accept, "application/json") && !Accepts(headers.accept, "text/event-stream")) {
     ex.response = ReplyResponse(req, protocol::FaultReply(protocol::Fault::kNotAcceptable, nullptr,
                                                           "Accept must allow application/json or text/event-stream."));
     co_return;
   }
   // The protocol layer decides what this POST is; this layer only carries it.
-  protocol::PostedMessage posted{req.body(), req["MCP-Protocol-Version"], req["Mcp-Method"], req["Mcp-Name"],
-                                 req["Mcp-Session-Id"]};
+  protocol::PostedMessage posted{req.body(), headers.protocol_version, headers.method, headers.name,
+                                 headers.session_id};
   auto route = protocol::RoutePost(posted, static_cast<size_t>(settings_->current()->limits.max_json_depth));
   if (auto* immediate = std::get_if<protocol::Immediate>(&route)) {
     if (immediate->reply.text.empty()) {

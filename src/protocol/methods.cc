@@ -100,13 +100,13 @@ std::optional<Reply> MethodHandlers::ServeImmediate(const Request& request, Era 
   return std::nullopt;
 }
 
-std::variant<ToolCall, Reply> MethodHandlers::ParseToolCall(const Request& request) const {
+std::variant<ToolCall, Reply> MethodHandlers::ParseToolCall(Request& request) const {
   const json::value* name = Param(request, "name");
   if (name == nullptr || !name->is_string()) {
     return FaultReply(Fault::kInvalidParams, request.id, "Invalid params: \"name\" must be a string.");
   }
   ToolCall call{std::string(name->get_string()), nullptr};
-  if (const json::value* a = Param(request, "arguments")) call.arguments = *a;
+  if (json::value* a = request.params.get_object().if_contains("arguments")) call.arguments = std::move(*a);
   return call;
 }
 
