@@ -52,15 +52,20 @@ asio::awaitable<bool> PumpEvents(beast::tcp_stream& stream, asio::steady_timer& 
   co_return true;
 }
 
+Peer PeekPeer(asio::ip::tcp::socket& socket) {
+  char byte;
+  ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n > 0) return Peer::kPresent;
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return Peer::kWaitAgain;
+  return Peer::kGone;  // end of stream or reset
+}
+
 asio::awaitable<bool> ClientHangsUp(asio::ip::tcp::socket& socket, std::function<bool()> waiting) {
   while (true) {
     auto [ec] = co_await socket.async_wait(asio::ip::tcp::socket::wait_read, kTuple);
     if (ec || !waiting()) co_return false;
-    char byte;
-    ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (n > 0) co_return false;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) continue;
-    co_return true;  // end of stream or reset
+    Peer peer = PeekPeer(socket);
+    if (peer != Peer::kWaitAgain) co_return peer == Peer::kGone;
   }
 }
 

@@ -91,7 +91,8 @@ class HttpServer : public std::enable_shared_from_this<HttpServer> {
   HttpServer(boost::asio::io_context& io, HttpOptions options, std::shared_ptr<protocol::Backend> backend, Hooks hooks);
   boost::asio::awaitable<void> AcceptLoop();
   boost::asio::awaitable<void> ExpireLoop();
-  boost::asio::awaitable<void> ServeConnection(boost::asio::ip::tcp::socket socket);
+  // One connection's requests, in turn; spawned with its cancellation slot bound to conn->cancel.
+  boost::asio::awaitable<void> ServeConnection(std::shared_ptr<Connection> conn);
   // What can be decided from the request line and headers alone, before any body byte is read:
   // the Host check, and for /mcp the Origin check and the token. A response when refused.
   boost::asio::awaitable<bool> Admit(const Connection& conn, Exchange& ex, Caller& caller);
@@ -110,9 +111,12 @@ class HttpServer : public std::enable_shared_from_this<HttpServer> {
   boost::asio::awaitable<void> WatchForHangUp(std::shared_ptr<Connection> conn, std::shared_ptr<HttpSession> session,
                                               std::shared_ptr<PendingReply> pending, std::string key,
                                               boost::json::value id);
-  // A stateless-era request, cancelled when its client hangs up (as a session's call is).
+  // A stateless-era request, run on the connection's own coroutine and cancelled when its client
+  // hangs up (as a session's call is).
   boost::asio::awaitable<protocol::Reply> ServeStateless(Exchange& ex, protocol::Request request,
                                                          const protocol::CallContext& context);
+  // While stateless call number `call` runs on `conn`: a hang-up emits conn->cancel.
+  static void WatchCall(std::shared_ptr<Connection> conn, uint64_t call);
   boost::asio::awaitable<void> HandleMcpGet(Connection& conn, Exchange& ex, const Caller& caller);
   void HandleMcpDelete(Exchange& ex, const protocol::CallContext& context);
   void HandleProtectedResource(const Connection& conn, Exchange& ex);

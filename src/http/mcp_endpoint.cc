@@ -1,11 +1,11 @@
 // /mcp: the MCP endpoint in both protocol eras. The protocol layer classifies each POST
 // (protocol/http_pipeline.h); this file carries bodies, headers and statuses, and the sessions' streams.
 #include <algorithm>
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
+#include <array>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/json/object.hpp>
 #include <functional>
@@ -29,33 +29,54 @@ std::string CancelledRequestKey(const protocol::Message& message) {
   return id == nullptr ? std::string() : protocol::Session::IdKey(*id);
 }
 
-// A stateless request in flight: its reply once it has one, and the timer its POST sleeps on.
-struct StatelessFlight {
-  explicit StatelessFlight(asio::any_io_executor ex) : wake(std::move(ex)) {}
-  std::optional<protocol::Reply> reply;
-  bool done = false;
-  asio::steady_timer wake;
-  asio::cancellation_signal cancel;
+// The headers a POST to /mcp reads, found in one pass over the request's fields instead of one
+// lookup each in Beast's field set; as with req[name], the first of a repeated header counts.
+struct PostHeaders {
+  std::string_view content_type, accept, protocol_version, method, name, session_id;
 };
+
+PostHeaders ReadPostHeaders(const Request& req) {
+  PostHeaders h;
+  std::array<bool, 6> seen{};
+  auto take = [&seen](size_t slot, std::string_view& into, std::string_view value) {
+    if (!seen[slot]) into = value;
+    seen[slot] = true;
+  };
+  for (const auto& field : req) {
+    switch (field.name()) {
+      case bhttp::field::content_type: take(0, h.content_type, field.value()); break;
+      case bhttp::field::accept: take(1, h.accept, field.value()); break;
+      default: {  // the MCP headers, by name (Beast has no enumerator for them)
+        const std::string_view name = field.name_string();
+        if (beast::iequals(name, "MCP-Protocol-Version")) take(2, h.protocol_version, field.value());
+        else if (beast::iequals(name, "Mcp-Method")) take(3, h.method, field.value());
+        else if (beast::iequals(name, "Mcp-Name")) take(4, h.name, field.value());
+        else if (beast::iequals(name, "Mcp-Session-Id")) take(5, h.session_id, field.value());
+      }
+    }
+  }
+  return h;
+}
 
 }  // namespace
 
 asio::awaitable<void> HttpServer::HandleMcpPost(Connection& conn, Exchange& ex, const Caller& caller) {
   const Request& req = ex.request;
   const protocol::CallContext& context = caller.context;
-  if (MediaType(req[bhttp::field::content_type]) != "application/json") {
+  const PostHeaders headers = ReadPostHeaders(req);
+  if (!HasMediaType(headers.content_type, "application/json")) {
     ex.response = ReplyResponse(req, protocol::FaultReply(protocol::Fault::kUnsupportedMediaType, nullptr,
                                                           "Content-Type must be application/json."));
     co_return;
   }
-  if (!Accepts(req[bhttp::field::accept], "application/json") && !Accepts(req[bhttp::field::accept], "text/event-stream")) {
+  if (!Accepts(headers.accept, "application/json") && !Accepts(headers.accept, "text/event-stream")) {
     ex.response = ReplyResponse(req, protocol::FaultReply(protocol::Fault::kNotAcceptable, nullptr,
                                                           "Accept must allow application/json or text/event-stream."));
     co_return;
   }
   // The protocol layer decides what this POST is; this layer only carries it.
-  protocol::PostedMessage posted{req.body(), req["MCP-Protocol-Version"], req["Mcp-Method"], req["Mcp-Name"],
-                                 req["Mcp-Session-Id"]};
+  protocol::PostedMessage posted{req.body(), headers.protocol_version, headers.method, headers.name,
+                                 headers.session_id};
   auto route = protocol::RoutePost(posted, static_cast<size_t>(settings_->current()->limits.max_json_depth));
   if (auto* immediate = std::get_if<protocol::Immediate>(&route)) {
     if (immediate->reply.text.empty()) {
@@ -162,35 +183,47 @@ asio::awaitable<void> HttpServer::WatchForHangUp(std::shared_ptr<Connection> con
 
 asio::awaitable<protocol::Reply> HttpServer::ServeStateless(Exchange& ex, protocol::Request request,
                                                            const protocol::CallContext& context) {
-  auto flight = std::make_shared<StatelessFlight>(io_.get_executor());
-  flight->wake.expires_at(std::chrono::steady_clock::time_point::max());
-  asio::co_spawn(io_, stateless_.Serve(std::move(request), context),
-                 asio::bind_cancellation_slot(flight->cancel.slot(),
-                                              // The handler owns the flight: the signal outlives the coroutine.
-                                              [flight](std::exception_ptr error, protocol::Reply reply) {
-                                                if (!error) flight->reply = std::move(reply);
-                                                flight->done = true;
-                                                flight->wake.cancel();
-                                              }));
-  if (!flight->done) {
-    if (ex.connection) {
-      std::shared_ptr<Connection> conn = ex.connection;
-      asio::co_spawn(
-          io_,
-          [](std::shared_ptr<Connection> c, std::shared_ptr<StatelessFlight> f) -> asio::awaitable<void> {
-            auto watch = ClientHangsUp(c->stream.socket(), [f] { return !f->done; });
-            if (co_await std::move(watch)) f->cancel.emit(asio::cancellation_type::terminal);
-          }(conn, flight),
-          asio::detached);
-    }
-    co_await flight->wake.async_wait(kTuple);
-    if (ex.connection) {  // stops the watch: nothing else waits on the socket during a call
-      boost::system::error_code ignored;
-      ex.connection->stream.socket().cancel(ignored);
+  // Run on the connection's own coroutine, not spawned: no second coroutine, timer or handoff per
+  // call. Its client's hang-up cancels it through the connection's cancellation slot.
+  Connection* conn = ex.connection.get();
+  if (conn != nullptr) {
+    conn->in_call = true;
+    WatchCall(ex.connection, ++conn->calls);
+  }
+  std::optional<protocol::Reply> reply;
+  try {
+    auto serve = stateless_.Serve(std::move(request), context);
+    reply = co_await std::move(serve);
+  } catch (const std::exception&) {
+    // A bug below, or a wait that threw once the call was cancelled: the client gets no detail.
+  }
+  if (conn != nullptr) {
+    conn->in_call = false;
+    boost::system::error_code ignored;
+    conn->stream.socket().cancel(ignored);  // ends the watch: nothing else waits on the socket during a call
+    // After a hang-up, a fresh state: the connection's coroutine still writes its (unread) answer.
+    if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) {
+      co_await asio::this_coro::reset_cancellation_state();
     }
   }
-  if (!flight->reply) co_return protocol::FaultReply(protocol::Fault::kInternalError, nullptr, "Internal error.");
-  co_return std::move(*flight->reply);
+  if (!reply) co_return protocol::FaultReply(protocol::Fault::kInternalError, nullptr, "Internal error.");
+  co_return std::move(*reply);
+}
+
+void HttpServer::WatchCall(std::shared_ptr<Connection> conn, uint64_t call) {
+  auto& socket = conn->stream.socket();
+  socket.async_wait(asio::ip::tcp::socket::wait_read, [conn = std::move(conn), call](boost::system::error_code ec) {
+    if (ec || !conn->in_call || conn->calls != call) return;  // the call ended first
+    switch (PeekPeer(conn->stream.socket())) {
+      case Peer::kPresent:
+        return;
+      case Peer::kWaitAgain:
+        WatchCall(conn, call);
+        return;
+      case Peer::kGone:
+        conn->cancel.emit(asio::cancellation_type::terminal);
+    }
+  });
 }
 
 asio::awaitable<void> HttpServer::HandleMcpGet(Connection& conn, Exchange& ex, const Caller& caller) {

@@ -18,6 +18,13 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
+// ASCII case-insensitive equality, without a lower-cased copy: these run on every request.
+bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
+  auto lower = [](unsigned char c) { return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c; };
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [&](unsigned char x, unsigned char y) { return lower(x) == lower(y); });
+}
+
 }  // namespace
 
 bool OriginAllowed(std::string_view origin, bool has_origin, const std::vector<std::string>& allowed,
@@ -38,43 +45,48 @@ bool IsLoopbackHost(std::string_view host) {
 
 bool HostAllowed(std::string_view host, bool listening_on_loopback) {
   if (!listening_on_loopback) return true;
-  std::string h = Lower(Trim(host));
+  std::string_view h = Trim(host);  // a view, not a lower-cased copy: this runs on every request
   if (h.empty()) return false;
+  auto digits = [](std::string_view s) {
+    return std::all_of(s.begin(), s.end(), [](unsigned char c) { return c >= '0' && c <= '9'; });
+  };
   // Strip the port: "[::1]:8808" -> "[::1]", "localhost:8808" -> "localhost".
   if (h.front() == '[') {
     auto close = h.find(']');
-    if (close == std::string::npos) return false;
-    std::string rest = h.substr(close + 1);
-    if (!rest.empty() && (rest[0] != ':' || !std::all_of(rest.begin() + 1, rest.end(), ::isdigit))) return false;
+    if (close == std::string_view::npos) return false;
+    std::string_view rest = h.substr(close + 1);
+    if (!rest.empty() && (rest[0] != ':' || !digits(rest.substr(1)))) return false;
     h = h.substr(0, close + 1);
-  } else if (auto colon = h.find(':'); colon != std::string::npos) {
-    std::string port = h.substr(colon + 1);
-    if (port.empty() || !std::all_of(port.begin(), port.end(), ::isdigit)) return false;
+  } else if (auto colon = h.find(':'); colon != std::string_view::npos) {
+    std::string_view port = h.substr(colon + 1);
+    if (port.empty() || !digits(port)) return false;
     h = h.substr(0, colon);
   }
-  return h == "localhost" || h == "127.0.0.1" || h == "[::1]";
+  return EqualsIgnoringCase(h, "localhost") || h == "127.0.0.1" || h == "[::1]";
 }
 
 bool Accepts(std::string_view accept, std::string_view media_type) {
   accept = Trim(accept);
   if (accept.empty()) return true;
-  std::string want = Lower(media_type);
-  std::string family = want.substr(0, want.find('/')) + "/*";
+  const std::string_view family = media_type.substr(0, media_type.find('/'));  // the range is family + "/*"
   size_t start = 0;
-  std::string a = Lower(accept);
-  while (start <= a.size()) {
-    size_t comma = a.find(',', start);
-    if (comma == std::string::npos) comma = a.size();
-    std::string_view item = Trim(std::string_view(a).substr(start, comma - start));
+  while (start <= accept.size()) {
+    size_t comma = accept.find(',', start);
+    if (comma == std::string_view::npos) comma = accept.size();
+    std::string_view item = Trim(accept.substr(start, comma - start));
     item = Trim(item.substr(0, item.find(';')));
-    if (item == want || item == family || item == "*/*") return true;
+    if (EqualsIgnoringCase(item, media_type) || item == "*/*") return true;
+    if (item.size() == family.size() + 2 && item.substr(family.size()) == "/*" &&
+        EqualsIgnoringCase(item.substr(0, family.size()), family)) {
+      return true;
+    }
     start = comma + 1;
   }
   return false;
 }
 
-std::string MediaType(std::string_view content_type) {
-  return Lower(Trim(content_type.substr(0, content_type.find(';'))));
+bool HasMediaType(std::string_view content_type, std::string_view media_type) {
+  return EqualsIgnoringCase(Trim(content_type.substr(0, content_type.find(';'))), media_type);
 }
 
 }  // namespace pgmcp::http

@@ -27,7 +27,8 @@ bool IsLoopbackHost(std::string_view host);
 // Accept lists `media_type` (or a wildcard covering it); an absent Accept accepts everything.
 bool Accepts(std::string_view accept_header, std::string_view media_type);
 
-// The media type of a Content-Type header without parameters, lower-cased.
-std::string MediaType(std::string_view content_type);
+// The media type of a Content-Type header, without parameters, is `media_type` (lower-case); the
+// header's case does not matter.
+bool HasMediaType(std::string_view content_type, std::string_view media_type);
 
 }  // namespace pgmcp::http

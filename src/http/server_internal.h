@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
@@ -64,6 +65,11 @@ struct HttpServer::Connection {
   boost::beast::tcp_stream stream;
   bool busy = false;
   bool trusted_proxy = false;  // the peer is one of http.trusted_proxies
+  // Bound to the connection's coroutine (ServeConnection): emitted when the client hangs up
+  // during a stateless call, which runs on that coroutine, so the call's current wait ends.
+  boost::asio::cancellation_signal cancel;
+  uint64_t calls = 0;        // stateless calls begun: tells a hang-up watch whether its call still runs
+  bool in_call = false;      // a stateless call runs now
 };
 
 }  // namespace pgmcp::http

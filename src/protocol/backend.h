@@ -30,6 +30,9 @@ struct ToolOutcome {
 // The tools/call result: {"content":[{"type":"text","text":...}],"structuredContent":...,"isError":...},
 // with structured_json embedded as is (it may hold numbers beyond double precision).
 std::string EncodeToolResult(const ToolOutcome& outcome);
+// The same result's members and closing brace, without the opening one: a reply that wraps the
+// result in more fields appends them straight into its own buffer.
+void AppendToolResultMembers(std::string& out, const ToolOutcome& outcome);
 
 // How every layer answers a call naming a tool that does not exist: kNotFound, answered as the
 // JSON-RPC error -32602 "Unknown tool: <name>", the name cut at 64 code points

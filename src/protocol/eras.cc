@@ -2,6 +2,8 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "protocol/jsonrpc.h"
+
 namespace pgmcp::protocol {
 namespace json = boost::json;
 
@@ -33,22 +35,26 @@ std::string WithStatelessFields(std::string_view result_object, bool cacheable, 
   // Written as text into one buffer sized for the result: this wraps every stateless reply.
   std::string out;
   out.reserve(result_object.size() + server_version.size() + 160);
-  out += R"({"resultType":"complete","_meta":{")";
-  out += kMetaServerInfo;
-  out += R"(":{"name":"pgmcp","version":)";
-  out += json::serialize(json::string_view(server_version.data(), server_version.size()));
-  out += "}}";
-  if (cacheable) {
-    out += R"(,"ttlMs":)";
-    out += std::to_string(kListTtlMs);
-    out += R"(,"cacheScope":"private")";
-  }
+  AppendStatelessFields(out, cacheable, server_version);
   // result_object is "{...}": splice the fields in after the brace.
   std::string_view rest = result_object.substr(1);
   size_t first = rest.find_first_not_of(" \n\t\r");
   if (first != std::string_view::npos && rest[first] != '}') out += ",";
   out.append(rest);
   return out;
+}
+
+void AppendStatelessFields(std::string& out, bool cacheable, std::string_view server_version) {
+  out += R"({"resultType":"complete","_meta":{")";
+  out += kMetaServerInfo;
+  out += R"(":{"name":"pgmcp","version":)";
+  AppendJsonString(out, server_version);
+  out += "}}";
+  if (cacheable) {
+    out += R"(,"ttlMs":)";
+    out += std::to_string(kListTtlMs);
+    out += R"(,"cacheScope":"private")";
+  }
 }
 
 std::optional<std::string> DecodeHeaderValue(std::string_view value) {

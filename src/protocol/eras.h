@@ -33,6 +33,9 @@ std::optional<std::string> DecodeHeaderValue(std::string_view value);
 // Adds the fields every stateless-era result carries to a serialized result object:
 // resultType, the server's identity in _meta, and for cacheable results ttlMs and cacheScope.
 std::string WithStatelessFields(std::string_view result_object, bool cacheable, std::string_view server_version);
+// Appends those fields as an unclosed object: {"resultType":...,"_meta":{...} -- the caller appends
+// the result's own members (after a comma) and the closing brace.
+void AppendStatelessFields(std::string& out, bool cacheable, std::string_view server_version);
 
 // How long a client may reuse a stateless list or read result (the schema rarely changes and a
 // reload is announced to session-era clients; stateless clients re-list after this).

@@ -1,6 +1,8 @@
 #include "protocol/jsonrpc.h"
 
 #include <boost/json/serialize.hpp>
+#include <boost/json/serializer.hpp>
+#include <charconv>
 
 #include "common/json.h"
 
@@ -57,12 +59,39 @@ std::string EncodeResult(const json::value& id, const json::value& result) {
 }
 
 std::string EncodeRawResult(const json::value& id, std::string_view raw_result) {
-  std::string out = R"({"jsonrpc":"2.0","id":)";
-  out += json::serialize(id);
-  out += R"(,"result":)";
+  std::string out;
+  out.reserve(raw_result.size() + 64);
+  AppendResultHead(out, id);
   out += raw_result;
   out += '}';
   return out;
+}
+
+void AppendResultHead(std::string& out, const json::value& id) {
+  out += R"({"jsonrpc":"2.0","id":)";
+  if (id.is_string()) {
+    AppendJsonString(out, id.get_string());
+  } else if (id.is_int64() || id.is_uint64()) {
+    char digits[24];
+    auto end = id.is_int64() ? std::to_chars(digits, digits + sizeof digits, id.get_int64()).ptr
+                             : std::to_chars(digits, digits + sizeof digits, id.get_uint64()).ptr;
+    out.append(digits, end);
+  } else {
+    out += json::serialize(id);
+  }
+  out += R"(,"result":)";
+}
+
+void AppendJsonString(std::string& out, std::string_view text) {
+  // Appended to `out` through a buffer on the stack: no intermediate string (tool results carry
+  // kilobytes of text), and no zero-filled room in `out` either.
+  json::serializer serializer;
+  serializer.reset(json::string_view(text.data(), text.size()));
+  char chunk[4096];
+  while (!serializer.done()) {
+    const json::string_view written = serializer.read(chunk, sizeof chunk);
+    out.append(written.data(), written.size());
+  }
 }
 
 std::string EncodeError(const json::value& id, int code, std::string_view message, const json::value& data) {

@@ -100,19 +100,33 @@ std::optional<Reply> MethodHandlers::ServeImmediate(const Request& request, Era 
   return std::nullopt;
 }
 
-std::variant<ToolCall, Reply> MethodHandlers::ParseToolCall(const Request& request) const {
+std::variant<ToolCall, Reply> MethodHandlers::ParseToolCall(Request& request) const {
   const json::value* name = Param(request, "name");
   if (name == nullptr || !name->is_string()) {
     return FaultReply(Fault::kInvalidParams, request.id, "Invalid params: \"name\" must be a string.");
   }
   ToolCall call{std::string(name->get_string()), nullptr};
-  if (const json::value* a = Param(request, "arguments")) call.arguments = *a;
+  if (json::value* a = request.params.get_object().if_contains("arguments")) call.arguments = std::move(*a);
   return call;
 }
 
 Reply MethodHandlers::ToolCallReply(const json::value& id, const Result<ToolOutcome>& outcome, Era era) const {
   if (!outcome) return ErrorReply(outcome.error(), id);
-  return ResultReply(id, EncodeToolResult(*outcome), /*cacheable=*/false, era);
+  // Built in one buffer: the text is escaped straight into the reply, which is copied nowhere.
+  std::string out;
+  // Room for the text escaped (JSON text: a quote every few bytes) and everything around it.
+  out.reserve(outcome->text.size() + outcome->text.size() / 2 + outcome->structured_json.size() +
+              server_version_.size() + 256);
+  AppendResultHead(out, id);
+  if (era == Era::kStateless) {
+    AppendStatelessFields(out, /*cacheable=*/false, server_version_);
+    out += ',';
+  } else {
+    out += '{';
+  }
+  AppendToolResultMembers(out, *outcome);
+  out += '}';
+  return Reply{std::move(out)};
 }
 
 }  // namespace pgmcp::protocol

@@ -39,8 +39,9 @@ class MethodHandlers {
   // Lists and reads are those of the caller `context` names.
   std::optional<Reply> ServeImmediate(const Request& request, Era era, const CallContext& context) const;
 
-  // tools/call params: the call to run, or the error reply.
-  std::variant<ToolCall, Reply> ParseToolCall(const Request& request) const;
+  // tools/call params: the call to run, or the error reply. The arguments are moved out of
+  // `request` (its caller keeps only the id), not copied.
+  std::variant<ToolCall, Reply> ParseToolCall(Request& request) const;
   // The reply to a finished tool call: its result, or the JSON-RPC error of a refused one
   // (kNotFound: unknown tool).
   Reply ToolCallReply(const boost::json::value& id, const Result<ToolOutcome>& outcome, Era era) const;

@@ -1,7 +1,6 @@
-#include <boost/json/serialize.hpp>
-
 #include "common/utf8.h"
 #include "protocol/backend.h"
+#include "protocol/jsonrpc.h"
 
 namespace pgmcp::protocol {
 
@@ -10,15 +9,22 @@ Error UnknownTool(std::string_view name) {
 }
 
 std::string EncodeToolResult(const ToolOutcome& outcome) {
-  std::string out = R"({"content":[{"type":"text","text":)";
-  out += boost::json::serialize(boost::json::string_view(outcome.text));
+  std::string out;
+  out.reserve(outcome.text.size() + outcome.structured_json.size() + 96);
+  out += '{';
+  AppendToolResultMembers(out, outcome);
+  return out;
+}
+
+void AppendToolResultMembers(std::string& out, const ToolOutcome& outcome) {
+  out += R"("content":[{"type":"text","text":)";
+  AppendJsonString(out, outcome.text);
   out += "}]";
   if (!outcome.structured_json.empty()) {
     out += R"(,"structuredContent":)";
     out += outcome.structured_json;
   }
   out += outcome.is_error ? R"(,"isError":true})" : R"(,"isError":false})";
-  return out;
 }
 
 }  // namespace pgmcp::protocol

@@ -522,6 +522,37 @@ TEST_F(HttpHardeningTest, StoppingTheServerEndsAListenStreamWithItsResult) {
   EXPECT_NE(r.text.find(R"("id":"listen:1","result":{"resultType":"complete")"), std::string::npos) << r.text;
 }
 
+// Two stateless calls sent back to back arrive in one read: the first body is taken from the
+// buffer without swallowing the second request, each is answered in order on the connection, and
+// each head is written as Beast wrote it (status line, Server, Content-Type, Content-Length).
+TEST_F(HttpHardeningTest, PipelinedStatelessCallsAreEachAnsweredWithTheirExactHead) {
+  Start();
+  auto call = [](int id, std::string_view extra) {
+    const std::string body = R"({"jsonrpc":"2.0","id":)" + std::to_string(id) +
+                             R"(,"method":"tools/call","params":{"name":"nope","arguments":{},)"
+                             R"("_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28",)"
+                             R"("io.modelcontextprotocol/clientCapabilities":{}}}})";
+    return PostMcp(body, "MCP-Protocol-Version: 2026-07-28\r\nMcp-Method: tools/call\r\nMcp-Name: nope\r\n" +
+                             std::string(extra));
+  };
+  RawClient client(port_);
+  ASSERT_TRUE(client.Send(call(21, "") + call(22, "Connection: close\r\n")));
+  auto r = client.ReadToEnd();
+  ASSERT_EQ(r.end, End::kEof) << r.text;
+  const size_t first = r.text.find(R"("id":21)"), second = r.text.find(R"("id":22)");
+  ASSERT_NE(first, std::string::npos) << r.text;
+  ASSERT_NE(second, std::string::npos) << r.text;
+  EXPECT_LT(first, second) << r.text;
+  EXPECT_EQ(Count(r.text, "Unknown tool: nope"), 2u) << r.text;
+  const std::string body_one = r.text.substr(r.text.find("\r\n\r\n") + 4, r.text.find("HTTP/1.1", 1) - r.text.find("\r\n\r\n") - 4);
+  EXPECT_EQ(r.text.substr(0, r.text.find("\r\n\r\n") + 4),
+            "HTTP/1.1 400 Bad Request\r\nServer: pgmcp\r\nContent-Type: application/json\r\nContent-Length: " +
+                std::to_string(body_one.size()) + "\r\n\r\n")
+      << r.text;
+  EXPECT_NE(r.text.find("\r\nConnection: close\r\n", r.text.find("HTTP/1.1", 1)), std::string::npos)
+      << "the second answer closes the connection as its request asked: " << r.text;
+}
+
 // Every exchange ends: a POST waiting for a slow call ends within a second when the call is
 // cancelled, its session deleted, or its client hangs up; a duplicate id is refused at once.
 class HttpExchangeEndsTest : public HttpHardeningTest {

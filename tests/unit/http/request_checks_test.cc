@@ -53,11 +53,15 @@ TEST(AcceptsTest, MediaRangesAndParameters) {
   EXPECT_TRUE(Accepts("Application/JSON; charset=utf-8", "application/json"));
   EXPECT_FALSE(Accepts("image/png", "application/json"));
   EXPECT_FALSE(Accepts("text/*", "application/json"));
+  EXPECT_TRUE(Accepts("text/plain, APPLICATION/*", "application/json")) << "a range's case does not matter";
+  EXPECT_FALSE(Accepts("application/jsonx, app/*", "application/json"));
 }
 
-TEST(MediaTypeTest, DropsParametersAndCase) {
-  EXPECT_EQ(MediaType("Application/JSON; charset=utf-8"), "application/json");
-  EXPECT_EQ(MediaType("  text/plain "), "text/plain");
+TEST(MediaTypeTest, IgnoresParametersCaseAndSpace) {
+  EXPECT_TRUE(HasMediaType("Application/JSON; charset=utf-8", "application/json"));
+  EXPECT_TRUE(HasMediaType(" application/json ", "application/json"));
+  EXPECT_FALSE(HasMediaType("application/json-seq", "application/json"));
+  EXPECT_FALSE(HasMediaType("", "application/json"));
 }
 
 }  // namespace
