@@ -17,6 +17,7 @@
 #include "database/pg_forward.h"
 #include "database/row_sink.h"
 #include "database/rows.h"
+#include "database/socket_deadline.h"
 #include "database/statement.h"
 #include "database/statement_cache.h"
 
@@ -101,6 +102,7 @@ class Connection {
   };
   boost::asio::awaitable<Result<std::vector<Rows>>> Run(const std::vector<Statement>& statements, Stream stream,
                                                         Deadline deadline);
+  boost::asio::awaitable<Status> ReadInput(Deadline deadline, bool* whole = nullptr);
   boost::asio::awaitable<Status> ReadUntilSync(std::vector<Rows>& results, Stream stream, Deadline deadline);
   void SettlePreparedStatements(const std::vector<Statement>& statements, const std::optional<Error>& failure);
   void AttachSocket();
@@ -110,6 +112,7 @@ class Connection {
 
   PgConnPtr conn_;  // destroyed last: the socket is released from Asio before libpq closes it
   boost::asio::posix::stream_descriptor socket_;
+  SocketDeadline socket_deadline_;  // after socket_: it cancels waits on it
   std::shared_ptr<pg_cancel> cancel_;
   ConnectionState state_ = ConnectionState::kConnecting;
 
@@ -122,6 +125,7 @@ class Connection {
   };
   std::vector<PipelineSlot> slots_;
   size_t failed_slot_ = 0;  // ReadUntilSync: the slot whose error it returned
+  bool answer_read_ = false;  // libpq has read part of the pipeline's answer (Send resets it)
   std::unique_ptr<StatementCache> prepared_;  // null: statements go unnamed
 };
 
