@@ -191,7 +191,7 @@ Status Connection::Send(const std::vector<Statement>& statements) {
       }
     }
   }
-  std::vector<const char*> values;
+  std::vector<const char*>& values = param_values_;
   for (size_t i = 0; i < statements.size(); ++i) {
     const Statement& s = statements[i];
     values.clear();

@@ -124,6 +124,7 @@ class Connection {
     std::string name;      // kDeallocate
   };
   std::vector<PipelineSlot> slots_;
+  std::vector<const char*> param_values_;  // Send's bind values, kept to spare an allocation per call
   size_t failed_slot_ = 0;  // ReadUntilSync: the slot whose error it returned
   bool answer_read_ = false;  // libpq has read part of the pipeline's answer (Send resets it)
   std::unique_ptr<StatementCache> prepared_;  // null: statements go unnamed
