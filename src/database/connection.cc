@@ -2,13 +2,14 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <optional>
 #include <poll.h>
 #include <tuple>
+#include <variant>
 
+#include "database/answer_peek.h"
 #include "database/host_lookup.h"
 #include "database/pg_handles.h"
 #include "common/error_kinds.h"
@@ -33,7 +34,7 @@ logging::LogLimiter& BrokenLogLimiter() {
 }  // namespace
 
 Connection::Connection(asio::any_io_executor executor, PgConnPtr conn)
-    : conn_(std::move(conn)), socket_(std::move(executor)) {}
+    : conn_(std::move(conn)), socket_(executor), socket_deadline_(std::move(executor), socket_) {}
 
 Connection::~Connection() {
   // libpq owns the socket: detach it from Asio before conn_ (destroyed after this body) closes it.
@@ -92,22 +93,17 @@ Error Connection::FailConnect(ErrorKind kind, std::string reason) {
 
 asio::awaitable<Status> Connection::WaitSocket(Wait what, Deadline deadline) {
   if (!socket_.is_open()) co_return MakeError(ErrorKind::kUnavailable, "no socket");
-  asio::steady_timer timer(socket_.get_executor(), deadline);
   using WT = asio::posix::stream_descriptor::wait_type;
-  bool timed_out = false;
   boost::system::error_code ec;
+  // The connection's one timer cancels the wait at the deadline (database/socket_deadline.h).
+  socket_deadline_.Begin(deadline);
   if (what == Wait::kReadOrWrite) {
-    auto r = co_await (socket_.async_wait(WT::wait_read, kTuple) || socket_.async_wait(WT::wait_write, kTuple) ||
-                       timer.async_wait(kTuple));
-    timed_out = r.index() == 2;
-    if (r.index() == 0) std::tie(ec) = std::get<0>(r);
-    if (r.index() == 1) std::tie(ec) = std::get<1>(r);
+    auto r = co_await (socket_.async_wait(WT::wait_read, kTuple) || socket_.async_wait(WT::wait_write, kTuple));
+    std::visit([&ec](const auto& done) { std::tie(ec) = done; }, r);
   } else {
-    auto r = co_await (socket_.async_wait(what == Wait::kRead ? WT::wait_read : WT::wait_write, kTuple) ||
-                       timer.async_wait(kTuple));
-    timed_out = r.index() == 1;
-    if (r.index() == 0) std::tie(ec) = std::get<0>(r);
+    std::tie(ec) = co_await socket_.async_wait(what == Wait::kRead ? WT::wait_read : WT::wait_write, kTuple);
   }
+  const bool timed_out = socket_deadline_.End();
   // A cancelled coroutine sees its waits end early (operation_aborted): that is the client giving
   // up on the call, neither a deadline nor a network failure.
   // (Read inline: co_await of another awaitable would throw once the coroutine is cancelled.)
@@ -164,6 +160,7 @@ asio::awaitable<Status> Connection::Flush(Deadline deadline) {
     // Output is blocked: the server may be waiting for us to read, so wait for either direction.
     auto st = co_await WaitSocket(Wait::kReadOrWrite, deadline);
     if (!st) co_return Fail(st.error().kind, "flush: " + st.error().message);
+    answer_read_ = true;
     if (PQconsumeInput(conn_.get()) == 0) co_return Fail(ErrorKind::kUnavailable, ConnectionErrorText(conn_.get()));
   }
 }
@@ -183,6 +180,7 @@ Status Connection::Send(const std::vector<Statement>& statements) {
   PGconn* conn = conn_.get();
   if (PQenterPipelineMode(conn) != 1) return Fail(ErrorKind::kInternal, ConnectionErrorText(conn));
   slots_.clear();
+  answer_read_ = false;
   if (prepared_) {
     for (auto& name : prepared_->TakeEvicted()) {
       // The name is StatementName's "pgmcp_" and hex digits: a plain identifier.
@@ -193,7 +191,7 @@ Status Connection::Send(const std::vector<Statement>& statements) {
       }
     }
   }
-  std::vector<const char*> values;
+  std::vector<const char*>& values = param_values_;
   for (size_t i = 0; i < statements.size(); ++i) {
     const Statement& s = statements[i];
     values.clear();
@@ -238,6 +236,18 @@ void Connection::SettlePreparedStatements(const std::vector<Statement>& statemen
   }
 }
 
+// Waits for input and reads it. With `whole`, first says there whether the server's whole answer
+// to the pipeline had arrived, in at most kWholeAnswerBytes (database/answer_peek.h): for the
+// first read of an answer only, while the socket still starts at its first message.
+asio::awaitable<Status> Connection::ReadInput(Deadline deadline, bool* whole) {
+  auto st = co_await WaitSocket(Wait::kRead, deadline);
+  if (!st) co_return Fail(st.error().kind, "read: " + st.error().message);
+  if (whole != nullptr) *whole = AnswerArrivedWhole(PQsocket(conn_.get()));
+  answer_read_ = true;
+  if (PQconsumeInput(conn_.get()) == 0) co_return Fail(ErrorKind::kUnavailable, ConnectionErrorText(conn_.get()));
+  co_return OkStatus();
+}
+
 // Reads every result up to the pipeline's Sync into `results` (one per slot of slots_), the rows
 // of slot `stream.statement` into `stream.sink` instead. Returns the first statement's error, if
 // any, once the Sync is read (failed_slot_ says whose); a failure of the connection itself (the
@@ -246,18 +256,25 @@ asio::awaitable<Status> Connection::ReadUntilSync(std::vector<Rows>& results, St
   std::optional<Error> first_error;
   size_t index = 0;
   bool wants_rows = true;
+  // A small answer that arrived whole is read whole; any other has the streamed statement read in
+  // libpq's single-row mode, one row held at a time (docs/security.md, "Bounded memory").
+  // (Encrypted, the socket's bytes say nothing; once libpq has read some, they start mid-answer.)
+  bool read_whole = false;
+  PGconn* conn = conn_.get();
+  if (stream.sink != nullptr && !answer_read_ && PQsslInUse(conn) != 1 && PQgssEncInUse(conn) != 1) {
+    if (auto st = co_await ReadInput(deadline, &read_whole); !st) co_return st;
+  }
   // libpq's single-row mode applies to the statement whose results come next, and only before
   // any of them is parsed: set at the start of that statement (PQisBusy parses input).
   bool row_mode_set = false;
   while (true) {
     if (stream.sink != nullptr && index == stream.statement && !row_mode_set) {
       row_mode_set = true;
-      PQsetSingleRowMode(conn_.get());  // refused only when the statement was skipped: no rows then
+      // Refused only when the statement was skipped: no rows then.
+      if (!read_whole) PQsetSingleRowMode(conn_.get());
     }
     while (PQisBusy(conn_.get()) == 1) {
-      auto st = co_await WaitSocket(Wait::kRead, deadline);
-      if (!st) co_return Fail(st.error().kind, "read: " + st.error().message);
-      if (PQconsumeInput(conn_.get()) == 0) co_return Fail(ErrorKind::kUnavailable, ConnectionErrorText(conn_.get()));
+      if (auto st = co_await ReadInput(deadline); !st) co_return st;
     }
     PgResultPtr r(PQgetResult(conn_.get()));
     if (!r) {  // end of one statement's results

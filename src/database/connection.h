@@ -17,6 +17,7 @@
 #include "database/pg_forward.h"
 #include "database/row_sink.h"
 #include "database/rows.h"
+#include "database/socket_deadline.h"
 #include "database/statement.h"
 #include "database/statement_cache.h"
 
@@ -56,9 +57,10 @@ class Connection {
   boost::asio::awaitable<Result<std::vector<Rows>>> RunPipeline(const std::vector<Statement>& statements,
                                                                 Deadline deadline);
   // The same, but the rows of statement `streamed` go to `sink` one at a time as they arrive
-  // (its entry in the returned list stays empty): at most one row of it is held at once, and
-  // once the sink wants no more, the rest are read and dropped (docs/security.md, "Bounded
-  // memory"). `sink` must outlive the call.
+  // (its entry in the returned list stays empty): at most one row of it is held at once (or a
+  // whole answer of at most kWholeAnswerBytes that had arrived before any of it was read,
+  // database/answer_peek.h), and once the sink wants no more, the rest are read and dropped
+  // (docs/security.md, "Bounded memory"). `sink` must outlive the call.
   boost::asio::awaitable<Result<std::vector<Rows>>> RunPipeline(const std::vector<Statement>& statements,
                                                                 size_t streamed, RowSink& sink, Deadline deadline);
 
@@ -101,6 +103,7 @@ class Connection {
   };
   boost::asio::awaitable<Result<std::vector<Rows>>> Run(const std::vector<Statement>& statements, Stream stream,
                                                         Deadline deadline);
+  boost::asio::awaitable<Status> ReadInput(Deadline deadline, bool* whole = nullptr);
   boost::asio::awaitable<Status> ReadUntilSync(std::vector<Rows>& results, Stream stream, Deadline deadline);
   void SettlePreparedStatements(const std::vector<Statement>& statements, const std::optional<Error>& failure);
   void AttachSocket();
@@ -110,6 +113,7 @@ class Connection {
 
   PgConnPtr conn_;  // destroyed last: the socket is released from Asio before libpq closes it
   boost::asio::posix::stream_descriptor socket_;
+  SocketDeadline socket_deadline_;  // after socket_: it cancels waits on it
   std::shared_ptr<pg_cancel> cancel_;
   ConnectionState state_ = ConnectionState::kConnecting;
 
@@ -121,7 +125,9 @@ class Connection {
     std::string name;      // kDeallocate
   };
   std::vector<PipelineSlot> slots_;
+  std::vector<const char*> param_values_;  // Send's bind values, kept to spare an allocation per call
   size_t failed_slot_ = 0;  // ReadUntilSync: the slot whose error it returned
+  bool answer_read_ = false;  // libpq has read part of the pipeline's answer (Send resets it)
   std::unique_ptr<StatementCache> prepared_;  // null: statements go unnamed
 };
 

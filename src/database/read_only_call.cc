@@ -19,18 +19,21 @@ std::vector<Statement> EnvelopeStatements(const Envelope& e, Statement select) {
   // is not searched first implicitly; the set_config calls name their schema because they run
   // before the path is pinned. Every setting that changes how a value is written as text is
   // pinned too, whatever the role or database defaults say: the encoder reads that text.
-  std::string set =
+  static const std::string kSettings =
       "SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true), "
       "pg_catalog.set_config('request.jwt.claims', $1, true), pg_catalog.set_config('statement_timeout', $2, true), "
       "pg_catalog.set_config('TimeZone', $3, true), pg_catalog.set_config('DateStyle', 'ISO, YMD', true), "
       "pg_catalog.set_config('IntervalStyle', 'iso_8601', true), "
       "pg_catalog.set_config('extra_float_digits', '1', true), pg_catalog.set_config('bytea_output', 'hex', true)";
-  std::vector<std::optional<std::string>> params = {e.claims_json, std::to_string(e.statement_timeout_ms), e.timezone};
-  if (!e.role.empty()) {
-    set += ", pg_catalog.set_config('role', $4, true)";
-    params.emplace_back(e.role);
-  }
-  out.push_back(Statement{std::move(set), std::move(params)});
+  static const std::string kSettingsAndRole = kSettings + ", pg_catalog.set_config('role', $4, true)";
+  std::vector<std::optional<std::string>> params;
+  params.reserve(4);
+  params.emplace_back(e.claims_json);
+  params.emplace_back(std::to_string(e.statement_timeout_ms));
+  params.emplace_back(e.timezone);
+  if (!e.role.empty()) params.emplace_back(e.role);
+  const std::string& set = e.role.empty() ? kSettings : kSettingsAndRole;
+  out.push_back(Statement{set, std::move(params)});
   out.push_back(std::move(select));
   out.push_back(Statement{"COMMIT", {}});
   return out;

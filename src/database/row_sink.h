@@ -11,7 +11,7 @@ class RowSink {
  public:
   virtual ~RowSink() = default;
   // One row: row `row` of `rows` (which also names the columns; when streaming, `rows` holds
-  // just that row). Returns whether more rows are wanted; after false, the statement's remaining
+  // just that row, or every row of a small answer read whole). Returns whether more rows are wanted; after false, the statement's remaining
   // rows are read and dropped unseen.
   virtual bool Add(const Rows& rows, int row) = 0;
 };

@@ -10,6 +10,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
+#include <algorithm>
 #include <future>
 #include <optional>
 
@@ -61,12 +62,14 @@ class CollectingSink : public RowSink {
   explicit CollectingSink(size_t capacity) : capacity_(capacity) {}
   bool Add(const Rows& rows, int row) override {
     ++calls;
+    most_rows_held = std::max(most_rows_held, rows.row_count());
     EXPECT_EQ(rows.column_name(0), "i");
     values.emplace_back(rows.Value(row, 0));
     return values.size() < capacity_;
   }
   std::vector<std::string> values;
   int calls = 0;
+  int most_rows_held = 0;  // the most rows one Add's `rows` held
 
  private:
   size_t capacity_;
@@ -91,7 +94,7 @@ TEST_F(ReadOnlyCallTest, StreamedRowsStopWhenTheSinkIsFullAndTheConnectionIsIdle
 
 // Single-row mode, seen from outside: rows the server sent before the statement failed reach the
 // sink one by one (a whole-result read would have dropped them with the error). The call still
-// fails, and the connection is clean.
+// fails, and the connection is clean. (The answer, about 100 KB, is over the whole-read limit.)
 TEST_F(ReadOnlyCallTest, StreamedRowsArriveOneAtATimeBeforeTheStatementEnds) {
   auto pool = MakePool(1);
   CollectingSink sink(1000000);
@@ -103,6 +106,32 @@ TEST_F(ReadOnlyCallTest, StreamedRowsArriveOneAtATimeBeforeTheStatementEnds) {
   EXPECT_EQ(r.error().code, "22012");
   EXPECT_GT(sink.calls, 0) << "rows before the failure were handed over as they came";
   EXPECT_LT(sink.calls, 5000);
+  EXPECT_EQ(pool->stats().idle, 1);
+}
+
+// The memory bound (docs/security.md, "Bounded memory"): an answer over the whole-read limit
+// (database/answer_peek.h, 32 KiB; this one is about 120 KB) is read one row at a time.
+TEST_F(ReadOnlyCallTest, AnAnswerOverTheWholeReadLimitIsReadOneRowAtATime) {
+  auto pool = MakePool(1);
+  CollectingSink sink(1000000);
+  auto r = Run(RunReadOnlyWithinCost(
+      *pool, {}, Statement{"SELECT i, pg_catalog.repeat('x', 100) AS pad FROM pg_catalog.generate_series(1, 1000) AS i", {}},
+      0, sink, Clock::now() + std::chrono::seconds(5)));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(sink.calls, 1000);
+  EXPECT_EQ(sink.most_rows_held, 1);
+}
+
+// A small answer that has arrived whole is read whole (docs/decisions.md, "Small answers are read
+// whole"): the sink gets the same rows, in order, from one result.
+TEST_F(ReadOnlyCallTest, ASmallAnswerThatArrivedWholeIsReadWhole) {
+  auto pool = MakePool(1);
+  CollectingSink sink(1000);
+  auto r = Run(RunReadOnlyWithinCost(*pool, {}, Statement{"SELECT i FROM pg_catalog.generate_series(1, 10) AS i", {}},
+                                     0, sink, Clock::now() + std::chrono::seconds(5)));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(sink.values, (std::vector<std::string>{"1", "2", "3", "4", "5", "6", "7", "8", "9", "10"}));
+  EXPECT_EQ(sink.most_rows_held, 10);
   EXPECT_EQ(pool->stats().idle, 1);
 }
 
