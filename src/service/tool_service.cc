@@ -161,7 +161,7 @@ asio::awaitable<Result<protocol::ToolOutcome>> ToolService::CallTool(std::string
   }
   if (table != nullptr) {
     log["table"] = table->QualifiedName();
-    auto built = query::BuildQuery(*published->schema, *table, arguments, query_options);
+    auto built = query::BuildQuery(*published->schema, *table, arguments, query_options, published->sql_shapes.get());
     if (!built) {
       refuse_call(built.error());
     } else {
