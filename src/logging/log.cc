@@ -91,10 +91,11 @@ void AppendValue(const boost::json::value& value, std::string& out) {
 void SetLevel(LogLevel level) { g_level.store(static_cast<int>(level)); }
 bool Enabled(LogLevel level) { return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed); }
 
-void Log(LogLevel level, std::string_view event, boost::json::object fields) {
-  if (!Enabled(level)) return;
-  // The line is written as text into a buffer each thread reuses, the fixed members first, rather
-  // than built as a second object: this runs once per tool call.
+namespace {
+
+// The thread's line buffer, holding the fixed members of a line: ts, level, event.
+std::string& StartLine(LogLevel level, std::string_view event) {
+  // A buffer each thread reuses: this runs once per tool call.
   thread_local std::string text;
   text.clear();
   text.append("{\"ts\":\"");
@@ -103,24 +104,69 @@ void Log(LogLevel level, std::string_view event, boost::json::object fields) {
   text.append(LevelName(level));
   text.append("\",\"event\":");
   AppendJsonString(event, text);
-  for (const auto& kv : fields) {
-    if (kv.key() == "ts" || kv.key() == "level" || kv.key() == "event") continue;  // the writer's own members
-    text.push_back(',');
-    AppendJsonString(std::string_view(kv.key().data(), kv.key().size()), text);
-    text.push_back(':');
-    AppendValue(kv.value(), text);
-  }
+  return text;
+}
+
+bool IsWritersOwnMember(std::string_view key) { return key == "ts" || key == "level" || key == "event"; }
+
+void EndLine(std::string& text) {
   text.append("}\n");
   // One write per line: stderr is unbuffered and lines must not interleave across threads.
   const char* p = text.data();
   size_t left = text.size();
   while (left > 0) {
     ssize_t n = ::write(STDERR_FILENO, p, left);
-    if (n <= 0) return;
+    if (n <= 0) break;
     p += n;
     left -= static_cast<size_t>(n);
   }
   if (text.capacity() > kMaxKeptLineBytes) std::string().swap(text);  // one huge line keeps no memory
+}
+
+}  // namespace
+
+void Log(LogLevel level, std::string_view event, boost::json::object fields) {
+  if (!Enabled(level)) return;
+  std::string& text = StartLine(level, event);
+  for (const auto& kv : fields) {
+    const std::string_view key(kv.key().data(), kv.key().size());
+    if (IsWritersOwnMember(key)) continue;
+    text.push_back(',');
+    AppendJsonString(key, text);
+    text.push_back(':');
+    AppendValue(kv.value(), text);
+  }
+  EndLine(text);
+}
+
+bool Fields::StartMember(std::string_view key) {
+  if (IsWritersOwnMember(key)) return false;
+  text_.push_back(',');
+  AppendJsonString(key, text_);
+  text_.push_back(':');
+  return true;
+}
+
+Fields& Fields::Add(std::string_view key, std::string_view value) {
+  if (StartMember(key)) AppendJsonString(value, text_);
+  return *this;
+}
+
+Fields& Fields::Add(std::string_view key, int64_t value) {
+  if (StartMember(key)) AppendInteger(value, text_);
+  return *this;
+}
+
+Fields& Fields::Add(std::string_view key, double value) {
+  if (StartMember(key)) AppendValue(boost::json::value(value), text_);
+  return *this;
+}
+
+void Log(LogLevel level, std::string_view event, const Fields& fields) {
+  if (!Enabled(level)) return;
+  std::string& text = StartLine(level, event);
+  text.append(fields.text());
+  EndLine(text);
 }
 
 }  // namespace pgmcp::logging
