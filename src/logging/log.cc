@@ -15,9 +15,6 @@
 namespace pgmcp::logging {
 namespace {
 
-// A thread's line buffer is kept between lines up to this size.
-constexpr size_t kMaxKeptLineBytes = 64 * 1024;
-
 std::atomic<int> g_level{static_cast<int>(LogLevel::kInfo)};
 
 const char* LevelName(LogLevel level) {
@@ -93,11 +90,11 @@ bool Enabled(LogLevel level) { return static_cast<int>(level) >= g_level.load(st
 
 namespace {
 
-// The thread's line buffer, holding the fixed members of a line: ts, level, event.
-std::string& StartLine(LogLevel level, std::string_view event) {
-  // A buffer each thread reuses: this runs once per tool call.
-  thread_local std::string text;
-  text.clear();
+// A line with its fixed members: ts, level, event. (A local buffer, not a thread_local one: a
+// line may be logged while the process exits, after a thread's own objects are gone.)
+std::string StartLine(LogLevel level, std::string_view event) {
+  std::string text;
+  text.reserve(512);
   text.append("{\"ts\":\"");
   AppendTimestamp(text);
   text.append("\",\"level\":\"");
@@ -120,14 +117,13 @@ void EndLine(std::string& text) {
     p += n;
     left -= static_cast<size_t>(n);
   }
-  if (text.capacity() > kMaxKeptLineBytes) std::string().swap(text);  // one huge line keeps no memory
 }
 
 }  // namespace
 
 void Log(LogLevel level, std::string_view event, boost::json::object fields) {
   if (!Enabled(level)) return;
-  std::string& text = StartLine(level, event);
+  std::string text = StartLine(level, event);
   for (const auto& kv : fields) {
     const std::string_view key(kv.key().data(), kv.key().size());
     if (IsWritersOwnMember(key)) continue;
@@ -164,7 +160,7 @@ Fields& Fields::Add(std::string_view key, double value) {
 
 void Log(LogLevel level, std::string_view event, const Fields& fields) {
   if (!Enabled(level)) return;
-  std::string& text = StartLine(level, event);
+  std::string text = StartLine(level, event);
   text.append(fields.text());
   EndLine(text);
 }
