@@ -101,6 +101,25 @@ bool TypIsJwt(std::string_view typ) {
   return EqualsIgnoreCase(typ, "JWT") || EqualsIgnoreCase(typ, "at+jwt");
 }
 
+// Tokens up to this long are cached under their own bytes (compared exactly), longer ones under
+// their SHA-256: hashing a typical token cost more than the rest of a cache hit, and the bound
+// keeps a full cache's memory to a few MiB (docs/decisions.md, "The verified-token cache key").
+constexpr size_t kMaxTokenBytesKeptWhole = 512;
+
+// The cache key of a token: a tag byte ('t' for the token itself, 'h' for its digest) keeps the
+// two kinds of key apart; empty (never cached) only when OpenSSL cannot hash.
+std::string TokenCacheKey(std::string_view token) {
+  if (token.size() <= kMaxTokenBytesKeptWhole) {
+    std::string key;
+    key.reserve(token.size() + 1);
+    key.push_back('t');
+    key.append(token);
+    return key;
+  }
+  const std::string digest = Sha256(token);
+  return digest.empty() ? std::string() : "h" + digest;
+}
+
 constexpr Algorithm kHmacAlgorithms[] = {Algorithm::kHs256, Algorithm::kHs384, Algorithm::kHs512};
 
 Result<std::shared_ptr<RemoteJwks>> MakeRemoteKeys(const config::AuthSettings& auth,
@@ -286,7 +305,7 @@ VerifyResult JwtVerifier::Check(std::string_view authorization, std::chrono::sys
   }
   const double now_s = std::chrono::duration<double>(now.time_since_epoch()).count();
 
-  const std::string cache_key = Sha256(token);
+  const std::string cache_key = TokenCacheKey(token);
   if (!cache_key.empty()) {
     if (auto hit = cache_.Lookup(cache_key, now_s)) return std::move(*hit);
   }

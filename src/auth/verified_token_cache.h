@@ -1,4 +1,4 @@
-// A bounded map from the SHA-256 of a token to the identity it proved, so that a client sending the
+// A bounded map from a token's key (the token itself, or its SHA-256 when long) to the identity it proved, so that a client sending the
 // same token on every request pays for one signature check. Thread-safe: one mutex guards it all.
 #pragma once
 

@@ -4,8 +4,12 @@
 
 #include <atomic>
 #include <boost/json/serializer.hpp>
+#include <charconv>
 #include <chrono>
 #include <ctime>
+#include <string>
+
+#include "common/json_string.h"
 
 
 namespace pgmcp::logging {
@@ -29,21 +33,54 @@ void PutDigits(char* out, int value, int width) {
 }
 
 // RFC 3339 UTC with milliseconds, formatted by hand: snprintf cost more than the rest of a line.
-std::string Timestamp() {
+void AppendTimestamp(std::string& out) {
   auto now = std::chrono::system_clock::now();
   auto secs = std::chrono::system_clock::to_time_t(now);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
   std::tm tm{};
   gmtime_r(&secs, &tm);
-  std::string out = "0000-00-00T00:00:00.000Z";
-  PutDigits(out.data(), tm.tm_year + 1900, 4);
-  PutDigits(out.data() + 5, tm.tm_mon + 1, 2);
-  PutDigits(out.data() + 8, tm.tm_mday, 2);
-  PutDigits(out.data() + 11, tm.tm_hour, 2);
-  PutDigits(out.data() + 14, tm.tm_min, 2);
-  PutDigits(out.data() + 17, tm.tm_sec, 2);
-  PutDigits(out.data() + 20, static_cast<int>(ms), 3);
-  return out;
+  const size_t at = out.size();
+  out.append("0000-00-00T00:00:00.000Z");
+  char* p = out.data() + at;
+  PutDigits(p, tm.tm_year + 1900, 4);
+  PutDigits(p + 5, tm.tm_mon + 1, 2);
+  PutDigits(p + 8, tm.tm_mday, 2);
+  PutDigits(p + 11, tm.tm_hour, 2);
+  PutDigits(p + 14, tm.tm_min, 2);
+  PutDigits(p + 17, tm.tm_sec, 2);
+  PutDigits(p + 20, static_cast<int>(ms), 3);
+}
+
+template <typename Integer>
+void AppendInteger(Integer value, std::string& out) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+  out.append(digits, static_cast<size_t>(end - digits));
+}
+
+// Appends `value` as Boost.JSON serialises it. Strings, integers, booleans and null are written
+// here (the same bytes); doubles (Boost's own shortest form, "1.5E0") and containers go through
+// its serializer.
+void AppendValue(const boost::json::value& value, std::string& out) {
+  switch (value.kind()) {
+    case boost::json::kind::string: {
+      const auto& s = value.get_string();
+      AppendJsonString(std::string_view(s.data(), s.size()), out);
+      return;
+    }
+    case boost::json::kind::int64: AppendInteger(value.get_int64(), out); return;
+    case boost::json::kind::uint64: AppendInteger(value.get_uint64(), out); return;
+    case boost::json::kind::bool_: out.append(value.get_bool() ? "true" : "false"); return;
+    case boost::json::kind::null: out.append("null"); return;
+    default: break;
+  }
+  boost::json::serializer serializer;
+  serializer.reset(&value);
+  char chunk[256];
+  while (!serializer.done()) {
+    const auto piece = serializer.read(chunk, sizeof chunk);
+    out.append(piece.data(), piece.size());
+  }
 }
 
 }  // namespace
@@ -51,38 +88,81 @@ std::string Timestamp() {
 void SetLevel(LogLevel level) { g_level.store(static_cast<int>(level)); }
 bool Enabled(LogLevel level) { return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed); }
 
-void Log(LogLevel level, std::string_view event, boost::json::object fields) {
-  if (!Enabled(level)) return;
-  // The line is written as text, the fixed members first, rather than built as a second object:
-  // this runs once per tool call.
-  std::string text = "{\"ts\":\"" + Timestamp() + "\",\"level\":\"" + LevelName(level) + "\",\"event\":";
-  // One serializer, reset per member: no json::value or string is built for a key or a value.
-  boost::json::serializer out;
-  char chunk[256];
-  auto drain = [&] {
-    while (!out.done()) text += out.read(chunk, sizeof chunk);
-  };
-  out.reset(boost::json::string_view(event.data(), event.size()));
-  drain();
-  for (const auto& kv : fields) {
-    if (kv.key() == "ts" || kv.key() == "level" || kv.key() == "event") continue;  // the writer's own members
-    text.push_back(',');
-    out.reset(kv.key());
-    drain();
-    text.push_back(':');
-    out.reset(&kv.value());
-    drain();
-  }
-  text += "}\n";
+namespace {
+
+// A line with its fixed members: ts, level, event. (A local buffer, not a thread_local one: a
+// line may be logged while the process exits, after a thread's own objects are gone.)
+std::string StartLine(LogLevel level, std::string_view event) {
+  std::string text;
+  text.reserve(512);
+  text.append("{\"ts\":\"");
+  AppendTimestamp(text);
+  text.append("\",\"level\":\"");
+  text.append(LevelName(level));
+  text.append("\",\"event\":");
+  AppendJsonString(event, text);
+  return text;
+}
+
+bool IsWritersOwnMember(std::string_view key) { return key == "ts" || key == "level" || key == "event"; }
+
+void EndLine(std::string& text) {
+  text.append("}\n");
   // One write per line: stderr is unbuffered and lines must not interleave across threads.
   const char* p = text.data();
   size_t left = text.size();
   while (left > 0) {
     ssize_t n = ::write(STDERR_FILENO, p, left);
-    if (n <= 0) return;
+    if (n <= 0) break;
     p += n;
     left -= static_cast<size_t>(n);
   }
+}
+
+}  // namespace
+
+void Log(LogLevel level, std::string_view event, boost::json::object fields) {
+  if (!Enabled(level)) return;
+  std::string text = StartLine(level, event);
+  for (const auto& kv : fields) {
+    const std::string_view key(kv.key().data(), kv.key().size());
+    if (IsWritersOwnMember(key)) continue;
+    text.push_back(',');
+    AppendJsonString(key, text);
+    text.push_back(':');
+    AppendValue(kv.value(), text);
+  }
+  EndLine(text);
+}
+
+bool Fields::StartMember(std::string_view key) {
+  if (IsWritersOwnMember(key)) return false;
+  text_.push_back(',');
+  AppendJsonString(key, text_);
+  text_.push_back(':');
+  return true;
+}
+
+Fields& Fields::Add(std::string_view key, std::string_view value) {
+  if (StartMember(key)) AppendJsonString(value, text_);
+  return *this;
+}
+
+Fields& Fields::Add(std::string_view key, int64_t value) {
+  if (StartMember(key)) AppendInteger(value, text_);
+  return *this;
+}
+
+Fields& Fields::Add(std::string_view key, double value) {
+  if (StartMember(key)) AppendValue(boost::json::value(value), text_);
+  return *this;
+}
+
+void Log(LogLevel level, std::string_view event, const Fields& fields) {
+  if (!Enabled(level)) return;
+  std::string text = StartLine(level, event);
+  text.append(fields.text());
+  EndLine(text);
 }
 
 }  // namespace pgmcp::logging

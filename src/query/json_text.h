@@ -7,11 +7,14 @@
 #include <string>
 #include <string_view>
 
+#include "common/json_string.h"
+
 namespace pgmcp::query {
 
-// Appends `text` as a JSON string literal (with the quotes). Control characters are escaped;
-// bytes >= 0x80 are copied as they are (the text is UTF-8).
-void AppendJsonString(std::string_view text, std::string& out);
+// The JSON string writers, common/json_string.h, under their old names here.
+using pgmcp::AppendJsonString;
+using pgmcp::AppendPlainJsonString;
+using pgmcp::PlainAsciiPrefix;
 
 // A caller-supplied name or value for an error sentence: JSON-quoted, cut to a few dozen
 // characters so a hostile megabyte-long key does not come back in the error.

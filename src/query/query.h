@@ -4,6 +4,8 @@
 
 #include <boost/json/fwd.hpp>
 #include <cstdint>
+#include <initializer_list>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,19 +31,42 @@ struct OutputColumn {
   schema::ColumnType type;  // what the value is, for JSON encoding
 };
 
+// The result columns of a query, in SELECT order: immutable once made, and shared by the calls of
+// one query shape (query/sql_shape_cache.h) instead of copied per call. Reads like a vector.
+class OutputColumns {
+ public:
+  OutputColumns() = default;
+  OutputColumns(std::vector<OutputColumn> columns)  // NOLINT(google-explicit-constructor): a vector is one
+      : columns_(std::make_shared<const std::vector<OutputColumn>>(std::move(columns))) {}
+  OutputColumns(std::initializer_list<OutputColumn> columns)  // NOLINT(google-explicit-constructor)
+      : OutputColumns(std::vector<OutputColumn>(columns)) {}
+
+  size_t size() const { return columns_ ? columns_->size() : 0; }
+  bool empty() const { return size() == 0; }
+  const OutputColumn& operator[](size_t i) const { return (*columns_)[i]; }
+
+ private:
+  std::shared_ptr<const std::vector<OutputColumn>> columns_;
+};
+
 struct SqlQuery {
   std::string sql;                                 // one SELECT; identifiers quoted; values only as $n
   std::vector<std::optional<std::string>> params;  // text-format bind values ($1 is params[0])
-  std::vector<OutputColumn> columns;
+  OutputColumns columns;
   int64_t limit = 0;                               // rows asked for; the SQL fetches limit + 1
 };
+
+class SqlShapeCache;
 
 // Validates `arguments` (the tools/call "arguments" object, or null) against `table` and builds
 // the SELECT. `table` is a table of `snapshot`, the caller's view of the schema: dotted paths
 // follow foreign keys to the other tables it holds, and to no others. Every failure is
-// ErrorKind::kInvalidArgument with one sentence a model can act on.
+// ErrorKind::kInvalidArgument with one sentence a model can act on. With `shapes` (a cache that
+// serves `snapshot` only), the SQL text of a shape seen before is reused and only the values are
+// bound: the same SqlQuery either way.
 Result<SqlQuery> BuildQuery(const schema::SchemaSnapshot& snapshot, const schema::Table& table,
-                            const boost::json::value& arguments, const QueryOptions& options);
+                            const boost::json::value& arguments, const QueryOptions& options,
+                            SqlShapeCache* shapes = nullptr);
 
 struct EncodedRows {
   std::string json;  // {"columns":[...],"rows":[[...]],"row_count":N,"truncated":B}

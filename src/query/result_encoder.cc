@@ -11,6 +11,15 @@ namespace {
 // The largest tail we may still have to write: `],"row_count":<19 digits>,"truncated":false}`.
 constexpr size_t kTailReserve = 64;
 
+// Bytes reserved for the document up front (or max_result_bytes when smaller).
+constexpr int64_t kInitialReserve = 4096;
+
+// What the encoder reads as text: a column of the result that the query does not describe.
+const schema::ColumnType& TextColumn() {
+  static const schema::ColumnType type;  // TypeCategory::kOther
+  return type;
+}
+
 }  // namespace
 
 ResultEncoder::ResultEncoder(const SqlQuery& query, const QueryOptions& options)
@@ -20,16 +29,18 @@ void ResultEncoder::WriteHeader(const database::Rows* rows) {
   header_written_ = true;
   const int fields = rows != nullptr ? rows->column_count() : static_cast<int>(query_.columns.size());
   std::string& out = encoded_.json;
-  types_.assign(fields, {});
+  // One allocation for a small result instead of the string doubling its way up from 15 bytes.
+  const int64_t cap = options_.limits.max_result_bytes;
+  out.reserve(static_cast<size_t>(cap > 0 && cap < kInitialReserve ? cap : kInitialReserve));
+  types_.assign(fields, &TextColumn());
   out.append("{\"columns\":[");
   for (int j = 0; j < fields; ++j) {
     if (j > 0) out.push_back(',');
     if (j < static_cast<int>(query_.columns.size())) {
       AppendJsonString(query_.columns[j].name, out);
-      types_[j] = query_.columns[j].type;
+      types_[j] = &query_.columns[j].type;
     } else {
       AppendJsonString(rows->column_name(j), out);
-      types_[j].category = schema::TypeCategory::kOther;
     }
   }
   out.append("],\"rows\":[");
@@ -55,7 +66,7 @@ bool ResultEncoder::Add(const database::Rows& rows, int index) {
       out.append("null");
       continue;
     }
-    values_.Append(types_[j], rows.Value(index, j), out);
+    values_.Append(*types_[j], rows.Value(index, j), out);
   }
   out.push_back(']');
   const int64_t max_bytes = options_.limits.max_result_bytes;

@@ -36,7 +36,7 @@ class ResultEncoder : public database::RowSink {
   const SqlQuery& query_;
   const QueryOptions& options_;
   ValueEncoder values_;
-  std::vector<schema::ColumnType> types_;
+  std::vector<const schema::ColumnType*> types_;  // the query's column types, or kTextColumn
   EncodedRows encoded_;
   bool header_written_ = false;
   bool done_ = false;

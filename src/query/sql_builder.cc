@@ -2,10 +2,13 @@
 // snapshot and are always quoted; every caller value is a $n parameter with an explicit cast.
 #include <boost/json.hpp>
 #include <algorithm>
+#include <memory>
+#include <type_traits>
 
 #include "common/sql_text.h"
 #include "query/query.h"
 #include "query/query_plan.h"
+#include "query/sql_shape_cache.h"
 #include "query/value_cut.h"
 
 namespace pgmcp::query {
@@ -19,16 +22,16 @@ class SqlWriter {
  public:
   SqlWriter(const QueryPlan& plan, const QueryOptions& options) : plan_(plan), options_(options) {}
 
-  std::string Param(std::string value) {
-    query_.params.emplace_back(std::move(value));
-    return "$" + std::to_string(query_.params.size());
-  }
+  // The next parameter's placeholder; BindParams binds the values in the same order.
+  std::string Param() { return "$" + std::to_string(++param_count_); }
 
   // The text-search configuration is bound once and shared by every `search` condition.
   std::string SearchConfigParam() {
-    if (search_config_.empty()) search_config_ = Param(options_.text_search_config);
+    if (search_config_.empty()) search_config_ = Param();
     return search_config_;
   }
+
+  size_t param_count() const { return param_count_; }
 
   // Without joins, columns are named bare, as they always were; with joins, every column is
   // qualified by its table's alias: "t0" for the queried table, "t1"... for the joins in order.
@@ -78,41 +81,44 @@ class SqlWriter {
     const std::string schema = OperatorSchema(type);
     auto op = [&](std::string_view name) { return " OPERATOR(" + schema + "." + std::string(name) + ") "; };
     switch (c.op) {
-      case FilterOp::kEq: return col + op("=") + Param(c.values[0]) + "::" + cast;
-      case FilterOp::kNeq: return col + op("<>") + Param(c.values[0]) + "::" + cast;
-      case FilterOp::kGt: return col + op(">") + Param(c.values[0]) + "::" + cast;
-      case FilterOp::kGte: return col + op(">=") + Param(c.values[0]) + "::" + cast;
-      case FilterOp::kLt: return col + op("<") + Param(c.values[0]) + "::" + cast;
-      case FilterOp::kLte: return col + op("<=") + Param(c.values[0]) + "::" + cast;
+      case FilterOp::kEq: return col + op("=") + Param() + "::" + cast;
+      case FilterOp::kNeq: return col + op("<>") + Param() + "::" + cast;
+      case FilterOp::kGt: return col + op(">") + Param() + "::" + cast;
+      case FilterOp::kGte: return col + op(">=") + Param() + "::" + cast;
+      case FilterOp::kLt: return col + op("<") + Param() + "::" + cast;
+      case FilterOp::kLte: return col + op("<=") + Param() + "::" + cast;
       case FilterOp::kIn:
         if (c.values.empty()) return "false";
-        return col + op("=") + "ANY(" + Param(ArrayLiteral(c.values)) + "::" + cast + "[])";
+        return col + op("=") + "ANY(" + Param() + "::" + cast + "[])";
       case FilterOp::kNotIn:
         if (c.values.empty()) return "";
-        return col + op("<>") + "ALL(" + Param(ArrayLiteral(c.values)) + "::" + cast + "[])";
+        return col + op("<>") + "ALL(" + Param() + "::" + cast + "[])";
       case FilterOp::kIsNull: return col + (c.is_null ? " IS NULL" : " IS NOT NULL");
       case FilterOp::kContains:
         // Array containment is pg_catalog's anyarray operator whatever the element type.
         if (type.is_array) {
-          return col + " OPERATOR(pg_catalog.@>) " + Param(ArrayLiteral(c.values)) + "::" + cast + "[]";
+          return col + " OPERATOR(pg_catalog.@>) " + Param() + "::" + cast + "[]";
         }
         [[fallthrough]];
       case FilterOp::kStartsWith:
       case FilterOp::kEndsWith:
-        return col + op("~~*") + Param(c.values[0]) + "::pg_catalog.text";
+        return col + op("~~*") + Param() + "::pg_catalog.text";
       case FilterOp::kSearch: {
         const std::string config = SearchConfigParam();
         return "pg_catalog.to_tsvector(" + config + "::pg_catalog.regconfig, " + col +
                "::pg_catalog.text) OPERATOR(pg_catalog.@@) pg_catalog.websearch_to_tsquery(" + config +
-               "::pg_catalog.regconfig, " + Param(c.values[0]) + "::pg_catalog.text)";
+               "::pg_catalog.regconfig, " + Param() + "::pg_catalog.text)";
       }
     }
     return "";
   }
 
-  SqlQuery Build(const schema::Table& table) {
+  // The shape's SQL, without its LIMIT (which Finish appends per call), and result columns.
+  SqlShape Build(const schema::Table& table) {
     const QueryPlan& plan = plan_;
-    std::string& sql = query_.sql;
+    std::vector<OutputColumn> columns;
+    columns.reserve(plan.aggregate_mode ? plan.group_by.size() + plan.aggregates.size() : plan.select.size());
+    std::string& sql = sql_;
     sql.reserve(256);
     sql = "SELECT ";
     std::vector<std::string> items;
@@ -130,7 +136,7 @@ class SqlWriter {
         } else {
           items.push_back("pg_catalog.date_trunc('" + std::string(BucketName(g.bucket)) + "', " + col + ") AS " + name);
         }
-        query_.columns.push_back(OutputColumn{g.column.name, type});
+        columns.push_back(OutputColumn{g.column.name, type});
       }
       for (const auto& a : plan.aggregates) {
         std::string expr;
@@ -151,12 +157,12 @@ class SqlWriter {
         }
         items.push_back(expr + " AS " + QuoteIdentifier(a.name));
         const schema::ColumnType* type = a.column.column != nullptr ? &a.column.column->type : nullptr;
-        query_.columns.push_back(OutputColumn{a.name, AggregateResultType(a.fn, type)});
+        columns.push_back(OutputColumn{a.name, AggregateResultType(a.fn, type)});
       }
     } else {
       for (const ColumnRef& c : plan.select) {
         items.push_back(OutputSql(c));
-        query_.columns.push_back(OutputColumn{c.name, c.column->type});
+        columns.push_back(OutputColumn{c.name, c.column->type});
       }
     }
     AppendList(items, ", ");
@@ -232,30 +238,133 @@ class SqlWriter {
       sql += " ORDER BY ";
       AppendList(items, ", ");
     }
-    query_.limit = plan.limit;
-    sql += " LIMIT " + std::to_string(plan.limit + 1);
-    if (plan.offset > 0) sql += " OFFSET " + std::to_string(plan.offset);
-    return std::move(query_);
+    return SqlShape{std::move(sql_), OutputColumns(std::move(columns))};
   }
 
  private:
   void AppendList(const std::vector<std::string>& items, std::string_view sep) {
     for (size_t i = 0; i < items.size(); ++i) {
-      if (i > 0) query_.sql += sep;
-      query_.sql += items[i];
+      if (i > 0) sql_ += sep;
+      sql_ += items[i];
     }
   }
 
   const QueryPlan& plan_;
   const QueryOptions& options_;
-  SqlQuery query_;
+  std::string sql_;
+  size_t param_count_ = 0;
   std::string search_config_;
 };
+
+// The values of `plan`'s conditions as bind parameters, in the order SqlWriter::ConditionSql
+// numbers them ($1 first). Moves the values out of the plan.
+std::vector<std::optional<std::string>> BindParams(QueryPlan& plan, const QueryOptions& options) {
+  std::vector<std::optional<std::string>> params;
+  bool search_config_bound = false;
+  for (Condition& c : plan.conditions) {
+    switch (c.op) {
+      case FilterOp::kEq:
+      case FilterOp::kNeq:
+      case FilterOp::kGt:
+      case FilterOp::kGte:
+      case FilterOp::kLt:
+      case FilterOp::kLte:
+      case FilterOp::kStartsWith:
+      case FilterOp::kEndsWith:
+        params.emplace_back(std::move(c.values[0]));
+        break;
+      case FilterOp::kIn:
+      case FilterOp::kNotIn:
+        if (!c.values.empty()) params.emplace_back(ArrayLiteral(c.values));
+        break;
+      case FilterOp::kIsNull:
+        break;
+      case FilterOp::kContains:
+        if (c.column.column->type.is_array) {
+          params.emplace_back(ArrayLiteral(c.values));
+        } else {
+          params.emplace_back(std::move(c.values[0]));
+        }
+        break;
+      case FilterOp::kSearch:
+        if (!search_config_bound) params.emplace_back(options.text_search_config);
+        search_config_bound = true;
+        params.emplace_back(std::move(c.values[0]));
+        break;
+    }
+  }
+  return params;
+}
+
+template <typename T>
+void PutBytes(std::string& key, const T& value) {
+  static_assert(std::is_trivially_copyable_v<T>);
+  key.append(reinterpret_cast<const char*>(&value), sizeof value);
+}
+
+void PutText(std::string& key, const std::string& text) {
+  PutBytes(key, text.size());
+  key.append(text);
+}
+
+void PutColumn(std::string& key, const ColumnRef& ref) {
+  PutBytes(key, ref.column);
+  PutBytes(key, ref.join);
+  PutText(key, ref.name);
+}
+
+// Everything SqlWriter::Build reads, values excluded: the table, every part of the plan that it
+// prints (columns by their snapshot address, which the cache's snapshot keeps alive; names,
+// operators, whether an in-list is empty, buckets, functions, directions), and the limits that
+// CutValueSql reads. LIMIT and OFFSET are not in the shape's SQL. Each list is preceded by its
+// length and each text by its size, so two different shapes never write the same key.
+std::string ShapeKey(const schema::Table& table, const QueryPlan& plan, const QueryOptions& options) {
+  std::string key;
+  key.reserve(256);
+  PutBytes(key, &table);
+  PutBytes(key, options.limits.max_text_chars);
+  PutBytes(key, options.limits.max_result_bytes);
+  PutBytes(key, plan.aggregate_mode);
+  PutBytes(key, plan.select.size());
+  for (const ColumnRef& c : plan.select) PutColumn(key, c);
+  PutBytes(key, plan.joins.size());
+  for (const Join& j : plan.joins) {
+    PutBytes(key, j.table);
+    PutBytes(key, j.key);
+    PutBytes(key, j.referenced);
+    PutBytes(key, j.from);
+  }
+  PutBytes(key, plan.conditions.size());
+  for (const Condition& c : plan.conditions) {
+    PutColumn(key, c.column);
+    PutBytes(key, c.op);
+    PutBytes(key, c.is_null);
+    PutBytes(key, c.values.empty());
+  }
+  PutBytes(key, plan.group_by.size());
+  for (const GroupItem& g : plan.group_by) {
+    PutColumn(key, g.column);
+    PutBytes(key, g.bucket);
+  }
+  PutBytes(key, plan.aggregates.size());
+  for (const AggregateItem& a : plan.aggregates) {
+    PutBytes(key, a.fn);
+    PutColumn(key, a.column);
+    PutText(key, a.name);
+  }
+  PutBytes(key, plan.order_by.size());
+  for (const OrderItem& o : plan.order_by) {
+    PutColumn(key, o.column);
+    PutBytes(key, o.output_index);
+    PutBytes(key, o.descending);
+  }
+  return key;
+}
 
 }  // namespace
 
 Result<SqlQuery> BuildQuery(const schema::SchemaSnapshot& snapshot, const schema::Table& table,
-                            const boost::json::value& arguments, const QueryOptions& options) {
+                            const boost::json::value& arguments, const QueryOptions& options, SqlShapeCache* shapes) {
   auto plan = ParseArguments(snapshot, table, arguments, options);
   if (!plan) return plan.error();
   // Every column a plan can name had its cast checked by OperatorAllowed; this guards the
@@ -266,8 +375,36 @@ Result<SqlQuery> BuildQuery(const schema::SchemaSnapshot& snapshot, const schema
                        "Column " + c.column.name + " cannot be filtered except with is_null.");
     }
   }
-  SqlWriter writer(plan.value(), options);
-  return writer.Build(table);
+  std::shared_ptr<const SqlShape> shape;
+  std::string key;
+  if (shapes != nullptr) {
+    key = ShapeKey(table, *plan, options);
+    shape = shapes->Lookup(key);
+  }
+  SqlQuery query;
+  if (shape == nullptr) {
+    SqlWriter writer(plan.value(), options);
+    auto built = std::make_shared<const SqlShape>(writer.Build(table));
+    query.params = BindParams(*plan, options);
+    if (query.params.size() != writer.param_count()) {
+      return MakeError(ErrorKind::kInternal, "The query's parameters do not match its SQL.");  // a bug
+    }
+    if (shapes != nullptr) shapes->Insert(key, built);
+    shape = std::move(built);
+  } else {
+    query.params = BindParams(*plan, options);
+  }
+  query.sql.reserve(shape->sql.size() + 40);
+  query.sql = shape->sql;
+  query.sql += " LIMIT ";
+  query.sql += std::to_string(plan->limit + 1);
+  if (plan->offset > 0) {
+    query.sql += " OFFSET ";
+    query.sql += std::to_string(plan->offset);
+  }
+  query.columns = shape->columns;
+  query.limit = plan->limit;
+  return query;
 }
 
 }  // namespace pgmcp::query

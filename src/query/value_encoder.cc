@@ -101,27 +101,43 @@ bool IsJsonNumber(std::string_view s) {
   return i == s.size();
 }
 
-std::string TimestampToIso(std::string_view s, bool with_zone) {
+void AppendTimestampIso(std::string_view s, bool with_zone, std::string& out) {
   // ISO DateStyle: "2026-10-01 12:34:56.789+05:30"; "+00" becomes "Z", "+05" becomes "+05:00".
-  std::string out(s);
-  if (out.size() < 19 || out[10] != ' ') return out;  // infinity, BC dates with odd years...
-  out[10] = 'T';
-  if (!with_zone) return out;
-  size_t sign = std::string::npos;
-  for (size_t i = 19; i < out.size(); ++i) {
-    if (out[i] == '+' || out[i] == '-') {
+  if (s.size() < 19 || s[10] != ' ') {  // infinity, BC dates with odd years...
+    out.append(s);
+    return;
+  }
+  out.append(s.substr(0, 10));
+  out.push_back('T');
+  s.remove_prefix(11);
+  if (!with_zone) {
+    out.append(s);
+    return;
+  }
+  size_t sign = std::string_view::npos;
+  for (size_t i = 8; i < s.size(); ++i) {  // from the 20th character of the whole text on
+    if (s[i] == '+' || s[i] == '-') {
       sign = i;
       break;
     }
   }
-  if (sign == std::string::npos) return out;
-  const std::string_view offset = std::string_view(out).substr(sign);
-  if (offset == "+00" || offset == "-00" || offset == "+00:00") {
-    out.resize(sign);
-    out.push_back('Z');
-  } else if (offset.size() == 3) {
-    out += ":00";
+  if (sign == std::string_view::npos) {
+    out.append(s);
+    return;
   }
+  const std::string_view offset = s.substr(sign);
+  if (offset == "+00" || offset == "-00" || offset == "+00:00") {
+    out.append(s.substr(0, sign));
+    out.push_back('Z');
+  } else {
+    out.append(s);
+    if (offset.size() == 3) out.append(":00");
+  }
+}
+
+std::string TimestampToIso(std::string_view s, bool with_zone) {
+  std::string out;
+  AppendTimestampIso(s, with_zone, out);
   return out;
 }
 
@@ -201,7 +217,14 @@ void ValueEncoder::AppendScalar(const schema::ColumnType& type, std::string_view
       return;
     case TypeCategory::kTimestamp:
     case TypeCategory::kTimestamptz:
-      AppendJsonString(TimestampToIso(text, type.category == TypeCategory::kTimestamptz), out);
+      // PostgreSQL writes timestamps in plain ASCII, which the ISO form keeps: no escaping needed.
+      if (PlainAsciiPrefix(text) == text.size()) {
+        out.push_back('"');
+        AppendTimestampIso(text, type.category == TypeCategory::kTimestamptz, out);
+        out.push_back('"');
+      } else {
+        AppendJsonString(TimestampToIso(text, type.category == TypeCategory::kTimestamptz), out);
+      }
       return;
     case TypeCategory::kDate:
     case TypeCategory::kTime:
@@ -236,6 +259,11 @@ void ValueEncoder::AppendScalar(const schema::ColumnType& type, std::string_view
 }
 
 void ValueEncoder::AppendText(std::string_view text, std::string& out) {
+  // The common case in one pass: short enough to keep whole, and nothing to sanitise or escape.
+  if (text.size() <= static_cast<size_t>(options_.limits.max_text_chars) && PlainAsciiPrefix(text) == text.size()) {
+    AppendPlainJsonString(text, out);
+    return;
+  }
   const size_t keep = Utf8PrefixBytes(text, static_cast<size_t>(options_.limits.max_text_chars));
   const std::string_view kept = text.substr(0, keep);
   const bool cut = keep < text.size();

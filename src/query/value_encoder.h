@@ -31,6 +31,8 @@ class ValueEncoder {
 // Exposed for tests.
 bool IsJsonNumber(std::string_view text);
 std::string TimestampToIso(std::string_view pg_text, bool with_zone);
+// As TimestampToIso, appended to `out`.
+void AppendTimestampIso(std::string_view pg_text, bool with_zone, std::string& out);
 std::string ByteaHexToBase64(std::string_view pg_text);
 
 }  // namespace pgmcp::query

@@ -12,6 +12,7 @@
 #include "catalog/tool_catalog.h"
 #include "config/settings.h"
 #include "query/query.h"
+#include "query/sql_shape_cache.h"
 #include "schema/snapshot.h"
 
 namespace pgmcp::service {
@@ -24,6 +25,9 @@ struct Published {
   // The settings the snapshot and catalog were built with, only so that SchemaReloader can tell
   // that a SIGHUP made them stale (it rebuilds when this is not the source's current()).
   std::shared_ptr<const config::Settings> built_with;
+  // The SQL of the query shapes called on this view (query/sql_shape_cache.h): it lives and dies
+  // with the snapshot its keys point into, so a reload starts an empty one.
+  std::shared_ptr<query::SqlShapeCache> sql_shapes = std::make_shared<query::SqlShapeCache>();
 };
 
 class RoleViews {

@@ -103,8 +103,10 @@ asio::awaitable<Result<protocol::ToolOutcome>> ToolService::CallTool(std::string
   const config::Settings& settings = *current_settings;
   const query::QueryOptions query_options = QueryOptionsFrom(settings);
   protocol::ToolOutcome outcome;
-  json::object log{{"tool", name}, {"session", context.session_id}, {"sub", context.subject},
-                   {"role", context.role}};
+  // The log line's members are written in this order at the end: tool, session, sub, role, then
+  // table and plan_cost when known, then the outcome.
+  std::optional<std::string> table_name;
+  std::optional<double> plan_cost;
   int64_t rows = 0;
   std::string status = "ok";
   std::string error;
@@ -144,7 +146,7 @@ asio::awaitable<Result<protocol::ToolOutcome>> ToolService::CallTool(std::string
     if (!described) {
       refuse_call(described.error());
     } else {
-      log["table"] = described->table->QualifiedName();
+      table_name = described->table->QualifiedName();
       outcome.text = std::move(described->text);
       if (query_options.structured_content) outcome.structured_json = std::move(described->structured_json);
     }
@@ -160,8 +162,8 @@ asio::awaitable<Result<protocol::ToolOutcome>> ToolService::CallTool(std::string
     table = snapshot.FindTool(name);
   }
   if (table != nullptr) {
-    log["table"] = table->QualifiedName();
-    auto built = query::BuildQuery(*published->schema, *table, arguments, query_options);
+    table_name = table->QualifiedName();
+    auto built = query::BuildQuery(*published->schema, *table, arguments, query_options, published->sql_shapes.get());
     if (!built) {
       refuse_call(built.error());
     } else {
@@ -181,7 +183,7 @@ asio::awaitable<Result<protocol::ToolOutcome>> ToolService::CallTool(std::string
         outcome = {true, CostRefusal(*table, result->plan), {}};
         status = Describe(ErrorKind::kInvalidArgument).metric_status;
         error = "plan_cost";
-        log["plan_cost"] = result->plan.total_cost;
+        plan_cost = result->plan.total_cost;
       } else if (auto nonce = RandomHex128(); !nonce) {
         refuse_call(nonce.error());
         error = nonce.error().code;
@@ -197,11 +199,12 @@ asio::awaitable<Result<protocol::ToolOutcome>> ToolService::CallTool(std::string
   if (outcome.is_error && error.empty()) error = outcome.text;
   auto elapsed = std::chrono::duration<double>(database::Clock::now() - started).count();
   if (metrics_) metrics_->RecordToolCall(refused ? std::string_view("_unknown") : std::string_view(name), status, elapsed, rows);
-  log["duration_ms"] = elapsed * 1000.0;
-  log["rows"] = rows;
-  log["status"] = status;
-  log["error"] = error;
-  logging::Info("tool_call", std::move(log));
+  logging::Fields log;
+  log.Add("tool", name).Add("session", context.session_id).Add("sub", context.subject).Add("role", context.role);
+  if (table_name) log.Add("table", *table_name);
+  if (plan_cost) log.Add("plan_cost", *plan_cost);
+  log.Add("duration_ms", elapsed * 1000.0).Add("rows", rows).Add("status", status).Add("error", error);
+  logging::Log(logging::LogLevel::kInfo, "tool_call", log);
   if (refused) co_return std::move(*refused);
   co_return outcome;
 }

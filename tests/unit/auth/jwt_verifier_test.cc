@@ -675,6 +675,39 @@ TEST_F(JwtVerifierTest, SecondVerifyHitsTheCache) {
   EXPECT_EQ(second.value().subject, "user-1");
 }
 
+// Short tokens are cached under their own bytes, long ones under their SHA-256: both kinds hit.
+TEST_F(JwtVerifierTest, ShortAndLongTokensBothHitTheCache) {
+  const auto v = Make(HmacSettings());
+  const std::string short_token = Hs(Claims());
+  auto claims = Claims();
+  claims["padding"] = std::string(600, 'p');
+  const std::string long_token = Hs(claims);
+  ASSERT_LE(short_token.size(), 512u);
+  ASSERT_GT(long_token.size(), 512u);
+  for (const auto& token : {short_token, long_token}) {
+    ExpectIdentity(v->Verify(Bearer(token), kNow));
+    ExpectIdentity(v->Verify(Bearer(token), kNow));
+  }
+  EXPECT_EQ(v->CacheStats().hits, 2u);
+  EXPECT_EQ(v->CacheStats().size, 2u);
+}
+
+// A cached token's key is all of its bytes: a token that differs in its last signature character
+// is checked in full, and fails.
+TEST_F(JwtVerifierTest, ATokenDifferingFromACachedOneInOneByteIsCheckedInFull) {
+  const auto v = Make(HmacSettings());
+  auto claims = Claims();
+  for (const size_t padding : {0, 600}) {
+    claims["padding"] = std::string(padding, 'p');
+    const std::string token = Hs(claims);
+    ExpectIdentity(v->Verify(Bearer(token), kNow));
+    std::string forged = token;
+    forged[forged.size() - 2] = forged[forged.size() - 2] == 'A' ? 'B' : 'A';
+    ExpectFailure(v->Verify(Bearer(forged), kNow), "signature");
+  }
+  EXPECT_EQ(v->CacheStats().hits, 0u);
+}
+
 TEST_F(JwtVerifierTest, CachedTokenStillExpires) {
   const auto v = Make(HmacSettings());
   auto claims = Claims();

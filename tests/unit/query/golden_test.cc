@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "query/query.h"
+#include "query/sql_shape_cache.h"
 #include "unit/query/golden_file.h"
 #include "unit/query/shop_fixture.h"
 
@@ -139,6 +140,48 @@ TEST(QueryGoldenFiles, HoldCasesWithInputAndExpectation) {
   size_t cases = 0;
   for (const auto& path : testing::GoldenFiles(GoldenDir())) cases += testing::ReadGoldenFile(path).cases.size();
   EXPECT_GE(cases, 80U);
+}
+
+// SQL built once per shape (query/sql_shape_cache.h): every case through one cache, twice, builds
+// exactly what it builds without one. A shape key missing anything that changes the text would hand
+// one case the SQL of another case that differs from it only there.
+TEST(QueryGoldenFiles, OneShapeCacheForEveryCaseChangesNothing) {
+  const schema::SchemaSnapshot snapshot = testing::FixtureSnapshot();
+  SqlShapeCache shapes(1 << 20);
+  size_t built = 0;
+  for (int round = 0; round < 2; ++round) {
+    for (const auto& path : testing::GoldenFiles(GoldenDir())) {
+      for (const auto& c : testing::ReadGoldenFile(path).cases) {
+        const std::string* args_text = c.Find("args");
+        const schema::Table* table = testing::FixtureTable(snapshot, c.Get("table", "orders"));
+        if (args_text == nullptr || table == nullptr) continue;
+        SCOPED_TRACE(path.filename().string() + ":" + std::to_string(c.line_number) + " " + c.name);
+        const json::value args = json::parse(*args_text);
+        const QueryOptions options = OptionsFor(c.Get("options"));
+        const auto alone = BuildQuery(snapshot, *table, args, options);
+        const auto cached = BuildQuery(snapshot, *table, args, options, &shapes);
+        ASSERT_EQ(cached.ok(), alone.ok());
+        if (!alone.ok()) {
+          EXPECT_EQ(cached.error().message, alone.error().message);
+          continue;
+        }
+        ++built;
+        EXPECT_EQ(cached->sql, alone->sql);
+        EXPECT_EQ(ParamsJson(cached.value()), ParamsJson(alone.value()));
+        EXPECT_EQ(cached->limit, alone->limit);
+        ASSERT_EQ(cached->columns.size(), alone->columns.size());
+        for (size_t i = 0; i < alone->columns.size(); ++i) {
+          EXPECT_EQ(cached->columns[i].name, alone->columns[i].name);
+          EXPECT_EQ(cached->columns[i].type.category, alone->columns[i].type.category);
+          EXPECT_EQ(cached->columns[i].type.is_array, alone->columns[i].type.is_array);
+        }
+      }
+    }
+  }
+  const auto stats = shapes.GetStats();
+  EXPECT_GE(built, 100U);
+  EXPECT_GE(stats.hits, built / 2) << "the second round finds every shape of the first";
+  EXPECT_EQ(stats.hits + stats.misses, built);
 }
 
 }  // namespace

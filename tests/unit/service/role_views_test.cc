@@ -73,6 +73,18 @@ TEST(RoleViewsTest, EachRoleGetsItsOwnViewAndTheLoginRoleSharesTheFullOne) {
   EXPECT_TRUE(views->For("stranger")->catalog->tools.empty());
 }
 
+// The SQL cached per query shape points into its snapshot: each publication, a reload's included,
+// starts its own empty cache, and a role's cut view does not share the full view's.
+TEST(RoleViewsTest, EachPublicationHasItsOwnEmptySqlShapeCache) {
+  auto before = Build(GeneratedSnapshot(9, 6));
+  auto after = Build(GeneratedSnapshot(9, 6));
+  ASSERT_NE(before->all()->sql_shapes, nullptr);
+  EXPECT_NE(after->all()->sql_shapes, before->all()->sql_shapes);
+  EXPECT_EQ(after->all()->sql_shapes->GetStats().size, 0u);
+  EXPECT_NE(before->For("analyst")->sql_shapes, before->all()->sql_shapes);
+  EXPECT_EQ(before->For("mcp_reader")->sql_shapes, before->all()->sql_shapes) << "the same view, the same snapshot";
+}
+
 TEST(RoleViewsTest, AChangeIsReportedOnlyForTheRolesWhoseListsChanged) {
   SchemaSnapshot before = GeneratedSnapshot(9, 6);
   SchemaSnapshot after = before;

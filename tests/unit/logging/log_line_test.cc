@@ -1,0 +1,70 @@
+// The log line's bytes: members written by hand (strings, integers) or through Boost's serializer
+// (doubles, containers) are exactly what Boost.JSON serialises, and a Fields line is the same line
+// as the object with those members.
+#include "logging/log.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <cstdint>
+#include <limits>
+#include <string>
+
+namespace pgmcp::logging {
+namespace {
+
+namespace json = boost::json;
+
+// Every byte value, so the escaping of each is compared with Boost's.
+std::string AllBytes() {
+  std::string s;
+  for (int c = 1; c < 256; ++c) s.push_back(static_cast<char>(c));
+  return s;
+}
+
+std::string LineOf(const auto& fields) {
+  ::testing::internal::CaptureStderr();
+  Log(LogLevel::kInfo, "tool_call", fields);
+  return ::testing::internal::GetCapturedStderr();
+}
+
+// The line after its timestamp, which differs between two lines.
+std::string AfterTimestamp(const std::string& line) { return line.substr(line.find("\"level\"")); }
+
+TEST(LogLineTest, MembersAreTheBytesBoostJsonWrites) {
+  const json::object fields{{"tool", "query_orders"},
+                            {"bytes", AllBytes()},
+                            {"utf8", "caf\xc3\xa9 \xe2\x80\xa8"},
+                            {"negative", -42},
+                            {"big", std::numeric_limits<uint64_t>::max()},
+                            {"min", std::numeric_limits<int64_t>::min()},
+                            {"ms", 12.5},
+                            {"tiny", 0.1},
+                            {"huge", 1e300},
+                            {"zero", 0.0},
+                            {"yes", true},
+                            {"no", false},
+                            {"nothing", nullptr},
+                            {"list", json::array{1, "two", 3.5}},
+                            {"nested", json::object{{"a\"b", "c\\d"}}}};
+  const std::string line = LineOf(fields);
+  const std::string members = json::serialize(fields);
+  ASSERT_TRUE(line.ends_with("\"event\":\"tool_call\"," + members.substr(1, members.size() - 2) + "}\n")) << line;
+  EXPECT_TRUE(line.starts_with("{\"ts\":\"")) << line;
+}
+
+TEST(LogLineTest, FieldsWriteTheSameLineAsTheObject) {
+  const std::string text = "say \"hi\"\n\t\x01\x7f end";
+  Fields fields;
+  fields.Add("tool", "query_orders").Add("error", text).Add("rows", int64_t{-7}).Add("duration_ms", 0.123456789);
+  fields.Add("event", "not mine").Add("ts", "not mine either");
+  const json::object object{{"tool", "query_orders"}, {"error", text}, {"rows", -7}, {"duration_ms", 0.123456789},
+                            {"event", "not mine"}, {"ts", "not mine either"}};
+  EXPECT_EQ(AfterTimestamp(LineOf(fields)), AfterTimestamp(LineOf(object)));
+  const std::string line = LineOf(fields);
+  EXPECT_EQ(line.find("not mine"), std::string::npos) << "the writer's own members are left out";
+  EXPECT_EQ(json::parse(line).at("rows").as_int64(), -7);
+}
+
+}  // namespace
+}  // namespace pgmcp::logging
