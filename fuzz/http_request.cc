@@ -30,9 +30,13 @@ void CheckRequest(const bhttp::request<bhttp::string_body>& req) {
   (void)http::OriginAllowed(origin != req.end() ? origin->value() : "", origin != req.end(), allowed, 8080);
   (void)http::Accepts(req[bhttp::field::accept], "application/json");
   (void)http::Accepts(req[bhttp::field::accept], "text/event-stream");
-  for (const char c : http::MediaType(req[bhttp::field::content_type])) {
-    PGMCP_FUZZ_CHECK(!(c >= 'A' && c <= 'Z'), "a media type is lower-cased");
+  const std::string_view content_type = req[bhttp::field::content_type];
+  std::string upper(content_type);
+  for (char& c : upper) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
   }
+  PGMCP_FUZZ_CHECK(http::HasMediaType(content_type, "application/json") == http::HasMediaType(upper, "application/json"),
+                   "a media type matches whatever its case");
   const protocol::PostedMessage posted{req.body(), req["MCP-Protocol-Version"], req["Mcp-Method"], req["Mcp-Name"],
                                        req["Mcp-Session-Id"]};
   const protocol::Route route = protocol::RoutePost(posted, 64);

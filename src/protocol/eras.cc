@@ -2,6 +2,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "common/json_string.h"
 #include "protocol/jsonrpc.h"
 
 namespace pgmcp::protocol {
@@ -48,7 +49,7 @@ void AppendStatelessFields(std::string& out, bool cacheable, std::string_view se
   out += R"({"resultType":"complete","_meta":{")";
   out += kMetaServerInfo;
   out += R"(":{"name":"pgmcp","version":)";
-  AppendJsonString(out, server_version);
+  pgmcp::AppendJsonString(server_version, out);
   out += "}}";
   if (cacheable) {
     out += R"(,"ttlMs":)";

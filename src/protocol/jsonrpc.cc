@@ -1,10 +1,10 @@
 #include "protocol/jsonrpc.h"
 
 #include <boost/json/serialize.hpp>
-#include <boost/json/serializer.hpp>
 #include <charconv>
 
 #include "common/json.h"
+#include "common/json_string.h"
 
 namespace pgmcp::protocol {
 namespace json = boost::json;
@@ -70,7 +70,7 @@ std::string EncodeRawResult(const json::value& id, std::string_view raw_result) 
 void AppendResultHead(std::string& out, const json::value& id) {
   out += R"({"jsonrpc":"2.0","id":)";
   if (id.is_string()) {
-    AppendJsonString(out, id.get_string());
+    pgmcp::AppendJsonString(id.get_string(), out);
   } else if (id.is_int64() || id.is_uint64()) {
     char digits[24];
     auto end = id.is_int64() ? std::to_chars(digits, digits + sizeof digits, id.get_int64()).ptr
@@ -80,18 +80,6 @@ void AppendResultHead(std::string& out, const json::value& id) {
     out += json::serialize(id);
   }
   out += R"(,"result":)";
-}
-
-void AppendJsonString(std::string& out, std::string_view text) {
-  // Appended to `out` through a buffer on the stack: no intermediate string (tool results carry
-  // kilobytes of text), and no zero-filled room in `out` either.
-  json::serializer serializer;
-  serializer.reset(json::string_view(text.data(), text.size()));
-  char chunk[4096];
-  while (!serializer.done()) {
-    const json::string_view written = serializer.read(chunk, sizeof chunk);
-    out.append(written.data(), written.size());
-  }
 }
 
 std::string EncodeError(const json::value& id, int code, std::string_view message, const json::value& data) {

@@ -45,8 +45,6 @@ std::string EncodeRawResult(const boost::json::value& id, std::string_view raw_r
 // Appends {"jsonrpc":"2.0","id":<id>,"result": -- the caller appends the result and the closing
 // brace: a reply built in one buffer.
 void AppendResultHead(std::string& out, const boost::json::value& id);
-// Appends `text` as a JSON string literal, escaped as Boost.JSON's serializer escapes it.
-void AppendJsonString(std::string& out, std::string_view text);
 std::string EncodeError(const boost::json::value& id, int code, std::string_view message,
                         const boost::json::value& data = nullptr);
 std::string EncodeNotification(std::string_view method, const boost::json::value& params);

@@ -1,3 +1,4 @@
+#include "common/json_string.h"
 #include "common/utf8.h"
 #include "protocol/backend.h"
 #include "protocol/jsonrpc.h"
@@ -18,7 +19,7 @@ std::string EncodeToolResult(const ToolOutcome& outcome) {
 
 void AppendToolResultMembers(std::string& out, const ToolOutcome& outcome) {
   out += R"("content":[{"type":"text","text":)";
-  AppendJsonString(out, outcome.text);
+  pgmcp::AppendJsonString(outcome.text, out);
   out += "}]";
   if (!outcome.structured_json.empty()) {
     out += R"(,"structuredContent":)";
