@@ -89,6 +89,16 @@ if (stdio1 && limit1) {
 if (httpJwt?.cpu) goal("pgmcp CPU per HTTP + JWT call", `${f(httpJwt.cpu.server_us_per_call, 1)} µs`, "≤ 20 µs", httpJwt.cpu.server_us_per_call <= 20);
 if (hwm) goal("pgmcp peak RSS (VmHWM) under load", mb(hwm), "≤ 25 MB", hwm * 1024 <= 25e6);
 p();
+if (httpJwt?.cpu?.server_core_pct !== undefined) {
+  const user = httpJwt.cpu.server_user_us_per_call;
+  const split = Number.isFinite(user)
+    ? ` Of its ${f(httpJwt.cpu.server_us_per_call, 0)} µs per call, ${f(user, 0)} µs ran in pgmcp's own code and libraries ` +
+      `and ${f(httpJwt.cpu.server_us_per_call - user, 0)} µs in the kernel on its behalf (sockets, epoll).`
+    : "";
+  p(`During the HTTP + JWT phase pgmcp used ${f(httpJwt.cpu.server_core_pct, 0)} % of one core: its one event loop ` +
+    `would be the limit only near 100 %, and below that more loops would only compete with PostgreSQL for the same cores.${split}`);
+  p();
+}
 p("## pgmcp memory and health under load");
 p();
 p("| phase | idle RSS (after start) | RSS before load | peak RSS | RSS 2 s after load | RssAnon idle → after | exit on SIGTERM | peak pool connections (pool.max) |");
