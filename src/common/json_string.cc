@@ -1,6 +1,7 @@
 #include "common/json_string.h"
 
 #include <array>
+#include <boost/json/serializer.hpp>
 #include <cstdint>
 #include <cstring>
 
@@ -16,7 +17,25 @@ constexpr std::array<uint8_t, 256> MakeEscapeTable() {
   return t;
 }
 constexpr auto kEscape = MakeEscapeTable();
+// The bytes an escape adds, by kind: none, one (\n), five (\u00XX).
+constexpr size_t kExtraBytes[3] = {0, 1, 5};
+
+// The letter after the backslash of a short escape.
+constexpr std::array<char, 256> MakeShortEscapeTable() {
+  std::array<char, 256> t{};
+  t['\n'] = 'n';
+  t['\t'] = 't';
+  t['\r'] = 'r';
+  t['\b'] = 'b';
+  t['\f'] = 'f';
+  t['"'] = '"';
+  t['\\'] = '\\';
+  return t;
+}
+constexpr auto kShortEscape = MakeShortEscapeTable();
 constexpr char kHex[] = "0123456789abcdef";
+// From this length on, text with escapes is written by Boost's serializer.
+constexpr size_t kLongText = 256;
 
 constexpr uint64_t kOnes = 0x0101010101010101ULL;
 constexpr uint64_t kHighBits = 0x8080808080808080ULL;
@@ -57,32 +76,47 @@ void AppendJsonString(std::string_view text, std::string& out) {
     AppendPlainJsonString(text, out);
     return;
   }
-  out.push_back('"');
-  size_t run_start = 0;
+  if (text.size() >= kLongText) {
+    // Long text -- a tool result's JSON, a quote every few bytes -- goes through Boost's
+    // serializer, which copies the runs between escapes faster (measured: bench/profile-call),
+    // via a buffer on the stack: no intermediate string.
+    boost::json::serializer serializer;
+    serializer.reset(boost::json::string_view(text.data(), text.size()));
+    char chunk[4096];
+    while (!serializer.done()) {
+      const boost::json::string_view written = serializer.read(chunk, sizeof chunk);
+      out.append(written.data(), written.size());
+    }
+    return;
+  }
+  // Two passes: the escaped length, then the bytes written through a pointer.
+  size_t escaped = text.size() + 2;
+  for (size_t i = plain; i < text.size(); ++i) escaped += kExtraBytes[kEscape[static_cast<unsigned char>(text[i])]];
+  const size_t start = out.size();
+  out.resize(start + escaped);
+  char* p = out.data() + start;
+  *p++ = '"';
+  std::memcpy(p, text.data(), plain);
+  p += plain;
   for (size_t i = plain; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
-    const uint8_t kind = kEscape[c];
-    if (kind == 0) continue;
-    out.append(text.data() + run_start, i - run_start);
-    run_start = i + 1;
-    if (kind == 2) {
-      out.append("\\u00");
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0xF]);
-      continue;
-    }
-    out.push_back('\\');
-    switch (c) {
-      case '\n': out.push_back('n'); break;
-      case '\t': out.push_back('t'); break;
-      case '\r': out.push_back('r'); break;
-      case '\b': out.push_back('b'); break;
-      case '\f': out.push_back('f'); break;
-      default: out.push_back(static_cast<char>(c)); break;
+    switch (kEscape[c]) {
+      case 0:
+        *p++ = static_cast<char>(c);
+        break;
+      case 1:
+        *p++ = '\\';
+        *p++ = kShortEscape[c];
+        break;
+      default:
+        std::memcpy(p, "\\u00", 4);
+        p[4] = kHex[c >> 4];
+        p[5] = kHex[c & 0xF];
+        p += 6;
+        break;
     }
   }
-  out.append(text.data() + run_start, text.size() - run_start);
-  out.push_back('"');
+  *p = '"';
 }
 
 }  // namespace pgmcp

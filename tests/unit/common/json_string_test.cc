@@ -26,7 +26,8 @@ TEST(JsonStringTest, EveryByteAtEveryPositionOfAWordIsFound) {
 
 TEST(JsonStringTest, TheSameBytesAsBoostJson) {
   for (int byte = 0; byte < 256; ++byte) {
-    for (const size_t length : {1, 9, 17}) {
+    // Short text is escaped by the table, long text (256 bytes on) by Boost's serializer: both ways.
+    for (const size_t length : {1, 9, 17, 255, 256, 5000}) {
       std::string text(length, 'x');
       text[length / 2] = static_cast<char>(byte);
       std::string out = "prefix";
@@ -34,6 +35,12 @@ TEST(JsonStringTest, TheSameBytesAsBoostJson) {
       ASSERT_EQ(out, "prefix" + boost::json::serialize(boost::json::string(text))) << "byte " << byte;
     }
   }
+  // A tool result's text: JSON with a quote every few bytes, UTF-8 and control characters.
+  std::string result;
+  for (int row = 0; row < 200; ++row) result += "[" + std::to_string(row) + ",\"né\\\"\t\x01\",null],";
+  std::string appended = "{";
+  AppendJsonString(result, appended);
+  EXPECT_EQ(appended, "{" + boost::json::serialize(boost::json::string(result)));
   std::string out;
   AppendPlainJsonString("plain text", out);
   EXPECT_EQ(out, "\"plain text\"");
