@@ -1,9 +1,11 @@
 #include "http/request_checks.h"
 
 #include <algorithm>
+#include <boost/beast/core/string.hpp>
 #include <cctype>
 
 namespace pgmcp::http {
+namespace beast = boost::beast;
 namespace {
 
 std::string Lower(std::string_view s) {
@@ -16,13 +18,6 @@ std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
-}
-
-// ASCII case-insensitive equality, without a lower-cased copy: these run on every request.
-bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
-  auto lower = [](unsigned char c) { return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c; };
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [&](unsigned char x, unsigned char y) { return lower(x) == lower(y); });
 }
 
 }  // namespace
@@ -62,7 +57,7 @@ bool HostAllowed(std::string_view host, bool listening_on_loopback) {
     if (port.empty() || !digits(port)) return false;
     h = h.substr(0, colon);
   }
-  return EqualsIgnoringCase(h, "localhost") || h == "127.0.0.1" || h == "[::1]";
+  return beast::iequals(h, "localhost") || h == "127.0.0.1" || h == "[::1]";
 }
 
 bool Accepts(std::string_view accept, std::string_view media_type) {
@@ -75,9 +70,9 @@ bool Accepts(std::string_view accept, std::string_view media_type) {
     if (comma == std::string_view::npos) comma = accept.size();
     std::string_view item = Trim(accept.substr(start, comma - start));
     item = Trim(item.substr(0, item.find(';')));
-    if (EqualsIgnoringCase(item, media_type) || item == "*/*") return true;
+    if (beast::iequals(item, media_type) || item == "*/*") return true;
     if (item.size() == family.size() + 2 && item.substr(family.size()) == "/*" &&
-        EqualsIgnoringCase(item.substr(0, family.size()), family)) {
+        beast::iequals(item.substr(0, family.size()), family)) {
       return true;
     }
     start = comma + 1;
@@ -86,7 +81,7 @@ bool Accepts(std::string_view accept, std::string_view media_type) {
 }
 
 bool HasMediaType(std::string_view content_type, std::string_view media_type) {
-  return EqualsIgnoringCase(Trim(content_type.substr(0, content_type.find(';'))), media_type);
+  return beast::iequals(Trim(content_type.substr(0, content_type.find(';'))), media_type);
 }
 
 }  // namespace pgmcp::http

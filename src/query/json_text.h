@@ -7,14 +7,9 @@
 #include <string>
 #include <string_view>
 
-#include "common/json_string.h"
+#include "common/json_string.h"  // the string writers the encoders use
 
 namespace pgmcp::query {
-
-// The JSON string writers, common/json_string.h, under their old names here.
-using pgmcp::AppendJsonString;
-using pgmcp::AppendPlainJsonString;
-using pgmcp::PlainAsciiPrefix;
 
 // A caller-supplied name or value for an error sentence: JSON-quoted, cut to a few dozen
 // characters so a hostile megabyte-long key does not come back in the error.

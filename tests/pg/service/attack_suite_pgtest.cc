@@ -336,7 +336,7 @@ struct Verdict {
 
 std::string Printable(const std::string& s) {
   std::string out;
-  query::AppendJsonString(s.size() > 80 ? s.substr(0, 80) : s, out);
+  pgmcp::AppendJsonString(s.size() > 80 ? s.substr(0, 80) : s, out);
   return out;
 }
 
