@@ -1,10 +1,7 @@
 #include "http/event_stream.h"
 
-#include <sys/socket.h>
-
 #include <algorithm>
 #include <boost/asio/write.hpp>
-#include <cerrno>
 
 namespace pgmcp::http::internal {
 
@@ -52,21 +49,12 @@ asio::awaitable<bool> PumpEvents(beast::tcp_stream& stream, asio::steady_timer& 
   co_return true;
 }
 
-Peer PeekPeer(asio::ip::tcp::socket& socket) {
-  char byte;
-  ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-  if (n > 0) return Peer::kPresent;
-  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return Peer::kWaitAgain;
-  return Peer::kGone;  // end of stream or reset
-}
+bool PeekSaysGone(const boost::system::error_code& ec) { return ec && ec != asio::error::operation_aborted; }
 
 asio::awaitable<bool> ClientHangsUp(asio::ip::tcp::socket& socket, std::function<bool()> waiting) {
-  while (true) {
-    auto [ec] = co_await socket.async_wait(asio::ip::tcp::socket::wait_read, kTuple);
-    if (ec || !waiting()) co_return false;
-    Peer peer = PeekPeer(socket);
-    if (peer != Peer::kWaitAgain) co_return peer == Peer::kGone;
-  }
+  char byte = 0;
+  auto [ec, n] = co_await socket.async_receive(asio::buffer(&byte, 1), asio::socket_base::message_peek, kTuple);
+  co_return waiting() && PeekSaysGone(ec);
 }
 
 }  // namespace pgmcp::http::internal

@@ -31,14 +31,13 @@ asio::awaitable<bool> PumpEvents(beast::tcp_stream& stream, asio::steady_timer& 
                                  std::chrono::system_clock::time_point deadline, std::function<bool()> open,
                                  std::function<std::string()> take);
 
-// What a readable socket says about its client: bytes to read (a pipelined request: still
-// there), nothing yet (a spurious wake-up: wait again), or the end of stream or a reset (gone).
-enum class Peer { kPresent, kWaitAgain, kGone };
-Peer PeekPeer(asio::ip::tcp::socket& socket);
+// Whether the end of a one-byte MSG_PEEK receive on a client's socket says the client is gone:
+// the end of stream or a reset. Bytes there (a pipelined request) mean it is still present, as
+// does a receive cancelled because the exchange ended. (One peek receive, where a readiness wait
+// then a peek took two steps and had spurious wake-ups to wait out.)
+bool PeekSaysGone(const boost::system::error_code& ec);
 
-// Waits until the client of `socket` hangs up (true) or `waiting()` stops holding (false): a
-// readable socket with nothing to read is the end of stream; bytes there (a pipelined request)
-// mean the client is still present, as does a wait cancelled because the exchange ended.
+// Waits until the client of `socket` hangs up (true) or `waiting()` stops holding (false).
 asio::awaitable<bool> ClientHangsUp(asio::ip::tcp::socket& socket, std::function<bool()> waiting);
 
 }  // namespace pgmcp::http::internal

@@ -70,6 +70,7 @@ struct HttpServer::Connection {
   boost::asio::cancellation_signal cancel;
   uint64_t calls = 0;        // stateless calls begun: tells a hang-up watch whether its call still runs
   bool in_call = false;      // a stateless call runs now
+  char watch_byte = 0;       // where the hang-up watch peeks (WatchCall)
 };
 
 }  // namespace pgmcp::http
