@@ -7,7 +7,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
 #include <cstdlib>
 
 #include "app/commands.h"
@@ -32,20 +32,6 @@ namespace {
 // How long a /readyz answer from the database stays good (docs/reference.md, Endpoints).
 constexpr std::chrono::seconds kReadyProbeInterval{1};
 
-// The verified token's exp (the verifier refuses tokens without one), so that a GET stream ends
-// when its token does. 0 when it cannot be read.
-int64_t TokenExpiry(const std::string& claims_json) {
-  boost::system::error_code ec;
-  auto claims = boost::json::parse(claims_json, ec);
-  if (ec || !claims.is_object()) return 0;
-  const auto* exp = claims.as_object().if_contains("exp");
-  if (exp == nullptr) return 0;
-  if (exp->is_int64()) return exp->as_int64();
-  if (exp->is_uint64()) return static_cast<int64_t>(std::min<uint64_t>(exp->as_uint64(), INT64_MAX));
-  if (exp->is_double()) return static_cast<int64_t>(exp->as_double());
-  return 0;
-}
-
 // The HTTP transport's authentication: the bearer token, checked with fresh keys when the token
 // names one the identity provider published after the last fetch.
 asio::awaitable<Result<http::Caller>> Authenticate(std::shared_ptr<const auth::JwtVerifier> verifier,
@@ -60,8 +46,7 @@ asio::awaitable<Result<http::Caller>> Authenticate(std::shared_ptr<const auth::J
   context.role = std::move(id.role);
   context.claims_json = std::move(id.claims_json);
   context.subject = std::move(id.subject);
-  const int64_t expires_at = TokenExpiry(context.claims_json);
-  co_return http::Caller{std::move(context), expires_at};
+  co_return http::Caller{std::move(context), id.expires_at};
 }
 
 // Everything both transports share: settings, pool, tools, schema lifecycle, the loop, and an

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,7 @@ struct Identity {
   std::string role;         // from auth.role_claim; checked against auth.allowed_roles
   std::string claims_json;  // the payload, re-serialized compactly: set_config('request.jwt.claims', …)
   std::string subject;      // "sub" when it is a string, else empty; for the logs
+  int64_t expires_at = 0;   // "exp" in Unix seconds (whole, clamped to int64), so a stream can end with its token
 };
 
 using VerifyResult = Result<Identity>;

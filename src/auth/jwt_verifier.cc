@@ -468,6 +468,9 @@ VerifyResult JwtVerifier::VerifyToken(std::string_view token, double now, const 
   if (const auto* sub = claims.if_contains("sub"); sub != nullptr && sub->is_string()) {
     identity.subject = std::string(sub->get_string());
   }
+  // exp is finite (AllNumbersFinite) and later than now: a positive whole number of seconds.
+  constexpr double kLatest = 9.2e18;  // below INT64_MAX, as a double
+  identity.expires_at = exp >= kLatest ? std::numeric_limits<int64_t>::max() : static_cast<int64_t>(exp);
   if (!cache_key.empty()) cache_.Insert(cache_key, identity, valid_from, exp + skew_seconds_);
   return identity;
 }

@@ -10,6 +10,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdlib>
+#include <limits>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -381,8 +382,12 @@ TEST_F(JwtVerifierTest, Expiry) {
   ExpectFailure(v->Verify(Bearer(Hs(claims)), kNow), "expired");
   claims["exp"] = kNowSeconds - 10;  // within the skew
   ExpectIdentity(v->Verify(Bearer(Hs(claims)), kNow));
+  EXPECT_EQ(v->Verify(Bearer(Hs(claims)), kNow)->expires_at, kNowSeconds - 10);  // when a stream must end
   claims["exp"] = static_cast<double>(kNowSeconds) + 0.5;  // NumericDate may be fractional
   ExpectIdentity(v->Verify(Bearer(Hs(claims)), kNow));
+  EXPECT_EQ(v->Verify(Bearer(Hs(claims)), kNow)->expires_at, kNowSeconds);
+  claims["exp"] = 1e300;  // beyond int64: the latest time there is
+  EXPECT_EQ(v->Verify(Bearer(Hs(claims)), kNow)->expires_at, std::numeric_limits<int64_t>::max());
   claims.erase("exp");
   ExpectFailure(v->Verify(Bearer(Hs(claims)), kNow), "no_exp");
   claims["exp"] = std::to_string(kNowSeconds + 300);
@@ -673,6 +678,8 @@ TEST_F(JwtVerifierTest, SecondVerifyHitsTheCache) {
   EXPECT_EQ(v->CacheStats().size, 1u);
   EXPECT_EQ(second.value().claims_json, first.value().claims_json);
   EXPECT_EQ(second.value().subject, "user-1");
+  EXPECT_EQ(second.value().expires_at, first.value().expires_at);
+  EXPECT_GT(first.value().expires_at, 0);
 }
 
 // Short tokens are cached under their own bytes, long ones under their SHA-256: both kinds hit.
