@@ -17,6 +17,7 @@ const stdio = load("stdio");
 const sessions = load("sessions");
 const stdioPgmcp = load("stdio-pgmcp");
 const stdioRef = load("stdio-reference");
+const floorNginx = load("floor-nginx");
 
 const f = (v, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : "–");
 const mb = (kb) => (Number.isFinite(kb) && kb > 0 ? `${(kb / 1024).toFixed(1)} MiB` : "–");
@@ -34,7 +35,7 @@ p(`# pgmcp benchmark ${machine.stamp}`);
 p();
 p(`Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.mem_gib} GiB; ${machine.os}, kernel ${machine.kernel}; ` +
   `PostgreSQL ${machine.postgres}; Node ${machine.node}; ${machine.pgmcp}. Load average at the end: ${machine.load}. ` +
-  `Everything (PostgreSQL, pgmcp, pgbench, wrk, the stdio driver and the smoke test's Node load generator) shares these cores; each phase ran once ` +
+  `Everything (PostgreSQL, pgmcp, pgbench, wrk, nginx, the stdio driver and the smoke test's Node load generator) shares these cores; each phase ran once ` +
   `for ${machine.duration_s} s, so figures are noisy.`);
 p();
 p(`Release binary: ${(machine.binary_bytes / 1048576).toFixed(2)} MiB (${(machine.binary_stripped_bytes / 1048576).toFixed(2)} MiB stripped).`);
@@ -44,17 +45,17 @@ p(`The call: \`query_orders\` with \`{"where": {"customer_id": N}}\`, N cycling 
 p();
 p("## pgmcp next to the limit");
 p();
-p("The limit is pgbench running pgmcp's own envelope with prepared statements; CPU per call is " +
-  "/proc utime + stime of pgmcp and of every process of the cluster over the phase, divided by successful calls.");
+p("The limit is pgbench running pgmcp's own envelope with prepared statements. CPU per call is /proc utime + stime " +
+  "over the phase, divided by successful calls, written total (user + kernel): pgmcp's process, the cluster's (the " +
+  "postmaster and its backends) and the driver's own (pgbench's client threads, wrk, the stdio driver; getrusage).");
 p();
-p("| system | clients | calls/s | p50 ms | p99 ms | errors | CPU per call |");
-p("|---|--:|--:|--:|--:|---|---|");
-const pgUs = (r) => (r && r.pg_cpu_s !== undefined && r.ok ? (r.pg_cpu_s * 1e6) / r.ok : NaN);
-const cpuText = (r) => {
-  const parts = [];
-  if (r.cpu && Number.isFinite(r.cpu.server_us_per_call)) parts.push(`pgmcp ${f(r.cpu.server_us_per_call, 0)} µs`);
-  if (Number.isFinite(pgUs(r))) parts.push(`database ${f(pgUs(r), 0)} µs`);
-  return parts.join(", ") || "–";
+p("| system | clients | calls/s | p50 ms | p99 ms | errors | pgmcp CPU/call µs | database CPU/call µs | driver CPU/call µs |");
+p("|---|--:|--:|--:|--:|---|--:|--:|--:|");
+// "total (user + kernel)" of one process's CPU per call, from cpu.WHO_us_per_call and cpu.WHO_user_us_per_call.
+const cpuOf = (r, who) => {
+  const total = r?.cpu?.[`${who}_us_per_call`], user = r?.cpu?.[`${who}_user_us_per_call`];
+  if (!Number.isFinite(total)) return "–";
+  return Number.isFinite(user) ? `${f(total, 0)} (${f(user, 0)} + ${f(total - user, 0)})` : f(total, 0);
 };
 const rows = [
   [limit, "pgbench, pgmcp's envelope pipelined, **prepared statements** (`-M prepared`) — the true limit", false],
@@ -69,7 +70,8 @@ for (const [r, what, vsLimit] of rows) {
   if (!r) continue;
   const rate = vsLimit && limit ? `${f(r.calls_per_s, 0)} (${ratio(r.calls_per_s, limit.calls_per_s)} the limit)` : f(r.calls_per_s, 0);
   const errors = r.failed !== undefined ? errs(r) : Object.entries(r.errors || {}).filter(([, v]) => v).map(([k, v]) => `${k}: ${v}`).join(", ") || "none";
-  p(`| ${what} | ${r.clients ?? r.in_flight} | ${rate} | ${f(r.latency_ms.p50, 3)} | ${f(r.latency_ms.p99, 3)} | ${errors} | ${cpuText(r)} |`);
+  p(`| ${what} | ${r.clients ?? r.in_flight} | ${rate} | ${f(r.latency_ms.p50, 3)} | ${f(r.latency_ms.p99, 3)} | ${errors} | ` +
+    `${cpuOf(r, "server")} | ${cpuOf(r, "database")} | ${cpuOf(r, "driver")} |`);
 }
 p();
 p("## The goals (ratios of one run)");
@@ -99,6 +101,39 @@ if (httpJwt?.cpu?.server_core_pct !== undefined) {
     `would be the limit only near 100 %, and below that more loops would only compete with PostgreSQL for the same cores.${split}`);
   p();
 }
+p("## The floor: what a process in pgmcp's place costs on this machine");
+p();
+if (floorNginx && limit && httpJwt) {
+  const part = (r, who) => [r.cpu[`${who}_us_per_call`], r.cpu[`${who}_user_us_per_call`]];
+  const [nginxTotal, nginxUser] = part(floorNginx, "server");
+  const [clientTotal, clientUser] = part(limit, "driver");
+  const [pgmcpTotal, pgmcpUser] = part(httpJwt, "server");
+  const row = (what, rate, total, user) =>
+    p(`| ${what} | ${rate} | ${f(total, 1)} | ${f(user, 1)} | ${f(total - user, 1)} |`);
+  p(`A process that only answered HTTP and only ran the transaction envelope would spend at least the sum of two ` +
+    `measured parts per call: nginx (one worker, no access log) answering the very requests wrk sends pgmcp in the ` +
+    `HTTP + JWT phase with a static copy of a real reply (${floorNginx.reply_bytes} bytes of JSON, from memory), each ` +
+    `connection pausing 1 ms before each request to hold nginx near pgmcp's rate, and ` +
+    `pgbench's own client running pgmcp's envelope with prepared statements (the limit phase, libpq and the pipeline).`);
+  p();
+  p("| part | calls/s | CPU per call µs | user | kernel |");
+  p("|---|--:|--:|--:|--:|");
+  row(`answering HTTP: nginx, the same wrk requests, ${floorNginx.clients} connections paced 1 ms`, f(floorNginx.calls_per_s, 0), nginxTotal, nginxUser);
+  row(`running the envelope: pgbench's client, \`-M prepared\`, ${limit.clients} clients`, f(limit.calls_per_s, 0), clientTotal, clientUser);
+  row("**the floor** (their sum)", "", nginxTotal + clientTotal, nginxUser + clientUser);
+  row("pgmcp, HTTP + JWT", f(httpJwt.calls_per_s, 0), pgmcpTotal, pgmcpUser);
+  p();
+  p(`pgmcp spends ${ratio(pgmcpTotal, nginxTotal + clientTotal)} the floor per call ` +
+    `(user space ${ratio(pgmcpUser, nginxUser + clientUser)}, kernel ${ratio(pgmcpTotal - pgmcpUser, nginxTotal + clientTotal - nginxUser - clientUser)}); ` +
+    `the goal of 20 µs per call is ${20 < nginxTotal + clientTotal ? "below" : "above"} this floor of ` +
+    `${f(nginxTotal + clientTotal, 1)} µs. CPU per call falls as the rate rises (each wake-up serves more requests): ` +
+    `pgbench's client ran at the limit's rate, ${ratio(limit.calls_per_s, httpJwt.calls_per_s)} pgmcp's, so its part ` +
+    `is a lower bound. wrk itself spent ${f(floorNginx.cpu.driver_us_per_call, 1)} µs per request against nginx and ` +
+    `${f(httpJwt.cpu.driver_us_per_call, 1)} µs against pgmcp.`);
+} else {
+  p(machine.floor_note || "Not measured (the nginx phase or the limit is missing).");
+}
+p();
 p("## pgmcp memory and health under load");
 p();
 p("| phase | idle RSS (after start) | RSS before load | peak RSS | RSS 2 s after load | RssAnon idle → after | exit on SIGTERM | peak pool connections (pool.max) |");

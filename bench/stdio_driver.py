@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Light stdio driver for pgmcp's benchmark: keeps N tools/call requests in flight over pgmcp's stdin
-and stdout for T seconds and reports calls/s, latency percentiles, errors, and pgmcp's CPU per call
-and peak RSS (VmHWM) from /proc. Python 3 standard library only; responses are matched by id without
+and stdout for T seconds and reports calls/s, latency percentiles, errors, pgmcp's CPU per call
+and peak RSS (VmHWM) from /proc, and its own CPU per call (getrusage). Python 3 standard library only; responses are matched by id without
 parsing their JSON, so the driver costs little next to the server.
 
   bench/stdio_driver.py --in-flight N --duration S --out result.json -- PGMCP serve --dsn ... --config ...
@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 import time
@@ -20,9 +21,11 @@ ID = re.compile(rb'"id":(\d+)')
 
 
 def proc_cpu_seconds(pid):
+    """(utime + stime, utime) of a process, in seconds."""
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    tick = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / tick, int(fields[11]) / tick
 
 
 def proc_status_kb(pid, key):
@@ -94,6 +97,7 @@ def main():
         next_id += 1
 
     cpu0 = proc_cpu_seconds(server.pid)
+    self0 = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     deadline = started + opt.duration
     for _ in range(opt.in_flight):
@@ -114,7 +118,11 @@ def main():
         if now < deadline:
             send()
     elapsed = time.perf_counter() - started
-    cpu = proc_cpu_seconds(server.pid) - cpu0
+    cpu1 = proc_cpu_seconds(server.pid)
+    cpu, cpu_user = cpu1[0] - cpu0[0], cpu1[1] - cpu0[1]
+    self1 = resource.getrusage(resource.RUSAGE_SELF)
+    driver_user = self1.ru_utime - self0.ru_utime
+    driver = driver_user + self1.ru_stime - self0.ru_stime
     hwm = proc_status_kb(server.pid, "VmHWM")
     inp.close()
     code = server.wait(timeout=30)
@@ -131,7 +139,10 @@ def main():
         "latency_ms": {"p50": ms(50), "p95": ms(95), "p99": ms(99), "max": ms(100)},
         "errors": {k: v for k, v in errors.items() if v},
         "cpu": {"server_us_per_call": round(cpu * 1e6 / ok, 1) if ok else None,
-                "server_core_pct": round(100 * cpu / elapsed, 1)},
+                "server_user_us_per_call": round(cpu_user * 1e6 / ok, 1) if ok else None,
+                "server_core_pct": round(100 * cpu / elapsed, 1),
+                "driver_us_per_call": round(driver * 1e6 / ok, 1) if ok else None,
+                "driver_user_us_per_call": round(driver_user * 1e6 / ok, 1) if ok else None},
         "rss_kb": {"idle_kb": idle_rss, "hwm_kb": hwm},
         "exit_code": code,
     }
