@@ -21,8 +21,6 @@ constexpr std::array<uint8_t, 256> MakeEscapeTable() {
   return t;
 }
 constexpr auto kEscape = MakeEscapeTable();
-// The bytes an escape adds, by kind: none, one (\n), five (\u00XX).
-constexpr size_t kExtraBytes[3] = {0, 1, 5};
 
 // The letter after the backslash of a short escape.
 constexpr std::array<char, 256> MakeShortEscapeTable() {
@@ -39,6 +37,9 @@ constexpr std::array<char, 256> MakeShortEscapeTable() {
 constexpr auto kShortEscape = MakeShortEscapeTable();
 constexpr char kHex[] = "0123456789abcdef";
 
+// Below this length AppendJsonString first asks IsPlainJsonText.
+constexpr size_t kShortText = 64;
+
 constexpr uint64_t kOnes = 0x0101010101010101ULL;
 constexpr uint64_t kHighBits = 0x8080808080808080ULL;
 
@@ -52,21 +53,6 @@ constexpr bool HasByteBelow(uint64_t word, uint8_t n) { return ((word - kOnes * 
 constexpr bool IsPlainWord(uint64_t word) {
   return (word & kHighBits) == 0 && !HasByteBelow(word, 0x20) && !HasZeroByte(word ^ (kOnes * '"')) &&
          !HasZeroByte(word ^ (kOnes * '\\')) && !HasZeroByte(word ^ (kOnes * 0x7F));
-}
-
-size_t ExtraBytes(unsigned char c) { return kExtraBytes[kEscape[c]]; }
-
-// Writes the escape of `c` (a byte kEscape marks) at `p`; returns the end of what it wrote.
-char* WriteEscape(unsigned char c, char* p) {
-  if (kEscape[c] == 1) {
-    p[0] = '\\';
-    p[1] = kShortEscape[c];
-    return p + 2;
-  }
-  std::memcpy(p, "\\u00", 4);
-  p[4] = kHex[c >> 4];
-  p[5] = kHex[c & 0xF];
-  return p + 6;
 }
 
 #if defined(__SSE2__)
@@ -99,53 +85,38 @@ unsigned NotPlainMask(__m128i block) {
   return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(outside, QuotesAndBackslashes(block))));
 }
 
-// The sum of the sixteen byte counters of `counts`.
-size_t SumBytes(__m128i counts) {
-  const __m128i sums = _mm_sad_epu8(counts, _mm_setzero_si128());  // two 16-bit sums, one per half
-  return static_cast<size_t>(_mm_cvtsi128_si32(sums)) + static_cast<size_t>(_mm_cvtsi128_si32(_mm_srli_si128(sums, 8)));
-}
 #endif
 
-// The length of `text` escaped (without the quotes).
-size_t EscapedLength(std::string_view text) {
-  const char* s = text.data();
-  const size_t n = text.size();
-  size_t length = n;
-  size_t i = 0;
-#if defined(__SSE2__)
-  // Quotes and backslashes add one byte each, counted per byte lane (a lane holds at most 255);
-  // control characters, rare, one at a time.
-  __m128i counts = _mm_setzero_si128();
-  size_t blocks = 0;
-  for (; i + kBlock <= n; i += kBlock) {
-    const __m128i block = LoadBlock(s + i);
-    counts = _mm_sub_epi8(counts, QuotesAndBackslashes(block));  // 0xFF is -1
-    for (unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(ControlCharacters(block))); mask != 0;
-         mask &= mask - 1) {
-      length += ExtraBytes(static_cast<unsigned char>(s[i + std::countr_zero(mask)]));
-    }
-    if (++blocks == 255) {
-      length += SumBytes(counts);
-      counts = _mm_setzero_si128();
-      blocks = 0;
-    }
+// Writes the escape of `c` (a byte kEscape marks) at `p` in `out`, which has room for two bytes:
+// a short escape fits; a \u00XX escape, rare in what pgmcp escapes, grows `out` by four bytes
+// first. Returns the end of what it wrote.
+char* WriteEscape(unsigned char c, char* p, std::string& out) {
+  if (kEscape[c] == 1) [[likely]] {
+    p[0] = '\\';
+    p[1] = kShortEscape[c];
+    return p + 2;
   }
-  length += SumBytes(counts);
-#endif
-  for (; i < n; ++i) length += ExtraBytes(static_cast<unsigned char>(s[i]));
-  return length;
+  const size_t offset = static_cast<size_t>(p - out.data());
+  out.resize(out.size() + 4);
+  p = out.data() + offset;
+  std::memcpy(p, "\\u00", 4);
+  p[4] = kHex[c >> 4];
+  p[5] = kHex[c & 0xF];
+  return p + 6;
 }
 
-// Writes `text` escaped at `p`, which has room for EscapedLength(text) bytes and one more.
-void WriteEscaped(std::string_view text, char* p) {
+// Writes `text` escaped into `out` from offset `at`, with room for two bytes per byte of `text`
+// and one more; returns the offset of the end of what it wrote.
+size_t WriteEscaped(std::string_view text, std::string& out, size_t at) {
   const char* s = text.data();
   const size_t n = text.size();
+  char* p = out.data() + at;
   size_t i = 0;
 #if defined(__SSE2__)
   // A block is stored whole before its escapes are looked at: the bytes up to the first are then
   // in place. After each escape the sixteen source bytes that follow it are stored again where
   // they now belong. Every store stays inside the output: it is made only while sixteen source
-  // bytes remain, which write at least sixteen bytes.
+  // bytes remain, which have room for thirty-two.
   while (i + kBlock <= n) {
     const __m128i block = LoadBlock(s + i);
     StoreBlock(p, block);
@@ -157,9 +128,9 @@ void WriteEscaped(std::string_view text, char* p) {
     }
     size_t done = 0;  // bytes of this block written
     for (;;) {
-      const size_t at = static_cast<size_t>(std::countr_zero(mask));
-      p = WriteEscape(static_cast<unsigned char>(s[i + at]), p + (at - done));
-      done = at + 1;
+      const size_t escape = static_cast<size_t>(std::countr_zero(mask));
+      p = WriteEscape(static_cast<unsigned char>(s[i + escape]), p + (escape - done), out);
+      done = escape + 1;
       mask &= mask - 1;
       if (i + done + kBlock > n) break;  // near the end: the bytewise tail does the rest
       StoreBlock(p, LoadBlock(s + i + done));
@@ -177,9 +148,10 @@ void WriteEscaped(std::string_view text, char* p) {
     if (kEscape[c] == 0) {
       *p++ = static_cast<char>(c);
     } else {
-      p = WriteEscape(c, p);
+      p = WriteEscape(c, p, out);
     }
   }
+  return static_cast<size_t>(p - out.data());
 }
 
 }  // namespace
@@ -226,19 +198,19 @@ void AppendPlainJsonString(std::string_view plain, std::string& out) {
 }
 
 void AppendJsonString(std::string_view text, std::string& out) {
-  // Two passes, both sixteen bytes a step: the escaped length, then the bytes written through a
-  // pointer into the string grown once.
-  const size_t escaped = EscapedLength(text);
-  if (escaped == text.size()) {
+  // Short text -- names, values -- is mostly plain: a few word steps tell.
+  if (text.size() < kShortText && IsPlainJsonText(text)) {
     AppendPlainJsonString(text, out);
     return;
   }
+  // One pass, sixteen bytes a step, through a pointer into the string grown once to the most that
+  // quotes, backslashes and short escapes need, and cut to what was written.
   const size_t start = out.size();
-  out.resize(start + escaped + 2);
-  char* p = out.data() + start;
-  *p = '"';
-  WriteEscaped(text, p + 1);
-  out.back() = '"';
+  out.resize(start + 2 * text.size() + 2);
+  out[start] = '"';
+  const size_t end = WriteEscaped(text, out, start + 1);
+  out[end] = '"';
+  out.resize(end + 1);
 }
 
 }  // namespace pgmcp

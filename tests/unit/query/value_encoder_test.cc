@@ -100,6 +100,16 @@ TEST(ValueEncoderFast, WritesWhatAppendWritesOrDeclines) {
   }
 }
 
+TEST(ValueEncoderFast, JsonNumbersAsTheGrammarHasThem) {
+  for (const char* good : {"0", "-0", "7", "1234567890123456789012345", "0.5", "-12.50", "1e5", "1E+20", "2.5e-3"}) {
+    EXPECT_TRUE(IsJsonNumber(good)) << good;
+  }
+  for (const char* bad : {"", "-", "+1", "00", "01", "1.", ".5", "1.5.3", "1e", "1e+", "1e5x", "12a", "NaN",
+                          "Infinity", " 1", "1 "}) {
+    EXPECT_FALSE(IsJsonNumber(bad)) << bad;
+  }
+}
+
 TEST(ValueEncoderFast, CommonValuesTakeTheFastPath) {
   QueryOptions options;
   ValueEncoder encoder(options);
