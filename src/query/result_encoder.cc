@@ -21,31 +21,55 @@ const schema::ColumnType& TextColumn() {
   return type;
 }
 
+// The start of the result's JSON up to its first row, naming `names(j)` for j < `count`.
+template <typename Names>
+void AppendHeader(size_t count, const Names& names, std::string& out) {
+  out.append("{\"columns\":[");
+  for (size_t j = 0; j < count; ++j) {
+    if (j > 0) out.push_back(',');
+    AppendJsonString(names(j), out);
+  }
+  out.append("],\"rows\":[");
+}
+
 }  // namespace
+
+OutputColumns::OutputColumns(std::vector<OutputColumn> columns) {
+  auto shared = std::make_shared<Shared>();
+  shared->columns = std::move(columns);
+  const auto& made = shared->columns;
+  AppendHeader(made.size(), [&](size_t j) -> std::string_view { return made[j].name; }, shared->header_json);
+  shared_ = std::move(shared);
+}
+
+std::string_view OutputColumns::header_json() const {
+  return shared_ ? std::string_view(shared_->header_json) : std::string_view("{\"columns\":[],\"rows\":[");
+}
 
 ResultEncoder::ResultEncoder(const SqlQuery& query, const QueryOptions& options)
     : query_(query), options_(options), values_(options) {}
 
 void ResultEncoder::WriteHeader(const database::Rows* rows) {
   header_written_ = true;
-  const int fields = rows != nullptr ? rows->column_count() : static_cast<int>(query_.columns.size());
+  const size_t described = query_.columns.size();
+  const size_t fields = rows != nullptr ? static_cast<size_t>(rows->column_count()) : described;
   std::string& out = encoded_.json;
   // One allocation for a small result instead of the string doubling its way up from 15 bytes.
   const int64_t cap = options_.limits.max_result_bytes;
   out.reserve(static_cast<size_t>(cap > 0 && cap < kInitialReserve ? cap : kInitialReserve));
   columns_.assign(fields, Column{&TextColumn(), FastPathFor(TextColumn()), false, {}});
-  out.append("{\"columns\":[");
-  for (int j = 0; j < fields; ++j) {
-    if (j > 0) out.push_back(',');
-    if (j < static_cast<int>(query_.columns.size())) {
-      AppendJsonString(query_.columns[j].name, out);
-      columns_[j].type = &query_.columns[j].type;
-      columns_[j].fast = FastPathFor(query_.columns[j].type);
-    } else {
-      AppendJsonString(rows->column_name(j), out);
-    }
+  for (size_t j = 0; j < fields && j < described; ++j) {
+    columns_[j].type = &query_.columns[j].type;
+    columns_[j].fast = FastPathFor(query_.columns[j].type);
   }
-  out.append("],\"rows\":[");
+  if (fields == described) {
+    out.append(query_.columns.header_json());
+    return;
+  }
+  AppendHeader(
+      fields,
+      [&](size_t j) { return j < described ? std::string_view(query_.columns[j].name) : rows->column_name(static_cast<int>(j)); },
+      out);
 }
 
 bool ResultEncoder::Add(const database::Rows& rows, int index) {

@@ -5,10 +5,10 @@
 // Not thread-safe: one call's rows feed it in order.
 #pragma once
 
+#include <boost/container/small_vector.hpp>
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "database/row_sink.h"
 #include "query/query.h"
@@ -47,7 +47,7 @@ class ResultEncoder : public database::RowSink {
   const SqlQuery& query_;
   const QueryOptions& options_;
   ValueEncoder values_;
-  std::vector<Column> columns_;
+  boost::container::small_vector<Column, 16> columns_;  // no allocation for most results
   EncodedRows encoded_;
   bool header_written_ = false;
   bool done_ = false;

@@ -142,7 +142,8 @@ char* WriteTimestampIso(std::string_view s, bool with_zone, char* p) {
 
 void AppendTimestampIso(std::string_view s, bool with_zone, std::string& out) {
   const size_t start = out.size();
-  out.resize(start + s.size() + 3);
+  out.append(s);
+  out.append(":00");  // room for an offset's minutes; cut to what was written
   char* end = WriteTimestampIso(s, with_zone, out.data() + start);
   out.resize(static_cast<size_t>(end - out.data()));
 }
