@@ -11,7 +11,8 @@ Error UnknownTool(std::string_view name) {
 
 std::string EncodeToolResult(const ToolOutcome& outcome) {
   std::string out;
-  out.reserve(outcome.text.size() + outcome.structured_json.size() + 96);
+  // The text is escaped into room for two bytes a byte (common/json_string.h), cut afterwards.
+  out.reserve(2 * outcome.text.size() + outcome.structured_json.size() + 96);
   out += '{';
   AppendToolResultMembers(out, outcome);
   return out;
