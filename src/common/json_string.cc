@@ -39,6 +39,8 @@ constexpr char kHex[] = "0123456789abcdef";
 
 // Below this length AppendJsonString first asks IsPlainJsonText.
 constexpr size_t kShortText = 64;
+// AppendJsonString escapes this many bytes at a time (a tool result's text is about 1 KiB).
+constexpr size_t kSlice = 2048;
 
 constexpr uint64_t kOnes = 0x0101010101010101ULL;
 constexpr uint64_t kHighBits = 0x8080808080808080ULL;
@@ -87,36 +89,29 @@ unsigned NotPlainMask(__m128i block) {
 
 #endif
 
-// Writes the escape of `c` (a byte kEscape marks) at `p` in `out`, which has room for two bytes:
-// a short escape fits; a \u00XX escape, rare in what pgmcp escapes, grows `out` by four bytes
-// first. Returns the end of what it wrote.
-char* WriteEscape(unsigned char c, char* p, std::string& out) {
+// Writes the escape of `c` (a byte kEscape marks) at `p`; returns the end of what it wrote.
+char* WriteEscape(unsigned char c, char* p) {
   if (kEscape[c] == 1) [[likely]] {
     p[0] = '\\';
     p[1] = kShortEscape[c];
     return p + 2;
   }
-  const size_t offset = static_cast<size_t>(p - out.data());
-  out.resize(out.size() + 4);
-  p = out.data() + offset;
   std::memcpy(p, "\\u00", 4);
   p[4] = kHex[c >> 4];
   p[5] = kHex[c & 0xF];
   return p + 6;
 }
 
-// Writes `text` escaped into `out` from offset `at`, with room for two bytes per byte of `text`
-// and one more; returns the offset of the end of what it wrote.
-size_t WriteEscaped(std::string_view text, std::string& out, size_t at) {
+// Writes `text` escaped at `p`, which has room for six bytes per byte; returns the end.
+char* WriteEscaped(std::string_view text, char* p) {
   const char* s = text.data();
   const size_t n = text.size();
-  char* p = out.data() + at;
   size_t i = 0;
 #if defined(__SSE2__)
   // A block is stored whole before its escapes are looked at: the bytes up to the first are then
   // in place. After each escape the sixteen source bytes that follow it are stored again where
-  // they now belong. Every store stays inside the output: it is made only while sixteen source
-  // bytes remain, which have room for thirty-two.
+  // they now belong. Every store stays inside the room: it is made only while sixteen source
+  // bytes remain, which have room for ninety-six.
   while (i + kBlock <= n) {
     const __m128i block = LoadBlock(s + i);
     StoreBlock(p, block);
@@ -129,7 +124,7 @@ size_t WriteEscaped(std::string_view text, std::string& out, size_t at) {
     size_t done = 0;  // bytes of this block written
     for (;;) {
       const size_t escape = static_cast<size_t>(std::countr_zero(mask));
-      p = WriteEscape(static_cast<unsigned char>(s[i + escape]), p + (escape - done), out);
+      p = WriteEscape(static_cast<unsigned char>(s[i + escape]), p + (escape - done));
       done = escape + 1;
       mask &= mask - 1;
       if (i + done + kBlock > n) break;  // near the end: the bytewise tail does the rest
@@ -148,10 +143,10 @@ size_t WriteEscaped(std::string_view text, std::string& out, size_t at) {
     if (kEscape[c] == 0) {
       *p++ = static_cast<char>(c);
     } else {
-      p = WriteEscape(c, p, out);
+      p = WriteEscape(c, p);
     }
   }
-  return static_cast<size_t>(p - out.data());
+  return p;
 }
 
 }  // namespace
@@ -203,14 +198,15 @@ void AppendJsonString(std::string_view text, std::string& out) {
     AppendPlainJsonString(text, out);
     return;
   }
-  // One pass, sixteen bytes a step, through a pointer into the string grown once to the most that
-  // quotes, backslashes and short escapes need, and cut to what was written.
-  const size_t start = out.size();
-  out.resize(start + 2 * text.size() + 2);
-  out[start] = '"';
-  const size_t end = WriteEscaped(text, out, start + 1);
-  out[end] = '"';
-  out.resize(end + 1);
+  // Escaped a slice at a time into a buffer on the stack with room for the worst (\u00XX for
+  // every byte), then appended: no room made in `out` that is zeroed and cut again.
+  char buffer[kSlice * 6];
+  out.push_back('"');
+  for (size_t at = 0; at < text.size(); at += kSlice) {
+    const char* end = WriteEscaped(text.substr(at, kSlice), buffer);
+    out.append(buffer, static_cast<size_t>(end - buffer));
+  }
+  out.push_back('"');
 }
 
 }  // namespace pgmcp

@@ -61,10 +61,11 @@ TEST(JsonStringTest, EveryLengthAndDensityOfEscapes) {
   }
 }
 
-TEST(JsonStringTest, LongRunsOfQuotesAreCountedWhole) {
-  // Quotes are counted in byte-wide lanes, emptied every 255 blocks: runs longer than that.
-  for (const size_t length : {size_t{16 * 255}, size_t{16 * 255 + 1}, size_t{16 * 255 * 2 + 7}, size_t{100000}}) {
-    for (const char* fill : {"\"", "\\", "a\"", "\"\n"}) {
+TEST(JsonStringTest, LongTextIsEscapedSliceBySlice) {
+  // Long text is escaped 2048 bytes at a time: escapes on both sides of a slice's end, and runs of
+  // the longest escapes over several slices.
+  for (const size_t length : {size_t{2047}, size_t{2048}, size_t{2049}, size_t{4096 + 7}, size_t{100000}}) {
+    for (const char* fill : {"\"", "\\", "a\"", "\"\n", "\x01", "abc"}) {
       std::string text;
       while (text.size() < length) text += fill;
       std::string out;
