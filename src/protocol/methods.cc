@@ -114,7 +114,7 @@ Reply MethodHandlers::ToolCallReply(const json::value& id, const Result<ToolOutc
   if (!outcome) return ErrorReply(outcome.error(), id);
   // Built in one buffer: the text is escaped straight into the reply, which is copied nowhere.
   std::string out;
-  // Room for the text escaped (two bytes a byte while it is written: common/json_string.h) and
+  // Room for the text escaped (at most two bytes a byte unless it holds control characters) and
   // everything around it.
   out.reserve(2 * outcome->text.size() + outcome->structured_json.size() + server_version_.size() + 256);
   AppendResultHead(out, id);
