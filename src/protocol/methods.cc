@@ -114,9 +114,9 @@ Reply MethodHandlers::ToolCallReply(const json::value& id, const Result<ToolOutc
   if (!outcome) return ErrorReply(outcome.error(), id);
   // Built in one buffer: the text is escaped straight into the reply, which is copied nowhere.
   std::string out;
-  // Room for the text escaped (JSON text: a quote every few bytes) and everything around it.
-  out.reserve(outcome->text.size() + outcome->text.size() / 2 + outcome->structured_json.size() +
-              server_version_.size() + 256);
+  // Room for the text escaped (at most two bytes a byte unless it holds control characters) and
+  // everything around it.
+  out.reserve(2 * outcome->text.size() + outcome->structured_json.size() + server_version_.size() + 256);
   AppendResultHead(out, id);
   if (era == Era::kStateless) {
     AppendStatelessFields(out, /*cacheable=*/false, server_version_);

@@ -11,7 +11,8 @@ Error UnknownTool(std::string_view name) {
 
 std::string EncodeToolResult(const ToolOutcome& outcome) {
   std::string out;
-  out.reserve(outcome.text.size() + outcome.structured_json.size() + 96);
+  // The text escaped takes at most two bytes a byte unless it holds control characters.
+  out.reserve(2 * outcome.text.size() + outcome.structured_json.size() + 96);
   out += '{';
   AppendToolResultMembers(out, outcome);
   return out;

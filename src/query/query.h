@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.h"
@@ -36,17 +37,24 @@ struct OutputColumn {
 class OutputColumns {
  public:
   OutputColumns() = default;
-  OutputColumns(std::vector<OutputColumn> columns)  // NOLINT(google-explicit-constructor): a vector is one
-      : columns_(std::make_shared<const std::vector<OutputColumn>>(std::move(columns))) {}
+  OutputColumns(std::vector<OutputColumn> columns);  // NOLINT(google-explicit-constructor): a vector is one
   OutputColumns(std::initializer_list<OutputColumn> columns)  // NOLINT(google-explicit-constructor)
       : OutputColumns(std::vector<OutputColumn>(columns)) {}
 
-  size_t size() const { return columns_ ? columns_->size() : 0; }
+  size_t size() const { return shared_ ? shared_->columns.size() : 0; }
   bool empty() const { return size() == 0; }
-  const OutputColumn& operator[](size_t i) const { return (*columns_)[i]; }
+  const OutputColumn& operator[](size_t i) const { return shared_->columns[i]; }
+
+  // The start of the result's JSON up to its first row: {"columns":[<the names>],"rows":[
+  // Made once with the columns (defined with the result encoder, which writes it).
+  std::string_view header_json() const;
 
  private:
-  std::shared_ptr<const std::vector<OutputColumn>> columns_;
+  struct Shared {
+    std::vector<OutputColumn> columns;
+    std::string header_json;
+  };
+  std::shared_ptr<const Shared> shared_;
 };
 
 struct SqlQuery {

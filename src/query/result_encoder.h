@@ -5,9 +5,10 @@
 // Not thread-safe: one call's rows feed it in order.
 #pragma once
 
+#include <boost/container/small_vector.hpp>
 #include <cstdint>
 #include <string>
-#include <vector>
+#include <string_view>
 
 #include "database/row_sink.h"
 #include "query/query.h"
@@ -29,14 +30,24 @@ class ResultEncoder : public database::RowSink {
   EncodedRows Finish(const database::Rows* described = nullptr);
 
  private:
+  // One column of the result, with the current row's value.
+  struct Column {
+    const schema::ColumnType* type;  // the query's column type, or TextColumn()
+    FastPath fast;
+    bool null = false;
+    std::string_view value;
+  };
+
   // Column names from the query; a column the query does not describe (it cannot happen for
   // our own SQL) is written as text under the name `rows` gives it.
   void WriteHeader(const database::Rows* rows);
+  // Appends the values of the current row's first `fields` columns, comma-separated.
+  void AppendValues(size_t fields, std::string& out);
 
   const SqlQuery& query_;
   const QueryOptions& options_;
   ValueEncoder values_;
-  std::vector<const schema::ColumnType*> types_;  // the query's column types, or kTextColumn
+  boost::container::small_vector<Column, 16> columns_;  // no allocation for most results
   EncodedRows encoded_;
   bool header_written_ = false;
   bool done_ = false;

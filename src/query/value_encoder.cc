@@ -1,6 +1,7 @@
 #include "query/value_encoder.h"
 
 #include <boost/json.hpp>
+#include <cstring>
 
 #include "common/utf8.h"
 #include "query/json_text.h"
@@ -13,7 +14,43 @@ using schema::TypeCategory;
 
 constexpr std::string_view kTruncatedMarker = "…[truncated]";
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsDigit(char c) { return static_cast<unsigned char>(c - '0') < 10; }
+
+// The end of the run of digits at `p`.
+const char* SkipDigits(const char* p, const char* end) {
+  while (p != end && IsDigit(*p)) ++p;
+  return p;
+}
+
+// IsJsonNumber, here for WriteFast to inline: an integer returns after its digits.
+inline bool JsonNumber(std::string_view s) {
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  if (p != end && *p == '-') ++p;
+  if (p == end) return false;
+  if (*p == '0') {
+    ++p;
+  } else if (IsDigit(*p)) {
+    p = SkipDigits(p + 1, end);
+  } else {
+    return false;
+  }
+  if (p == end) return true;
+  if (*p == '.') {
+    const char* digits = p + 1;
+    p = SkipDigits(digits, end);
+    if (p == digits) return false;
+    if (p == end) return true;
+  }
+  if (*p == 'e' || *p == 'E') {
+    ++p;
+    if (p != end && (*p == '+' || *p == '-')) ++p;
+    const char* digits = p;
+    p = SkipDigits(digits, end);
+    if (p == digits) return false;
+  }
+  return p == end;
+}
 
 bool LongerThan(std::string_view text, int64_t code_points) {
   return text.size() > static_cast<size_t>(code_points) &&
@@ -74,65 +111,41 @@ void SanitizeJson(boost::json::value& v, config::SanitizeMode mode, std::string&
 
 }  // namespace
 
-bool IsJsonNumber(std::string_view s) {
-  size_t i = 0;
-  if (i < s.size() && s[i] == '-') ++i;
-  if (i >= s.size()) return false;
-  if (s[i] == '0') {
-    ++i;
-  } else if (s[i] >= '1' && s[i] <= '9') {
-    while (i < s.size() && IsDigit(s[i])) ++i;
-  } else {
-    return false;
-  }
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    const size_t start = i;
-    while (i < s.size() && IsDigit(s[i])) ++i;
-    if (i == start) return false;
-  }
-  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
-    const size_t start = i;
-    while (i < s.size() && IsDigit(s[i])) ++i;
-    if (i == start) return false;
-  }
-  return i == s.size();
-}
+bool IsJsonNumber(std::string_view s) { return JsonNumber(s); }
 
-void AppendTimestampIso(std::string_view s, bool with_zone, std::string& out) {
+char* WriteTimestampIso(std::string_view s, bool with_zone, char* p) {
   // ISO DateStyle: "2026-10-01 12:34:56.789+05:30"; "+00" becomes "Z", "+05" becomes "+05:00".
-  if (s.size() < 19 || s[10] != ' ') {  // infinity, BC dates with odd years...
-    out.append(s);
-    return;
-  }
-  out.append(s.substr(0, 10));
-  out.push_back('T');
-  s.remove_prefix(11);
-  if (!with_zone) {
-    out.append(s);
-    return;
-  }
+  std::memcpy(p, s.data(), s.size());
+  if (s.size() < 19 || s[10] != ' ') return p + s.size();  // infinity, BC dates with odd years...
+  p[10] = 'T';
+  if (!with_zone) return p + s.size();
   size_t sign = std::string_view::npos;
-  for (size_t i = 8; i < s.size(); ++i) {  // from the 20th character of the whole text on
+  for (size_t i = 19; i < s.size(); ++i) {
     if (s[i] == '+' || s[i] == '-') {
       sign = i;
       break;
     }
   }
-  if (sign == std::string_view::npos) {
-    out.append(s);
-    return;
-  }
+  if (sign == std::string_view::npos) return p + s.size();
   const std::string_view offset = s.substr(sign);
   if (offset == "+00" || offset == "-00" || offset == "+00:00") {
-    out.append(s.substr(0, sign));
-    out.push_back('Z');
-  } else {
-    out.append(s);
-    if (offset.size() == 3) out.append(":00");
+    p[sign] = 'Z';
+    return p + sign + 1;
   }
+  p += s.size();
+  if (offset.size() == 3) {
+    std::memcpy(p, ":00", 3);
+    p += 3;
+  }
+  return p;
+}
+
+void AppendTimestampIso(std::string_view s, bool with_zone, std::string& out) {
+  const size_t start = out.size();
+  out.append(s);
+  out.append(":00");  // room for an offset's minutes; cut to what was written
+  char* end = WriteTimestampIso(s, with_zone, out.data() + start);
+  out.resize(static_cast<size_t>(end - out.data()));
 }
 
 std::string TimestampToIso(std::string_view s, bool with_zone) {
@@ -177,6 +190,71 @@ std::string ByteaHexToBase64(std::string_view s) {
   return out;
 }
 
+FastPath FastPathFor(const schema::ColumnType& type) {
+  if (type.is_array) return FastPath::kNone;
+  switch (type.category) {
+    case TypeCategory::kBoolean:
+      return FastPath::kBoolean;
+    case TypeCategory::kInteger:
+    case TypeCategory::kNumeric:
+    case TypeCategory::kFloat:
+      return FastPath::kNumber;
+    case TypeCategory::kTimestamp:
+      return FastPath::kTimestamp;
+    case TypeCategory::kTimestamptz:
+      return FastPath::kTimestamptz;
+    case TypeCategory::kDate:
+    case TypeCategory::kTime:
+    case TypeCategory::kInterval:
+    case TypeCategory::kUuid:
+      return FastPath::kString;
+    case TypeCategory::kText:
+    case TypeCategory::kEnum:
+    case TypeCategory::kOther:
+      return FastPath::kText;
+    case TypeCategory::kJson:
+    case TypeCategory::kBytea:
+      return FastPath::kNone;
+  }
+  return FastPath::kNone;
+}
+
+char* ValueEncoder::WriteFast(FastPath path, std::string_view text, char* p) const {
+  switch (path) {
+    case FastPath::kNone:
+      return nullptr;
+    case FastPath::kBoolean:
+      if (text == "t") {
+        std::memcpy(p, "true", 4);
+        return p + 4;
+      }
+      std::memcpy(p, "false", 5);
+      return p + 5;
+    case FastPath::kNumber:
+      if (!JsonNumber(text)) return nullptr;
+      std::memcpy(p, text.data(), text.size());
+      return p + text.size();
+    case FastPath::kText:
+      if (text.size() > static_cast<size_t>(options_.limits.max_text_chars)) return nullptr;
+      [[fallthrough]];
+    case FastPath::kString:
+      if (!IsPlainJsonText(text)) return nullptr;
+      *p++ = '"';
+      std::memcpy(p, text.data(), text.size());
+      p += text.size();
+      *p++ = '"';
+      return p;
+    case FastPath::kTimestamp:
+    case FastPath::kTimestamptz:
+      if (!IsPlainJsonText(text)) return nullptr;
+      *p++ = '"';
+      p = WriteTimestampIso(text, path == FastPath::kTimestamptz, p);
+      *p++ = '"';
+      return p;
+  }
+  return nullptr;
+}
+
 void ValueEncoder::Append(const schema::ColumnType& type, std::string_view text, std::string& out) {
   if (type.is_array) {
     // The database sent at most max_result_bytes + 1 characters (query/value_cut.h): an array
@@ -218,7 +296,7 @@ void ValueEncoder::AppendScalar(const schema::ColumnType& type, std::string_view
     case TypeCategory::kTimestamp:
     case TypeCategory::kTimestamptz:
       // PostgreSQL writes timestamps in plain ASCII, which the ISO form keeps: no escaping needed.
-      if (PlainAsciiPrefix(text) == text.size()) {
+      if (IsPlainJsonText(text)) {
         out.push_back('"');
         AppendTimestampIso(text, type.category == TypeCategory::kTimestamptz, out);
         out.push_back('"');
@@ -260,7 +338,7 @@ void ValueEncoder::AppendScalar(const schema::ColumnType& type, std::string_view
 
 void ValueEncoder::AppendText(std::string_view text, std::string& out) {
   // The common case in one pass: short enough to keep whole, and nothing to sanitise or escape.
-  if (text.size() <= static_cast<size_t>(options_.limits.max_text_chars) && PlainAsciiPrefix(text) == text.size()) {
+  if (text.size() <= static_cast<size_t>(options_.limits.max_text_chars) && IsPlainJsonText(text)) {
     AppendPlainJsonString(text, out);
     return;
   }

@@ -2,6 +2,8 @@
 // known column type appended to a JSON document, including array literals, bytea and json.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -9,12 +11,34 @@
 
 namespace pgmcp::query {
 
+// The common shape of a column's values, which WriteFast writes without the string's appends:
+// chosen once per column of a result.
+enum class FastPath : uint8_t {
+  kNone,         // arrays, json, bytea: always Append
+  kBoolean,      // 't' or 'f'
+  kNumber,       // integer, numeric and float values that are JSON numbers as PostgreSQL writes them
+  kString,       // date, time, interval, uuid in printable ASCII
+  kText,         // text, enum and other types in printable ASCII, no longer than max_text_chars
+  kTimestamp,    // in printable ASCII, as PostgreSQL writes them
+  kTimestamptz,  // the same, with an offset
+};
+
+FastPath FastPathFor(const schema::ColumnType& type);
+
 class ValueEncoder {
  public:
+  // The most bytes WriteFast writes beyond the value's own: two quotes and ":00" of an offset.
+  static constexpr size_t kFastSlack = 6;
+
   explicit ValueEncoder(const QueryOptions& options) : options_(options) {}
 
   // Appends the JSON for `text` (never NULL here) of a column of type `type`.
   void Append(const schema::ColumnType& type, std::string_view text, std::string& out);
+
+  // Writes at `p` (room for text.size() + kFastSlack bytes) the same JSON Append would write for
+  // `text` of a column whose FastPathFor is `path`, and returns its end; or returns nullptr,
+  // having written nothing that counts, when the value does not take the column's common shape.
+  char* WriteFast(FastPath path, std::string_view text, char* p) const;
 
  private:
   void AppendScalar(const schema::ColumnType& type, std::string_view text, std::string& out);
@@ -33,6 +57,8 @@ bool IsJsonNumber(std::string_view text);
 std::string TimestampToIso(std::string_view pg_text, bool with_zone);
 // As TimestampToIso, appended to `out`.
 void AppendTimestampIso(std::string_view pg_text, bool with_zone, std::string& out);
+// As TimestampToIso, written at `p` (room for pg_text.size() + 3 bytes); returns its end.
+char* WriteTimestampIso(std::string_view pg_text, bool with_zone, char* p);
 std::string ByteaHexToBase64(std::string_view pg_text);
 
 }  // namespace pgmcp::query
