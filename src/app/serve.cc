@@ -15,6 +15,7 @@
 #include "auth/jwt_verifier.h"
 #include "http/http_server.h"
 #include "http/request_checks.h"
+#include "logging/line_output.h"
 #include "logging/log.h"
 #include "protocol/session.h"
 #include "database/notification_listener.h"
@@ -47,6 +48,13 @@ asio::awaitable<Result<http::Caller>> Authenticate(std::shared_ptr<const auth::J
   context.claims_json = std::move(id.claims_json);
   context.subject = std::move(id.subject);
   co_return http::Caller{std::move(context), id.expires_at};
+}
+
+// Runs the loop with the log lines of its thread batched: the lines of one turn of the loop leave
+// in one write(2), and what is held is written when the loop ends, however it ends.
+void RunLoop(asio::io_context& io) {
+  logging::LineBatch batch([&io] { asio::post(io, [] { logging::FlushLines(); }); });
+  io.run();
 }
 
 // Everything both transports share: settings, pool, tools, schema lifecycle, the loop, and an
@@ -220,7 +228,7 @@ int ServeStdio(Server& server) {
     if (!ec) stop("signal");
   });
   logging::Info("serving", {{"transport", "stdio"}, {"version", PGMCP_VERSION}});
-  server.io.run();
+  RunLoop(server.io);
   stdio.Stop();
   return 0;
 }
@@ -310,7 +318,7 @@ int ServeHttp(Server& server) {
                  [http_server] { http_server->CloseSessions(); });
   });
   logging::Info("serving", {{"transport", "http"}, {"listen", s.listen}, {"port", *port}, {"version", PGMCP_VERSION}});
-  server.io.run();
+  RunLoop(server.io);
   return 0;
 }
 

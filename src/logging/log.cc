@@ -1,15 +1,16 @@
 #include "logging/log.h"
 
-#include <unistd.h>
-
 #include <atomic>
 #include <boost/json/serializer.hpp>
 #include <charconv>
+#include <cmath>
 #include <chrono>
 #include <ctime>
 #include <string>
+#include <system_error>
 
 #include "common/json_string.h"
+#include "logging/line_output.h"
 
 
 namespace pgmcp::logging {
@@ -58,9 +59,33 @@ void AppendInteger(Integer value, std::string& out) {
   out.append(digits, static_cast<size_t>(end - digits));
 }
 
-// Appends `value` as Boost.JSON serialises it. Strings, integers, booleans and null are written
-// here (the same bytes); doubles (Boost's own shortest form, "1.5E0") and containers go through
-// its serializer.
+void AppendSerialized(const boost::json::value& value, std::string& out) {
+  boost::json::serializer serializer;
+  serializer.reset(&value);
+  char chunk[256];
+  while (!serializer.done()) {
+    const auto piece = serializer.read(chunk, sizeof chunk);
+    out.append(piece.data(), piece.size());
+  }
+}
+
+// A member's double (a duration in milliseconds, a plan cost) as a plain decimal with three
+// places: "0.668" (microseconds, for a duration) reads better than Boost's "6.68123E-1" and costs
+// less. Values without a short fixed form (|value| >= 1e15, infinities, NaN) keep Boost's.
+void AppendDecimal(double value, std::string& out) {
+  if (std::isfinite(value) && std::fabs(value) < 1e15) {
+    char digits[32];
+    const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value, std::chars_format::fixed, 3);
+    if (ec == std::errc()) {
+      out.append(digits, static_cast<size_t>(end - digits));
+      return;
+    }
+  }
+  AppendSerialized(boost::json::value(value), out);
+}
+
+// Appends a member's value: strings, integers, booleans and null as Boost.JSON serialises them
+// (written here, the same bytes), doubles by AppendDecimal, containers through Boost's serializer.
 void AppendValue(const boost::json::value& value, std::string& out) {
   switch (value.kind()) {
     case boost::json::kind::string: {
@@ -70,17 +95,12 @@ void AppendValue(const boost::json::value& value, std::string& out) {
     }
     case boost::json::kind::int64: AppendInteger(value.get_int64(), out); return;
     case boost::json::kind::uint64: AppendInteger(value.get_uint64(), out); return;
+    case boost::json::kind::double_: AppendDecimal(value.get_double(), out); return;
     case boost::json::kind::bool_: out.append(value.get_bool() ? "true" : "false"); return;
     case boost::json::kind::null: out.append("null"); return;
     default: break;
   }
-  boost::json::serializer serializer;
-  serializer.reset(&value);
-  char chunk[256];
-  while (!serializer.done()) {
-    const auto piece = serializer.read(chunk, sizeof chunk);
-    out.append(piece.data(), piece.size());
-  }
+  AppendSerialized(value, out);
 }
 
 }  // namespace
@@ -108,15 +128,7 @@ bool IsWritersOwnMember(std::string_view key) { return key == "ts" || key == "le
 
 void EndLine(std::string& text) {
   text.append("}\n");
-  // One write per line: stderr is unbuffered and lines must not interleave across threads.
-  const char* p = text.data();
-  size_t left = text.size();
-  while (left > 0) {
-    ssize_t n = ::write(STDERR_FILENO, p, left);
-    if (n <= 0) break;
-    p += n;
-    left -= static_cast<size_t>(n);
-  }
+  WriteLine(text);
 }
 
 }  // namespace
@@ -154,7 +166,7 @@ Fields& Fields::Add(std::string_view key, int64_t value) {
 }
 
 Fields& Fields::Add(std::string_view key, double value) {
-  if (StartMember(key)) AppendValue(boost::json::value(value), text_);
+  if (StartMember(key)) AppendDecimal(value, text_);
   return *this;
 }
 

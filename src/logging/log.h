@@ -1,5 +1,5 @@
 // Structured logs: one JSON object per line on stderr (docs/reference.md, "Logs"), never on stdout (stdio transport).
-// Thread-safe; a line is written with one write(2) so lines from several threads never interleave.
+// Thread-safe; lines never interleave. How they are written (at once, or batched per turn of the event loop): line_output.h.
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -27,7 +27,7 @@ class Fields {
   Fields() { text_.reserve(256); }
   Fields& Add(std::string_view key, std::string_view value);
   Fields& Add(std::string_view key, int64_t value);
-  Fields& Add(std::string_view key, double value);
+  Fields& Add(std::string_view key, double value);  // "0.668": three places, as every logged double
   // The members written so far, each preceded by a comma.
   const std::string& text() const { return text_; }
 

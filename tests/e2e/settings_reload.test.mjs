@@ -14,19 +14,27 @@ const LONG_NOTE = "x".repeat(1000);
 const DEFAULT_EXCLUDED_COLUMNS = ["*.*password*", "*.*passwd*", "*.*secret*", "*.*token*", "*.*api_key*", "*.ssn"];
 
 // --- probes ---------------------------------------------------------------------------------------
-const call = (ctx, name, args) => ctx.client.callTool({ name, arguments: args });
+// Counts the client's calls: every tools/call logs one tool_call line (logsEvent waits for them).
+const call = (ctx, name, args) => {
+  ctx.toolCalls = (ctx.toolCalls ?? 0) + 1;
+  return ctx.client.callTool({ name, arguments: args });
+};
 const probeRows = (args) => async (ctx) => (await call(ctx, "query_settings_probe", args)).structuredContent?.rows;
 const listed = (tool) => async (ctx) => (await ctx.client.listTools()).tools.some((t) => t.name === tool);
 const probeTool = async (ctx) => (await ctx.client.listTools()).tools.find((t) => t.name === "query_settings_probe");
 const isError = (name, args) => async (ctx) => (await call(ctx, name, args)).isError === true;
 
 // Whether a call adds a line of one log event to stderr; the call's own tool_call line, which pgmcp
-// writes after everything else the call logs, marks the end.
+// logs after everything else the call logs, marks the end. Lines are written once per turn of
+// pgmcp's loop, possibly just after the response, so the probe waits for the tool_call line of
+// every call the client made (the earlier ones before counting, then its own).
 const logsEvent = (event, name, args) => async (ctx) => {
   const count = (e) => ctx.stderr().split("\n").filter((l) => l.includes(`"event":"${e}"`)).length;
-  const [events, calls] = [count(event), count("tool_call")];
+  const allLogged = () => count("tool_call") >= (ctx.toolCalls ?? 0);
+  await waitFor("the earlier calls' tool_call lines", allLogged);
+  const events = count(event);
   await call(ctx, name, args);
-  await waitFor("the tool_call log line", () => count("tool_call") > calls);
+  await waitFor("the tool_call log line", allLogged);
   return count(event) > events;
 };
 
