@@ -18,6 +18,7 @@ const sessions = load("sessions");
 const stdioPgmcp = load("stdio-pgmcp");
 const stdioRef = load("stdio-reference");
 const floorNginx = load("floor-nginx");
+const floorPgbench = load("floor-pgbench");  // pgbench paced at pgmcp's rate; older runs have none
 
 const f = (v, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : "–");
 const mb = (kb) => (Number.isFinite(kb) && kb > 0 ? `${(kb / 1024).toFixed(1)} MiB` : "–");
@@ -106,7 +107,8 @@ p();
 if (floorNginx && limit && httpJwt) {
   const part = (r, who) => [r.cpu[`${who}_us_per_call`], r.cpu[`${who}_user_us_per_call`]];
   const [nginxTotal, nginxUser] = part(floorNginx, "server");
-  const [clientTotal, clientUser] = part(limit, "driver");
+  const client = floorPgbench || limit;
+  const [clientTotal, clientUser] = part(client, "driver");
   const [pgmcpTotal, pgmcpUser] = part(httpJwt, "server");
   const row = (what, rate, total, user) =>
     p(`| ${what} | ${rate} | ${f(total, 1)} | ${f(user, 1)} | ${f(total - user, 1)} |`);
@@ -114,21 +116,27 @@ if (floorNginx && limit && httpJwt) {
     `measured parts per call: nginx (one worker, no access log) answering the very requests wrk sends pgmcp in the ` +
     `HTTP + JWT phase with a static copy of a real reply (${floorNginx.reply_bytes} bytes of JSON, from memory), each ` +
     `connection pausing 1 ms before each request to hold nginx near pgmcp's rate, and ` +
-    `pgbench's own client running pgmcp's envelope with prepared statements (the limit phase, libpq and the pipeline).`);
+    `pgbench's own client running pgmcp's envelope with prepared statements (libpq and the pipeline), ` +
+    (floorPgbench ? `paced with \`-R\` at pgmcp's HTTP + JWT rate.` : `in the limit phase.`));
   p();
   p("| part | calls/s | CPU per call µs | user | kernel |");
   p("|---|--:|--:|--:|--:|");
   row(`answering HTTP: nginx, the same wrk requests, ${floorNginx.clients} connections paced 1 ms`, f(floorNginx.calls_per_s, 0), nginxTotal, nginxUser);
-  row(`running the envelope: pgbench's client, \`-M prepared\`, ${limit.clients} clients`, f(limit.calls_per_s, 0), clientTotal, clientUser);
-  row("**the floor** (their sum)", "", nginxTotal + clientTotal, nginxUser + clientUser);
+  row(`running the envelope: pgbench's client, \`-M prepared\`, ${client.clients} clients${floorPgbench ? ", paced" : ""}`,
+      f(client.calls_per_s, 0), clientTotal, clientUser);
+  const [limitTotal, limitUser] = part(limit, "driver");
+  if (floorPgbench) row(`(the same unpaced, in the limit phase: a lower bound)`, f(limit.calls_per_s, 0), limitTotal, limitUser);
+  row("**the floor** (nginx + pgbench's client at pgmcp's rate)", "", nginxTotal + clientTotal, nginxUser + clientUser);
   row("pgmcp, HTTP + JWT", f(httpJwt.calls_per_s, 0), pgmcpTotal, pgmcpUser);
   p();
   p(`pgmcp spends ${ratio(pgmcpTotal, nginxTotal + clientTotal)} the floor per call ` +
     `(user space ${ratio(pgmcpUser, nginxUser + clientUser)}, kernel ${ratio(pgmcpTotal - pgmcpUser, nginxTotal + clientTotal - nginxUser - clientUser)}); ` +
     `the goal of 20 µs per call is ${20 < nginxTotal + clientTotal ? "below" : "above"} this floor of ` +
-    `${f(nginxTotal + clientTotal, 1)} µs. CPU per call falls as the rate rises (each wake-up serves more requests): ` +
-    `pgbench's client ran at the limit's rate, ${ratio(limit.calls_per_s, httpJwt.calls_per_s)} pgmcp's, so its part ` +
-    `is a lower bound. wrk itself spent ${f(floorNginx.cpu.driver_us_per_call, 1)} µs per request against nginx and ` +
+    `${f(nginxTotal + clientTotal, 1)} µs. CPU per call falls as the rate rises (each wake-up serves more requests)` +
+    (floorPgbench ? `, so both parts ran near pgmcp's rate; pgbench's pacing (\`-R\`) adds its own wake-up per ` +
+                    `transaction, as pgmcp has per call at this rate, and unpaced its client costs ${f(limitTotal, 1)} µs. `
+                  : `: pgbench's client ran at the limit's rate, ${ratio(limit.calls_per_s, httpJwt.calls_per_s)} pgmcp's, so its part is a lower bound. `) +
+    `wrk itself spent ${f(floorNginx.cpu.driver_us_per_call, 1)} µs per request against nginx and ` +
     `${f(httpJwt.cpu.driver_us_per_call, 1)} µs against pgmcp.`);
 } else {
   p(machine.floor_note || "Not measured (the nginx phase or the limit is missing).");
