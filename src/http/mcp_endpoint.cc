@@ -213,7 +213,8 @@ asio::awaitable<protocol::Reply> HttpServer::ServeStateless(Exchange& ex, protoc
 void HttpServer::WatchCall(std::shared_ptr<Connection> conn, uint64_t call) {
   // Not ClientHangsUp: a handler, not a spawned coroutine, per call (internal::PeekSaysGone).
   auto& socket = conn->stream.socket();
-  socket.async_receive(asio::buffer(&conn->watch_byte, 1), asio::socket_base::message_peek,
+  const auto peek = asio::buffer(&conn->watch_byte, 1);  // before the handler takes conn
+  socket.async_receive(peek, asio::socket_base::message_peek,
                        [conn = std::move(conn), call](boost::system::error_code ec, size_t) {
                          if (!conn->in_call || conn->calls != call) return;  // the call ended first
                          if (PeekSaysGone(ec)) conn->cancel.emit(asio::cancellation_type::terminal);
