@@ -1,6 +1,6 @@
 // Encode benchmark: is it faster to build the result JSON in C++ from a text-format result
 // (EncodeRows) or to let PostgreSQL build it (json_agg of the same SELECT)? 1,000 rows of mixed
-// types, same connection, same settings. DSN from argv[1] or $PGMCP_BENCH_DSN.
+// types, same connection, same settings. DSN from argv or $PGMCP_BENCH_DSN; --rounds N (default 200).
 #include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
@@ -48,9 +48,15 @@ double Median(std::vector<double> v) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const char* dsn = argc > 1 ? argv[1] : std::getenv("PGMCP_BENCH_DSN");
+  const char* dsn = std::getenv("PGMCP_BENCH_DSN");
+  int rounds = 200;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--rounds" && i + 1 < argc) rounds = std::max(1, std::atoi(argv[++i]));
+    else dsn = argv[i];
+  }
   if (dsn == nullptr) {
-    std::fprintf(stderr, "usage: encode_benchmark DSN (or set PGMCP_BENCH_DSN)\n");
+    std::fprintf(stderr, "usage: encode_benchmark [--rounds N] DSN (or set PGMCP_BENCH_DSN)\n");
     return 2;
   }
   PgConnPtr owner(PQconnectdb(dsn));
@@ -89,10 +95,9 @@ int main(int argc, char** argv) {
       "SELECT coalesce(json_agg(json_build_array(id, name, amount, score, paid, created_at, due, ref, meta, tags, notes)), '[]') "
       "FROM (" + query.sql + ") s";
 
-  constexpr int kRounds = 200;
   std::vector<double> cpp_total, cpp_encode, pg_total;
   size_t cpp_bytes = 0, pg_bytes = 0;
-  for (int round = 0; round < kRounds + 10; ++round) {
+  for (int round = 0; round < rounds + 10; ++round) {
     auto t0 = std::chrono::steady_clock::now();
     // Rows over the result, as the server's RunReadOnly hands it to EncodeRows.
     pgmcp::database::Rows r = pgmcp::database::RowsFromResult(Exec(conn, query.sql));
@@ -113,7 +118,7 @@ int main(int argc, char** argv) {
     cpp_encode.push_back(std::chrono::duration<double, std::micro>(t2 - t1).count());
     pg_total.push_back(std::chrono::duration<double, std::micro>(t4 - t3).count());
   }
-  std::printf("1000 rows x 11 mixed columns, median of %d rounds\n", kRounds);
+  std::printf("1000 rows x 11 mixed columns, median of %d rounds\n", rounds);
   std::printf("C++ EncodeRows:  query+encode %.0f us (encode alone %.0f us), %zu bytes\n", Median(cpp_total),
               Median(cpp_encode), cpp_bytes);
   std::printf("PostgreSQL json_agg: query+wrap %.0f us, %zu bytes (no text cap, no sanitising, no byte cap)\n",

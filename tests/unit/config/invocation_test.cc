@@ -7,6 +7,10 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
 
 namespace pgmcp::config {
 namespace {
@@ -19,13 +23,20 @@ class InvocationTest : public ::testing::Test {
       return it == env_.end() ? nullptr : it->second.c_str();
     });
   }
+  // A config file of its own per call, named after the process so parallel runs do not collide,
+  // removed when the test ends.
   std::string WriteConfig(const std::string& text) {
-    std::string path = ::testing::TempDir() + "/pgmcp_test_" + std::to_string(counter_++) + ".toml";
+    std::string path = ::testing::TempDir() + "/pgmcp_test_" + std::to_string(::getpid()) + "_" +
+                       std::to_string(written_.size()) + ".toml";
     std::ofstream(path) << text;
+    written_.push_back(path);
     return path;
   }
+  void TearDown() override {
+    for (const auto& path : written_) std::remove(path.c_str());
+  }
   std::map<std::string, std::string> env_;
-  int counter_ = 0;
+  std::vector<std::string> written_;
 };
 
 TEST_F(InvocationTest, DefaultsAreTheSpecs) {
