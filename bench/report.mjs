@@ -48,10 +48,12 @@ p("## pgmcp next to the limit");
 p();
 p("The limit is pgbench running pgmcp's own envelope with prepared statements. CPU per call is /proc utime + stime " +
   "over the phase, divided by successful calls, written total (user + kernel): pgmcp's process, the cluster's (the " +
-  "postmaster and its backends) and the driver's own (pgbench's client threads, wrk, the stdio driver; getrusage).");
+  "postmaster and its backends) and the driver's own (pgbench's client threads, wrk, the stdio driver; getrusage). " +
+  "Machine busy is the share of all cores busy over the phase (/proc/stat), whoever used them: where it is well below " +
+  "100 %, the cores were not the limit.");
 p();
-p("| system | clients | calls/s | p50 ms | p99 ms | errors | pgmcp CPU/call µs | database CPU/call µs | driver CPU/call µs |");
-p("|---|--:|--:|--:|--:|---|--:|--:|--:|");
+p("| system | clients | calls/s | p50 ms | p99 ms | errors | pgmcp CPU/call µs | database CPU/call µs | driver CPU/call µs | machine busy |");
+p("|---|--:|--:|--:|--:|---|--:|--:|--:|--:|");
 // "total (user + kernel)" of one process's CPU per call, from cpu.WHO_us_per_call and cpu.WHO_user_us_per_call.
 const cpuOf = (r, who) => {
   const total = r?.cpu?.[`${who}_us_per_call`], user = r?.cpu?.[`${who}_user_us_per_call`];
@@ -72,7 +74,8 @@ for (const [r, what, vsLimit] of rows) {
   const rate = vsLimit && limit ? `${f(r.calls_per_s, 0)} (${ratio(r.calls_per_s, limit.calls_per_s)} the limit)` : f(r.calls_per_s, 0);
   const errors = r.failed !== undefined ? errs(r) : Object.entries(r.errors || {}).filter(([, v]) => v).map(([k, v]) => `${k}: ${v}`).join(", ") || "none";
   p(`| ${what} | ${r.clients ?? r.in_flight} | ${rate} | ${f(r.latency_ms.p50, 3)} | ${f(r.latency_ms.p99, 3)} | ${errors} | ` +
-    `${cpuOf(r, "server")} | ${cpuOf(r, "database")} | ${cpuOf(r, "driver")} |`);
+    `${cpuOf(r, "server")} | ${cpuOf(r, "database")} | ${cpuOf(r, "driver")} | ` +
+    `${Number.isFinite(r.machine_busy_pct) ? `${f(r.machine_busy_pct, 0)} %` : "–"} |`);
 }
 p();
 p("## The goals (ratios of one run)");
