@@ -281,13 +281,13 @@ asio::awaitable<void> HttpServer::ServeConnection(std::shared_ptr<Connection> co
     if (!ec && !parser.is_done()) {
       // The body is read only once the request is admitted: an unauthenticated POST gets its 401
       // with its body still unsent, and the connection is closed.
-      Exchange head{parser.get(), std::nullopt, nullptr};
-      auto admit = Admit(*conn, head, caller);
+      std::optional<Response> refusal;
+      auto admit = Admit(*conn, Admission{parser.get(), refusal}, caller);
       admitted = co_await std::move(admit);
       if (!admitted) {
-        head.response->keep_alive(false);
-        if (hooks_.on_response) hooks_.on_response(static_cast<int>(head.response->result_int()));
-        auto write = WriteResponse(conn->stream, *head.response, head.request.method() == bhttp::verb::head);
+        refusal->keep_alive(false);
+        if (hooks_.on_response) hooks_.on_response(static_cast<int>(refusal->result_int()));
+        auto write = WriteResponse(conn->stream, *refusal, parser.get().method() == bhttp::verb::head);
         co_await std::move(write);
         auto linger = LingeringClose(conn->stream);
         co_await std::move(linger);
@@ -325,7 +325,7 @@ asio::awaitable<void> HttpServer::ServeConnection(std::shared_ptr<Connection> co
     }
     Exchange ex{parser.release(), std::nullopt, conn};
     if (!admitted) {
-      auto admit = Admit(*conn, ex, caller);
+      auto admit = Admit(*conn, Admission{ex.request, ex.response}, caller);
       admitted = co_await std::move(admit);
     }
     if (admitted) {
@@ -361,10 +361,10 @@ bool HttpServer::IsTrustedProxy(const asio::ip::address& peer) const {
   return std::find(trusted_proxies_.begin(), trusted_proxies_.end(), address) != trusted_proxies_.end();
 }
 
-asio::awaitable<bool> HttpServer::Admit(const Connection& conn, Exchange& ex, Caller& caller) {
-  const Request& req = ex.request;
+asio::awaitable<bool> HttpServer::Admit(const Connection& conn, Admission admission, Caller& caller) {
+  const Request& req = admission.request;
   if (!HostAllowed(req[bhttp::field::host], loopback_)) {
-    ex.response = MakeResponse(req, bhttp::status::forbidden, "Host not allowed.\n");
+    admission.refusal = MakeResponse(req, bhttp::status::forbidden, "Host not allowed.\n");
     co_return false;
   }
   std::string_view target = req.target();
@@ -373,14 +373,15 @@ asio::awaitable<bool> HttpServer::Admit(const Connection& conn, Exchange& ex, Ca
   auto origin = req.find(bhttp::field::origin);
   if (!OriginAllowed(origin != req.end() ? origin->value() : "", origin != req.end(),
                      settings_->current()->http.allowed_origins, loopback_ ? port_ : 0)) {
-    ex.response = ReplyResponse(req, protocol::FaultReply(protocol::Fault::kOriginNotAllowed, nullptr, "Origin not allowed."));
+    admission.refusal =
+        ReplyResponse(req, protocol::FaultReply(protocol::Fault::kOriginNotAllowed, nullptr, "Origin not allowed."));
     co_return false;
   }
   if (hooks_.authenticate) {
     auto check = hooks_.authenticate(std::string(req[bhttp::field::authorization]));
     auto verdict = co_await std::move(check);
     if (!verdict) {
-      Unauthorized(conn, ex, verdict.error());
+      Unauthorized(conn, admission, verdict.error());
       co_return false;
     }
     caller = std::move(*verdict);
@@ -388,7 +389,8 @@ asio::awaitable<bool> HttpServer::Admit(const Connection& conn, Exchange& ex, Ca
   co_return true;
 }
 
-void HttpServer::Unauthorized(const Connection& conn, Exchange& ex, const Error& rejection) {
+void HttpServer::Unauthorized(const Connection& conn, Admission admission, const Error& rejection) {
+  const Request& req = admission.request;
   const int status = pgmcp::Describe(rejection.kind).http_status;  // 401 or 403
   if (hooks_.on_auth_failure) hooks_.on_auth_failure(rejection.code);
   logging::Info("auth_failure", {{"reason", rejection.code}, {"status", status}});
@@ -398,18 +400,18 @@ void HttpServer::Unauthorized(const Connection& conn, Exchange& ex, const Error&
     // No authorization server to announce: an OAuth client cannot sign in by itself (docs/auth.md).
     reply.message += std::string(" ") + kOperatorTokenNeeded;
   }
-  auto res = ReplyResponse(ex.request, protocol::ErrorReply(reply, nullptr));
-  std::string challenge = "Bearer resource_metadata=\"" + BaseUrl(ex.request, conn.trusted_proxy) + kProtectedResourcePath + "\"";
+  auto res = ReplyResponse(req, protocol::ErrorReply(reply, nullptr));
+  std::string challenge = "Bearer resource_metadata=\"" + BaseUrl(req, conn.trusted_proxy) + kProtectedResourcePath + "\"";
   if (forbidden) {
     challenge += ", error=\"insufficient_scope\"";
   } else if (rejection.kind == ErrorKind::kUnavailable) {
     // 503: the token could not be checked yet (no keys fetched from the identity provider).
     res.set(bhttp::field::retry_after, "5");
-  } else if (!Header(ex.request, bhttp::field::authorization).empty()) {
+  } else if (!req[bhttp::field::authorization].empty()) {
     challenge += ", error=\"invalid_token\"";
   }
   res.set(bhttp::field::www_authenticate, challenge);
-  ex.response = std::move(res);
+  admission.refusal = std::move(res);
 }
 
 void HttpServer::HandleProtectedResource(const Connection& conn, Exchange& ex) {
