@@ -553,6 +553,20 @@ TEST_F(HttpHardeningTest, PipelinedStatelessCallsAreEachAnsweredWithTheirExactHe
       << "the second answer closes the connection as its request asked: " << r.text;
 }
 
+// Admit reads Host, Origin and Authorization in one pass over the fields: as with req[name],
+// the first of a repeated header is the one that counts.
+TEST_F(HttpHardeningTest, TheFirstOfARepeatedHostHeaderIsTheOneChecked) {
+  Start();
+  auto status = [this](std::string_view hosts) {
+    RawClient client(port_);
+    client.Send("GET /healthz HTTP/1.1\r\n" + std::string(hosts) + "Connection: close\r\n\r\n");
+    return client.ReadToEnd().text.substr(9, 3);
+  };
+  EXPECT_EQ(status("Host: evil.example\r\nHost: 127.0.0.1\r\n"), "403");
+  EXPECT_EQ(status("Host: 127.0.0.1\r\nHost: evil.example\r\n"), "200");
+  EXPECT_EQ(status(""), "403") << "no Host at all";
+}
+
 // Every exchange ends: a POST waiting for a slow call ends within a second when the call is
 // cancelled, its session deleted, or its client hangs up; a duplicate id is refused at once.
 class HttpExchangeEndsTest : public HttpHardeningTest {
