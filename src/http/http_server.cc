@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -26,12 +27,18 @@ namespace internal {
 Response MakeResponse(const Request& req, bhttp::status status, std::string body,
                       std::string_view content_type) {
   Response res{status, req.version()};
-  // insert, not set: a new response has no field to replace, so no lookup first.
+  // insert, not set: a new response has no field to replace, so no lookup first. The same goes
+  // for the fields keep_alive() and prepare_payload() would write: Connection only where the
+  // version's default differs, then Content-Length (every status, 204 included, as Beast writes it).
   res.insert(bhttp::field::server, "pgmcp");
   if (!body.empty() || status != bhttp::status::accepted) res.insert(bhttp::field::content_type, content_type);
-  res.keep_alive(req.keep_alive());
+  if (const bool keep = req.keep_alive(); keep != (req.version() >= 11)) {
+    res.insert(bhttp::field::connection, keep ? "keep-alive" : "close");
+  }
+  char length[24];
+  res.insert(bhttp::field::content_length,
+             std::string_view(length, std::to_chars(length, length + sizeof length, body.size()).ptr));
   res.body() = std::move(body);
-  res.prepare_payload();
   return res;
 }
 
