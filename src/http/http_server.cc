@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -26,12 +27,18 @@ namespace internal {
 Response MakeResponse(const Request& req, bhttp::status status, std::string body,
                       std::string_view content_type) {
   Response res{status, req.version()};
-  // insert, not set: a new response has no field to replace, so no lookup first.
+  // insert, not set: a new response has no field to replace, so no lookup first. The same goes
+  // for the fields keep_alive() and prepare_payload() would write: Connection only where the
+  // version's default differs, then Content-Length (every status, 204 included, as Beast writes it).
   res.insert(bhttp::field::server, "pgmcp");
   if (!body.empty() || status != bhttp::status::accepted) res.insert(bhttp::field::content_type, content_type);
-  res.keep_alive(req.keep_alive());
+  if (const bool keep = req.keep_alive(); keep != (req.version() >= 11)) {
+    res.insert(bhttp::field::connection, keep ? "keep-alive" : "close");
+  }
+  char length[24];
+  res.insert(bhttp::field::content_length,
+             std::string_view(length, std::to_chars(length, length + sizeof length, body.size()).ptr));
   res.body() = std::move(body);
-  res.prepare_payload();
   return res;
 }
 
@@ -227,6 +234,37 @@ void ParseBuffered(bhttp::request_parser<bhttp::string_body>& parser, beast::fla
   }
 }
 
+// The headers Admit reads, found in one pass over the request's fields instead of one lookup each
+// in Beast's field set (a tree ordered by case-insensitive name); as with req[name], the first of a
+// repeated header counts.
+struct AdmissionHeaders {
+  std::string_view host, origin, authorization;
+  bool has_origin = false;
+};
+
+AdmissionHeaders ReadAdmissionHeaders(const Request& req) {
+  AdmissionHeaders h;
+  bool has_host = false, has_authorization = false;
+  for (const auto& field : req) {
+    switch (field.name()) {
+      case bhttp::field::host:
+        if (!has_host) h.host = field.value();
+        has_host = true;
+        break;
+      case bhttp::field::origin:
+        if (!h.has_origin) h.origin = field.value();
+        h.has_origin = true;
+        break;
+      case bhttp::field::authorization:
+        if (!has_authorization) h.authorization = field.value();
+        has_authorization = true;
+        break;
+      default: break;
+    }
+  }
+  return h;
+}
+
 bool QuietReadError(const boost::system::error_code& ec) {
   return ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted || ec == beast::error::timeout ||
          ec == asio::error::eof || ec == asio::error::connection_reset;
@@ -281,13 +319,13 @@ asio::awaitable<void> HttpServer::ServeConnection(std::shared_ptr<Connection> co
     if (!ec && !parser.is_done()) {
       // The body is read only once the request is admitted: an unauthenticated POST gets its 401
       // with its body still unsent, and the connection is closed.
-      Exchange head{parser.get(), std::nullopt, nullptr};
-      auto admit = Admit(*conn, head, caller);
+      std::optional<Response> refusal;
+      auto admit = Admit(*conn, Admission{parser.get(), refusal}, caller);
       admitted = co_await std::move(admit);
       if (!admitted) {
-        head.response->keep_alive(false);
-        if (hooks_.on_response) hooks_.on_response(static_cast<int>(head.response->result_int()));
-        auto write = WriteResponse(conn->stream, *head.response, head.request.method() == bhttp::verb::head);
+        refusal->keep_alive(false);
+        if (hooks_.on_response) hooks_.on_response(static_cast<int>(refusal->result_int()));
+        auto write = WriteResponse(conn->stream, *refusal, parser.get().method() == bhttp::verb::head);
         co_await std::move(write);
         auto linger = LingeringClose(conn->stream);
         co_await std::move(linger);
@@ -325,7 +363,7 @@ asio::awaitable<void> HttpServer::ServeConnection(std::shared_ptr<Connection> co
     }
     Exchange ex{parser.release(), std::nullopt, conn};
     if (!admitted) {
-      auto admit = Admit(*conn, ex, caller);
+      auto admit = Admit(*conn, Admission{ex.request, ex.response}, caller);
       admitted = co_await std::move(admit);
     }
     if (admitted) {
@@ -361,26 +399,27 @@ bool HttpServer::IsTrustedProxy(const asio::ip::address& peer) const {
   return std::find(trusted_proxies_.begin(), trusted_proxies_.end(), address) != trusted_proxies_.end();
 }
 
-asio::awaitable<bool> HttpServer::Admit(const Connection& conn, Exchange& ex, Caller& caller) {
-  const Request& req = ex.request;
-  if (!HostAllowed(req[bhttp::field::host], loopback_)) {
-    ex.response = MakeResponse(req, bhttp::status::forbidden, "Host not allowed.\n");
+asio::awaitable<bool> HttpServer::Admit(const Connection& conn, Admission admission, Caller& caller) {
+  const Request& req = admission.request;
+  const AdmissionHeaders headers = ReadAdmissionHeaders(req);
+  if (!HostAllowed(headers.host, loopback_)) {
+    admission.refusal = MakeResponse(req, bhttp::status::forbidden, "Host not allowed.\n");
     co_return false;
   }
   std::string_view target = req.target();
   if (target.substr(0, target.find('?')) != "/mcp") co_return true;
   // /mcp: Origin first (a browser page must not reach the database), then credentials.
-  auto origin = req.find(bhttp::field::origin);
-  if (!OriginAllowed(origin != req.end() ? origin->value() : "", origin != req.end(),
-                     settings_->current()->http.allowed_origins, loopback_ ? port_ : 0)) {
-    ex.response = ReplyResponse(req, protocol::FaultReply(protocol::Fault::kOriginNotAllowed, nullptr, "Origin not allowed."));
+  if (!OriginAllowed(headers.origin, headers.has_origin, settings_->current()->http.allowed_origins,
+                     loopback_ ? port_ : 0)) {
+    admission.refusal =
+        ReplyResponse(req, protocol::FaultReply(protocol::Fault::kOriginNotAllowed, nullptr, "Origin not allowed."));
     co_return false;
   }
   if (hooks_.authenticate) {
-    auto check = hooks_.authenticate(std::string(req[bhttp::field::authorization]));
+    auto check = hooks_.authenticate(std::string(headers.authorization));
     auto verdict = co_await std::move(check);
     if (!verdict) {
-      Unauthorized(conn, ex, verdict.error());
+      Unauthorized(conn, admission, verdict.error());
       co_return false;
     }
     caller = std::move(*verdict);
@@ -388,7 +427,8 @@ asio::awaitable<bool> HttpServer::Admit(const Connection& conn, Exchange& ex, Ca
   co_return true;
 }
 
-void HttpServer::Unauthorized(const Connection& conn, Exchange& ex, const Error& rejection) {
+void HttpServer::Unauthorized(const Connection& conn, Admission admission, const Error& rejection) {
+  const Request& req = admission.request;
   const int status = pgmcp::Describe(rejection.kind).http_status;  // 401 or 403
   if (hooks_.on_auth_failure) hooks_.on_auth_failure(rejection.code);
   logging::Info("auth_failure", {{"reason", rejection.code}, {"status", status}});
@@ -398,18 +438,18 @@ void HttpServer::Unauthorized(const Connection& conn, Exchange& ex, const Error&
     // No authorization server to announce: an OAuth client cannot sign in by itself (docs/auth.md).
     reply.message += std::string(" ") + kOperatorTokenNeeded;
   }
-  auto res = ReplyResponse(ex.request, protocol::ErrorReply(reply, nullptr));
-  std::string challenge = "Bearer resource_metadata=\"" + BaseUrl(ex.request, conn.trusted_proxy) + kProtectedResourcePath + "\"";
+  auto res = ReplyResponse(req, protocol::ErrorReply(reply, nullptr));
+  std::string challenge = "Bearer resource_metadata=\"" + BaseUrl(req, conn.trusted_proxy) + kProtectedResourcePath + "\"";
   if (forbidden) {
     challenge += ", error=\"insufficient_scope\"";
   } else if (rejection.kind == ErrorKind::kUnavailable) {
     // 503: the token could not be checked yet (no keys fetched from the identity provider).
     res.set(bhttp::field::retry_after, "5");
-  } else if (!Header(ex.request, bhttp::field::authorization).empty()) {
+  } else if (!req[bhttp::field::authorization].empty()) {
     challenge += ", error=\"invalid_token\"";
   }
   res.set(bhttp::field::www_authenticate, challenge);
-  ex.response = std::move(res);
+  admission.refusal = std::move(res);
 }
 
 void HttpServer::HandleProtectedResource(const Connection& conn, Exchange& ex) {

@@ -87,7 +87,8 @@ class HttpServer : public std::enable_shared_from_this<HttpServer> {
 
  private:
   struct Connection;
-  struct Exchange;  // one request and its response (Beast types stay out of this header)
+  struct Exchange;   // one request and its response (Beast types stay out of this header)
+  struct Admission;  // a request being admitted, and where its refusal goes
   HttpServer(boost::asio::io_context& io, HttpOptions options, std::shared_ptr<protocol::Backend> backend, Hooks hooks);
   boost::asio::awaitable<void> AcceptLoop();
   boost::asio::awaitable<void> ExpireLoop();
@@ -95,7 +96,7 @@ class HttpServer : public std::enable_shared_from_this<HttpServer> {
   boost::asio::awaitable<void> ServeConnection(std::shared_ptr<Connection> conn);
   // What can be decided from the request line and headers alone, before any body byte is read:
   // the Host check, and for /mcp the Origin check and the token. A response when refused.
-  boost::asio::awaitable<bool> Admit(const Connection& conn, Exchange& ex, Caller& caller);
+  boost::asio::awaitable<bool> Admit(const Connection& conn, Admission admission, Caller& caller);
   bool IsTrustedProxy(const boost::asio::ip::address& peer) const;
   // Fills ex.response, or streams SSE on the connection itself and leaves it empty.
   boost::asio::awaitable<void> Handle(Connection& conn, Exchange& ex, const Caller& caller);
@@ -120,7 +121,7 @@ class HttpServer : public std::enable_shared_from_this<HttpServer> {
   boost::asio::awaitable<void> HandleMcpGet(Connection& conn, Exchange& ex, const Caller& caller);
   void HandleMcpDelete(Exchange& ex, const protocol::CallContext& context);
   void HandleProtectedResource(const Connection& conn, Exchange& ex);
-  void Unauthorized(const Connection& conn, Exchange& ex, const Error& rejection);
+  void Unauthorized(const Connection& conn, Admission admission, const Error& rejection);
 
   boost::asio::io_context& io_;
   HttpOptions options_;

@@ -60,6 +60,13 @@ struct HttpServer::Exchange {
   std::shared_ptr<Connection> connection;  // the connection it came on (null while only its header is read)
 };
 
+// Admit reads the request where it is (the parser's, while only its header is read: no copy of
+// the fields) and writes a refusal into `refusal`.
+struct HttpServer::Admission {
+  const internal::Request& request;
+  std::optional<internal::Response>& refusal;
+};
+
 struct HttpServer::Connection {
   explicit Connection(boost::asio::ip::tcp::socket s) : stream(std::move(s)) {}
   boost::beast::tcp_stream stream;

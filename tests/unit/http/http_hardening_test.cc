@@ -553,6 +553,48 @@ TEST_F(HttpHardeningTest, PipelinedStatelessCallsAreEachAnsweredWithTheirExactHe
       << "the second answer closes the connection as its request asked: " << r.text;
 }
 
+// MakeResponse writes Connection and Content-Length itself (no lookups): the heads must be the
+// bytes Beast's keep_alive() and prepare_payload() wrote, for both versions, either way.
+TEST_F(HttpHardeningTest, ResponseHeadsNameConnectionOnlyWhereTheVersionsDefaultDiffers) {
+  Start();
+  const std::string ok_head = "Server: pgmcp\r\nContent-Type: text/plain; charset=utf-8\r\n";
+  struct Case {
+    std::string request, head;
+  };
+  const Case cases[] = {
+      {"GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n",
+       "HTTP/1.0 200 OK\r\n" + ok_head + "Content-Length: 3\r\n\r\n"},
+      {"GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n",
+       "HTTP/1.0 200 OK\r\n" + ok_head + "Connection: keep-alive\r\nContent-Length: 3\r\n\r\n"},
+      {"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+       "HTTP/1.1 200 OK\r\n" + ok_head + "Connection: close\r\nContent-Length: 3\r\n\r\n"},
+      {"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+       "HTTP/1.1 200 OK\r\n" + ok_head + "Content-Length: 3\r\n\r\n"},
+      {"GET /nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+       "HTTP/1.1 404 Not Found\r\n" + ok_head + "Content-Length: 11\r\n\r\n"},
+  };
+  for (const auto& c : cases) {
+    RawClient client(port_);
+    ASSERT_TRUE(client.Send(c.request));
+    auto r = client.ReadUntil([](const std::string& text) { return HasHead(text); });
+    EXPECT_EQ(r.text.substr(0, r.text.find("\r\n\r\n") + 4), c.head) << c.request;
+  }
+}
+
+// Admit reads Host, Origin and Authorization in one pass over the fields: as with req[name],
+// the first of a repeated header is the one that counts.
+TEST_F(HttpHardeningTest, TheFirstOfARepeatedHostHeaderIsTheOneChecked) {
+  Start();
+  auto status = [this](std::string_view hosts) {
+    RawClient client(port_);
+    client.Send("GET /healthz HTTP/1.1\r\n" + std::string(hosts) + "Connection: close\r\n\r\n");
+    return client.ReadToEnd().text.substr(9, 3);
+  };
+  EXPECT_EQ(status("Host: evil.example\r\nHost: 127.0.0.1\r\n"), "403");
+  EXPECT_EQ(status("Host: 127.0.0.1\r\nHost: evil.example\r\n"), "200");
+  EXPECT_EQ(status(""), "403") << "no Host at all";
+}
+
 // Every exchange ends: a POST waiting for a slow call ends within a second when the call is
 // cancelled, its session deleted, or its client hangs up; a duplicate id is refused at once.
 class HttpExchangeEndsTest : public HttpHardeningTest {
