@@ -19,13 +19,18 @@ std::vector<Statement> EnvelopeStatements(const Envelope& e, Statement select) {
   // is not searched first implicitly; the set_config calls name their schema because they run
   // before the path is pinned. Every setting that changes how a value is written as text is
   // pinned too, whatever the role or database defaults say: the encoder reads that text.
-  static const std::string kSettings =
-      "SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true), "
+  // The outer SELECT has no columns: nobody reads the values set_config returns (the claims among
+  // them), so the server does not send them nor libpq parse them. The calls still run, once each:
+  // PostgreSQL neither flattens a subquery with volatile functions in its list nor drops them.
+  static const std::string kSettingsList =
+      "pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true), "
       "pg_catalog.set_config('request.jwt.claims', $1, true), pg_catalog.set_config('statement_timeout', $2, true), "
       "pg_catalog.set_config('TimeZone', $3, true), pg_catalog.set_config('DateStyle', 'ISO, YMD', true), "
       "pg_catalog.set_config('IntervalStyle', 'iso_8601', true), "
       "pg_catalog.set_config('extra_float_digits', '1', true), pg_catalog.set_config('bytea_output', 'hex', true)";
-  static const std::string kSettingsAndRole = kSettings + ", pg_catalog.set_config('role', $4, true)";
+  static const std::string kSettings = "SELECT FROM (SELECT " + kSettingsList + ") AS settings";
+  static const std::string kSettingsAndRole =
+      "SELECT FROM (SELECT " + kSettingsList + ", pg_catalog.set_config('role', $4, true)) AS settings";
   std::vector<std::optional<std::string>> params;
   params.reserve(4);
   params.emplace_back(e.claims_json);
