@@ -439,6 +439,8 @@ Result<QueryPlan> ParseArguments(const schema::SchemaSnapshot& snapshot, const T
   QueryPlan plan;
   plan.limit = options.limits.default_limit;
   auto select_all = [&] {
+    plan.select_all = true;
+    plan.select.reserve(table.columns.size());
     for (const auto& c : table.columns) plan.select.push_back(ColumnRef{&c, -1, c.name});
   };
   if (arguments.is_null()) {

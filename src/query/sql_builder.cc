@@ -325,8 +325,11 @@ std::string ShapeKey(const schema::Table& table, const QueryPlan& plan, const Qu
   PutBytes(key, options.limits.max_text_chars);
   PutBytes(key, options.limits.max_result_bytes);
   PutBytes(key, plan.aggregate_mode);
-  PutBytes(key, plan.select.size());
-  for (const ColumnRef& c : plan.select) PutColumn(key, c);
+  PutBytes(key, plan.select_all);  // every column of the table, which &table names: not listed
+  if (!plan.select_all) {
+    PutBytes(key, plan.select.size());
+    for (const ColumnRef& c : plan.select) PutColumn(key, c);
+  }
   PutBytes(key, plan.joins.size());
   for (const Join& j : plan.joins) {
     PutBytes(key, j.table);
