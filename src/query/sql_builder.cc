@@ -373,7 +373,7 @@ Result<SqlQuery> BuildQuery(const schema::SchemaSnapshot& snapshot, const schema
   // Every column a plan can name had its cast checked by OperatorAllowed; this guards the
   // remaining case of a snapshot whose cast name is unusable.
   for (const auto& c : plan->conditions) {
-    if (c.op != FilterOp::kIsNull && ElementCast(c.column.column->type).empty()) {
+    if (c.op != FilterOp::kIsNull && !HasElementCast(c.column.column->type)) {
       return MakeError(ErrorKind::kInvalidArgument,
                        "Column " + c.column.name + " cannot be filtered except with is_null.");
     }
