@@ -86,16 +86,16 @@ TEST_F(SqlShapeCacheTest, CallsDifferingInShapeNeverShareAnEntry) {
 }
 
 TEST_F(SqlShapeCacheTest, EveryColumnOfOneTableIsNotEveryColumnOfAnother) {
-  const schema::Table* products = testing::FixtureTable(snapshot_, "products");
-  ASSERT_NE(products, nullptr);
+  const schema::Table* events = testing::FixtureTable(snapshot_, "events");
+  ASSERT_NE(events, nullptr);
   const SqlQuery orders = Build("{}");
-  auto built = BuildQuery(snapshot_, *products, json::parse("{}"), {}, &shapes_);
+  auto built = BuildQuery(snapshot_, *events, json::parse("{}"), {}, &shapes_);
   ASSERT_TRUE(built.ok()) << built.error().message;
-  const auto alone = BuildQuery(snapshot_, *products, json::parse("{}"), {});
+  const auto alone = BuildQuery(snapshot_, *events, json::parse("{}"), {});
   ASSERT_TRUE(alone.ok());
   EXPECT_EQ(built->sql, alone->sql);
   EXPECT_NE(built->sql, orders.sql);
-  EXPECT_EQ(built->columns.size(), products->columns.size());
+  EXPECT_EQ(built->columns.size(), events->columns.size());
   EXPECT_EQ(shapes_.GetStats().hits, 0u);
 }
 
