@@ -152,9 +152,8 @@ asio::awaitable<Result<std::unique_ptr<Connection>>> Connection::Connect(std::st
   co_return std::move(c);
 }
 
-asio::awaitable<Status> Connection::Flush(Deadline deadline) {
-  while (true) {
-    int r = PQflush(conn_.get());
+asio::awaitable<Status> Connection::Flush(int flushed, Deadline deadline) {
+  for (int r = flushed;; r = PQflush(conn_.get())) {
     if (r == 0) co_return OkStatus();
     if (r < 0) co_return Fail(ErrorKind::kUnavailable, ConnectionErrorText(conn_.get()));
     // Output is blocked: the server may be waiting for us to read, so wait for either direction.
@@ -236,16 +235,16 @@ void Connection::SettlePreparedStatements(const std::vector<Statement>& statemen
   }
 }
 
-// Waits for input and reads it. With `whole`, first says there whether the server's whole answer
-// to the pipeline had arrived, in at most kWholeAnswerBytes (database/answer_peek.h): for the
-// first read of an answer only, while the socket still starts at its first message.
-asio::awaitable<Status> Connection::ReadInput(Deadline deadline, bool* whole) {
-  auto st = co_await WaitSocket(Wait::kRead, deadline);
-  if (!st) co_return Fail(st.error().kind, "read: " + st.error().message);
+// Reads the input that a wait for it (`waited`, WaitSocket's answer) found. With `whole`, first
+// says there whether the server's whole answer to the pipeline had arrived, in at most
+// kWholeAnswerBytes (database/answer_peek.h): for the first read of an answer only, while the
+// socket still starts at its first message. (Not a coroutine: one frame fewer per read.)
+Status Connection::ReadInput(const Status& waited, bool* whole) {
+  if (!waited) return Fail(waited.error().kind, "read: " + waited.error().message);
   if (whole != nullptr) *whole = AnswerArrivedWhole(PQsocket(conn_.get()));
   answer_read_ = true;
-  if (PQconsumeInput(conn_.get()) == 0) co_return Fail(ErrorKind::kUnavailable, ConnectionErrorText(conn_.get()));
-  co_return OkStatus();
+  if (PQconsumeInput(conn_.get()) == 0) return Fail(ErrorKind::kUnavailable, ConnectionErrorText(conn_.get()));
+  return OkStatus();
 }
 
 // Reads every result up to the pipeline's Sync into `results` (one per slot of slots_), the rows
@@ -262,7 +261,8 @@ asio::awaitable<Status> Connection::ReadUntilSync(std::vector<Rows>& results, St
   bool read_whole = false;
   PGconn* conn = conn_.get();
   if (stream.sink != nullptr && !answer_read_ && PQsslInUse(conn) != 1 && PQgssEncInUse(conn) != 1) {
-    if (auto st = co_await ReadInput(deadline, &read_whole); !st) co_return st;
+    auto waited = co_await WaitSocket(Wait::kRead, deadline);
+    if (auto st = ReadInput(waited, &read_whole); !st) co_return st;
   }
   // libpq's single-row mode applies to the statement whose results come next, and only before
   // any of them is parsed: set at the start of that statement (PQisBusy parses input).
@@ -274,7 +274,8 @@ asio::awaitable<Status> Connection::ReadUntilSync(std::vector<Rows>& results, St
       if (!read_whole) PQsetSingleRowMode(conn_.get());
     }
     while (PQisBusy(conn_.get()) == 1) {
-      if (auto st = co_await ReadInput(deadline); !st) co_return st;
+      auto waited = co_await WaitSocket(Wait::kRead, deadline);
+      if (auto st = ReadInput(waited); !st) co_return st;
     }
     PgResultPtr r(PQgetResult(conn_.get()));
     if (!r) {  // end of one statement's results
@@ -330,8 +331,13 @@ asio::awaitable<Result<std::vector<Rows>>> Connection::Run(const std::vector<Sta
     co_return Fail(ErrorKind::kUnavailable, "not connected");
   }
   if (auto sent = Send(statements); !sent) co_return sent.error();
-  if (auto st = co_await Flush(deadline); !st) co_return st.error();
-  std::vector<Rows> results(slots_.size());
+  // Mostly sent at once: Flush's coroutine (and its frame) only for the rest of a larger pipeline.
+  if (const int flushed = PQflush(conn_.get()); flushed != 0) {
+    if (auto st = co_await Flush(flushed, deadline); !st) co_return st.error();
+  }
+  // A streamed run returns no rows: nobody reads the other statements' results (BEGIN, COMMIT...),
+  // so none is kept.
+  std::vector<Rows> results(stream.sink != nullptr ? 0 : slots_.size());
   if (stream.sink != nullptr) {  // the streamed statement's slot: Parses and DEALLOCATEs come first
     for (size_t i = 0; i < slots_.size(); ++i) {
       if (slots_[i].kind == PipelineSlot::Kind::kStatement && slots_[i].statement == stream.statement) {
@@ -345,7 +351,7 @@ asio::awaitable<Result<std::vector<Rows>>> Connection::Run(const std::vector<Sta
   if (PQexitPipelineMode(conn_.get()) != 1) co_return Fail(ErrorKind::kInternal, ConnectionErrorText(conn_.get()));
   SettlePreparedStatements(statements, read ? std::nullopt : std::optional<Error>(read.error()));
   if (!read) co_return read.error();
-  if (slots_.size() == statements.size()) co_return std::move(results);  // nothing but the statements
+  if (stream.sink != nullptr || slots_.size() == statements.size()) co_return std::move(results);  // nothing to map
   std::vector<Rows> out(statements.size());
   for (size_t i = 0; i < slots_.size(); ++i) {
     if (slots_[i].kind == PipelineSlot::Kind::kStatement) out[slots_[i].statement] = std::move(results[i]);

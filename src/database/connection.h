@@ -56,8 +56,8 @@ class Connection {
   // (kTimeout) or the coroutine was cancelled (kCancelled): then it is kBroken and must be dropped.
   boost::asio::awaitable<Result<std::vector<Rows>>> RunPipeline(const std::vector<Statement>& statements,
                                                                 Deadline deadline);
-  // The same, but the rows of statement `streamed` go to `sink` one at a time as they arrive
-  // (its entry in the returned list stays empty): at most one row of it is held at once (or a
+  // The same, but the rows of statement `streamed` go to `sink` one at a time as they arrive,
+  // and the returned list is empty (no statement's rows are kept): at most one row of it is held at once (or a
   // whole answer of at most kWholeAnswerBytes that had arrived before any of it was read,
   // database/answer_peek.h), and once the sink wants no more, the rest are read and dropped
   // (docs/security.md, "Bounded memory"). `sink` must outlive the call.
@@ -96,14 +96,15 @@ class Connection {
   enum class Wait { kRead, kWrite, kReadOrWrite };
   boost::asio::awaitable<Status> WaitSocket(Wait what, Deadline deadline);
   Status Send(const std::vector<Statement>& statements);
-  boost::asio::awaitable<Status> Flush(Deadline deadline);
+  // Finishes sending the pipeline; `flushed` is what the first PQflush returned.
+  boost::asio::awaitable<Status> Flush(int flushed, Deadline deadline);
   struct Stream {  // the streamed statement: its index for Run, its slot (slots_) for ReadUntilSync
     size_t statement = 0;
     RowSink* sink = nullptr;
   };
   boost::asio::awaitable<Result<std::vector<Rows>>> Run(const std::vector<Statement>& statements, Stream stream,
                                                         Deadline deadline);
-  boost::asio::awaitable<Status> ReadInput(Deadline deadline, bool* whole = nullptr);
+  Status ReadInput(const Status& waited, bool* whole = nullptr);
   boost::asio::awaitable<Status> ReadUntilSync(std::vector<Rows>& results, Stream stream, Deadline deadline);
   void SettlePreparedStatements(const std::vector<Statement>& statements, const std::optional<Error>& failure);
   void AttachSocket();

@@ -19,13 +19,18 @@ std::vector<Statement> EnvelopeStatements(const Envelope& e, Statement select) {
   // is not searched first implicitly; the set_config calls name their schema because they run
   // before the path is pinned. Every setting that changes how a value is written as text is
   // pinned too, whatever the role or database defaults say: the encoder reads that text.
-  static const std::string kSettings =
-      "SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true), "
+  // The outer SELECT has no columns: nobody reads the values set_config returns (the claims among
+  // them), so the server does not send them nor libpq parse them. The calls still run, once each:
+  // PostgreSQL neither flattens a subquery with volatile functions in its list nor drops them.
+  static const std::string kSettingsList =
+      "pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true), "
       "pg_catalog.set_config('request.jwt.claims', $1, true), pg_catalog.set_config('statement_timeout', $2, true), "
       "pg_catalog.set_config('TimeZone', $3, true), pg_catalog.set_config('DateStyle', 'ISO, YMD', true), "
       "pg_catalog.set_config('IntervalStyle', 'iso_8601', true), "
       "pg_catalog.set_config('extra_float_digits', '1', true), pg_catalog.set_config('bytea_output', 'hex', true)";
-  static const std::string kSettingsAndRole = kSettings + ", pg_catalog.set_config('role', $4, true)";
+  static const std::string kSettings = "SELECT FROM (SELECT " + kSettingsList + ") AS settings";
+  static const std::string kSettingsAndRole =
+      "SELECT FROM (SELECT " + kSettingsList + ", pg_catalog.set_config('role', $4, true)) AS settings";
   std::vector<std::optional<std::string>> params;
   params.reserve(4);
   params.emplace_back(e.claims_json);
@@ -51,9 +56,13 @@ struct RowsTo {
   RowSink* sink = nullptr;
 };
 
+// Where EnvelopeStatements puts the SELECT: after BEGIN and the settings, before COMMIT.
+constexpr size_t kSelect = 2;
+
 // Runs `statements` in one pipeline; after a failure inside the transaction, rolls back so the
-// connection is idle again (if even that fails, the Lease drops the connection).
-asio::awaitable<Result<std::vector<Rows>>> RunOrRollBack(Connection& conn, std::vector<Statement> statements,
+// connection is idle again (if even that fails, the Lease drops the connection). `statements`
+// must outlive the run: the callers name them in their own frame, never a temporary.
+asio::awaitable<Result<std::vector<Rows>>> RunOrRollBack(Connection& conn, const std::vector<Statement>& statements,
                                                          Deadline deadline, RowsTo rows_to = {}) {
   auto run = rows_to.sink != nullptr ? conn.RunPipeline(statements, rows_to.statement, *rows_to.sink, deadline)
                                      : conn.RunPipeline(statements, deadline);
@@ -70,11 +79,10 @@ Deadline CallDeadline(const Envelope& envelope) {
   return Clock::now() + std::chrono::milliseconds(envelope.statement_timeout_ms) + kTimeoutGrace;
 }
 
-// BEGIN, the settings and EXPLAIN of `select`: the first part of the envelope, without its end.
-std::vector<Statement> PlanningStatements(const Envelope& envelope, const Statement& select) {
-  std::vector<Statement> statements = EnvelopeStatements(envelope, ExplainOf(select));
-  statements.pop_back();  // COMMIT: the caller decides how the transaction ends
-  return statements;
+// BEGIN, the settings and EXPLAIN of the SELECT of `envelope` (EnvelopeStatements): the first
+// part of the envelope, without its end (the caller decides how the transaction ends).
+std::vector<Statement> PlanningStatements(const std::vector<Statement>& envelope) {
+  return {envelope[0], envelope[1], ExplainOf(envelope[kSelect])};
 }
 
 Result<PlanEstimate> EstimateOf(const Rows& explained) {
@@ -115,39 +123,43 @@ asio::awaitable<Result<T>> WithUnnamedFallback(Pool& pool, Connection& conn, Bod
   return WithUnnamedFallback<T>(pool, conn, std::move(body), [] { return true; });
 }
 
-asio::awaitable<Result<Rows>> RunOn(Connection& conn, const Envelope& envelope, const Statement& select) {
-  auto run = RunOrRollBack(conn, EnvelopeStatements(envelope, select), CallDeadline(envelope));
+// The On functions run one call's envelope (EnvelopeStatements, made once per call and kept
+// for a second run by WithUnnamedFallback) on a leased connection.
+asio::awaitable<Result<Rows>> RunOn(Connection& conn, const Envelope& envelope,
+                                    const std::vector<Statement>& statements) {
+  auto run = RunOrRollBack(conn, statements, CallDeadline(envelope));
   auto results = co_await std::move(run);
   if (!results) co_return results.error();
-  co_return std::move(results.value()[2]);
+  co_return std::move(results.value()[kSelect]);
 }
 
 asio::awaitable<Result<GuardedRun>> RunWithinCostOn(Connection& conn, const Envelope& envelope,
-                                                    const Statement& select, double max_cost, RowSink& sink) {
+                                                    const std::vector<Statement>& statements, double max_cost,
+                                                    RowSink& sink) {
   auto deadline = CallDeadline(envelope);
   GuardedRun out;
   if (max_cost <= 0) {  // the guard is off: one round trip
-    constexpr size_t kSelect = 2;  // BEGIN, settings, the SELECT, COMMIT
-    auto run = RunOrRollBack(conn, EnvelopeStatements(envelope, select), deadline, {kSelect, &sink});
+    auto run = RunOrRollBack(conn, statements, deadline, {kSelect, &sink});
     auto results = co_await std::move(run);
     if (!results) co_return results.error();
     out.ran = true;
     co_return out;
   }
-  auto plan_run = RunOrRollBack(conn, PlanningStatements(envelope, select), deadline);
+  const std::vector<Statement> planning = PlanningStatements(statements);
+  auto plan_run = RunOrRollBack(conn, planning, deadline);
   auto planned = co_await std::move(plan_run);
   if (!planned) co_return planned.error();
-  auto estimate = EstimateOf(planned.value()[2]);
+  auto estimate = EstimateOf(planned.value()[kSelect]);
   const bool over = !estimate || estimate->total_cost > max_cost;
   if (estimate) out.plan = *estimate;
   std::vector<Statement> rest;
   if (over) {
     rest.push_back(Rollback());
   } else {
-    rest.push_back(select);
-    rest.push_back(Statement{"COMMIT", {}});
+    rest.push_back(statements[kSelect]);
+    rest.push_back(statements.back());  // COMMIT
   }
-  auto finish = RunOrRollBack(conn, std::move(rest), deadline, over ? RowsTo{} : RowsTo{0, &sink});
+  auto finish = RunOrRollBack(conn, rest, deadline, over ? RowsTo{} : RowsTo{0, &sink});
   auto finished = co_await std::move(finish);
   if (!finished) co_return finished.error();
   if (!estimate) co_return estimate.error();
@@ -155,13 +167,14 @@ asio::awaitable<Result<GuardedRun>> RunWithinCostOn(Connection& conn, const Enve
   co_return out;
 }
 
-asio::awaitable<Result<std::string>> ExplainOn(Connection& conn, const Envelope& envelope, const Statement& select) {
-  std::vector<Statement> statements = PlanningStatements(envelope, select);
-  statements.push_back(Rollback());
-  auto run = RunOrRollBack(conn, std::move(statements), CallDeadline(envelope));
+asio::awaitable<Result<std::string>> ExplainOn(Connection& conn, const Envelope& envelope,
+                                               const std::vector<Statement>& statements) {
+  std::vector<Statement> explain = PlanningStatements(statements);
+  explain.push_back(Rollback());
+  auto run = RunOrRollBack(conn, explain, CallDeadline(envelope));
   auto results = co_await std::move(run);
   if (!results) co_return results.error();
-  const Rows& explained = results.value()[2];
+  const Rows& explained = results.value()[kSelect];
   if (explained.row_count() != 1) co_return MakeError(ErrorKind::kInternal, "The database returned no query plan.");
   co_return explained[0].Text("QUERY PLAN");
 }
@@ -173,8 +186,9 @@ asio::awaitable<Result<Rows>> RunReadOnly(Pool& pool, Envelope envelope, Stateme
   auto lease = co_await pool.Acquire(acquire_deadline);
   if (!lease) co_return lease.error();
   Lease conn = std::move(lease.value());
+  const std::vector<Statement> statements = EnvelopeStatements(envelope, std::move(select));
   // Named first: g++ 12 destroys temporaries of a co_await full-expression twice.
-  auto run = WithUnnamedFallback<Rows>(pool, *conn, [&] { return RunOn(*conn, envelope, select); });
+  auto run = WithUnnamedFallback<Rows>(pool, *conn, [&] { return RunOn(*conn, envelope, statements); });
   co_return co_await std::move(run);
 }
 
@@ -184,8 +198,9 @@ asio::awaitable<Result<GuardedRun>> RunReadOnlyWithinCost(Pool& pool, Envelope e
   if (!lease) co_return lease.error();
   Lease conn = std::move(lease.value());
   WatchedSink watched(sink);
+  const std::vector<Statement> statements = EnvelopeStatements(envelope, std::move(select));
   auto run = WithUnnamedFallback<GuardedRun>(
-      pool, *conn, [&] { return RunWithinCostOn(*conn, envelope, select, max_cost, watched); },
+      pool, *conn, [&] { return RunWithinCostOn(*conn, envelope, statements, max_cost, watched); },
       [&] { return watched.untouched(); });
   co_return co_await std::move(run);
 }
@@ -195,7 +210,8 @@ asio::awaitable<Result<std::string>> ExplainReadOnly(Pool& pool, Envelope envelo
   auto lease = co_await pool.Acquire(acquire_deadline);
   if (!lease) co_return lease.error();
   Lease conn = std::move(lease.value());
-  auto run = WithUnnamedFallback<std::string>(pool, *conn, [&] { return ExplainOn(*conn, envelope, select); });
+  const std::vector<Statement> statements = EnvelopeStatements(envelope, std::move(select));
+  auto run = WithUnnamedFallback<std::string>(pool, *conn, [&] { return ExplainOn(*conn, envelope, statements); });
   co_return co_await std::move(run);
 }
 

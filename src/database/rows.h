@@ -6,10 +6,17 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
 namespace pgmcp::database {
+
+// One value of a row, as Rows::ReadRow gives it: its text, or NULL.
+struct Cell {
+  std::string_view text;  // the engine's text output format; empty for NULL
+  bool null = false;
+};
 
 // What an engine's result offers; PostgreSQL's (over a PGresult) lives in pg_handles.cc. A second
 // engine implements this interface and nothing above database/ changes.
@@ -22,6 +29,9 @@ class RowSource {
   virtual bool IsNull(int row, int column) const = 0;
   // The value as text (the engine's text output format); empty for NULL.
   virtual std::string_view Value(int row, int column) const = 0;
+  // The first cells.size() (at most column_count()) values of `row` at once, as IsNull and Value
+  // give them: one call per row for encoders that read every cell.
+  virtual void ReadRow(int row, std::span<Cell> cells) const = 0;
 };
 
 class Rows;
@@ -59,6 +69,8 @@ class Rows {
   // Positional access, for encoders that walk every cell in SELECT order.
   bool IsNull(int row, int column) const { return source_->IsNull(row, column); }
   std::string_view Value(int row, int column) const { return source_->Value(row, column); }
+  // Columns 0 .. cells.size() - 1 of `row` (cells.size() <= column_count()) in one call.
+  void ReadRow(int row, std::span<Cell> cells) const { source_->ReadRow(row, cells); }
 
   Row operator[](int row) const { return Row(*this, row); }
 

@@ -112,7 +112,7 @@ Status ParseOperator(const ColumnRef& ref, FilterOp op, const json::value& opera
   Condition cond;
   cond.column = ref;
   cond.op = op;
-  const std::string op_name = QuoteForMessage(FilterOpName(op));
+  auto op_name = [op] { return QuoteForMessage(FilterOpName(op)); };  // for the error sentences only
   switch (op) {
     case FilterOp::kIsNull:
       if (!operand.is_bool()) {
@@ -123,11 +123,11 @@ Status ParseOperator(const ColumnRef& ref, FilterOp op, const json::value& opera
     case FilterOp::kIn:
     case FilterOp::kNotIn: {
       if (!operand.is_array()) {
-        return Invalid("Operator " + op_name + " on " + Describe(ref) + " takes a list of values.");
+        return Invalid("Operator " + op_name() + " on " + Describe(ref) + " takes a list of values.");
       }
       const auto& list = operand.get_array();
       if (static_cast<int64_t>(list.size()) > options.limits.max_in_values) {
-        return Invalid("Operator " + op_name + " on " + Describe(ref) + " takes at most " +
+        return Invalid("Operator " + op_name() + " on " + Describe(ref) + " takes at most " +
                        std::to_string(options.limits.max_in_values) + " values; got " + std::to_string(list.size()) +
                        ".");
       }
@@ -163,7 +163,7 @@ Status ParseOperator(const ColumnRef& ref, FilterOp op, const json::value& opera
     case FilterOp::kEndsWith:
     case FilterOp::kSearch: {
       if (!operand.is_string()) {
-        return Invalid("Operator " + op_name + " on " + Describe(ref) + " takes a string.");
+        return Invalid("Operator " + op_name() + " on " + Describe(ref) + " takes a string.");
       }
       const std::string_view text = operand.get_string();
       if (auto st = CheckTextValue(column, text); !st) return st.error();
@@ -439,6 +439,8 @@ Result<QueryPlan> ParseArguments(const schema::SchemaSnapshot& snapshot, const T
   QueryPlan plan;
   plan.limit = options.limits.default_limit;
   auto select_all = [&] {
+    plan.select_all = true;
+    plan.select.reserve(table.columns.size());
     for (const auto& c : table.columns) plan.select.push_back(ColumnRef{&c, -1, c.name});
   };
   if (arguments.is_null()) {

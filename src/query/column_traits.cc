@@ -184,9 +184,9 @@ bool OperatorAllowed(const ColumnType& t, FilterOp op) {
   if (t.is_array) {
     // Arrays: `contains` means "holds all these elements" (@>); no other operator.
     return op == FilterOp::kContains && t.category != TypeCategory::kJson &&
-           t.category != TypeCategory::kBytea && !ElementCast(t).empty();
+           t.category != TypeCategory::kBytea && HasElementCast(t);
   }
-  if (ElementCast(t).empty()) return false;
+  if (!HasElementCast(t)) return false;
   switch (op) {
     case FilterOp::kEq:
     case FilterOp::kNeq:
@@ -248,17 +248,33 @@ bool CanBucket(const ColumnType& t, Bucket bucket) {
   return t.category == TypeCategory::kTimestamp || t.category == TypeCategory::kTimestamptz;
 }
 
-std::string ElementCast(const ColumnType& t) {
-  std::string cast = t.is_array && !t.element_cast_name.empty() ? t.element_cast_name : t.cast_name;
-  while (cast.size() >= 2 && cast.compare(cast.size() - 2, 2, "[]") == 0) cast.resize(cast.size() - 2);
-  if (cast.empty()) cast = DefaultCast(t);
-  // Without a length, `character` and `bit` mean length 1 and would cut the value; their
-  // unbounded spellings compare the same way.
-  if (cast == "character" || cast == "char" || cast == "pg_catalog.bpchar") cast = "bpchar";
-  if (cast == "bit") cast = "varbit";
-  if (!LooksLikeTypeName(cast)) return "";
-  return QualifiedCatalogCast(cast);
+namespace {
+
+// The cast name of `t`'s elements as the snapshot has it, without "[]"; DefaultCast when it has
+// none. Without a length, `character` and `bit` mean length 1 and would cut the value: their
+// unbounded spellings, which compare the same way, instead.
+template <typename Use>
+auto WithCastName(const ColumnType& t, Use use) {
+  std::string_view cast = t.is_array && !t.element_cast_name.empty() ? t.element_cast_name : t.cast_name;
+  while (cast.ends_with("[]")) cast.remove_suffix(2);
+  if (cast.empty()) {
+    const std::string fallback = DefaultCast(t);
+    return use(std::string_view(fallback));
+  }
+  if (cast == "character" || cast == "char" || cast == "pg_catalog.bpchar") return use(std::string_view("bpchar"));
+  if (cast == "bit") return use(std::string_view("varbit"));
+  return use(cast);
 }
+
+}  // namespace
+
+std::string ElementCast(const ColumnType& t) {
+  return WithCastName(t, [](std::string_view cast) {
+    return LooksLikeTypeName(cast) ? QualifiedCatalogCast(std::string(cast)) : std::string();
+  });
+}
+
+bool HasElementCast(const ColumnType& t) { return WithCastName(t, LooksLikeTypeName); }
 
 std::string OperatorSchema(const ColumnType& t) {
   if (t.operator_schema.empty() || t.operator_schema == "pg_catalog") return "pg_catalog";

@@ -63,6 +63,8 @@ bool CanBucket(const schema::ColumnType& type, Bucket bucket);
 // Empty when the snapshot's cast name is missing or does not look like a type name.
 // Built-in types are named with pg_catalog ("pg_catalog.int4"), user types with their own schema.
 std::string ElementCast(const schema::ColumnType& type);
+// Whether ElementCast(type) is not empty, without building it.
+bool HasElementCast(const schema::ColumnType& type);
 
 // The schema whose operators (and min/max) a column's comparisons name, already quoted for SQL:
 // the type's own schema for a base type of an extension (citext's operators live with it),

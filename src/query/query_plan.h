@@ -59,6 +59,7 @@ struct OrderItem {
 struct QueryPlan {
   std::vector<Condition> conditions;
   std::vector<ColumnRef> select;  // plain queries
+  bool select_all = false;        // `select` is every column of the table, in order (none was named)
   std::vector<Join> joins;        // in the order their paths first appear
   std::vector<GroupItem> group_by;
   std::vector<AggregateItem> aggregates;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <span>
 
 #include "query/json_text.h"
 
@@ -57,7 +58,8 @@ void ResultEncoder::WriteHeader(const database::Rows* rows) {
   // One allocation for a small result instead of the string doubling its way up from 15 bytes.
   const int64_t cap = options_.limits.max_result_bytes;
   out.reserve(static_cast<size_t>(cap > 0 && cap < kInitialReserve ? cap : kInitialReserve));
-  columns_.assign(fields, Column{&TextColumn(), FastPathFor(TextColumn()), false, {}});
+  columns_.assign(fields, Column{&TextColumn(), FastPathFor(TextColumn())});
+  cells_.resize(fields);
   for (size_t j = 0; j < fields && j < described; ++j) {
     columns_[j].type = &query_.columns[j].type;
     columns_[j].fast = FastPathFor(query_.columns[j].type);
@@ -86,11 +88,7 @@ bool ResultEncoder::Add(const database::Rows& rows, int index) {
   if (encoded_.row_count > 0) out.push_back(',');
   out.push_back('[');
   const int fields = std::min(rows.column_count(), static_cast<int>(columns_.size()));
-  for (int j = 0; j < fields; ++j) {
-    Column& column = columns_[j];
-    column.null = rows.IsNull(index, j);
-    column.value = column.null ? std::string_view() : rows.Value(index, j);
-  }
+  rows.ReadRow(index, std::span<database::Cell>(cells_.data(), static_cast<size_t>(fields)));
   AppendValues(static_cast<size_t>(fields), out);
   out.push_back(']');
   const int64_t max_bytes = options_.limits.max_result_bytes;
@@ -112,7 +110,7 @@ void ResultEncoder::AppendValues(size_t fields, std::string& out) {
   while (j < fields) {
     size_t room = 0;
     for (size_t k = j; k < fields; ++k) {
-      room += 1 + (columns_[k].null ? 4 : columns_[k].value.size() + ValueEncoder::kFastSlack);
+      room += 1 + (cells_[k].null ? 4 : cells_[k].text.size() + ValueEncoder::kFastSlack);
     }
     const size_t start = out.size();
     out.resize(start + room);
@@ -120,15 +118,16 @@ void ResultEncoder::AppendValues(size_t fields, std::string& out) {
     bool appended = false;
     for (; j < fields && !appended; ++j) {
       const Column& column = columns_[j];
+      const database::Cell& cell = cells_[j];
       if (j > 0) *p++ = ',';
-      if (column.null) {
+      if (cell.null) {
         std::memcpy(p, "null", 4);
         p += 4;
-      } else if (char* end = values_.WriteFast(column.fast, column.value, p)) {
+      } else if (char* end = values_.WriteFast(column.fast, cell.text, p)) {
         p = end;
       } else {
         out.resize(static_cast<size_t>(p - out.data()));
-        values_.Append(*column.type, column.value, out);
+        values_.Append(*column.type, cell.text, out);
         appended = true;
       }
     }

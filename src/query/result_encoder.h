@@ -30,12 +30,10 @@ class ResultEncoder : public database::RowSink {
   EncodedRows Finish(const database::Rows* described = nullptr);
 
  private:
-  // One column of the result, with the current row's value.
+  // One column of the result.
   struct Column {
     const schema::ColumnType* type;  // the query's column type, or TextColumn()
     FastPath fast;
-    bool null = false;
-    std::string_view value;
   };
 
   // Column names from the query; a column the query does not describe (it cannot happen for
@@ -48,6 +46,7 @@ class ResultEncoder : public database::RowSink {
   const QueryOptions& options_;
   ValueEncoder values_;
   boost::container::small_vector<Column, 16> columns_;  // no allocation for most results
+  boost::container::small_vector<database::Cell, 16> cells_;  // the current row's values, one per column
   EncodedRows encoded_;
   bool header_written_ = false;
   bool done_ = false;

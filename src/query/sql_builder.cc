@@ -325,8 +325,11 @@ std::string ShapeKey(const schema::Table& table, const QueryPlan& plan, const Qu
   PutBytes(key, options.limits.max_text_chars);
   PutBytes(key, options.limits.max_result_bytes);
   PutBytes(key, plan.aggregate_mode);
-  PutBytes(key, plan.select.size());
-  for (const ColumnRef& c : plan.select) PutColumn(key, c);
+  PutBytes(key, plan.select_all);  // every column of the table, which &table names: not listed
+  if (!plan.select_all) {
+    PutBytes(key, plan.select.size());
+    for (const ColumnRef& c : plan.select) PutColumn(key, c);
+  }
   PutBytes(key, plan.joins.size());
   for (const Join& j : plan.joins) {
     PutBytes(key, j.table);
@@ -370,7 +373,7 @@ Result<SqlQuery> BuildQuery(const schema::SchemaSnapshot& snapshot, const schema
   // Every column a plan can name had its cast checked by OperatorAllowed; this guards the
   // remaining case of a snapshot whose cast name is unusable.
   for (const auto& c : plan->conditions) {
-    if (c.op != FilterOp::kIsNull && ElementCast(c.column.column->type).empty()) {
+    if (c.op != FilterOp::kIsNull && !HasElementCast(c.column.column->type)) {
       return MakeError(ErrorKind::kInvalidArgument,
                        "Column " + c.column.name + " cannot be filtered except with is_null.");
     }

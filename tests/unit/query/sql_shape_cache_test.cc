@@ -44,6 +44,7 @@ TEST_F(SqlShapeCacheTest, CallsDifferingOnlyInValuesShareTheSqlAndBindTheirOwn) 
 
 TEST_F(SqlShapeCacheTest, CallsDifferingInShapeNeverShareAnEntry) {
   const char* shapes[] = {
+      R"({})",  // every column: the shape's key does not list them
       R"({"where":{"id":5}})",
       R"({"where":{"id":{"neq":5}}})",
       R"({"where":{"qty":5}})",
@@ -82,6 +83,20 @@ TEST_F(SqlShapeCacheTest, CallsDifferingInShapeNeverShareAnEntry) {
   }
   EXPECT_EQ(shapes_.GetStats().hits, 0u) << "no two of these shapes share an entry";
   EXPECT_EQ(shapes_.GetStats().size, built);
+}
+
+TEST_F(SqlShapeCacheTest, EveryColumnOfOneTableIsNotEveryColumnOfAnother) {
+  const schema::Table* events = testing::FixtureTable(snapshot_, "events");
+  ASSERT_NE(events, nullptr);
+  const SqlQuery orders = Build("{}");
+  auto built = BuildQuery(snapshot_, *events, json::parse("{}"), {}, &shapes_);
+  ASSERT_TRUE(built.ok()) << built.error().message;
+  const auto alone = BuildQuery(snapshot_, *events, json::parse("{}"), {});
+  ASSERT_TRUE(alone.ok());
+  EXPECT_EQ(built->sql, alone->sql);
+  EXPECT_NE(built->sql, orders.sql);
+  EXPECT_EQ(built->columns.size(), events->columns.size());
+  EXPECT_EQ(shapes_.GetStats().hits, 0u);
 }
 
 TEST_F(SqlShapeCacheTest, LimitAndOffsetAreWrittenPerCall) {
