@@ -171,8 +171,10 @@ asio::awaitable<Result<protocol::ToolOutcome>> ToolService::CallTool(std::string
       // Built as a named awaitable first: g++ 12 destroys temporaries inside a co_await
       // full-expression twice, so no argument with a destructor is created inside one.
       // The rows are encoded as they arrive: the call holds the capped result and one row.
+      // The encoder reads only the columns and the limit: the SQL and its values move to the database.
       query::ResultEncoder encoder(*built, query_options);
-      auto run = database::RunReadOnlyWithinCost(*pool_, envelope, database::Statement{built->sql, built->params},
+      auto run = database::RunReadOnlyWithinCost(*pool_, envelope,
+                                                 database::Statement{std::move(built->sql), std::move(built->params)},
                                                  static_cast<double>(settings.limits.max_plan_cost), encoder,
                                                  started + std::chrono::milliseconds(settings.pool.acquire_timeout_ms));
       auto result = co_await std::move(run);
