@@ -247,6 +247,29 @@ TEST_F(ReadOnlyCallTest, RoleAndClaimsLastOnlyForTheCall) {
   EXPECT_EQ(after->Value(0, 2), "on");
 }
 
+// Every setting of the envelope is in force in the call's SELECT, each to the envelope's value.
+// The settings statement returns no columns (its set_config calls sit in a subquery nobody reads):
+// this fails if PostgreSQL ever skipped one of them.
+TEST_F(ReadOnlyCallTest, EverySettingOfTheEnvelopeIsInForceInTheCall) {
+  auto pool = MakePool(1);
+  Envelope env;
+  env.role = "reader_" + db_.name();
+  env.claims_json = R"({"sub":"u2"})";
+  env.statement_timeout_ms = 4321;
+  env.timezone = "Asia/Kolkata";
+  auto r = Call(*pool, env,
+                "SELECT current_user, current_setting('request.jwt.claims'), current_setting('statement_timeout'), "
+                "current_setting('TimeZone'), current_setting('DateStyle'), current_setting('IntervalStyle'), "
+                "current_setting('extra_float_digits'), current_setting('bytea_output'), "
+                "current_setting('search_path'), current_setting('transaction_read_only')");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const std::vector<std::string> expected{env.role, env.claims_json, "4321ms", "Asia/Kolkata", "ISO, YMD",
+                                          "iso_8601", "1", "hex", "pg_catalog, pg_temp", "on"};
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(std::string(r->Value(0, static_cast<int>(i))), expected[i]) << "column " << i;
+  }
+}
+
 TEST_F(ReadOnlyCallTest, UnknownRoleIsRefusedAndConnectionStaysClean) {
   auto pool = MakePool(1);
   Envelope env;
