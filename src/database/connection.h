@@ -56,11 +56,11 @@ class Connection {
   // (kTimeout) or the coroutine was cancelled (kCancelled): then it is kBroken and must be dropped.
   boost::asio::awaitable<Result<std::vector<Rows>>> RunPipeline(const std::vector<Statement>& statements,
                                                                 Deadline deadline);
-  // The same, but the rows of statement `streamed` go to `sink` one at a time as they arrive,
-  // and the returned list is empty (no statement's rows are kept): at most one row of it is held at once (or a
-  // whole answer of at most kWholeAnswerBytes that had arrived before any of it was read,
-  // database/answer_peek.h), and once the sink wants no more, the rest are read and dropped
-  // (docs/security.md, "Bounded memory"). `sink` must outlive the call.
+  // The same, but the rows of statement `streamed` go to `sink` one at a time as they arrive, and
+  // the returned list is empty (no statement's rows are kept). At most one row of `streamed` is
+  // held at once (or a whole answer of at most kWholeAnswerBytes that had arrived before any of it
+  // was read, database/answer_peek.h), and once the sink wants no more, the rest are read and
+  // dropped (docs/security.md, "Bounded memory"). `sink` must outlive the call.
   boost::asio::awaitable<Result<std::vector<Rows>>> RunPipeline(const std::vector<Statement>& statements,
                                                                 size_t streamed, RowSink& sink, Deadline deadline);
 

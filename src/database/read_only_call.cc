@@ -28,9 +28,9 @@ std::vector<Statement> EnvelopeStatements(const Envelope& e, Statement select) {
       "pg_catalog.set_config('TimeZone', $3, true), pg_catalog.set_config('DateStyle', 'ISO, YMD', true), "
       "pg_catalog.set_config('IntervalStyle', 'iso_8601', true), "
       "pg_catalog.set_config('extra_float_digits', '1', true), pg_catalog.set_config('bytea_output', 'hex', true)";
-  static const std::string kSettings = "SELECT FROM (SELECT " + kSettingsList + ") AS settings";
-  static const std::string kSettingsAndRole =
-      "SELECT FROM (SELECT " + kSettingsList + ", pg_catalog.set_config('role', $4, true)) AS settings";
+  auto no_columns = [](const std::string& calls) { return "SELECT FROM (SELECT " + calls + ") AS settings"; };
+  static const std::string kSettings = no_columns(kSettingsList);
+  static const std::string kSettingsAndRole = no_columns(kSettingsList + ", pg_catalog.set_config('role', $4, true)");
   std::vector<std::optional<std::string>> params;
   params.reserve(4);
   params.emplace_back(e.claims_json);
