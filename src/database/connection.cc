@@ -335,7 +335,7 @@ asio::awaitable<Result<std::vector<Rows>>> Connection::Run(const std::vector<Sta
   if (const int flushed = PQflush(conn_.get()); flushed != 0) {
     if (auto st = co_await Flush(flushed, deadline); !st) co_return st.error();
   }
-  // A streamed run returns no rows: nobody reads the other statements' results (BEGIN, COMMIT...),
+  // A streamed run returns no rows: nobody reads the other statements' results (the settings...),
   // so none is kept.
   std::vector<Rows> results(stream.sink != nullptr ? 0 : slots_.size());
   if (stream.sink != nullptr) {  // the streamed statement's slot: Parses and DEALLOCATEs come first

@@ -10,9 +10,12 @@ constexpr std::chrono::milliseconds kTimeoutGrace{2000};
 
 std::vector<Statement> EnvelopeStatements(const Envelope& e, Statement select) {
   std::vector<Statement> out;
-  out.reserve(4);
-  out.push_back(Statement{"BEGIN READ ONLY", {}});
-  // Everything is transaction-scoped (is_local = true): nothing survives the COMMIT, so a pooled
+  out.reserve(2);
+  // No BEGIN and no COMMIT: the statements of a pipeline run in one transaction, which the Sync at
+  // its end commits (or, after a failure, rolls back), so the call is one transaction in two
+  // statements instead of four (docs/decisions.md, "The envelope's transaction is the pipeline's").
+  // The first setting makes it read-only before the SELECT runs, as BEGIN READ ONLY did.
+  // Everything is transaction-scoped (is_local = true): nothing survives the Sync, so a pooled
   // connection carries no state to the next call, and PgBouncer transaction pooling stays safe.
   // search_path is pinned (docs/security.md, "Name resolution is pinned"): no operator, function
   // or type planted in another schema is visible to the call. pg_temp is listed last so that it
@@ -23,6 +26,7 @@ std::vector<Statement> EnvelopeStatements(const Envelope& e, Statement select) {
   // them), so the server does not send them nor libpq parse them. The calls still run, once each:
   // PostgreSQL neither flattens a subquery with volatile functions in its list nor drops them.
   static const std::string kSettingsList =
+      "pg_catalog.set_config('transaction_read_only', 'on', true), "
       "pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true), "
       "pg_catalog.set_config('request.jwt.claims', $1, true), pg_catalog.set_config('statement_timeout', $2, true), "
       "pg_catalog.set_config('TimeZone', $3, true), pg_catalog.set_config('DateStyle', 'ISO, YMD', true), "
@@ -40,7 +44,6 @@ std::vector<Statement> EnvelopeStatements(const Envelope& e, Statement select) {
   const std::string& set = e.role.empty() ? kSettings : kSettingsAndRole;
   out.push_back(Statement{set, std::move(params)});
   out.push_back(std::move(select));
-  out.push_back(Statement{"COMMIT", {}});
   return out;
 }
 
@@ -48,6 +51,8 @@ namespace {
 
 Statement ExplainOf(const Statement& select) { return Statement{"EXPLAIN (FORMAT JSON) " + select.sql, select.params}; }
 
+Statement Begin() { return Statement{"BEGIN READ ONLY", {}}; }
+Statement Commit() { return Statement{"COMMIT", {}}; }
 Statement Rollback() { return Statement{"ROLLBACK", {}, /*named=*/false}; }
 
 // Where a pipeline's SELECT sends its rows: into the returned list (sink null), or to the sink.
@@ -56,8 +61,10 @@ struct RowsTo {
   RowSink* sink = nullptr;
 };
 
-// Where EnvelopeStatements puts the SELECT: after BEGIN and the settings, before COMMIT.
-constexpr size_t kSelect = 2;
+// Where EnvelopeStatements puts the SELECT: after the settings.
+constexpr size_t kSelect = 1;
+// Where PlanningStatements puts the EXPLAIN: after BEGIN and the settings.
+constexpr size_t kExplain = 2;
 
 // Runs `statements` in one pipeline; after a failure inside the transaction, rolls back so the
 // connection is idle again (if even that fails, the Lease drops the connection). `statements`
@@ -79,10 +86,11 @@ Deadline CallDeadline(const Envelope& envelope) {
   return Clock::now() + std::chrono::milliseconds(envelope.statement_timeout_ms) + kTimeoutGrace;
 }
 
-// BEGIN, the settings and EXPLAIN of the SELECT of `envelope` (EnvelopeStatements): the first
-// part of the envelope, without its end (the caller decides how the transaction ends).
+// BEGIN, the settings and EXPLAIN of the SELECT of `envelope` (EnvelopeStatements): the cost
+// guard's first round trip. Its transaction must outlive the pipeline, so it is explicit, and the
+// caller ends it: the SELECT and COMMIT, or ROLLBACK.
 std::vector<Statement> PlanningStatements(const std::vector<Statement>& envelope) {
-  return {envelope[0], envelope[1], ExplainOf(envelope[kSelect])};
+  return {Begin(), envelope[0], ExplainOf(envelope[kSelect])};
 }
 
 Result<PlanEstimate> EstimateOf(const Rows& explained) {
@@ -149,7 +157,7 @@ asio::awaitable<Result<GuardedRun>> RunWithinCostOn(Connection& conn, const Enve
   auto plan_run = RunOrRollBack(conn, planning, deadline);
   auto planned = co_await std::move(plan_run);
   if (!planned) co_return planned.error();
-  auto estimate = EstimateOf(planned.value()[kSelect]);
+  auto estimate = EstimateOf(planned.value()[kExplain]);
   const bool over = !estimate || estimate->total_cost > max_cost;
   if (estimate) out.plan = *estimate;
   std::vector<Statement> rest;
@@ -157,7 +165,7 @@ asio::awaitable<Result<GuardedRun>> RunWithinCostOn(Connection& conn, const Enve
     rest.push_back(Rollback());
   } else {
     rest.push_back(statements[kSelect]);
-    rest.push_back(statements.back());  // COMMIT
+    rest.push_back(Commit());
   }
   auto finish = RunOrRollBack(conn, rest, deadline, over ? RowsTo{} : RowsTo{0, &sink});
   auto finished = co_await std::move(finish);
@@ -174,7 +182,7 @@ asio::awaitable<Result<std::string>> ExplainOn(Connection& conn, const Envelope&
   auto run = RunOrRollBack(conn, explain, CallDeadline(envelope));
   auto results = co_await std::move(run);
   if (!results) co_return results.error();
-  const Rows& explained = results.value()[kSelect];
+  const Rows& explained = results.value()[kExplain];
   if (explained.row_count() != 1) co_return MakeError(ErrorKind::kInternal, "The database returned no query plan.");
   co_return explained[0].Text("QUERY PLAN");
 }

@@ -1,6 +1,7 @@
-// The transaction envelope (docs/security.md, guarantee 2): BEGIN READ ONLY; role, claims, statement_timeout,
-// search_path (pinned to pg_catalog) and session formats set with transaction scope; the one SELECT;
-// COMMIT — pipelined in one round trip.
+// The transaction envelope (docs/security.md, guarantee 2): one statement that makes the transaction
+// read-only and sets role, claims, statement_timeout, search_path (pinned to pg_catalog) and the output
+// formats with transaction scope; the one SELECT — pipelined in one round trip, one transaction that
+// the pipeline's Sync ends.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>

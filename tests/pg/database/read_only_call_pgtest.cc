@@ -194,7 +194,8 @@ TEST_F(ReadOnlyCallTest, OutputFormatsArePinnedWhateverTheDefaults) {
 
 TEST_F(ReadOnlyCallTest, TransactionIsReadOnly) {
   auto pool = MakePool();
-  // Even SQL that would write (a data-modifying CTE) is refused inside BEGIN READ ONLY.
+  // Even SQL that would write (a data-modifying CTE) is refused: the envelope made the transaction
+  // read-only before the SELECT.
   auto w = Call(*pool, {}, "WITH d AS (DELETE FROM public.t RETURNING 1) SELECT count(*) FROM d");
   ASSERT_FALSE(w.ok());
   EXPECT_EQ(w.error().code, "25006");  // read_only_sql_transaction
@@ -211,6 +212,24 @@ TEST_F(ReadOnlyCallTest, FailedQueryLeavesConnectionIdleAndReusable) {
   auto good = Call(*pool, {}, "SELECT count(*) FROM public.t");
   ASSERT_TRUE(good.ok()) << good.error().message;
   EXPECT_EQ(good->Value(0, 0), "10");
+}
+
+// The envelope has no BEGIN or COMMIT: its statements run in the one transaction a pipeline
+// opens, and the Sync that ends the pipeline ends it. The next call on the same connection (a pool
+// of one keeps only an idle one) starts a new transaction, later than everything of the first.
+TEST_F(ReadOnlyCallTest, ACallEndsItsTransactionAndItsConnectionIsReused) {
+  auto pool = MakePool(1);
+  const std::string sql = "SELECT pg_backend_pid()::text, now()::text, clock_timestamp()::text";
+  auto first = Call(*pool, {}, sql);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_EQ(pool->stats().idle, 1) << "the connection went back to the pool, idle";
+  auto second = Call(*pool, {}, sql);
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  EXPECT_EQ(second->Value(0, 0), first->Value(0, 0)) << "the same connection";
+  EXPECT_EQ(db_.Scalar("SELECT '" + std::string(second->Value(0, 1)) + "'::timestamptz > '" +
+                       std::string(first->Value(0, 2)) + "'::timestamptz"),
+            "t")
+      << "a new transaction";
 }
 
 TEST_F(ReadOnlyCallTest, StatementTimeoutIsEnforcedByTheServer) {
