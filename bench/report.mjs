@@ -42,7 +42,7 @@ p();
 p(`Release binary: ${(machine.binary_bytes / 1048576).toFixed(2)} MiB (${(machine.binary_stripped_bytes / 1048576).toFixed(2)} MiB stripped).`);
 p();
 p(`The call: \`query_orders\` with \`{"where": {"customer_id": N}}\`, N cycling over 1..2000 (about 10 rows each). ` +
-  `pgbench runs the same four statements pgmcp sends (captured from the server log), pipelined.`);
+  `pgbench runs the same two statements pgmcp sends (captured from the server log), pipelined: one transaction.`);
 p();
 p("## pgmcp next to the limit");
 p();
