@@ -19,6 +19,7 @@ const stdioPgmcp = load("stdio-pgmcp");
 const stdioRef = load("stdio-reference");
 const floorNginx = load("floor-nginx");
 const floorPgbench = load("floor-pgbench");  // pgbench paced at pgmcp's rate; older runs have none
+const pairs = load("pairs");  // the paired rounds (BENCH_PAIRS); older runs have none
 
 const f = (v, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : "–");
 const mb = (kb) => (Number.isFinite(kb) && kb > 0 ? `${(kb / 1024).toFixed(1)} MiB` : "–");
@@ -88,6 +89,10 @@ if (httpJwt && limit) {
   const r = httpJwt.calls_per_s / limit.calls_per_s;
   goal("HTTP + JWT calls/s ÷ the prepared limit, 10 clients", `${f(r)}×`, "≥ 0.60×", r >= 0.6);
 }
+if (pairs?.pairs?.length) {
+  const r = pairs.median_ratio;
+  goal(`the same, median of ${pairs.pairs.length} paired rounds`, `${f(r)}×`, "≥ 0.60×", r >= 0.6);
+}
 if (stdio1 && limit1) {
   const r = stdio1.latency_ms.p50 / limit1.latency_ms.p50;
   goal("stdio p50 ÷ pgbench prepared p50, 1 client", `${f(r)}×`, "≤ 2×", r <= 2);
@@ -95,6 +100,14 @@ if (stdio1 && limit1) {
 if (httpJwt?.cpu) goal("pgmcp CPU per HTTP + JWT call", `${f(httpJwt.cpu.server_us_per_call, 1)} µs`, "≤ 20 µs", httpJwt.cpu.server_us_per_call <= 20);
 if (hwm) goal("pgmcp peak RSS (VmHWM) under load", mb(hwm), "≤ 25 MB", hwm * 1024 <= 25e6);
 p();
+if (pairs?.pairs?.length) {
+  const o = pairs.pgmcp_outcomes || {};
+  p(`Paired rounds: the limit and pgmcp's HTTP + JWT load back to back for ${machine.pair_seconds_s} s each (the order ` +
+    `swapped every other pair, one pgmcp for all), so both meet the machine in the same state: ` +
+    pairs.pairs.map((x) => `${f(x.pgmcp_calls_per_s, 0)} ÷ ${f(x.limit_calls_per_s, 0)} = ${f(x.ratio)}×`).join("; ") +
+    `. pgmcp's tool calls over the pairs: ${o.ok ?? "–"} ok, ${o.tool_errors ?? "–"} failed.`);
+  p();
+}
 if (httpJwt?.cpu?.server_core_pct !== undefined) {
   const user = httpJwt.cpu.server_user_us_per_call;
   const split = Number.isFinite(user)
@@ -102,7 +115,8 @@ if (httpJwt?.cpu?.server_core_pct !== undefined) {
       `and ${f(httpJwt.cpu.server_us_per_call - user, 0)} µs in the kernel on its behalf (sockets, epoll).`
     : "";
   p(`During the HTTP + JWT phase pgmcp used ${f(httpJwt.cpu.server_core_pct, 0)} % of one core: its one event loop ` +
-    `would be the limit only near 100 %, and below that more loops would only compete with PostgreSQL for the same cores.${split}`);
+    `would be the limit only near 100 %; below that, more loops fill idle cores but serve fewer calls per wake-up ` +
+    `(docs/benchmarks.md, "Why 0.60× is out of reach here").${split}`);
   p();
 }
 p("## The floor: what a process in pgmcp's place costs on this machine");
