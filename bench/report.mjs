@@ -19,7 +19,16 @@ const stdioPgmcp = load("stdio-pgmcp");
 const stdioRef = load("stdio-reference");
 const floorNginx = load("floor-nginx");
 const floorPgbench = load("floor-pgbench");  // pgbench paced at pgmcp's rate; older runs have none
-const pairs = load("pairs");  // the paired rounds (BENCH_PAIRS); older runs have none
+// The paired rounds (BENCH_PAIRS; older runs have none): each pair's two sides and their ratio.
+const pairs = [];
+for (let i = 1; load(`pair${i}-limit`) && load(`pair${i}-pgmcp`); ++i) {
+  const limitSide = load(`pair${i}-limit`), pgmcpSide = load(`pair${i}-pgmcp`);
+  pairs.push({ limit: limitSide, pgmcp: pgmcpSide, ratio: pgmcpSide.calls_per_s / limitSide.calls_per_s });
+}
+const median = (values) => {
+  const v = [...values].sort((a, b) => a - b), mid = Math.floor(v.length / 2);
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+};
 
 const f = (v, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : "–");
 const mb = (kb) => (Number.isFinite(kb) && kb > 0 ? `${(kb / 1024).toFixed(1)} MiB` : "–");
@@ -30,6 +39,10 @@ const errs = (r) => {
   const e = Object.entries(r.errors || {});
   return e.length ? e.map(([k, v]) => `${k}: ${v}`).join(", ") : "none";
 };
+
+// A phase's failures for a table cell: pgbench's failed transactions, or the kinds of error that occurred.
+const errorsOf = (r) => (r.failed !== undefined ? errs(r)
+  : Object.entries(r.errors || {}).filter(([, v]) => v).map(([k, v]) => `${k}: ${v}`).join(", ") || "none");
 
 const out = [];
 const p = (s = "") => out.push(s);
@@ -73,7 +86,7 @@ const rows = [
 for (const [r, what, vsLimit] of rows) {
   if (!r) continue;
   const rate = vsLimit && limit ? `${f(r.calls_per_s, 0)} (${ratio(r.calls_per_s, limit.calls_per_s)} the limit)` : f(r.calls_per_s, 0);
-  const errors = r.failed !== undefined ? errs(r) : Object.entries(r.errors || {}).filter(([, v]) => v).map(([k, v]) => `${k}: ${v}`).join(", ") || "none";
+  const errors = errorsOf(r);
   p(`| ${what} | ${r.clients ?? r.in_flight} | ${rate} | ${f(r.latency_ms.p50, 3)} | ${f(r.latency_ms.p99, 3)} | ${errors} | ` +
     `${cpuOf(r, "server")} | ${cpuOf(r, "database")} | ${cpuOf(r, "driver")} | ` +
     `${Number.isFinite(r.machine_busy_pct) ? `${f(r.machine_busy_pct, 0)} %` : "–"} |`);
@@ -89,9 +102,9 @@ if (httpJwt && limit) {
   const r = httpJwt.calls_per_s / limit.calls_per_s;
   goal("HTTP + JWT calls/s ÷ the prepared limit, 10 clients", `${f(r)}×`, "≥ 0.60×", r >= 0.6);
 }
-if (pairs?.pairs?.length) {
-  const r = pairs.median_ratio;
-  goal(`the same, median of ${pairs.pairs.length} paired rounds`, `${f(r)}×`, "≥ 0.60×", r >= 0.6);
+if (pairs.length) {
+  const r = median(pairs.map((x) => x.ratio));
+  goal(`the same, median of ${pairs.length} paired rounds`, `${f(r)}×`, "≥ 0.60×", r >= 0.6);
 }
 if (stdio1 && limit1) {
   const r = stdio1.latency_ms.p50 / limit1.latency_ms.p50;
@@ -100,12 +113,11 @@ if (stdio1 && limit1) {
 if (httpJwt?.cpu) goal("pgmcp CPU per HTTP + JWT call", `${f(httpJwt.cpu.server_us_per_call, 1)} µs`, "≤ 20 µs", httpJwt.cpu.server_us_per_call <= 20);
 if (hwm) goal("pgmcp peak RSS (VmHWM) under load", mb(hwm), "≤ 25 MB", hwm * 1024 <= 25e6);
 p();
-if (pairs?.pairs?.length) {
-  const o = pairs.pgmcp_outcomes || {};
+if (pairs.length) {
   p(`Paired rounds: the limit and pgmcp's HTTP + JWT load back to back for ${machine.pair_seconds_s} s each (the order ` +
     `swapped every other pair, one pgmcp for all), so both meet the machine in the same state: ` +
-    pairs.pairs.map((x) => `${f(x.pgmcp_calls_per_s, 0)} ÷ ${f(x.limit_calls_per_s, 0)} = ${f(x.ratio)}×`).join("; ") +
-    `. pgmcp's tool calls over the pairs: ${o.ok ?? "–"} ok, ${o.tool_errors ?? "–"} failed.`);
+    pairs.map((x) => `${f(x.pgmcp.calls_per_s, 0)} ÷ ${f(x.limit.calls_per_s, 0)} = ${f(x.ratio)}×`).join("; ") +
+    `. Errors (limit / pgmcp): ${pairs.map((x) => `${errorsOf(x.limit)} / ${errorsOf(x.pgmcp)}`).join("; ")}.`);
   p();
 }
 if (httpJwt?.cpu?.server_core_pct !== undefined) {
