@@ -178,4 +178,12 @@ void AppendSanitized(std::string_view text, SanitizeMode mode, std::string& out)
   out.append(p + run_start, n - run_start);
 }
 
+bool IsPrintableAscii(std::string_view text) {
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u > 0x7E) return false;
+  }
+  return true;
+}
+
 }  // namespace pgmcp

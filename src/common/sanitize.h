@@ -14,6 +14,9 @@ enum class SanitizeMode { kStrict, kBasic, kOff };
 // Appends `text` (UTF-8; invalid sequences become U+FFFD) to `out` as `mode` prescribes.
 void AppendSanitized(std::string_view text, SanitizeMode mode, std::string& out);
 
+// True when `text` is printable ASCII only, which every mode leaves as it is.
+bool IsPrintableAscii(std::string_view text);
+
 inline std::string Sanitize(std::string_view text, SanitizeMode mode) {
   std::string out;
   out.reserve(text.size());

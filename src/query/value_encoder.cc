@@ -1,9 +1,9 @@
 #include "query/value_encoder.h"
 
-#include <boost/json.hpp>
 #include <cstring>
 
 #include "common/utf8.h"
+#include "query/json_document.h"
 #include "query/json_text.h"
 #include "common/sanitize.h"
 
@@ -57,56 +57,11 @@ bool LongerThan(std::string_view text, int64_t code_points) {
          Utf8PrefixBytes(text, static_cast<size_t>(code_points)) < text.size();
 }
 
-// Printable ASCII survives every sanitising mode unchanged, so it skips the sanitiser.
-bool IsPrintableAscii(std::string_view text) {
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u > 0x7E) return false;
-  }
-  return true;
-}
-
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-void SanitizeJson(boost::json::value& v, config::SanitizeMode mode, std::string& scratch) {
-  switch (v.kind()) {
-    case boost::json::kind::string: {
-      auto& s = v.get_string();
-      if (IsPrintableAscii(s)) return;
-      scratch.clear();
-      AppendSanitized(s, mode, scratch);
-      s = scratch;
-      return;
-    }
-    case boost::json::kind::array:
-      for (auto& item : v.get_array()) SanitizeJson(item, mode, scratch);
-      return;
-    case boost::json::kind::object: {
-      auto& obj = v.get_object();
-      bool keys_clean = true;
-      for (auto& kv : obj) {
-        SanitizeJson(kv.value(), mode, scratch);
-        if (!IsPrintableAscii(kv.key())) keys_clean = false;
-      }
-      if (!keys_clean) {
-        boost::json::object cleaned;
-        for (auto& kv : obj) {
-          scratch.clear();
-          AppendSanitized(kv.key(), mode, scratch);
-          cleaned[scratch] = std::move(kv.value());
-        }
-        obj = std::move(cleaned);
-      }
-      return;
-    }
-    default:
-      return;
-  }
 }
 
 }  // namespace
@@ -357,17 +312,8 @@ void ValueEncoder::AppendText(std::string_view text, std::string& out) {
 
 void ValueEncoder::AppendJson(std::string_view text, std::string& out) {
   // The text is valid JSON (PostgreSQL checked it); strings inside it are data like any other
-  // text, so they are sanitised too. Re-serialising also makes `json` values compact.
-  boost::json::parse_options parse_options;
-  parse_options.max_depth = 10000;
-  boost::json::error_code ec;
-  boost::json::value v = boost::json::parse(text, ec, {}, parse_options);
-  if (ec) {
-    AppendText(text, out);
-    return;
-  }
-  if (options_.sanitize != config::SanitizeMode::kOff) SanitizeJson(v, options_.sanitize, scratch_);
-  out += boost::json::serialize(v);
+  // text, so they are sanitised too, and `json` values come out compact (query/json_document.h).
+  if (!AppendCompactJson(text, options_.sanitize, out)) AppendText(text, out);
 }
 
 bool ValueEncoder::AppendArray(const schema::ColumnType& type, std::string_view text, size_t& pos, std::string& out) {

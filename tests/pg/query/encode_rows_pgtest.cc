@@ -126,6 +126,26 @@ TEST(EncodeRowsPg, SpecialNumbersAndOtherTypes) {
             R"([[1,2],[3,null]],["a\"b","c\\d",null,"NULL"," sp "],["2026-01-01T10:00:00Z"],[true,false],[7,8],[{"k":1}],""]],"row_count":1,"truncated":false})");
 }
 
+// json keeps its text and jsonb its numeric digits: a number beyond a double's range or precision
+// comes out as PostgreSQL wrote it, never as "Infinity" (not JSON) or rounded; duplicate keys of a
+// json value stay; the document comes out compact and its strings sanitised.
+TEST(EncodeRowsPg, JsonNumbersKeepEveryDigit) {
+  QueryDatabase db;
+  using C = schema::TypeCategory;
+  const std::string doc = R"({"big": 7e1153, "precise": 0.1000000000000000055511151231257827, )"
+                          R"("huge": 12345678901234567890123, "neg": -0, "k": 1, "k": 2, "s": "a\u001b[31mb"} )";
+  const std::string json = EncodeSql(db, "SELECT '" + doc + "'::json, '" + doc + "'::jsonb",
+                                     {{"j", T(C::kJson, 114)}, {"jb", T(C::kJson, 3802)}});
+  const std::string zeros(1153, '0');
+  EXPECT_EQ(json, R"({"columns":["j","jb"],"rows":[[)"
+                  R"({"big":7e1153,"precise":0.1000000000000000055511151231257827,"huge":12345678901234567890123,"neg":-0,"k":1,"k":2,"s":"ab"},)"
+                  R"({"k":2,"s":"ab","big":7)" + zeros + R"(,"neg":0,"huge":12345678901234567890123,"precise":0.1000000000000000055511151231257827})"
+                  R"(]],"row_count":1,"truncated":false})");
+  boost::json::error_code ec;
+  (void)boost::json::parse(json, ec);
+  EXPECT_FALSE(ec) << ec.message();
+}
+
 TEST(EncodeRowsPg, AggregateResultsKeepTheirTypes) {
   QueryDatabase db;
   EXPECT_EQ(Encode(db, R"({"group_by":[{"column":"created_at","bucket":"month"},{"column":"due_date","bucket":"year"}],"aggregates":[{"fn":"count"},{"fn":"sum","column":"amount"},{"fn":"avg","column":"score"},{"fn":"sum","column":"lead_time"}],"limit":2})"),
