@@ -219,6 +219,16 @@ asio::awaitable<void> LingeringClose(beast::tcp_stream& stream) {
   }
 }
 
+// Answers with `res` and closes the connection: its last response, then LingeringClose. `head`:
+// the request was a HEAD (the head of the response only).
+asio::awaitable<void> AnswerAndClose(beast::tcp_stream& stream, Response& res, bool head) {
+  res.keep_alive(false);
+  auto write = WriteResponse(stream, res, head);
+  co_await std::move(write);
+  auto linger = LingeringClose(stream);
+  co_await std::move(linger);
+}
+
 // Feeds `parser` what `buffer` already holds, as Beast's read would before reading more; "need
 // more" is no error here, the read that follows gets the rest.
 void ParseBuffered(bhttp::request_parser<bhttp::string_body>& parser, beast::flat_buffer& buffer,
@@ -323,12 +333,9 @@ asio::awaitable<void> HttpServer::ServeConnection(std::shared_ptr<Connection> co
       auto admit = Admit(*conn, Admission{parser.get(), refusal}, caller);
       admitted = co_await std::move(admit);
       if (!admitted) {
-        refusal->keep_alive(false);
         if (hooks_.on_response) hooks_.on_response(static_cast<int>(refusal->result_int()));
-        auto write = WriteResponse(conn->stream, *refusal, parser.get().method() == bhttp::verb::head);
-        co_await std::move(write);
-        auto linger = LingeringClose(conn->stream);
-        co_await std::move(linger);
+        auto close = AnswerAndClose(conn->stream, *refusal, parser.get().method() == bhttp::verb::head);
+        co_await std::move(close);
         break;
       }
       // The body usually came in the header's read: parsed from the buffer, it needs no second one.
@@ -341,11 +348,8 @@ asio::awaitable<void> HttpServer::ServeConnection(std::shared_ptr<Connection> co
     if (ec == bhttp::error::body_limit) {
       auto res = MakeResponse(parser.get(), bhttp::status::payload_too_large,
                               "Request body larger than " + std::to_string(max_body_bytes) + " bytes.\n");
-      res.keep_alive(false);
-      auto write = WriteResponse(conn->stream, res, false);
-      co_await std::move(write);
-      auto linger = LingeringClose(conn->stream);
-      co_await std::move(linger);
+      auto close = AnswerAndClose(conn->stream, res, false);
+      co_await std::move(close);
       break;
     }
     if (ec) {
@@ -353,11 +357,8 @@ asio::awaitable<void> HttpServer::ServeConnection(std::shared_ptr<Connection> co
         // A malformed or oversized request line, headers or chunk metadata: answer 400 and close.
         Request empty;
         auto res = MakeResponse(empty, bhttp::status::bad_request, "Malformed HTTP request.\n");
-        res.keep_alive(false);
-        auto write = WriteResponse(conn->stream, res, false);
-        co_await std::move(write);
-        auto linger = LingeringClose(conn->stream);
-        co_await std::move(linger);
+        auto close = AnswerAndClose(conn->stream, res, false);
+        co_await std::move(close);
       }
       break;
     }
