@@ -22,6 +22,9 @@ const char* SkipDigits(const char* p, const char* end) {
   return p;
 }
 
+// The longest exponent a number of the result may have (JsonNumber).
+constexpr std::ptrdiff_t kMaxExponentDigits = 9;
+
 // IsJsonNumber, here for WriteFast to inline: an integer returns after its digits.
 inline bool JsonNumber(std::string_view s) {
   const char* p = s.data();
@@ -47,7 +50,9 @@ inline bool JsonNumber(std::string_view s) {
     if (p != end && (*p == '+' || *p == '-')) ++p;
     const char* digits = p;
     p = SkipDigits(digits, end);
-    if (p == digits) return false;
+    // PostgreSQL writes at most three exponent digits (1e+308); JSON readers that keep the exponent
+    // in a 32-bit integer, Boost.JSON among them, refuse ten or more, so such text is a string.
+    if (p == digits || p - digits > kMaxExponentDigits) return false;
   }
   return p == end;
 }
