@@ -395,7 +395,7 @@ VerifyResult JwtVerifier::VerifyToken(std::string_view token, double now, const 
   if (!verified) return Fail("signature", "The token's signature is not valid.");
 
   // --- Payload: authentic now, but still bounded and type-checked.
-  const auto payload_json = DecodeBase64Url(payload_b64);
+  auto payload_json = DecodeBase64Url(payload_b64);
   if (!payload_json) return Malformed("The token payload is not valid base64url.");
   auto payload = ParseJson(*payload_json, kMaxJsonDepth);
   if (!payload.ok() || !payload->is_object()) {
@@ -464,7 +464,9 @@ VerifyResult JwtVerifier::VerifyToken(std::string_view token, double now, const 
 
   Identity identity;
   identity.role = std::string(role);
-  identity.claims_json = boost::json::serialize(*payload);
+  // The claims go to the database as the token has them: a number keeps every digit and its form
+  // (0.1 stays 0.1, not 1E-1; 12345678901234567890123 is not rounded), as the issuer signed it.
+  identity.claims_json = std::move(*payload_json);
   if (const auto* sub = claims.if_contains("sub"); sub != nullptr && sub->is_string()) {
     identity.subject = std::string(sub->get_string());
   }

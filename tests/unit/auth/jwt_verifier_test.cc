@@ -137,6 +137,17 @@ class JwtVerifierTest : public ::testing::Test {
 
 // --- Accepted tokens ---------------------------------------------------------------------------
 
+// The claims reach the database as the issuer signed them, not as a double would write them back.
+TEST_F(JwtVerifierTest, ClaimsAreTheSignedTextWithEveryDigit) {
+  const auto v = Make(HmacSettings());
+  const std::string payload = std::string(R"({"iss":"https://issuer.example","aud":"pgmcp","sub":"user-1","role":"analyst",)") +
+                              R"("exp":)" + std::to_string(kNowSeconds + 300) +
+                              R"(, "tenant": 12345678901234567890123, "share": 0.1, "limit": 1.50, "ids": [-0, 7e2]})";
+  const auto outcome = v->Verify(Bearer(MintHmac(Header("HS256"), payload, kSecret, "HS256")), kNow);
+  ExpectIdentity(outcome);
+  EXPECT_EQ(outcome->claims_json, payload);
+}
+
 TEST_F(JwtVerifierTest, AcceptsHmacFamily) {
   const auto v = Make(HmacSettings());
   for (const char* alg : {"HS256", "HS384", "HS512"}) {
