@@ -1,8 +1,9 @@
 // Fuzzes the JSON string escaper (common/json_string.h) and the text a tool result embeds: any
 // bytes escape exactly as Boost.JSON's serializer escapes them; a value the result encoder writes
-// (query/value_encoder.h) is JSON, and that JSON framed as the untrusted-data text content escapes
-// the same way and reads back unchanged. Byte 0 picks the column type, the sanitising mode and a
-// text cut; the rest is the value as PostgreSQL sends it.
+// (query/value_encoder.h) is JSON (a json value that nothing sanitises or cuts: the same
+// document), and that JSON framed as the untrusted-data text content escapes the same way and reads
+// back unchanged. Byte 0 picks the column type, the sanitising mode and a text cut; the rest is the
+// value as PostgreSQL sends it.
 #include <boost/json.hpp>
 #include <cstddef>
 #include <cstdint>
@@ -61,6 +62,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     boost::json::error_code ec;
     (void)boost::json::parse(encoded, ec, {}, deep);
     PGMCP_FUZZ_CHECK(!ec, "the encoder writes JSON");
+    // A json value that nothing sanitises or cuts reads back as the same document: the same
+    // structure, strings and numbers (query/json_document.h copies the numbers' text).
+    if (type.category == schema::TypeCategory::kJson && !type.is_array && options.sanitize == SanitizeMode::kOff &&
+        value.size() <= static_cast<size_t>(options.limits.max_text_chars)) {
+      boost::json::error_code in_ec;
+      const boost::json::value in = boost::json::parse(value, in_ec, {}, deep);
+      if (!in_ec) {
+        const boost::json::value back = boost::json::parse(encoded, ec, {}, deep);
+        // Compared as Boost.JSON writes them: it reads 0e881 as NaN, which equals nothing.
+        PGMCP_FUZZ_CHECK(!ec && boost::json::serialize(back) == boost::json::serialize(in),
+                         "a json value reads back as the same document");
+      }
+    }
   }
   // The text content as service/untrusted_data.h frames a result: newlines around the JSON.
   const std::string framed = "Query result... <untrusted-data-0f>\n<untrusted-data-0f>\n{\"rows\":[[" + encoded +
