@@ -178,12 +178,6 @@ void AppendSanitized(std::string_view text, SanitizeMode mode, std::string& out)
   out.append(p + run_start, n - run_start);
 }
 
-bool IsPrintableAscii(std::string_view text) {
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u > 0x7E) return false;
-  }
-  return true;
-}
+bool IsPrintableAscii(std::string_view text) { return SkipPrintableAscii(text.data(), 0, text.size()) == text.size(); }
 
 }  // namespace pgmcp

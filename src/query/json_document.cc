@@ -32,7 +32,7 @@ class CompactWriter {
   bool on_key_part(string_view s, std::size_t, error_code&) { return Gather(s); }
   bool on_key(string_view s, std::size_t, error_code&) {
     Gather(s);
-    if (need_comma_) out_.push_back(',');
+    BeforeValue();  // a key takes the comma its value would
     WriteText();
     out_.push_back(':');
     need_comma_ = false;
@@ -56,6 +56,7 @@ class CompactWriter {
   bool on_comment(string_view, error_code&) { return true; }
 
  private:
+  // The comma before a value or key that is not the first of its object or array.
   void BeforeValue() {
     if (need_comma_) out_.push_back(',');
   }
