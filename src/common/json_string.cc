@@ -37,8 +37,10 @@ constexpr std::array<char, 256> MakeShortEscapeTable() {
 constexpr auto kShortEscape = MakeShortEscapeTable();
 constexpr char kHex[] = "0123456789abcdef";
 
-// Below this length AppendJsonString first asks IsPlainJsonText.
+// Below this length AppendJsonString first asks IsPlainJsonText; up to kShortPlain it checks and
+// copies in one go (AppendShortPlain).
 constexpr size_t kShortText = 64;
+constexpr size_t kShortPlain = 16;
 // AppendJsonString escapes this many bytes at a time (a tool result's text is about 1 KiB).
 constexpr size_t kSlice = 2048;
 
@@ -192,9 +194,46 @@ void AppendPlainJsonString(std::string_view plain, std::string& out) {
   out.push_back('"');
 }
 
+namespace {
+
+// Appends `text` (at most sixteen bytes) as a JSON string literal when it is all plain, and says
+// whether it was. The common case -- a name, a status, a key -- costs two word loads, the checks
+// and one append: the literal is put together in a register-sized buffer by overlapping stores.
+bool AppendShortPlain(std::string_view text, std::string& out) {
+  const char* s = text.data();
+  const size_t n = text.size();
+  char quoted[2 + kShortPlain];
+  if (n >= 8) {
+    uint64_t first, last;
+    std::memcpy(&first, s, 8);
+    std::memcpy(&last, s + n - 8, 8);
+    if (!IsPlainWord(first) || !IsPlainWord(last)) return false;
+    std::memcpy(quoted + 1, &first, 8);
+    std::memcpy(quoted + 1 + n - 8, &last, 8);
+  } else if (n >= 4) {
+    uint32_t first, last;
+    std::memcpy(&first, s, 4);
+    std::memcpy(&last, s + n - 4, 4);
+    if (!IsPlainWord(first | static_cast<uint64_t>(last) << 32)) return false;
+    std::memcpy(quoted + 1, &first, 4);
+    std::memcpy(quoted + 1 + n - 4, &last, 4);
+  } else {
+    if (!IsPlainJsonText(text)) return false;
+    for (size_t i = 0; i < n; ++i) quoted[1 + i] = s[i];
+  }
+  quoted[0] = '"';
+  quoted[n + 1] = '"';
+  out.append(quoted, n + 2);
+  return true;
+}
+
+}  // namespace
+
 void AppendJsonString(std::string_view text, std::string& out) {
   // Short text -- names, values -- is mostly plain: a few word steps tell.
-  if (text.size() < kShortText && IsPlainJsonText(text)) {
+  if (text.size() <= kShortPlain) {
+    if (AppendShortPlain(text, out)) return;
+  } else if (text.size() < kShortText && IsPlainJsonText(text)) {
     AppendPlainJsonString(text, out);
     return;
   }

@@ -47,6 +47,28 @@ TEST(JsonStringTest, EveryByteAtEveryPositionOfABlockIsEscapedAsBoostJsonDoes) {
   }
 }
 
+TEST(JsonStringTest, ShortTextIsCopiedWholeOrEscapedAtEveryLengthAndPosition) {
+  // Up to sixteen bytes are checked and copied by overlapping word loads and stores: every byte at
+  // every position of every short length, among distinct plain bytes so that a byte copied to the
+  // wrong place shows, appended after what the buffer already holds.
+  for (size_t length = 0; length <= 18; ++length) {
+    std::string plain;
+    for (size_t i = 0; i < length; ++i) plain += static_cast<char>('A' + i);
+    std::string out = "prefix";
+    AppendJsonString(plain, out);
+    ASSERT_EQ(out, "prefix\"" + plain + "\"") << length;
+    for (int byte = 0; byte < 256; ++byte) {
+      for (size_t at = 0; at < length; ++at) {
+        std::string text = plain;
+        text[at] = static_cast<char>(byte);
+        out = "prefix";
+        AppendJsonString(text, out);
+        ASSERT_EQ(out, "prefix" + BoostJson(text)) << "length " << length << " byte " << byte << " at " << at;
+      }
+    }
+  }
+}
+
 TEST(JsonStringTest, EveryLengthAndDensityOfEscapes) {
   // Runs of escapes longer than a block, escapes in every slot, and every length around a block.
   for (size_t length = 0; length < 70; ++length) {
