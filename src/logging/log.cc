@@ -7,6 +7,8 @@
 #include <chrono>
 #include <ctime>
 #include <cstdint>
+#include <cstring>
+#include <limits>
 #include <string>
 
 #include "common/json_string.h"
@@ -33,24 +35,40 @@ void PutDigits(char* out, int value, int width) {
   for (int i = width - 1; i >= 0; --i, value /= 10) out[i] = static_cast<char>('0' + value % 10);
 }
 
-// RFC 3339 UTC with milliseconds, formatted by hand: snprintf cost more than the rest of a line.
-void AppendTimestamp(std::string& out) {
-  auto now = std::chrono::system_clock::now();
-  auto secs = std::chrono::system_clock::to_time_t(now);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  const size_t at = out.size();
-  out.append("0000-00-00T00:00:00.000Z");
-  char* p = out.data() + at;
-  PutDigits(p, tm.tm_year + 1900, 4);
-  PutDigits(p + 5, tm.tm_mon + 1, 2);
-  PutDigits(p + 8, tm.tm_mday, 2);
-  PutDigits(p + 11, tm.tm_hour, 2);
-  PutDigits(p + 14, tm.tm_min, 2);
-  PutDigits(p + 17, tm.tm_sec, 2);
-  PutDigits(p + 20, static_cast<int>(ms), 3);
+}  // namespace
+
+void AppendTimestamp(std::chrono::system_clock::time_point at, std::string& out) {
+  const int64_t ms_since_epoch =
+      std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
+  int64_t second = ms_since_epoch / 1000;
+  int64_t ms = ms_since_epoch % 1000;
+  if (ms < 0) {  // before 1970: the second below, and the milliseconds after it
+    ms += 1000;
+    --second;
+  }
+  // Trivially destructible, so still usable while the process exits.
+  thread_local int64_t cached_second = std::numeric_limits<int64_t>::min();
+  thread_local char cached[19];  // "YYYY-MM-DDTHH:MM:SS" of cached_second
+  if (second != cached_second) {
+    const std::time_t t = static_cast<std::time_t>(second);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    std::memcpy(cached, "0000-00-00T00:00:00", sizeof cached);
+    PutDigits(cached, tm.tm_year + 1900, 4);
+    PutDigits(cached + 5, tm.tm_mon + 1, 2);
+    PutDigits(cached + 8, tm.tm_mday, 2);
+    PutDigits(cached + 11, tm.tm_hour, 2);
+    PutDigits(cached + 14, tm.tm_min, 2);
+    PutDigits(cached + 17, tm.tm_sec, 2);
+    cached_second = second;
+  }
+  const size_t start = out.size();
+  out.append(cached, sizeof cached);
+  out.append(".000Z");
+  PutDigits(out.data() + start + sizeof cached + 1, static_cast<int>(ms), 3);
 }
+
+namespace {
 
 template <typename Integer>
 void AppendInteger(Integer value, std::string& out) {
@@ -119,7 +137,7 @@ std::string StartLine(LogLevel level, std::string_view event) {
   std::string text;
   text.reserve(512);
   text.append("{\"ts\":\"");
-  AppendTimestamp(text);
+  AppendTimestamp(std::chrono::system_clock::now(), text);
   text.append("\",\"level\":\"");
   text.append(LevelName(level));
   text.append("\",\"event\":");

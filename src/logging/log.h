@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -36,6 +37,11 @@ class Fields {
   std::string text_;
 };
 void Log(LogLevel level, std::string_view event, const Fields& fields);
+
+// Appends `at` in RFC 3339, UTC, with milliseconds: "2026-12-06T01:02:03.004Z", as every line's
+// "ts". gmtime_r (a lock and a calendar computation) runs once per second per thread: the date and
+// time of day are kept for the second they were made for.
+void AppendTimestamp(std::chrono::system_clock::time_point at, std::string& out);
 
 inline void Debug(std::string_view event, boost::json::object fields = {}) { Log(LogLevel::kDebug, event, std::move(fields)); }
 inline void Info(std::string_view event, boost::json::object fields = {}) { Log(LogLevel::kInfo, event, std::move(fields)); }

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <chrono>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -30,6 +31,38 @@ std::string LineOf(const auto& fields) {
 
 // The line after its timestamp, which differs between two lines.
 std::string AfterTimestamp(const std::string& line) { return line.substr(line.find("\"level\"")); }
+
+std::string Timestamp(std::chrono::system_clock::time_point at) {
+  std::string out = "ts=";
+  AppendTimestamp(at, out);
+  return out;
+}
+
+TEST(LogLineTest, TimestampsAreUtcWithMillisecondsInEverySecondAndAfterTheClockStepsBack) {
+  // The date and time of day are kept per second: a new second, a step back and a new year each
+  // make them again, and the milliseconds are always this time point's.
+  using namespace std::chrono;
+  const auto day = sys_days{year{2026} / 12 / 6};
+  EXPECT_EQ(Timestamp(day + 1h + 2min + 3s + 4ms), "ts=2026-12-06T01:02:03.004Z");
+  EXPECT_EQ(Timestamp(day + 1h + 2min + 3s + 999ms), "ts=2026-12-06T01:02:03.999Z");
+  EXPECT_EQ(Timestamp(day + 1h + 2min + 4s), "ts=2026-12-06T01:02:04.000Z");
+  EXPECT_EQ(Timestamp(day - 500ms), "ts=2026-12-05T23:59:59.500Z");
+  EXPECT_EQ(Timestamp(sys_days{year{2027} / 1 / 1} - 1ms), "ts=2026-12-31T23:59:59.999Z");
+  EXPECT_EQ(Timestamp(sys_days{year{2027} / 1 / 1}), "ts=2027-01-01T00:00:00.000Z");
+  EXPECT_EQ(Timestamp(sys_days{year{1970} / 1 / 1} - 1ms), "ts=1969-12-31T23:59:59.999Z");
+  EXPECT_EQ(Timestamp(day + 1h + 2min + 3s + 7us), "ts=2026-12-06T01:02:03.000Z");
+}
+
+TEST(LogLineTest, ALinesTimestampIsNow) {
+  const auto before = std::chrono::system_clock::now();
+  const std::string line = LineOf(json::object{});
+  const auto after = std::chrono::system_clock::now();
+  const std::string ts(json::parse(line).at("ts").as_string());
+  const std::string low = Timestamp(std::chrono::floor<std::chrono::milliseconds>(before)).substr(3);
+  const std::string high = Timestamp(std::chrono::floor<std::chrono::milliseconds>(after)).substr(3);
+  EXPECT_LE(low, ts);
+  EXPECT_LE(ts, high);
+}
 
 TEST(LogLineTest, MembersAreTheBytesBoostJsonWrites) {
   const json::object fields{{"tool", "query_orders"},
