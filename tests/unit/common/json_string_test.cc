@@ -48,8 +48,8 @@ TEST(JsonStringTest, EveryByteAtEveryPositionOfABlockIsEscapedAsBoostJsonDoes) {
 }
 
 TEST(JsonStringTest, ShortTextIsCopiedWholeOrEscapedAtEveryLengthAndPosition) {
-  // Up to sixteen bytes are checked and copied by overlapping word loads and stores: every byte at
-  // every position of every short length, among distinct plain bytes so that a byte copied to the
+  // Up to sixteen plain bytes are written with their quotes in one append: every byte at every
+  // position of every short length, among distinct plain bytes so that a byte copied to the
   // wrong place shows, appended after what the buffer already holds.
   for (size_t length = 0; length <= 18; ++length) {
     std::string plain;
