@@ -39,6 +39,7 @@ StatementCache::Use StatementCache::Lookup(std::string_view sql) {
   by_sql_.emplace(lru_.front().sql, lru_.begin());
   // Evicted but not deallocated yet: it is still prepared on the server, so it is used as it is.
   const bool prepare = !TakeFromEvicted(lru_.front().name);
+  lru_.front().settled = !prepare;
   if (lru_.size() > capacity_) {
     evicted_.push_back(std::move(lru_.back().name));
     by_sql_.erase(lru_.back().sql);
@@ -47,11 +48,23 @@ StatementCache::Use StatementCache::Lookup(std::string_view sql) {
   return Use{lru_.front().name, prepare};
 }
 
+const std::string* StatementCache::SettledName(std::string_view sql) {
+  auto found = by_sql_.find(sql);
+  if (found == by_sql_.end() || !found->second->settled) return nullptr;
+  ++hits_;
+  lru_.splice(lru_.begin(), lru_, found->second);
+  return &found->second->name;
+}
+
 std::vector<std::string> StatementCache::TakeEvicted() { return std::exchange(evicted_, {}); }
 
 void StatementCache::Prepared(std::string_view sql, bool exists) {
-  if (exists) return;
-  if (auto found = by_sql_.find(sql); found != by_sql_.end()) {
+  auto found = by_sql_.find(sql);
+  if (exists) {
+    if (found != by_sql_.end()) found->second->settled = true;
+    return;
+  }
+  if (found != by_sql_.end()) {
     auto entry = found->second;
     by_sql_.erase(found);
     lru_.erase(entry);

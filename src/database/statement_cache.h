@@ -31,6 +31,10 @@ class StatementCache {
   // evicts the least recently used one, to be deallocated (TakeEvicted). The returned name is
   // valid until the next Lookup.
   Use Lookup(std::string_view sql);
+  // The name `sql` is prepared under, when an earlier pipeline's Parse of it has been settled
+  // (Prepared); null when it is not cached or its Parse is still in flight. Marks it most recently
+  // used. For a call that shares a round trip and must not depend on another call's Parse.
+  const std::string* SettledName(std::string_view sql);
   // Names evicted and still prepared on the server: the caller sends their DEALLOCATE and reports
   // back with Deallocated.
   std::vector<std::string> TakeEvicted();
@@ -50,6 +54,7 @@ class StatementCache {
   struct Entry {
     std::string sql;
     std::string name;
+    bool settled = true;  // false while its Parse is in flight
   };
   bool TakeFromEvicted(const std::string& name);
 

@@ -29,6 +29,39 @@ TEST(StatementCacheTest, FirstUsePreparesLaterUsesDoNot) {
   EXPECT_EQ(cache.misses(), 1u);
 }
 
+// A call sharing a round trip uses a name only once an earlier round trip settled its Parse.
+TEST(StatementCacheTest, ANameIsSettledOnlyOnceItsParseSucceeded) {
+  StatementCache cache(4);
+  EXPECT_EQ(cache.SettledName("A"), nullptr) << "not cached";
+  ASSERT_TRUE(cache.Lookup("A").prepare);
+  EXPECT_EQ(cache.SettledName("A"), nullptr) << "its Parse is in flight";
+  cache.Prepared("A", true);
+  ASSERT_NE(cache.SettledName("A"), nullptr);
+  EXPECT_EQ(*cache.SettledName("A"), StatementName("A"));
+  cache.Lookup("B");
+  cache.Prepared("B", false);
+  EXPECT_EQ(cache.SettledName("B"), nullptr) << "its Parse failed";
+  // Evicted but not deallocated yet: still prepared on the server, so settled at once.
+  StatementCache one(1);
+  one.Lookup("C");
+  one.Prepared("C", true);
+  one.Lookup("D");
+  EXPECT_FALSE(one.Lookup("C").prepare);
+  EXPECT_NE(one.SettledName("C"), nullptr);
+}
+
+// SettledName counts as a use: the least recently used is evicted first.
+TEST(StatementCacheTest, ASettledNameIsMarkedRecentlyUsed) {
+  StatementCache cache(2);
+  cache.Lookup("A");
+  cache.Prepared("A", true);
+  cache.Lookup("B");
+  cache.Prepared("B", true);
+  cache.SettledName("A");  // B is now the least recently used
+  cache.Lookup("C");
+  EXPECT_EQ(cache.TakeEvicted(), std::vector<std::string>{StatementName("B")});
+}
+
 TEST(StatementCacheTest, EvictsTheLeastRecentlyUsedAndDeallocatesIt) {
   StatementCache cache(2);
   cache.Lookup("A");
