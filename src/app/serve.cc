@@ -98,7 +98,7 @@ struct Server {
     reloader = service::SchemaReloader::Create(io, tools, hooks);
     metrics->SetPoolSampler([p = pool] {
       auto st = p->stats();
-      return metrics::PoolSample{st.idle, st.busy, st.connecting, st.waiting};
+      return metrics::PoolSample{st.idle, st.busy, st.connecting, st.waiting, st.riders};
     });
     tools->SetStaleHandler([this] { asio::post(io, [this] { reloader->Request("ttl", false); }); });
     auto s = settings->current();            // listen_dsn and reload_channel are restart-only

@@ -44,6 +44,7 @@ struct PoolSettings {
   int64_t max_waiters = 1000;  // calls waiting for a connection at once; beyond: "server busy" at once
   PreparedStatements prepared_statements = PreparedStatements::kAuto;
   int64_t statement_cache_size = 256;  // named statements kept prepared per connection
+  int64_t calls_per_round_trip = 4;    // waiting calls that share one round trip on a freed connection
   bool operator==(const PoolSettings&) const = default;
 };
 

@@ -4,6 +4,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <functional>
 #include <optional>
 #include <poll.h>
 #include <tuple>
@@ -175,12 +176,11 @@ void Connection::UsePreparedStatements(size_t capacity) {
 // Sends `statements` in one pipeline. With a statement cache, DEALLOCATEs of evicted statements
 // go first, then each statement as a named one, its Parse just before its first execution on
 // this connection: still one round trip. slots_ records what each result will answer.
-Status Connection::Send(const std::vector<Statement>& statements) {
+Status Connection::Send(const std::vector<Statement>& statements, bool may_prepare) {
   PGconn* conn = conn_.get();
   if (PQenterPipelineMode(conn) != 1) return Fail(ErrorKind::kInternal, ConnectionErrorText(conn));
   slots_.clear();
-  answer_read_ = false;
-  if (prepared_) {
+  if (prepared_ && may_prepare) {
     for (auto& name : prepared_->TakeEvicted()) {
       // The name is StatementName's "pgmcp_" and hex digits: a plain identifier.
       const std::string deallocate = "DEALLOCATE " + name;
@@ -197,7 +197,10 @@ Status Connection::Send(const std::vector<Statement>& statements) {
     for (const auto& p : s.params) values.push_back(p ? p->c_str() : nullptr);
     const int n = static_cast<int>(values.size());
     int sent = 0;
-    if (prepared_ && s.named) {
+    const std::string* settled = prepared_ && s.named && !may_prepare ? prepared_->SettledName(s.sql) : nullptr;
+    if (settled != nullptr) {
+      sent = PQsendQueryPrepared(conn, settled->c_str(), n, values.data(), nullptr, nullptr, 0);
+    } else if (prepared_ && s.named && may_prepare) {
       auto use = prepared_->Lookup(s.sql);
       if (use.prepare) {
         slots_.push_back(PipelineSlot{PipelineSlot::Kind::kPrepare, i, {}});
@@ -330,6 +333,7 @@ asio::awaitable<Result<std::vector<Rows>>> Connection::Run(const std::vector<Sta
   if (state_ == ConnectionState::kBroken || PQstatus(conn_.get()) != CONNECTION_OK) {
     co_return Fail(ErrorKind::kUnavailable, "not connected");
   }
+  answer_read_ = false;
   if (auto sent = Send(statements); !sent) co_return sent.error();
   // Mostly sent at once: Flush's coroutine (and its frame) only for the rest of a larger pipeline.
   if (const int flushed = PQflush(conn_.get()); flushed != 0) {
@@ -338,14 +342,7 @@ asio::awaitable<Result<std::vector<Rows>>> Connection::Run(const std::vector<Sta
   // A streamed run returns no rows: nobody reads the other statements' results (the settings...),
   // so none is kept.
   std::vector<Rows> results(stream.sink != nullptr ? 0 : slots_.size());
-  if (stream.sink != nullptr) {  // the streamed statement's slot: Parses and DEALLOCATEs come first
-    for (size_t i = 0; i < slots_.size(); ++i) {
-      if (slots_[i].kind == PipelineSlot::Kind::kStatement && slots_[i].statement == stream.statement) {
-        stream.statement = i;
-        break;
-      }
-    }
-  }
+  if (stream.sink != nullptr) stream.statement = SlotOf(stream.statement);
   auto read = co_await ReadUntilSync(results, stream, deadline);
   if (state_ == ConnectionState::kBroken) co_return read.error();
   if (PQexitPipelineMode(conn_.get()) != 1) co_return Fail(ErrorKind::kInternal, ConnectionErrorText(conn_.get()));
@@ -357,6 +354,51 @@ asio::awaitable<Result<std::vector<Rows>>> Connection::Run(const std::vector<Sta
     if (slots_[i].kind == PipelineSlot::Kind::kStatement) out[slots_[i].statement] = std::move(results[i]);
   }
   co_return std::move(out);
+}
+
+// The streamed statement's slot: Parses and DEALLOCATEs come first.
+size_t Connection::SlotOf(size_t statement) const {
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    if (slots_[i].kind == PipelineSlot::Kind::kStatement && slots_[i].statement == statement) return i;
+  }
+  return slots_.size();
+}
+
+asio::awaitable<Status> Connection::RunCalls(std::span<PipelinedCall* const> calls, Deadline deadline,
+                                             std::function<void(size_t)> finished) {
+  size_t done = 0;
+  // Every call not finished yet gets the connection's failure.
+  auto fail_rest = [&](const Status& failure) {
+    for (; done < calls.size(); ++done) {
+      calls[done]->result = failure;
+      finished(done);
+    }
+    return failure;
+  };
+  if (state_ == ConnectionState::kBroken || PQstatus(conn_.get()) != CONNECTION_OK) {
+    co_return fail_rest(Fail(ErrorKind::kUnavailable, "not connected"));
+  }
+  answer_read_ = false;
+  std::vector<std::vector<PipelineSlot>> call_slots(calls.size());
+  for (size_t i = 0; i < calls.size(); ++i) {
+    if (auto sent = Send(*calls[i]->statements, /*may_prepare=*/i == 0); !sent) co_return fail_rest(sent);
+    call_slots[i] = std::move(slots_);
+  }
+  if (const int flushed = PQflush(conn_.get()); flushed != 0) {
+    if (auto st = co_await Flush(flushed, deadline); !st) co_return fail_rest(st);
+  }
+  std::vector<Rows> unkept;  // streamed runs keep no statement's rows
+  for (; done < calls.size(); ++done) {
+    PipelinedCall& call = *calls[done];
+    slots_ = std::move(call_slots[done]);
+    auto read = co_await ReadUntilSync(unkept, Stream{SlotOf(call.streamed), call.sink}, deadline);
+    if (state_ == ConnectionState::kBroken) co_return fail_rest(read);
+    SettlePreparedStatements(*call.statements, read ? std::nullopt : std::optional<Error>(read.error()));
+    call.result = std::move(read);
+    finished(done);
+  }
+  if (PQexitPipelineMode(conn_.get()) != 1) co_return Fail(ErrorKind::kInternal, ConnectionErrorText(conn_.get()));
+  co_return OkStatus();
 }
 
 asio::awaitable<Status> Connection::AwaitInput(Deadline deadline) {

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -64,6 +65,24 @@ class Connection {
   boost::asio::awaitable<Result<std::vector<Rows>>> RunPipeline(const std::vector<Statement>& statements,
                                                                 size_t streamed, RowSink& sink, Deadline deadline);
 
+  // One of several calls that RunCalls sends together: its own statements ended by its own Sync,
+  // so its own transaction; the rows of statement `streamed` go to `sink`.
+  struct PipelinedCall {
+    const std::vector<Statement>* statements = nullptr;
+    size_t streamed = 0;
+    RowSink* sink = nullptr;
+    Status result = OkStatus();  // set before RunCalls reports the call finished
+  };
+  // Sends every call's pipeline in one write (one round trip for all) and reads the answers in
+  // order; `finished(i)` is called as soon as call i's Sync has been read, or the connection
+  // failed. A call's failure is its own: the server still runs the calls after it. Only the
+  // first call prepares statements; the others run a named statement only when an earlier round
+  // trip settled its Parse, else send it unnamed, so that no call depends on another's Parse.
+  // Returns the connection's failure, if any: then every unfinished call has it as its result,
+  // and the connection is kBroken. `calls` and what they point to must outlive the run.
+  boost::asio::awaitable<Status> RunCalls(std::span<PipelinedCall* const> calls, Deadline deadline,
+                                          std::function<void(size_t)> finished);
+
   // Waits until the server sends something (a NOTIFY, or the connection dropping) or `deadline`,
   // then reads it; kTimeout at the deadline. For a connection that LISTENs and runs no queries.
   boost::asio::awaitable<Status> AwaitInput(Deadline deadline);
@@ -95,7 +114,11 @@ class Connection {
   Connection(boost::asio::any_io_executor executor, PgConnPtr conn);
   enum class Wait { kRead, kWrite, kReadOrWrite };
   boost::asio::awaitable<Status> WaitSocket(Wait what, Deadline deadline);
-  Status Send(const std::vector<Statement>& statements);
+  // Adds `statements` and a Sync to the pipeline; slots_ says what each result will answer.
+  // `may_prepare` false: named statements only where settled (RunCalls), no DEALLOCATE.
+  Status Send(const std::vector<Statement>& statements, bool may_prepare = true);
+  // The slot of slots_ that answers statement `statement`.
+  size_t SlotOf(size_t statement) const;
   // Finishes sending the pipeline; `flushed` is what the first PQflush returned.
   boost::asio::awaitable<Status> Flush(int flushed, Deadline deadline);
   struct Stream {  // the streamed statement: its index for Run, its slot (slots_) for ReadUntilSync

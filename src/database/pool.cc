@@ -102,7 +102,7 @@ Lease Pool::LeaseOut(std::unique_ptr<Connection> conn) {
   return Lease(shared_from_this(), std::move(conn));
 }
 
-asio::awaitable<Result<Lease>> Pool::Acquire(Deadline deadline) {
+asio::awaitable<Result<Lease>> Pool::Acquire(Deadline deadline, std::shared_ptr<SharedCall> call) {
   deadline = std::min(deadline, Clock::now() + options_.acquire_timeout);
   auto self = shared_from_this();
   while (true) {
@@ -131,6 +131,7 @@ asio::awaitable<Result<Lease>> Pool::Acquire(Deadline deadline) {
                                             "connection; try again.");
     }
     Waiter waiter(executor_);
+    waiter.call = call;
     waiter.timer.expires_at(deadline);
     waiters_.push_back(&waiter);
     auto it = std::prev(waiters_.end());
@@ -138,6 +139,7 @@ asio::awaitable<Result<Lease>> Pool::Acquire(Deadline deadline) {
     if (waiter.handed) {  // Offer handed it over, already counted leased, and dequeued us
       co_return Lease(self, std::move(waiter.handed));
     }
+    if (waiter.taken) co_return Lease();  // Offer dequeued us into another call's round trip
     waiters_.erase(it);
     auto cancelled = (co_await asio::this_coro::cancellation_state).cancelled();
     if (cancelled != asio::cancellation_type::none) {
@@ -193,9 +195,27 @@ void Pool::Offer(std::unique_ptr<Connection> conn) {
     prepared_.Apply(*conn);
     w->handed = std::move(conn);
     w->timer.cancel();
+    TakeRiders(*w);
     return;
   }
   idle_.push_back(std::move(conn));
+}
+
+// The calls queued right behind a call handed a connection ride along in its round trip, up to
+// calls_per_round_trip in all: they would wait for the next connection anyway. Only a run of
+// such calls at the head of the queue: a plain Acquire behind them keeps its place.
+void Pool::TakeRiders(Waiter& handed) {
+  if (!handed.call) return;
+  handed.call->riders.clear();
+  while (!waiters_.empty() && static_cast<int>(handed.call->riders.size()) + 1 < options_.calls_per_round_trip) {
+    Waiter* w = waiters_.front();
+    if (!w->call || w->woken) break;
+    waiters_.pop_front();
+    w->taken = true;
+    w->timer.cancel();
+    handed.call->riders.push_back(w->call);
+    ++riders_;
+  }
 }
 
 void Pool::Drop(std::unique_ptr<Connection> conn) {
@@ -208,7 +228,7 @@ void Pool::Drop(std::unique_ptr<Connection> conn) {
 }
 
 PoolStats Pool::stats() const {
-  return PoolStats{static_cast<int>(idle_.size()), leased_, connecting_, static_cast<int>(waiters_.size())};
+  return PoolStats{static_cast<int>(idle_.size()), leased_, connecting_, static_cast<int>(waiters_.size()), riders_};
 }
 
 void Pool::Close() {

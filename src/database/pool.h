@@ -17,6 +17,7 @@
 #include "database/connect_breaker.h"
 #include "database/connection.h"
 #include "database/prepared_statements.h"
+#include "database/shared_call.h"
 
 namespace pgmcp::database {
 
@@ -32,6 +33,9 @@ struct PoolOptions {
   // statement_cache_size per connection.
   PreparedMode prepared_statements = PreparedMode::kAuto;
   size_t statement_cache_size = 256;
+  // The most waiting calls that share one round trip on a connection that frees up
+  // (docs/reference.md, pool.calls_per_round_trip; database/shared_call.h); 1: none share.
+  int calls_per_round_trip = 4;
 };
 
 // How many connections are in each state, and how many calls wait.
@@ -40,6 +44,7 @@ struct PoolStats {
   int busy = 0;        // ConnectionState::kLeased (or handed to a waiter that has not resumed yet)
   int connecting = 0;  // ConnectionState::kConnecting
   int waiting = 0;     // calls waiting for a connection (at most PoolOptions::max_waiters)
+  int64_t riders = 0;  // calls that rode along in another call's round trip, since the start
 };
 
 class Pool;
@@ -74,8 +79,14 @@ class Pool : public std::enable_shared_from_this<Pool> {
   // reached (at once while the breaker is open and no idle connection is left), or kCancelled
   // when the calling coroutine is cancelled while it waits. An idle connection the server closed
   // meanwhile is dropped before anything is sent on it, and the next one tried.
-  boost::asio::awaitable<Result<Lease>> Acquire(Deadline deadline);
+  // With `call`, the call may instead ride along in the round trip of a call queued before it
+  // (database/shared_call.h): then the Lease is empty and that call's round trip runs it; or it
+  // gets the connection with `call->riders` set, and runs them with itself.
+  boost::asio::awaitable<Result<Lease>> Acquire(Deadline deadline, std::shared_ptr<SharedCall> call = nullptr);
   PoolStats stats() const;
+  // Whether a call starting now may share a round trip: sharing is on and no connection is idle
+  // (a call that finds one idle runs at once, and needs no SharedCall).
+  bool MayShareRoundTrip() const { return options_.calls_per_round_trip > 1 && idle_.empty(); }
   // Whether leased connections send named statements, and the fall back from them.
   PreparedStatements& prepared_statements() { return prepared_; }
   // False while the breaker is open: the last connection attempt failed and none succeeded since.
@@ -89,6 +100,8 @@ class Pool : public std::enable_shared_from_this<Pool> {
     boost::asio::steady_timer timer;
     std::unique_ptr<Connection> handed;  // set by Offer when a connection is handed over
     bool woken = false;                  // woken by a freed slot, to open a connection itself
+    std::shared_ptr<SharedCall> call;    // set: the call may share a round trip
+    bool taken = false;                  // its call rides along in another's round trip
     explicit Waiter(boost::asio::any_io_executor ex) : timer(std::move(ex)) {}
   };
 
@@ -96,6 +109,7 @@ class Pool : public std::enable_shared_from_this<Pool> {
   void Release(std::unique_ptr<Connection> conn);
   void Drop(std::unique_ptr<Connection> conn);
   void Offer(std::unique_ptr<Connection> conn);
+  void TakeRiders(Waiter& handed);
   void OpenInBackground();
   boost::asio::awaitable<Result<std::unique_ptr<Connection>>> OpenConnection(Deadline deadline);
   Lease LeaseOut(std::unique_ptr<Connection> conn);
@@ -109,6 +123,7 @@ class Pool : public std::enable_shared_from_this<Pool> {
   std::list<Waiter*> waiters_;                     // FIFO of calls waiting for a connection
   int leased_ = 0;                                 // kLeased: held by Leases (or handed to a Waiter)
   int connecting_ = 0;                             // kConnecting: being opened by the pool
+  int64_t riders_ = 0;                             // PoolStats::riders
   bool closed_ = false;
   PreparedStatements prepared_;
   size_t next_first_host_ = 0;  // the host list entry the next new connection tries first

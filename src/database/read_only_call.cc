@@ -1,5 +1,11 @@
 #include "database/read_only_call.h"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 namespace pgmcp::database {
 namespace asio = boost::asio;
 
@@ -82,9 +88,12 @@ asio::awaitable<Result<std::vector<Rows>>> RunOrRollBack(Connection& conn, const
   co_return std::move(results);
 }
 
-Deadline CallDeadline(const Envelope& envelope) {
-  return Clock::now() + std::chrono::milliseconds(envelope.statement_timeout_ms) + kTimeoutGrace;
+// How long a call may take once sent: its statement timeout, then the grace period.
+Clock::duration CallBudget(const Envelope& envelope) {
+  return std::chrono::milliseconds(envelope.statement_timeout_ms) + kTimeoutGrace;
 }
+
+Deadline CallDeadline(const Envelope& envelope) { return Clock::now() + CallBudget(envelope); }
 
 // BEGIN, the settings and EXPLAIN of the SELECT of `envelope` (EnvelopeStatements): the cost
 // guard's first round trip. Its transaction must outlive the pipeline, so it is explicit, and the
@@ -97,21 +106,6 @@ Result<PlanEstimate> EstimateOf(const Rows& explained) {
   if (explained.row_count() != 1) return ParsePlanEstimate("");
   return ParsePlanEstimate(explained[0].Text("QUERY PLAN"));
 }
-
-// Counts the rows a sink has been given, so that a call is run again only when none reached it.
-class WatchedSink final : public RowSink {
- public:
-  explicit WatchedSink(RowSink& sink) : sink_(sink) {}
-  bool Add(const Rows& rows, int row) override {
-    ++delivered_;
-    return sink_.Add(rows, row);
-  }
-  bool untouched() const { return delivered_ == 0; }
-
- private:
-  RowSink& sink_;
-  int64_t delivered_ = 0;
-};
 
 // Runs `body` (the call's round trips on `conn`) and, when it failed because a transaction-mode
 // pooler lost a named statement and the pool falls back to unnamed ones, once more: every call
@@ -187,6 +181,39 @@ asio::awaitable<Result<std::string>> ExplainOn(Connection& conn, const Envelope&
   co_return explained[0].Text("QUERY PLAN");
 }
 
+// Runs `calls` in one round trip on `conn` (Connection::RunCalls) and wakes each as it ends.
+// A call that failed because a transaction-mode pooler lost its named statement runs once more,
+// unnamed, when no row of it reached its caller (WithUnnamedFallback's rule). Spawned: no
+// caller's cancellation ends the round trip the others share.
+asio::awaitable<void> RunShared(std::shared_ptr<Pool> pool, Lease conn, std::vector<std::shared_ptr<SharedCall>> calls) {
+  for (bool first_run = true; !calls.empty(); first_run = false) {
+    std::vector<Connection::PipelinedCall*> pipelined;
+    pipelined.reserve(calls.size());
+    // The connection's deadline is the longest budget: a call that waits behind a slow one in
+    // the same round trip is bounded by its own caller's wait (SharedCall), not by this.
+    Deadline deadline = Clock::now();
+    for (auto& call : calls) {
+      pipelined.push_back(&call->pipelined());
+      deadline = std::max(deadline, Clock::now() + call->budget());
+    }
+    std::vector<std::shared_ptr<SharedCall>> again;
+    auto run = conn->RunCalls(pipelined, deadline, [&](size_t i) {
+      const Status& result = calls[i]->pipelined().result;
+      if (first_run && !result && IsPoolerStatementError(result.error()) && calls[i]->sink().untouched()) {
+        again.push_back(calls[i]);  // decided once the connection is idle again
+      } else {
+        calls[i]->Finish();
+      }
+    });
+    co_await std::move(run);
+    if (!again.empty() && !pool->prepared_statements().FallBack(again.front()->pipelined().result.error(), *conn)) {
+      for (auto& call : again) call->Finish();
+      again.clear();
+    }
+    calls = std::move(again);
+  }
+}
+
 }  // namespace
 
 asio::awaitable<Result<Rows>> RunReadOnly(Pool& pool, Envelope envelope, Statement select,
@@ -202,11 +229,46 @@ asio::awaitable<Result<Rows>> RunReadOnly(Pool& pool, Envelope envelope, Stateme
 
 asio::awaitable<Result<GuardedRun>> RunReadOnlyWithinCost(Pool& pool, Envelope envelope, Statement select,
                                                           double max_cost, RowSink& sink, Deadline acquire_deadline) {
-  auto lease = co_await pool.Acquire(acquire_deadline);
+  // Without the cost guard the call is one round trip, which it may share with other waiting
+  // calls (database/shared_call.h) when it has to wait; with it, its transaction spans two and it
+  // runs alone.
+  // (Nothing with a destructor is made inside a co_await full-expression: g++ 12 destroys such
+  // temporaries twice.)
+  const auto executor = co_await asio::this_coro::executor;
+  std::shared_ptr<SharedCall> call;
+  std::vector<Statement> own_statements;
+  if (max_cost <= 0 && pool.MayShareRoundTrip()) {
+    call = std::make_shared<SharedCall>(executor, EnvelopeStatements(envelope, std::move(select)), kSelect, sink,
+                                        CallBudget(envelope), acquire_deadline + CallBudget(envelope));
+  } else {
+    own_statements = EnvelopeStatements(envelope, std::move(select));
+  }
+  auto lease = co_await pool.Acquire(acquire_deadline, call);
   if (!lease) co_return lease.error();
   Lease conn = std::move(lease.value());
-  WatchedSink watched(sink);
-  const std::vector<Statement> statements = EnvelopeStatements(envelope, std::move(select));
+  if (call && (!conn || !call->riders.empty())) {  // a shared round trip
+    if (conn) {
+      std::vector<std::shared_ptr<SharedCall>> calls{call};
+      calls.insert(calls.end(), call->riders.begin(), call->riders.end());
+      call->riders.clear();
+      asio::co_spawn(executor, RunShared(pool.shared_from_this(), std::move(conn), std::move(calls)), asio::detached);
+    }
+    // Waited for here, not in a child coroutine: that would throw once this one is cancelled.
+    auto cancelled = (co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none;
+    if (!cancelled && !call->finished()) {
+      auto [ec] = co_await call->woken().async_wait(asio::as_tuple(asio::use_awaitable));
+      (void)ec;  // Finish, the deadline or the caller's cancellation
+      cancelled = (co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none;
+    }
+    auto finished = call->Outcome(cancelled);
+    if (!finished) co_return finished.error();
+    GuardedRun out;
+    out.ran = true;
+    co_return out;
+  }
+  std::optional<WatchedSink> own;
+  WatchedSink& watched = call ? call->sink() : own.emplace(sink);
+  const std::vector<Statement>& statements = call ? call->statements() : own_statements;
   auto run = WithUnnamedFallback<GuardedRun>(
       pool, *conn, [&] { return RunWithinCostOn(*conn, envelope, statements, max_cost, watched); },
       [&] { return watched.untouched(); });

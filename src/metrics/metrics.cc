@@ -1,5 +1,6 @@
 #include "metrics/metrics.h"
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <vector>
@@ -31,6 +32,8 @@ Metrics::Metrics(std::string_view version, size_t max_series_per_family)
           registry_.AddCounter("pgmcp_rows_returned_total", "Rows returned to clients by tool calls.", {"tool"})),
       pool_connections_(registry_.AddGauge(
           "pgmcp_pool_connections", "Database connections by state; waiting counts calls queued for one.", {"state"})),
+      pool_shared_calls_(registry_.AddCounter("pgmcp_pool_shared_calls_total",
+                                              "Calls that rode along in another waiting call's round trip.", {})),
       schema_reloads_(registry_.AddCounter("pgmcp_schema_reloads_total", "Schema reloads, by result.", {"result"})),
       auth_failures_(
           registry_.AddCounter("pgmcp_auth_failures_total", "HTTP requests refused by authentication.", {"reason"})),
@@ -42,6 +45,7 @@ Metrics::Metrics(std::string_view version, size_t max_series_per_family)
                                              "Start time of the process since the Unix epoch, in seconds.")),
       resident_memory_(registry_.AddGauge("process_resident_memory_bytes", "Resident memory size in bytes.")) {
   for (const auto state : {"idle", "busy", "connecting", "waiting"}) pool_connections_.With({state});
+  pool_shared_calls_.With({});
   for (const auto result : kReloadResults) schema_reloads_.With({result});
   for (const auto reason : kAuthFailureReasons) auth_failures_.With({reason});
   for (const auto era : {"session", "stateless"}) sessions_.With({era});
@@ -82,6 +86,10 @@ void Metrics::ApplyPool(const PoolSample& sample) const {
   pool_connections_.With({"busy"}).Set(static_cast<double>(sample.busy));
   pool_connections_.With({"connecting"}).Set(static_cast<double>(sample.connecting));
   pool_connections_.With({"waiting"}).Set(static_cast<double>(sample.waiting));
+  // The pool counts; the counter catches up with it (samples run on one thread, in order).
+  auto& shared = pool_shared_calls_.With({});
+  const auto counted = static_cast<uint64_t>(std::max<int64_t>(sample.shared_calls, 0));
+  if (counted > shared.Value()) shared.Inc(counted - shared.Value());
 }
 
 void Metrics::ApplySessions(const SessionSample& sample) const {

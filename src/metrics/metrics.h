@@ -39,6 +39,7 @@ struct PoolSample {
   int64_t busy = 0;        // leased to a call
   int64_t connecting = 0;  // being opened
   int64_t waiting = 0;     // calls waiting for a connection
+  int64_t shared_calls = 0;  // calls that rode along in another call's round trip, since the start
 };
 
 // Live MCP sessions per protocol era (docs/protocol-eras.md): era="session" for initialize-based
@@ -90,6 +91,7 @@ class Metrics {
   HistogramFamily& tool_call_duration_;
   CounterFamily& rows_returned_;
   GaugeFamily& pool_connections_;
+  CounterFamily& pool_shared_calls_;
   CounterFamily& schema_reloads_;
   CounterFamily& auth_failures_;
   CounterFamily& http_requests_;

@@ -94,6 +94,7 @@ database::PoolOptions PoolOptionsFrom(const config::Settings& s, int max) {
                           : s.pool.prepared_statements == config::PreparedStatements::kOff ? database::PreparedMode::kOff
                                                                                            : database::PreparedMode::kAuto;
   o.statement_cache_size = static_cast<size_t>(s.pool.statement_cache_size);
+  o.calls_per_round_trip = static_cast<int>(s.pool.calls_per_round_trip);
   return o;
 }
 

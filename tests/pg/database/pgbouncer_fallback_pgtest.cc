@@ -12,12 +12,14 @@
 #include <future>
 
 #include "database/read_only_call.h"
+#include "support/first_values_sink.h"
 #include "support/run_program.h"
 #include "support/test_database.h"
 
 namespace pgmcp::database {
 namespace {
 namespace asio = boost::asio;
+using testing::FirstValues;
 
 class PgBouncerFallbackTest : public ::testing::Test {
  protected:
@@ -41,7 +43,7 @@ class PgBouncerFallbackTest : public ::testing::Test {
 
   // Starts PgBouncer with `server_connections` per database and user, and a pool of
   // `connections` pgmcp connections through it.
-  void StartBehindPgBouncer(PreparedMode mode, int server_connections, int connections) {
+  void StartBehindPgBouncer(PreparedMode mode, int server_connections, int connections, int calls_per_round_trip = 1) {
     setenv("PGBOUNCER_POOL_SIZE", std::to_string(server_connections).c_str(), 1);
     auto started = testing::RunProgram(Script(), {"start", dir_, std::getenv("PGMCP_TEST_CLUSTER"), db_.name(), "postgres"},
                                        dir_ + "_start");
@@ -52,6 +54,7 @@ class PgBouncerFallbackTest : public ::testing::Test {
     o.min = connections;
     o.max = connections;
     o.prepared_statements = mode;
+    o.calls_per_round_trip = calls_per_round_trip;
     pool_ = Pool::Create(io_.get_executor(), o);
   }
 
@@ -96,12 +99,14 @@ class PgBouncerFallbackTest : public ::testing::Test {
             for (int i = w; i < calls; i += workers) {
               Envelope env;
               env.claims_json = shapes[i].claims;
-              auto call = RunReadOnly(*pool_, env, Statement{shapes[i].sql, shapes[i].params},
-                                      Clock::now() + std::chrono::seconds(10));
+              // Streamed, as a tool call is: a call that waits may share a round trip.
+              FirstValues sink;
+              auto call = RunReadOnlyWithinCost(*pool_, env, Statement{shapes[i].sql, shapes[i].params}, 0, sink,
+                                                Clock::now() + std::chrono::seconds(10));
               auto r = co_await std::move(call);
-              answers[i] = !r                        ? "error " + r.error().code
-                           : r->row_count() == 1     ? std::string(r->Value(0, 0))
-                                                     : "rows " + std::to_string(r->row_count());
+              answers[i] = !r                           ? "error " + r.error().code
+                           : sink.values.size() == 1 ? sink.values[0]
+                                                     : "rows " + std::to_string(sink.values.size());
             }
           },
           asio::use_future));
@@ -136,6 +141,22 @@ TEST_F(PgBouncerFallbackTest, AutoFallsBackOnceAndEveryAnswerIsRight) {
   for (size_t i = 0; i < answers.size(); ++i) EXPECT_EQ(answers[i], expected_[i]) << "call " << i;
   EXPECT_EQ(Count(log, "\"prepared_statements_off\""), 1) << log;
   EXPECT_FALSE(pool_->prepared_statements().named());
+}
+
+// Waiting calls share a round trip (pool.calls_per_round_trip): several transactions, each
+// ended by its own Sync, in one write to PgBouncer, which may hand each to another server
+// connection. Every answer is still right, with named statements (falling back) or unnamed.
+TEST_F(PgBouncerFallbackTest, CallsSharingARoundTripAreAnsweredRightBehindThePooler) {
+  for (PreparedMode mode : {PreparedMode::kAuto, PreparedMode::kOff}) {
+    SCOPED_TRACE(mode == PreparedMode::kAuto ? "auto" : "off");
+    StartBehindPgBouncer(mode, 2, 2, 4);
+    auto answers = RunCalls(240, 10);
+    for (size_t i = 0; i < answers.size(); ++i) EXPECT_EQ(answers[i], expected_[i]) << "call " << i;
+    EXPECT_GT(pool_->stats().riders, 0) << "no call shared a round trip";
+    TearDown();
+    port_.clear();
+    expected_.clear();
+  }
 }
 
 TEST_F(PgBouncerFallbackTest, OnShowsThePoolersErrorToTheCall) {

@@ -54,6 +54,7 @@ TEST_F(InvocationTest, DefaultsAreTheSpecs) {
   EXPECT_EQ(inv->settings.pool.max_waiters, 1000);
   EXPECT_EQ(inv->settings.pool.prepared_statements, PreparedStatements::kAuto) << "prepared, falling back";
   EXPECT_EQ(inv->settings.pool.statement_cache_size, 256);
+  EXPECT_EQ(inv->settings.pool.calls_per_round_trip, 4);
   EXPECT_EQ(inv->settings.security.sanitize_text, SanitizeMode::kStrict);
   EXPECT_FALSE(inv->settings.security.allow_privileged_role);
   EXPECT_EQ(inv->settings.schema.tool_mode, ToolMode::kAuto);
@@ -116,6 +117,7 @@ acquire_timeout_ms = 100
 max_waiters = 0
 prepared_statements = "off"
 statement_cache_size = 32
+calls_per_round_trip = 1
 [schema]
 exclude_tables = ["*_old"]
 exclude_columns = ["*.ssn"]
@@ -149,6 +151,7 @@ max_body_bytes = 4096
   EXPECT_EQ(s.pool.max_waiters, 0) << "0 is allowed: no call waits, a full pool answers busy at once";
   EXPECT_EQ(s.pool.prepared_statements, PreparedStatements::kOff);
   EXPECT_EQ(s.pool.statement_cache_size, 32);
+  EXPECT_EQ(s.pool.calls_per_round_trip, 1);
   EXPECT_EQ(s.schema.reload_channel, "ddl");
   EXPECT_EQ(s.schema.tool_mode, ToolMode::kDiscovery);
   EXPECT_EQ(s.schema.max_table_tools, 12);
@@ -180,6 +183,8 @@ TEST_F(InvocationTest, MistakesAreConfigErrorsNamingTheKey) {
       {"[pool]\nprepared_statements = \"yes\"\n", "expected one of auto, on, off"},
       {"[pool]\nprepared_statements = true\n", "pool.prepared_statements"},
       {"[pool]\nstatement_cache_size = 0\n", "pool.statement_cache_size"},
+      {"[pool]\ncalls_per_round_trip = 0\n", "pool.calls_per_round_trip"},
+      {"[pool]\ncalls_per_round_trip = 65\n", "pool.calls_per_round_trip"},
       {"[security]\nsanitize_text = \"lenient\"\n", "security.sanitize_text"},
       {"[auth]\nmode = \"basic\"\n", "auth.mode"},
       {"[schema]\ntool_mode = \"both\"\n", "schema.tool_mode"},

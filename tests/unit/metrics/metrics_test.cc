@@ -58,6 +58,7 @@ TEST(MetricsTest, ExportsEveryDocumentedFamilyWithItsType) {
       {"pgmcp_tool_call_duration_seconds", "histogram"},
       {"pgmcp_rows_returned_total", "counter"},
       {"pgmcp_pool_connections", "gauge"},
+      {"pgmcp_pool_shared_calls_total", "counter"},
       {"pgmcp_schema_reloads_total", "counter"},
       {"pgmcp_auth_failures_total", "counter"},
       {"pgmcp_http_requests_total", "counter"},
@@ -85,6 +86,7 @@ TEST(MetricsTest, KnownLabelValuesStartAtZero) {
   for (const auto state : {"idle", "busy", "connecting", "waiting"}) {
     EXPECT_EQ(ValueOf(page, "pgmcp_pool_connections", {{"state", state}}), 0);
   }
+  EXPECT_EQ(ValueOf(page, "pgmcp_pool_shared_calls_total", {}), 0);
   EXPECT_EQ(ValueOf(page, "pgmcp_sessions", {{"era", "session"}}), 0);
   EXPECT_EQ(ValueOf(page, "pgmcp_sessions", {{"era", "stateless"}}), 0);
 }
@@ -146,11 +148,14 @@ TEST(MetricsTest, DurationBucketsAreTheDocumentedOnes) {
 TEST(MetricsTest, SamplersAreReadAtEveryRender) {
   auto m = Metrics::Create();
   int64_t busy = 0;
-  m->SetPoolSampler([&] { return PoolSample{.idle = 1, .busy = ++busy, .connecting = 2, .waiting = 0}; });
+  m->SetPoolSampler([&] {
+    return PoolSample{.idle = 1, .busy = ++busy, .connecting = 2, .waiting = 0, .shared_calls = 5 * busy};
+  });
   m->SetSessionSampler([] { return SessionSample{.session = 7, .stateless = 0}; });
   EXPECT_EQ(ValueOf(RenderAndParse(*m), "pgmcp_pool_connections", {{"state", "busy"}}), 1);
   const auto page = RenderAndParse(*m);
   EXPECT_EQ(ValueOf(page, "pgmcp_pool_connections", {{"state", "busy"}}), 2);
+  EXPECT_EQ(ValueOf(page, "pgmcp_pool_shared_calls_total", {}), 10) << "the pool's count, not a sum of samples";
   EXPECT_EQ(ValueOf(page, "pgmcp_pool_connections", {{"state", "connecting"}}), 2);
   EXPECT_EQ(ValueOf(page, "pgmcp_sessions", {{"era", "session"}}), 7);
   m->SetPoolSampler({});  // removed: no longer called, the gauges keep the last values

@@ -1,0 +1,293 @@
+// Waiting calls share a round trip (docs/reference.md, pool.calls_per_round_trip) against a real
+// PostgreSQL: on a pool of one connection, calls queued behind a running one go out together, each
+// its own transaction between its own Syncs. Each caller's role and claims stay its own, a
+// failing call fails alone, a caller that gives up leaves the others their answers, and no call
+// depends on a statement another call prepares in the same round trip.
+#include <gtest/gtest.h>
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <deque>
+#include <functional>
+
+#include "database/read_only_call.h"
+#include "support/first_values_sink.h"
+#include "support/test_database.h"
+
+namespace pgmcp::database {
+namespace {
+namespace asio = boost::asio;
+using testing::FirstValues;
+
+// What became of one call.
+struct Outcome {
+  bool done = false;
+  Status status = OkStatus();
+  std::vector<std::string> values;
+  Clock::time_point ended;
+};
+
+class SharedRoundTripTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    reader_ = "reader_" + db_.name();
+    db_.Exec("CREATE TABLE docs (id int PRIMARY KEY, tenant text);"
+             "INSERT INTO docs SELECT g, CASE WHEN g % 2 = 0 THEN 'a' ELSE 'b' END FROM generate_series(1, 8) g;"
+             "ALTER TABLE docs ENABLE ROW LEVEL SECURITY;"
+             "CREATE POLICY by_tenant ON docs USING "
+             "(tenant = nullif(current_setting('request.jwt.claims', true), '')::json->>'tenant');"
+             "CREATE ROLE " + reader_ + " NOLOGIN; GRANT SELECT ON docs TO " + reader_ + ";");
+  }
+  void TearDown() override {
+    if (pool_) {
+      pool_->Close();
+      io_.restart();
+      io_.run();
+    }
+    db_.Exec("DROP OWNED BY " + reader_ + "; DROP ROLE " + reader_);
+  }
+
+  // One connection, so that every call after the first waits for it.
+  Pool& MakePool(int calls_per_round_trip = 4, PreparedMode mode = PreparedMode::kOn) {
+    PoolOptions o;
+    o.dsn = db_.Dsn();
+    o.min = 0;
+    o.max = 1;
+    o.calls_per_round_trip = calls_per_round_trip;
+    o.prepared_statements = mode;
+    o.acquire_timeout = std::chrono::seconds(10);
+    pool_ = Pool::Create(io_.get_executor(), o);
+    return *pool_;
+  }
+
+  Envelope Tenant(const std::string& tenant) {
+    Envelope env;
+    env.role = reader_;
+    env.claims_json = tenant.empty() ? "" : R"({"tenant":")" + tenant + "\"}";
+    return env;
+  }
+
+  // Starts a call as a tool call runs (streamed, no cost guard); its outcome goes to `out`.
+  void Start(Envelope env, std::string sql, Outcome& out, asio::cancellation_slot slot = {},
+             std::chrono::milliseconds acquire_wait = std::chrono::seconds(10)) {
+    asio::co_spawn(io_, Call(*pool_, std::move(env), std::move(sql), out, acquire_wait),
+                   asio::bind_cancellation_slot(slot, asio::detached));
+  }
+  // The sink is freed as the call ends (by the allocator AddressSanitizer watches, unlike the
+  // frame), as a tool call's encoder is: a row delivered to it afterwards fails the test.
+  static asio::awaitable<void> Call(Pool& pool, Envelope env, std::string sql, Outcome& out,
+                                    std::chrono::milliseconds acquire_wait) {
+    auto sink = std::make_unique<FirstValues>();
+    auto run = RunReadOnlyWithinCost(pool, std::move(env), Statement{std::move(sql), {}}, 0, *sink,
+                                     Clock::now() + acquire_wait);
+    auto r = co_await std::move(run);
+    out.status = r ? OkStatus() : Status(r.error());
+    out.values = std::move(sink->values);
+    out.ended = Clock::now();
+    out.done = true;
+  }
+
+  // Runs the loop until no call is left.
+  void RunAll() {
+    io_.restart();
+    io_.run();
+  }
+
+  // What every tenant's caller must see: its own rows, its role and its claims, nothing else.
+  std::string TenantView() {
+    return "SELECT coalesce(string_agg(id::text, ',' ORDER BY id), 'none') || '/' || current_user || '/' || "
+           "coalesce(current_setting('request.jwt.claims', true), '') FROM public.docs";
+  }
+
+  testing::TestDatabase db_;
+  asio::io_context io_;
+  std::shared_ptr<Pool> pool_;
+  std::string reader_;
+};
+
+// A call holds the one connection; eight more wait, tenants alternating. They go out four to a
+// round trip, and each sees only its tenant's rows under its own role and claims.
+TEST_F(SharedRoundTripTest, CallsThatWaitedShareARoundTripAndEachKeepsItsOwnRoleAndClaims) {
+  MakePool(4);
+  std::deque<Outcome> out(9);
+  Start({}, "SELECT pg_sleep(0.2)::text", out[0]);
+  const std::vector<std::string> tenants{"a", "b", "", "a", "b", "b", "a", ""};
+  for (size_t i = 0; i < tenants.size(); ++i) Start(Tenant(tenants[i]), TenantView(), out[i + 1]);
+  RunAll();
+  for (size_t i = 0; i < tenants.size(); ++i) {
+    const Outcome& o = out[i + 1];
+    ASSERT_TRUE(o.done && o.status.ok()) << i << ": " << (o.status.ok() ? "not done" : o.status.error().code + " " + o.status.error().message);
+    ASSERT_EQ(o.values.size(), 1u) << i;
+    const std::string rows = tenants[i] == "a" ? "2,4,6,8" : tenants[i] == "b" ? "1,3,5,7" : "none";
+    const std::string claims = tenants[i].empty() ? "" : R"({"tenant":")" + tenants[i] + "\"}";
+    EXPECT_EQ(o.values[0], rows + "/" + reader_ + "/" + claims) << "call " << i;
+  }
+  EXPECT_EQ(pool_->stats().riders, 6) << "two round trips of four calls each";
+  // Nothing of the last caller is left on the connection.
+  Outcome after;
+  Start({}, "SELECT current_user || '/' || coalesce(current_setting('request.jwt.claims', true), '')", after);
+  RunAll();
+  ASSERT_TRUE(after.status.ok());
+  EXPECT_EQ(after.values, std::vector<std::string>{"postgres/"});
+}
+
+// In one round trip a call fails when it runs (division by zero) and another before its SELECT
+// (an unknown role): each gets its own error, the calls after them their answers.
+TEST_F(SharedRoundTripTest, AFailingCallFailsAloneAndTheOthersAreAnswered) {
+  MakePool(4);
+  std::deque<Outcome> out(5);
+  Start({}, "SELECT pg_sleep(0.2)::text", out[0]);
+  Start({}, "SELECT 1", out[1]);
+  Start({}, "SELECT (1 / 0)::text", out[2]);
+  Envelope unknown;
+  unknown.role = "no_such_role_" + db_.name();
+  Start(unknown, "SELECT 3", out[3]);
+  Start({}, "SELECT 4", out[4]);
+  RunAll();
+  ASSERT_TRUE(out[1].status.ok());
+  EXPECT_EQ(out[1].values, std::vector<std::string>{"1"});
+  ASSERT_FALSE(out[2].status.ok());
+  EXPECT_EQ(out[2].status.error().code, "22012");
+  ASSERT_FALSE(out[3].status.ok());
+  EXPECT_EQ(out[3].status.error().kind, ErrorKind::kPermissionDenied);
+  ASSERT_TRUE(out[4].status.ok()) << out[4].status.error().message;
+  EXPECT_EQ(out[4].values, std::vector<std::string>{"4"});
+  EXPECT_EQ(pool_->stats().riders, 3);
+  EXPECT_EQ(pool_->stats().idle, 1) << "the connection is idle and pooled again";
+}
+
+// The call that got the connection and a call riding along are cancelled (their clients went
+// away), once before the round trip is sent and once while it runs: the third still gets its
+// answer, the abandoned call's 20,000 rows are read and dropped (its sink is gone: under
+// AddressSanitizer a row delivered to it fails this test), and the connection serves the next call.
+TEST_F(SharedRoundTripTest, CallersThatGiveUpLeaveTheOthersTheirAnswers) {
+  for (auto delay : {std::chrono::milliseconds(0), std::chrono::milliseconds(100)}) {
+    SCOPED_TRACE("cancelled " + std::to_string(delay.count()) + " ms after the round trip formed");
+    MakePool(4);
+    std::deque<Outcome> out(4);
+    asio::cancellation_signal cancel_first, cancel_second;
+    Start({}, "SELECT pg_sleep(0.2)::text", out[0]);
+    Start({}, "SELECT pg_sleep(0.3)::text", out[1], cancel_first.slot());
+    Start({}, "SELECT g::text FROM generate_series(1, 20000) g", out[2], cancel_second.slot());
+    Start({}, "SELECT 3", out[3]);
+    asio::co_spawn(
+        io_,
+        [&]() -> asio::awaitable<void> {
+          while (pool_->stats().riders < 2) co_await asio::post(io_, asio::use_awaitable);
+          asio::steady_timer pause(io_, delay);
+          co_await pause.async_wait(asio::use_awaitable);
+          cancel_first.emit(asio::cancellation_type::terminal);
+          cancel_second.emit(asio::cancellation_type::terminal);
+        },
+        asio::detached);
+    RunAll();
+    ASSERT_TRUE(out[1].done && out[2].done && out[3].done);
+    ASSERT_FALSE(out[1].status.ok());
+    EXPECT_EQ(out[1].status.error().kind, ErrorKind::kCancelled);
+    ASSERT_FALSE(out[2].status.ok());
+    EXPECT_EQ(out[2].status.error().kind, ErrorKind::kCancelled);
+    EXPECT_TRUE(out[2].values.empty());
+    ASSERT_TRUE(out[3].status.ok()) << out[3].status.error().message;
+    EXPECT_EQ(out[3].values, std::vector<std::string>{"3"});
+    EXPECT_EQ(pool_->stats().idle, 1);
+    Outcome after;
+    Start({}, "SELECT 5", after);
+    RunAll();
+    ASSERT_TRUE(after.status.ok());
+    EXPECT_EQ(after.values, std::vector<std::string>{"5"});
+    pool_->Close();
+  }
+}
+
+// A call that rides along behind a slow one waits no longer than its own acquire wait and budget
+// (statement timeout and a 2 s grace): it gets "did not answer in time" while the slow call still
+// runs, which then gets its answer, and the connection stays pooled.
+TEST_F(SharedRoundTripTest, ACallBehindASlowOneInItsRoundTripTimesOutOnItsOwnDeadline) {
+  MakePool(4);
+  std::deque<Outcome> out(3);
+  Start({}, "SELECT pg_sleep(0.1)::text", out[0]);
+  Start({}, "SELECT pg_sleep(3.5)::text", out[1]);
+  Envelope quick;
+  quick.statement_timeout_ms = 100;
+  const auto started = Clock::now();
+  Start(quick, "SELECT 2", out[2], {}, std::chrono::milliseconds(500));
+  RunAll();
+  const auto waited = out[2].ended - started;
+  ASSERT_FALSE(out[2].status.ok());
+  EXPECT_EQ(out[2].status.error().kind, ErrorKind::kTimeout);
+  EXPECT_GE(waited, std::chrono::milliseconds(2500)) << "not before its acquire wait and budget";
+  EXPECT_LT(waited, std::chrono::milliseconds(3400)) << "not after the slow call it waited behind";
+  ASSERT_TRUE(out[1].status.ok()) << out[1].status.error().message;
+  EXPECT_EQ(pool_->stats().riders, 1);
+  EXPECT_EQ(pool_->stats().idle, 1);
+}
+
+// A statement new to the connection is prepared by the first call of a round trip only. Here
+// that call fails before its Parse (an unknown role), so the server skips the Parse: the other
+// calls with the same SELECT must not execute it by name ("prepared statement does not exist"),
+// and they answer. The next round trip prepares it.
+TEST_F(SharedRoundTripTest, NoCallDependsOnAStatementAnotherPreparesInTheSameRoundTrip) {
+  MakePool(4);
+  std::deque<Outcome> out(4);
+  Start({}, "SELECT pg_sleep(0.2)::text", out[0]);
+  Envelope unknown;
+  unknown.role = "no_such_role_" + db_.name();
+  Start(unknown, "SELECT 'same'", out[1]);
+  Start({}, "SELECT 'same'", out[2]);
+  Start({}, "SELECT 'same'", out[3]);
+  RunAll();
+  ASSERT_FALSE(out[1].status.ok());
+  EXPECT_EQ(out[1].status.error().kind, ErrorKind::kPermissionDenied);
+  for (int i : {2, 3}) {
+    ASSERT_TRUE(out[i].status.ok()) << i << ": " << out[i].status.error().message;
+    EXPECT_EQ(out[i].values, std::vector<std::string>{"same"}) << i;
+  }
+  EXPECT_EQ(pool_->stats().riders, 2);
+  Outcome again;
+  Start({}, "SELECT 'same'", again);
+  RunAll();
+  ASSERT_TRUE(again.status.ok()) << again.status.error().message;
+  EXPECT_EQ(again.values, std::vector<std::string>{"same"});
+}
+
+// A plain lease (a call under the cost guard, an EXPLAIN) keeps its place in the queue: the
+// calls behind it do not ride along with the call in front of it.
+TEST_F(SharedRoundTripTest, APlainLeaseKeepsItsPlaceInTheQueue) {
+  Pool& pool = MakePool(4);
+  std::deque<Outcome> out(3);
+  bool plain_ran = false;
+  Start({}, "SELECT pg_sleep(0.2)::text", out[0]);
+  Start({}, "SELECT 1", out[1]);
+  asio::co_spawn(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        auto lease = co_await pool.Acquire(Clock::now() + std::chrono::seconds(10));
+        plain_ran = lease.ok() && out[1].done && !out[2].done;
+      },
+      asio::detached);
+  Start({}, "SELECT 2", out[2]);
+  RunAll();
+  EXPECT_TRUE(plain_ran) << "the plain lease came after the first waiting call and before the last";
+  ASSERT_TRUE(out[1].status.ok() && out[2].status.ok());
+  EXPECT_EQ(pool_->stats().riders, 0);
+}
+
+// pool.calls_per_round_trip = 1: every call has a round trip of its own.
+TEST_F(SharedRoundTripTest, OneCallPerRoundTripSharesNothing) {
+  MakePool(1);
+  std::deque<Outcome> out(5);
+  Start({}, "SELECT pg_sleep(0.1)::text", out[0]);
+  for (int i = 1; i < 5; ++i) Start(Tenant(i % 2 ? "a" : "b"), TenantView(), out[i]);
+  RunAll();
+  for (int i = 1; i < 5; ++i) ASSERT_TRUE(out[i].status.ok()) << i << ": " << out[i].status.error().code;
+  EXPECT_EQ(pool_->stats().riders, 0);
+}
+
+}  // namespace
+}  // namespace pgmcp::database
