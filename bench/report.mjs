@@ -56,7 +56,9 @@ p();
 p(`Release binary: ${(machine.binary_bytes / 1048576).toFixed(2)} MiB (${(machine.binary_stripped_bytes / 1048576).toFixed(2)} MiB stripped).`);
 p();
 p(`The call: \`query_orders\` with \`{"where": {"customer_id": N}}\`, N cycling over 1..2000 (about 10 rows each). ` +
-  `pgbench runs the same two statements pgmcp sends (captured from the server log), pipelined: one transaction.`);
+  `pgbench runs the same two statements pgmcp sends (captured from the server log), pipelined: one transaction. ` +
+  `Each pgbench client has a connection of its own; pgmcp has \`pool.max\` = ${machine.pool_max}, so that its calls ` +
+  `that wait for a connection share its round trips (pool.calls_per_round_trip, default 4).`);
 p();
 p("## pgmcp next to the limit");
 p();
