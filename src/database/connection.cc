@@ -239,12 +239,13 @@ void Connection::SettlePreparedStatements(const std::vector<Statement>& statemen
 }
 
 // Reads the input that a wait for it (`waited`, WaitSocket's answer) found. With `whole`, first
-// says there whether the server's whole answer to the pipeline had arrived, in at most
-// kWholeAnswerBytes (database/answer_peek.h): for the first read of an answer only, while the
-// socket still starts at its first message. (Not a coroutine: one frame fewer per read.)
-Status Connection::ReadInput(const Status& waited, bool* whole) {
+// says there how many of the server's answers to the pipelines sent (one per Sync) had arrived
+// whole, in at most kWholeAnswerBytes (database/answer_peek.h): for the first read of a round
+// trip only, while the socket still starts at its first message. (Not a coroutine: one frame
+// fewer per read.)
+Status Connection::ReadInput(const Status& waited, size_t* whole) {
   if (!waited) return Fail(waited.error().kind, "read: " + waited.error().message);
-  if (whole != nullptr) *whole = AnswerArrivedWhole(PQsocket(conn_.get()));
+  if (whole != nullptr) *whole = WholeAnswersArrived(PQsocket(conn_.get()));
   answer_read_ = true;
   if (PQconsumeInput(conn_.get()) == 0) return Fail(ErrorKind::kUnavailable, ConnectionErrorText(conn_.get()));
   return OkStatus();
@@ -258,15 +259,18 @@ asio::awaitable<Status> Connection::ReadUntilSync(std::vector<Rows>& results, St
   std::optional<Error> first_error;
   size_t index = 0;
   bool wants_rows = true;
-  // A small answer that arrived whole is read whole; any other has the streamed statement read in
+  // Small answers that arrived whole are read whole; any other has the streamed statement read in
   // libpq's single-row mode, one row held at a time (docs/security.md, "Bounded memory").
-  // (Encrypted, the socket's bytes say nothing; once libpq has read some, they start mid-answer.)
-  bool read_whole = false;
+  // (Encrypted, the socket's bytes say nothing; once libpq has read some, they start mid-answer:
+  // the first read of a round trip counts the answers that arrived whole, this one's and those
+  // of the calls after it in a shared round trip, and each answer read uses up one.)
   PGconn* conn = conn_.get();
   if (stream.sink != nullptr && !answer_read_ && PQsslInUse(conn) != 1 && PQgssEncInUse(conn) != 1) {
     auto waited = co_await WaitSocket(Wait::kRead, deadline);
-    if (auto st = ReadInput(waited, &read_whole); !st) co_return st;
+    if (auto st = ReadInput(waited, &whole_answers_); !st) co_return st;
   }
+  const bool read_whole = whole_answers_ > 0;
+  if (read_whole) --whole_answers_;
   // libpq's single-row mode applies to the statement whose results come next, and only before
   // any of them is parsed: set at the start of that statement (PQisBusy parses input).
   bool row_mode_set = false;
@@ -334,6 +338,7 @@ asio::awaitable<Result<std::vector<Rows>>> Connection::Run(const std::vector<Sta
     co_return Fail(ErrorKind::kUnavailable, "not connected");
   }
   answer_read_ = false;
+  whole_answers_ = 0;
   if (auto sent = Send(statements); !sent) co_return sent.error();
   // Mostly sent at once: Flush's coroutine (and its frame) only for the rest of a larger pipeline.
   if (const int flushed = PQflush(conn_.get()); flushed != 0) {
@@ -379,6 +384,7 @@ asio::awaitable<Status> Connection::RunCalls(std::span<PipelinedCall* const> cal
     co_return fail_rest(Fail(ErrorKind::kUnavailable, "not connected"));
   }
   answer_read_ = false;
+  whole_answers_ = 0;
   std::vector<std::vector<PipelineSlot>> call_slots(calls.size());
   for (size_t i = 0; i < calls.size(); ++i) {
     if (auto sent = Send(*calls[i]->statements, /*may_prepare=*/i == 0); !sent) co_return fail_rest(sent);

@@ -127,7 +127,7 @@ class Connection {
   };
   boost::asio::awaitable<Result<std::vector<Rows>>> Run(const std::vector<Statement>& statements, Stream stream,
                                                         Deadline deadline);
-  Status ReadInput(const Status& waited, bool* whole = nullptr);
+  Status ReadInput(const Status& waited, size_t* whole = nullptr);
   boost::asio::awaitable<Status> ReadUntilSync(std::vector<Rows>& results, Stream stream, Deadline deadline);
   void SettlePreparedStatements(const std::vector<Statement>& statements, const std::optional<Error>& failure);
   void AttachSocket();
@@ -151,7 +151,8 @@ class Connection {
   std::vector<PipelineSlot> slots_;
   std::vector<const char*> param_values_;  // Send's bind values, kept to spare an allocation per call
   size_t failed_slot_ = 0;  // ReadUntilSync: the slot whose error it returned
-  bool answer_read_ = false;  // libpq has read part of the pipeline's answer (Send resets it)
+  bool answer_read_ = false;  // libpq has read part of the pipeline's answer (Run, RunCalls reset it)
+  size_t whole_answers_ = 0;  // answers of the round trip, not read yet, that arrived whole
   std::unique_ptr<StatementCache> prepared_;  // null: statements go unnamed
 };
 

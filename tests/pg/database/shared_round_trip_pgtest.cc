@@ -13,11 +13,14 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <algorithm>
 #include <deque>
 #include <functional>
+#include <thread>
 
 #include "database/read_only_call.h"
 #include "support/first_values_sink.h"
+#include "support/run_to_completion.h"
 #include "support/test_database.h"
 
 namespace pgmcp::database {
@@ -276,6 +279,60 @@ TEST_F(SharedRoundTripTest, APlainLeaseKeepsItsPlaceInTheQueue) {
   EXPECT_TRUE(plain_ran) << "the plain lease came after the first waiting call and before the last";
   ASSERT_TRUE(out[1].status.ok() && out[2].status.ok());
   EXPECT_EQ(pool_->stats().riders, 0);
+}
+
+// Counts the rows it is given and the most one Add's `rows` held: more than one means the answer
+// was read whole, one that it was read row by row.
+struct RowsHeld : RowSink {
+  bool Add(const Rows& rows, int) override {
+    ++count;
+    most = std::max(most, rows.row_count());
+    return true;
+  }
+  int count = 0;
+  int most = 0;
+};
+
+// The answers of a round trip's calls that had all arrived before the first read, within 32 KiB,
+// are read whole; the answer over the limit, and every answer after it, row by row. The loop is
+// held up right after the round trip is sent, so that every answer has arrived by the first read.
+TEST_F(SharedRoundTripTest, AnswersThatArrivedWholeAreReadWholeTheRestRowByRow) {
+  Pool& pool = MakePool(4);
+  auto lease = pgmcp::testing::RunToCompletion(io_, pool.Acquire(Clock::now() + std::chrono::seconds(10)));
+  ASSERT_TRUE(lease.ok()) << lease.error().message;
+  const std::vector<std::string> selects{"SELECT g FROM generate_series(1, 5) g", "SELECT g FROM generate_series(1, 7) g",
+                                         "SELECT g FROM generate_series(1, 20000) g",
+                                         "SELECT g FROM generate_series(1, 3) g"};
+  std::vector<std::vector<Statement>> statements;
+  std::deque<RowsHeld> sinks(selects.size());
+  std::vector<Connection::PipelinedCall> calls;
+  for (const auto& sql : selects) statements.push_back({Statement{sql, {}}});
+  for (size_t i = 0; i < selects.size(); ++i) calls.push_back({&statements[i], 0, &sinks[i], OkStatus()});
+  std::vector<Connection::PipelinedCall*> pointers;
+  for (auto& call : calls) pointers.push_back(&call);
+  std::vector<size_t> finished;
+  Status run = MakeError(ErrorKind::kInternal, "not run");
+  asio::co_spawn(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        auto calls_run = lease.value()->RunCalls(pointers, Clock::now() + std::chrono::seconds(10),
+                                                 [&](size_t i) { finished.push_back(i); });
+        run = co_await std::move(calls_run);
+      },
+      asio::detached);
+  // Runs after the coroutine's first step (the send), before its first read.
+  asio::post(io_, [] { std::this_thread::sleep_for(std::chrono::milliseconds(300)); });
+  io_.restart();
+  io_.run();
+  ASSERT_TRUE(run.ok()) << run.error().message;
+  EXPECT_EQ(finished, (std::vector<size_t>{0, 1, 2, 3}));
+  const std::vector<int> rows{5, 7, 20000, 3};
+  const std::vector<int> most{5, 7, 1, 1};
+  for (size_t i = 0; i < calls.size(); ++i) {
+    EXPECT_TRUE(calls[i].result.ok()) << i;
+    EXPECT_EQ(sinks[i].count, rows[i]) << i;
+    EXPECT_EQ(sinks[i].most, most[i]) << "call " << i << (most[i] == 1 ? " read row by row" : " read whole");
+  }
 }
 
 // pool.calls_per_round_trip = 1: every call has a round trip of its own.

@@ -1,5 +1,5 @@
-// AnswerArrivedWhole over a real socket pair: it says yes only for whole protocol messages up to a
-// ReadyForQuery within kWholeAnswerBytes, and never consumes what it looks at.
+// WholeAnswersArrived over a real socket pair: it counts only whole protocol messages up to a
+// ReadyForQuery within kWholeAnswerBytes, one per answer, and never consumes what it looks at.
 #include "database/answer_peek.h"
 
 #include <gtest/gtest.h>
@@ -45,41 +45,58 @@ const std::string kRows = Message('1', "") + Message('2', "") + Message('T', std
 TEST_F(AnswerPeekTest, AWholeAnswerUpToReadyForQueryIsSeenAndLeftInPlace) {
   const std::string answer = kRows + Message('Z', "I");
   Send(answer);
-  EXPECT_TRUE(AnswerArrivedWhole(reader()));
+  EXPECT_EQ(1u, WholeAnswersArrived(reader()));
   std::string left(answer.size() + 10, '\0');
   EXPECT_EQ(::read(reader(), left.data(), left.size()), static_cast<ssize_t>(answer.size())) << "nothing consumed";
 }
 
 TEST_F(AnswerPeekTest, AnAnswerStillArrivingIsNotWhole) {
   Send(kRows);  // no ReadyForQuery yet
-  EXPECT_FALSE(AnswerArrivedWhole(reader()));
+  EXPECT_EQ(0u, WholeAnswersArrived(reader()));
   const std::string ready = Message('Z', "I");
   Send(ready.substr(0, 3));  // ReadyForQuery cut inside its length
-  EXPECT_FALSE(AnswerArrivedWhole(reader()));
+  EXPECT_EQ(0u, WholeAnswersArrived(reader()));
   Send(ready.substr(3));
-  EXPECT_TRUE(AnswerArrivedWhole(reader()));
+  EXPECT_EQ(1u, WholeAnswersArrived(reader()));
 }
 
-TEST_F(AnswerPeekTest, NothingWaitingIsNotWhole) { EXPECT_FALSE(AnswerArrivedWhole(reader())); }
+// A shared round trip: one answer per call, each ended by its ReadyForQuery; only those that
+// arrived whole count, and only up to the first one still arriving.
+TEST_F(AnswerPeekTest, EveryWholeAnswerOfARoundTripIsCounted) {
+  const std::string one = kRows + Message('Z', "I");
+  Send(one + one + one.substr(0, one.size() - 2));
+  EXPECT_EQ(2u, WholeAnswersArrived(reader()));
+  Send(one.substr(one.size() - 2) + one);
+  EXPECT_EQ(4u, WholeAnswersArrived(reader()));
+}
+
+TEST_F(AnswerPeekTest, AnswersBeyondTheLimitAreNotCounted) {
+  const std::string one = kRows + Message('Z', "I");
+  const std::string big = Message('D', std::string(kWholeAnswerBytes - one.size(), 'v')) + Message('Z', "I");
+  Send(one + big + one);
+  EXPECT_EQ(1u, WholeAnswersArrived(reader())) << "the second answer ends beyond the first 32 KiB";
+}
+
+TEST_F(AnswerPeekTest, NothingWaitingIsNotWhole) { EXPECT_EQ(0u, WholeAnswersArrived(reader())); }
 
 TEST_F(AnswerPeekTest, AnAnswerOverTheLimitIsNotWholeEvenWhenItHasArrived) {
   Send(Message('D', std::string(kWholeAnswerBytes, 'v')) + Message('Z', "I"));
-  EXPECT_FALSE(AnswerArrivedWhole(reader()));
+  EXPECT_EQ(0u, WholeAnswersArrived(reader()));
 }
 
 TEST_F(AnswerPeekTest, AnAnswerExactlyAtTheLimitIsWhole) {
   const std::string answer = Message('D', std::string(kWholeAnswerBytes - 5 - 6, 'v')) + Message('Z', "I");
   ASSERT_EQ(answer.size(), kWholeAnswerBytes);
   Send(answer);
-  EXPECT_TRUE(AnswerArrivedWhole(reader()));
+  EXPECT_EQ(1u, WholeAnswersArrived(reader()));
 }
 
 TEST_F(AnswerPeekTest, BytesThatAreNotTheProtocolAreNotWhole) {
   Send(std::string("Z\0\0\0\0", 5) + Message('Z', "I"));  // a length below 4
-  EXPECT_FALSE(AnswerArrivedWhole(reader()));
+  EXPECT_EQ(0u, WholeAnswersArrived(reader()));
 }
 
-TEST(AnswerPeekClosedTest, AClosedDescriptorIsNotWhole) { EXPECT_FALSE(AnswerArrivedWhole(-1)); }
+TEST(AnswerPeekClosedTest, AClosedDescriptorIsNotWhole) { EXPECT_EQ(0u, WholeAnswersArrived(-1)); }
 
 }  // namespace
 }  // namespace pgmcp::database
