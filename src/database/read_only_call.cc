@@ -1,8 +1,8 @@
 #include "database/read_only_call.h"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -183,10 +183,24 @@ asio::awaitable<Result<std::string>> ExplainOn(Connection& conn, const Envelope&
 
 // Runs `calls` in one round trip on `conn` (Connection::RunCalls) and wakes each as it ends.
 // A call that failed because a transaction-mode pooler lost its named statement runs once more,
-// unnamed, when no row of it reached its caller (WithUnnamedFallback's rule). Spawned: no
-// caller's cancellation ends the round trip the others share.
-asio::awaitable<void> RunShared(std::shared_ptr<Pool> pool, Lease conn, std::vector<std::shared_ptr<SharedCall>> calls) {
+// unnamed, when no row of it reached its caller (WithUnnamedFallback's rule). Spawned with
+// `round_trip->stop` as its cancellation slot: no one caller's cancellation ends the round trip
+// the others share, but once every caller still waiting has given up it ends, and the Lease drops
+// the connection (its server told to cancel).
+asio::awaitable<void> RunShared(std::shared_ptr<Pool> pool, Lease conn, std::vector<std::shared_ptr<SharedCall>> calls,
+                                std::shared_ptr<SharedRoundTrip> round_trip) {
+  struct Unlink {  // however the coroutine ends, no call points at the round trip any more
+    std::vector<std::shared_ptr<SharedCall>> calls;
+    ~Unlink() {
+      for (auto& call : calls) call->round_trip = nullptr;
+    }
+  } unlink{calls};
   for (bool first_run = true; !calls.empty(); first_run = false) {
+    round_trip->calls.clear();
+    for (auto& call : calls) {
+      call->round_trip = round_trip.get();
+      round_trip->calls.push_back(call.get());
+    }
     std::vector<Connection::PipelinedCall*> pipelined;
     pipelined.reserve(calls.size());
     // The connection's deadline is the longest budget: a call that waits behind a slow one in
@@ -251,7 +265,11 @@ asio::awaitable<Result<GuardedRun>> RunReadOnlyWithinCost(Pool& pool, Envelope e
       std::vector<std::shared_ptr<SharedCall>> calls{call};
       calls.insert(calls.end(), call->riders.begin(), call->riders.end());
       call->riders.clear();
-      asio::co_spawn(executor, RunShared(pool.shared_from_this(), std::move(conn), std::move(calls)), asio::detached);
+      auto round_trip = std::make_shared<SharedRoundTrip>();
+      // The handler keeps the signal alive until the coroutine has completed.
+      asio::co_spawn(executor,
+                     RunShared(pool.shared_from_this(), std::move(conn), std::move(calls), round_trip),
+                     asio::bind_cancellation_slot(round_trip->stop.slot(), [round_trip](std::exception_ptr) {}));
     }
     // Waited for here, not in a child coroutine: that would throw once this one is cancelled.
     auto cancelled = (co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none;

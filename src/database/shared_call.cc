@@ -10,6 +10,13 @@ bool WatchedSink::Add(const Rows& rows, int row) {
   return sink_->Add(rows, row);
 }
 
+void SharedRoundTrip::GaveUp() {
+  for (const SharedCall* call : calls) {
+    if (!call->finished() && !call->sink().detached()) return;  // someone still waits for an answer
+  }
+  stop.emit(boost::asio::cancellation_type::terminal);
+}
+
 SharedCall::SharedCall(asio::any_io_executor executor, std::vector<Statement> statements, size_t streamed,
                        RowSink& sink, Clock::duration budget, Deadline wait_until)
     : statements_(std::move(statements)),
@@ -28,6 +35,7 @@ Status SharedCall::Outcome(bool cancelled) {
   // Given up: the round trip still reads this call's answer, but no row reaches the caller,
   // whose sink may be gone by then.
   sink_.Detach();
+  if (round_trip != nullptr) round_trip->GaveUp();
   if (cancelled) return MakeError(ErrorKind::kCancelled, "The call was cancelled.");
   return MakeError(ErrorKind::kTimeout, "The database did not answer in time.");
 }

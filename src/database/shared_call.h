@@ -9,6 +9,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <vector>
@@ -28,10 +29,23 @@ class WatchedSink : public RowSink {
   bool Add(const Rows& rows, int row) override;
   bool untouched() const { return delivered_ == 0; }
   void Detach() { sink_ = nullptr; }
+  bool detached() const { return sink_ == nullptr; }
 
  private:
   RowSink* sink_;
   int64_t delivered_ = 0;
+};
+
+class SharedCall;
+
+// The calls of one shared round trip while it runs (RunShared, database/read_only_call.cc). Once
+// every call of it not finished yet has been given up by its caller, `stop` ends the round trip:
+// the connection is dropped and the server told to cancel what it runs, as for a call alone.
+struct SharedRoundTrip {
+  boost::asio::cancellation_signal stop;
+  std::vector<SharedCall*> calls;  // kept alive by the round trip's own list
+  // Called as a caller gives up: stops the round trip when no caller is left waiting.
+  void GaveUp();
 };
 
 class SharedCall {
@@ -45,6 +59,7 @@ class SharedCall {
   const std::vector<Statement>& statements() const { return statements_; }
   Connection::PipelinedCall& pipelined() { return pipelined_; }
   WatchedSink& sink() { return sink_; }
+  const WatchedSink& sink() const { return sink_; }
   Clock::duration budget() const { return budget_; }
 
   // The round trip is over for this call: its result is in pipelined().result. Wakes the caller.
@@ -60,6 +75,8 @@ class SharedCall {
   // Set by the Pool on the call it hands a connection: the waiting calls that ride along in the
   // same round trip (at most pool.calls_per_round_trip - 1).
   std::vector<std::shared_ptr<SharedCall>> riders;
+  // The round trip running the call, while it runs.
+  SharedRoundTrip* round_trip = nullptr;
 
  private:
   std::vector<Statement> statements_;

@@ -231,6 +231,53 @@ TEST_F(SharedRoundTripTest, ACallBehindASlowOneInItsRoundTripTimesOutOnItsOwnDea
   EXPECT_EQ(pool_->stats().idle, 1);
 }
 
+// Every caller of a round trip gives up while it runs (their clients went away): the round trip
+// ends, its connection is dropped and the server told to cancel what it runs, as for a call alone,
+// instead of running 30 s queries nobody waits for.
+TEST_F(SharedRoundTripTest, WhenEveryCallerGivesUpTheRoundTripIsCancelledOnTheServer) {
+  MakePool(4);
+  std::deque<Outcome> out(3);
+  asio::cancellation_signal cancel_first, cancel_second;
+  Start({}, "SELECT pg_sleep(0.2)::text", out[0]);
+  Envelope patient;  // no statement timeout would end them soon
+  patient.statement_timeout_ms = 60000;
+  Start(patient, "SELECT pg_sleep(30)::text AS abandoned_first", out[1], cancel_first.slot());
+  Start(patient, "SELECT pg_sleep(30)::text AS abandoned_second", out[2], cancel_second.slot());
+  asio::co_spawn(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        while (pool_->stats().riders < 1) co_await asio::post(io_, asio::use_awaitable);
+        asio::steady_timer pause(io_, std::chrono::milliseconds(300));
+        co_await pause.async_wait(asio::use_awaitable);
+        cancel_first.emit(asio::cancellation_type::terminal);
+        pause.expires_after(std::chrono::milliseconds(100));
+        co_await pause.async_wait(asio::use_awaitable);
+        cancel_second.emit(asio::cancellation_type::terminal);
+      },
+      asio::detached);
+  const auto started = Clock::now();
+  RunAll();
+  EXPECT_LT(Clock::now() - started, std::chrono::seconds(5)) << "the round trip ran on after its callers left";
+  for (int i : {1, 2}) {
+    ASSERT_FALSE(out[i].status.ok()) << i;
+    EXPECT_EQ(out[i].status.error().kind, ErrorKind::kCancelled) << i;
+  }
+  EXPECT_EQ(pool_->stats().idle, 0) << "the connection left mid-query is dropped";
+  std::string running;
+  for (int i = 0; i < 100; ++i) {
+    running = db_.Scalar("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%abandoned_%' AND "
+                         "state = 'active' AND pid <> pg_backend_pid()");
+    if (running == "0") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(running, "0") << "the abandoned queries still run on the server";
+  Outcome after;
+  Start({}, "SELECT 5", after);
+  RunAll();
+  ASSERT_TRUE(after.status.ok()) << after.status.error().message;
+  EXPECT_EQ(after.values, std::vector<std::string>{"5"});
+}
+
 // A statement new to the connection is prepared by the first call of a round trip only. Here
 // that call fails before its Parse (an unknown role), so the server skips the Parse: the other
 // calls with the same SELECT must not execute it by name ("prepared statement does not exist"),
