@@ -175,7 +175,9 @@ void Connection::UsePreparedStatements(size_t capacity) {
 
 // Sends `statements` in one pipeline. With a statement cache, DEALLOCATEs of evicted statements
 // go first, then each statement as a named one, its Parse just before its first execution on
-// this connection: still one round trip. slots_ records what each result will answer.
+// this connection: still one round trip. Without `may_prepare` (a call after the first of a
+// shared round trip) nothing is deallocated or prepared: a statement goes by name only when an
+// earlier round trip settled its Parse, else unnamed. slots_ records what each result will answer.
 Status Connection::Send(const std::vector<Statement>& statements, bool may_prepare) {
   PGconn* conn = conn_.get();
   if (PQenterPipelineMode(conn) != 1) return Fail(ErrorKind::kInternal, ConnectionErrorText(conn));

@@ -181,26 +181,23 @@ asio::awaitable<Result<std::string>> ExplainOn(Connection& conn, const Envelope&
   co_return explained[0].Text("QUERY PLAN");
 }
 
-// Runs `calls` in one round trip on `conn` (Connection::RunCalls) and wakes each as it ends.
+// Runs `round_trip->calls` in one round trip on `conn` (Connection::RunCalls) and wakes each as it
+// ends.
 // A call that failed because a transaction-mode pooler lost its named statement runs once more,
 // unnamed, when no row of it reached its caller (WithUnnamedFallback's rule). Spawned with
 // `round_trip->stop` as its cancellation slot: no one caller's cancellation ends the round trip
 // the others share, but once every caller still waiting has given up it ends, and the Lease drops
 // the connection (its server told to cancel).
-asio::awaitable<void> RunShared(std::shared_ptr<Pool> pool, Lease conn, std::vector<std::shared_ptr<SharedCall>> calls,
-                                std::shared_ptr<SharedRoundTrip> round_trip) {
+asio::awaitable<void> RunShared(std::shared_ptr<Pool> pool, Lease conn, std::shared_ptr<SharedRoundTrip> round_trip) {
   struct Unlink {  // however the coroutine ends, no call points at the round trip any more
     std::vector<std::shared_ptr<SharedCall>> calls;
     ~Unlink() {
       for (auto& call : calls) call->round_trip = nullptr;
     }
-  } unlink{calls};
+  } unlink{round_trip->calls};
+  for (auto& call : unlink.calls) call->round_trip = round_trip.get();
+  auto& calls = round_trip->calls;
   for (bool first_run = true; !calls.empty(); first_run = false) {
-    round_trip->calls.clear();
-    for (auto& call : calls) {
-      call->round_trip = round_trip.get();
-      round_trip->calls.push_back(call.get());
-    }
     std::vector<Connection::PipelinedCall*> pipelined;
     pipelined.reserve(calls.size());
     // The connection's deadline is the longest budget: a call that waits behind a slow one in
@@ -226,6 +223,18 @@ asio::awaitable<void> RunShared(std::shared_ptr<Pool> pool, Lease conn, std::vec
     }
     calls = std::move(again);
   }
+}
+
+// Starts the round trip of `leader`, the call handed `conn`, and of the calls riding along with it.
+void StartSharedRoundTrip(Pool& pool, const asio::any_io_executor& executor, Lease conn,
+                          const std::shared_ptr<SharedCall>& leader) {
+  auto round_trip = std::make_shared<SharedRoundTrip>();
+  round_trip->calls.push_back(leader);
+  round_trip->calls.insert(round_trip->calls.end(), leader->riders.begin(), leader->riders.end());
+  leader->riders.clear();
+  // The handler keeps the signal alive until the coroutine has completed.
+  asio::co_spawn(executor, RunShared(pool.shared_from_this(), std::move(conn), round_trip),
+                 asio::bind_cancellation_slot(round_trip->stop.slot(), [round_trip](std::exception_ptr) {}));
 }
 
 }  // namespace
@@ -261,16 +270,7 @@ asio::awaitable<Result<GuardedRun>> RunReadOnlyWithinCost(Pool& pool, Envelope e
   if (!lease) co_return lease.error();
   Lease conn = std::move(lease.value());
   if (call && (!conn || !call->riders.empty())) {  // a shared round trip
-    if (conn) {
-      std::vector<std::shared_ptr<SharedCall>> calls{call};
-      calls.insert(calls.end(), call->riders.begin(), call->riders.end());
-      call->riders.clear();
-      auto round_trip = std::make_shared<SharedRoundTrip>();
-      // The handler keeps the signal alive until the coroutine has completed.
-      asio::co_spawn(executor,
-                     RunShared(pool.shared_from_this(), std::move(conn), std::move(calls), round_trip),
-                     asio::bind_cancellation_slot(round_trip->stop.slot(), [round_trip](std::exception_ptr) {}));
-    }
+    if (conn) StartSharedRoundTrip(pool, executor, std::move(conn), call);
     // Waited for here, not in a child coroutine: that would throw once this one is cancelled.
     auto cancelled = (co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none;
     if (!cancelled && !call->finished()) {

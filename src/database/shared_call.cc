@@ -11,7 +11,7 @@ bool WatchedSink::Add(const Rows& rows, int row) {
 }
 
 void SharedRoundTrip::GaveUp() {
-  for (const SharedCall* call : calls) {
+  for (const auto& call : calls) {
     if (!call->finished() && !call->sink().detached()) return;  // someone still waits for an answer
   }
   stop.emit(boost::asio::cancellation_type::terminal);

@@ -3,7 +3,7 @@
 // docs/decisions.md, "Waiting calls share a round trip"). The Pool queues it; the call handed the
 // connection runs itself and the calls that rode along (Connection::RunCalls), each its own
 // transaction between its own Syncs. Each call's coroutine waits for its own end and may give up
-// meanwhile (Abandon): its rows are then read and dropped. Shared (std::shared_ptr) between the
+// meanwhile (Outcome): its rows are then read and dropped. Shared (std::shared_ptr) between the
 // call's coroutine and the round trip running it, so either may end first.
 #pragma once
 
@@ -43,7 +43,7 @@ class SharedCall;
 // the connection is dropped and the server told to cancel what it runs, as for a call alone.
 struct SharedRoundTrip {
   boost::asio::cancellation_signal stop;
-  std::vector<SharedCall*> calls;  // kept alive by the round trip's own list
+  std::vector<std::shared_ptr<SharedCall>> calls;  // the calls of its current run
   // Called as a caller gives up: stops the round trip when no caller is left waiting.
   void GaveUp();
 };

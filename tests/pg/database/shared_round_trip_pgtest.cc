@@ -96,6 +96,14 @@ class SharedRoundTripTest : public ::testing::Test {
     out.done = true;
   }
 
+  // One more call, after the others, run to its end.
+  Outcome CallAlone(std::string sql) {
+    Outcome out;
+    Start({}, std::move(sql), out);
+    RunAll();
+    return out;
+  }
+
   // Runs the loop until no call is left.
   void RunAll() {
     io_.restart();
@@ -133,9 +141,7 @@ TEST_F(SharedRoundTripTest, CallsThatWaitedShareARoundTripAndEachKeepsItsOwnRole
   }
   EXPECT_EQ(pool_->stats().riders, 6) << "two round trips of four calls each";
   // Nothing of the last caller is left on the connection.
-  Outcome after;
-  Start({}, "SELECT current_user || '/' || coalesce(current_setting('request.jwt.claims', true), '')", after);
-  RunAll();
+  Outcome after = CallAlone("SELECT current_user || '/' || coalesce(current_setting('request.jwt.claims', true), '')");
   ASSERT_TRUE(after.status.ok());
   EXPECT_EQ(after.values, std::vector<std::string>{"postgres/"});
 }
@@ -199,9 +205,7 @@ TEST_F(SharedRoundTripTest, CallersThatGiveUpLeaveTheOthersTheirAnswers) {
     ASSERT_TRUE(out[3].status.ok()) << out[3].status.error().message;
     EXPECT_EQ(out[3].values, std::vector<std::string>{"3"});
     EXPECT_EQ(pool_->stats().idle, 1);
-    Outcome after;
-    Start({}, "SELECT 5", after);
-    RunAll();
+    Outcome after = CallAlone("SELECT 5");
     ASSERT_TRUE(after.status.ok());
     EXPECT_EQ(after.values, std::vector<std::string>{"5"});
     pool_->Close();
@@ -271,9 +275,7 @@ TEST_F(SharedRoundTripTest, WhenEveryCallerGivesUpTheRoundTripIsCancelledOnTheSe
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   EXPECT_EQ(running, "0") << "the abandoned queries still run on the server";
-  Outcome after;
-  Start({}, "SELECT 5", after);
-  RunAll();
+  Outcome after = CallAlone("SELECT 5");
   ASSERT_TRUE(after.status.ok()) << after.status.error().message;
   EXPECT_EQ(after.values, std::vector<std::string>{"5"});
 }
@@ -299,9 +301,7 @@ TEST_F(SharedRoundTripTest, NoCallDependsOnAStatementAnotherPreparesInTheSameRou
     EXPECT_EQ(out[i].values, std::vector<std::string>{"same"}) << i;
   }
   EXPECT_EQ(pool_->stats().riders, 2);
-  Outcome again;
-  Start({}, "SELECT 'same'", again);
-  RunAll();
+  Outcome again = CallAlone("SELECT 'same'");
   ASSERT_TRUE(again.status.ok()) << again.status.error().message;
   EXPECT_EQ(again.values, std::vector<std::string>{"same"});
 }
