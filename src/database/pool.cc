@@ -207,14 +207,28 @@ void Pool::Offer(std::unique_ptr<Connection> conn) {
 void Pool::TakeRiders(Waiter& handed) {
   if (!handed.call) return;
   handed.call->riders.clear();
-  while (!waiters_.empty() && static_cast<int>(handed.call->riders.size()) + 1 < options_.calls_per_round_trip) {
+  TakeSharingWaiters(handed.call->riders, static_cast<size_t>(options_.calls_per_round_trip) - 1);
+  riders_ += static_cast<int64_t>(handed.call->riders.size());
+}
+
+std::vector<std::shared_ptr<SharedCall>> Pool::TakeNextRoundTrip(Connection& conn) {
+  std::vector<std::shared_ptr<SharedCall>> calls;
+  if (closed_ || !conn.IsIdle()) return calls;
+  TakeSharingWaiters(calls, static_cast<size_t>(options_.calls_per_round_trip));
+  if (calls.empty()) return calls;
+  riders_ += static_cast<int64_t>(calls.size()) - 1;
+  prepared_.Apply(conn);  // as Offer does at every hand-over
+  return calls;
+}
+
+void Pool::TakeSharingWaiters(std::vector<std::shared_ptr<SharedCall>>& calls, size_t limit) {
+  while (!waiters_.empty() && calls.size() < limit) {
     Waiter* w = waiters_.front();
     if (!w->call || w->woken) break;
     waiters_.pop_front();
     w->taken = true;
     w->timer.cancel();
-    handed.call->riders.push_back(w->call);
-    ++riders_;
+    calls.push_back(w->call);
   }
 }
 

@@ -87,6 +87,12 @@ class Pool : public std::enable_shared_from_this<Pool> {
   // Whether a call starting now may share a round trip: sharing is on and no connection is idle
   // (a call that finds one idle runs at once, and needs no SharedCall).
   bool MayShareRoundTrip() const { return options_.calls_per_round_trip > 1 && idle_.empty(); }
+  // For `conn`, still leased and idle at the end of a shared round trip: the waiting calls that
+  // share its next round trip at once (at most calls_per_round_trip, taken from the head of the
+  // queue by TakeRiders' rule), or none, and then the Lease returns it as usual. The round trip
+  // that ends sends the next one itself, before the calls it answered are resumed: the backend
+  // does not wait for their replies to be written.
+  std::vector<std::shared_ptr<SharedCall>> TakeNextRoundTrip(Connection& conn);
   // Whether leased connections send named statements, and the fall back from them.
   PreparedStatements& prepared_statements() { return prepared_; }
   // False while the breaker is open: the last connection attempt failed and none succeeded since.
@@ -110,6 +116,8 @@ class Pool : public std::enable_shared_from_this<Pool> {
   void Drop(std::unique_ptr<Connection> conn);
   void Offer(std::unique_ptr<Connection> conn);
   void TakeRiders(Waiter& handed);
+  // Moves the run of shareable calls at the head of the queue into `calls`, up to `limit` in all.
+  void TakeSharingWaiters(std::vector<std::shared_ptr<SharedCall>>& calls, size_t limit);
   void OpenInBackground();
   boost::asio::awaitable<Result<std::unique_ptr<Connection>>> OpenConnection(Deadline deadline);
   Lease LeaseOut(std::unique_ptr<Connection> conn);

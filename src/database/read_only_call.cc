@@ -182,46 +182,60 @@ asio::awaitable<Result<std::string>> ExplainOn(Connection& conn, const Envelope&
 }
 
 // Runs `round_trip->calls` in one round trip on `conn` (Connection::RunCalls) and wakes each as it
-// ends.
+// ends; then, while calls wait for a connection, the next of them on the same connection
+// (Pool::TakeNextRoundTrip), sent before the calls just answered resume to write their replies.
 // A call that failed because a transaction-mode pooler lost its named statement runs once more,
 // unnamed, when no row of it reached its caller (WithUnnamedFallback's rule). Spawned with
 // `round_trip->stop` as its cancellation slot: no one caller's cancellation ends the round trip
 // the others share, but once every caller still waiting has given up it ends, and the Lease drops
 // the connection (its server told to cancel).
 asio::awaitable<void> RunShared(std::shared_ptr<Pool> pool, Lease conn, std::shared_ptr<SharedRoundTrip> round_trip) {
-  struct Unlink {  // however the coroutine ends, no call points at the round trip any more
+  struct Linked {  // however the coroutine ends, no call points at the round trip any more
     std::vector<std::shared_ptr<SharedCall>> calls;
-    ~Unlink() {
+    void Link(const std::vector<std::shared_ptr<SharedCall>>& now, SharedRoundTrip* to) {
+      Unlink();
+      calls = now;
+      for (auto& call : calls) call->round_trip = to;
+    }
+    void Unlink() {
       for (auto& call : calls) call->round_trip = nullptr;
+      calls.clear();
     }
-  } unlink{round_trip->calls};
-  for (auto& call : unlink.calls) call->round_trip = round_trip.get();
+    ~Linked() { Unlink(); }
+  } linked;
   auto& calls = round_trip->calls;
-  for (bool first_run = true; !calls.empty(); first_run = false) {
-    std::vector<Connection::PipelinedCall*> pipelined;
-    pipelined.reserve(calls.size());
-    // The connection's deadline is the longest budget: a call that waits behind a slow one in
-    // the same round trip is bounded by its own caller's wait (SharedCall), not by this.
-    Deadline deadline = Clock::now();
-    for (auto& call : calls) {
-      pipelined.push_back(&call->pipelined());
-      deadline = std::max(deadline, Clock::now() + call->budget());
-    }
-    std::vector<std::shared_ptr<SharedCall>> again;
-    auto run = conn->RunCalls(pipelined, deadline, [&](size_t i) {
-      const Status& result = calls[i]->pipelined().result;
-      if (first_run && !result && IsPoolerStatementError(result.error()) && calls[i]->sink().untouched()) {
-        again.push_back(calls[i]);  // decided once the connection is idle again
-      } else {
-        calls[i]->Finish();
+  while (!calls.empty()) {
+    linked.Link(calls, round_trip.get());
+    for (bool first_run = true; !calls.empty(); first_run = false) {
+      std::vector<Connection::PipelinedCall*> pipelined;
+      pipelined.reserve(calls.size());
+      // The connection's deadline is the longest budget: a call that waits behind a slow one in
+      // the same round trip is bounded by its own caller's wait (SharedCall), not by this.
+      Deadline deadline = Clock::now();
+      for (auto& call : calls) {
+        pipelined.push_back(&call->pipelined());
+        deadline = std::max(deadline, Clock::now() + call->budget());
       }
-    });
-    co_await std::move(run);
-    if (!again.empty() && !pool->prepared_statements().FallBack(again.front()->pipelined().result.error(), *conn)) {
-      for (auto& call : again) call->Finish();
-      again.clear();
+      std::vector<std::shared_ptr<SharedCall>> again;
+      auto run = conn->RunCalls(pipelined, deadline, [&](size_t i) {
+        const Status& result = calls[i]->pipelined().result;
+        if (first_run && !result && IsPoolerStatementError(result.error()) && calls[i]->sink().untouched()) {
+          again.push_back(calls[i]);  // decided once the connection is idle again
+        } else {
+          calls[i]->Finish();
+        }
+      });
+      co_await std::move(run);
+      if (!again.empty() && !pool->prepared_statements().FallBack(again.front()->pipelined().result.error(), *conn)) {
+        for (auto& call : again) call->Finish();
+        again.clear();
+      }
+      calls = std::move(again);
     }
-    calls = std::move(again);
+    linked.Unlink();
+    // Stopped (every caller gave up): the connection is not idle, and the Lease drops it.
+    if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) break;
+    calls = pool->TakeNextRoundTrip(*conn);
   }
 }
 

@@ -34,6 +34,10 @@ struct Outcome {
   Status status = OkStatus();
   std::vector<std::string> values;
   Clock::time_point ended;
+  // How long the caller holds the loop once it resumes (as if writing a large reply), and when
+  // it resumed.
+  std::chrono::milliseconds hold{0};
+  std::chrono::system_clock::time_point resumed;
 };
 
 class SharedRoundTripTest : public ::testing::Test {
@@ -90,6 +94,8 @@ class SharedRoundTripTest : public ::testing::Test {
     auto run = RunReadOnlyWithinCost(pool, std::move(env), Statement{std::move(sql), {}}, 0, *sink,
                                      Clock::now() + acquire_wait);
     auto r = co_await std::move(run);
+    out.resumed = std::chrono::system_clock::now();
+    std::this_thread::sleep_for(out.hold);
     out.status = r ? OkStatus() : Status(r.error());
     out.values = std::move(sink->values);
     out.ended = Clock::now();
@@ -237,10 +243,11 @@ TEST_F(SharedRoundTripTest, ACallBehindASlowOneInItsRoundTripTimesOutOnItsOwnDea
 
 // Every caller of a round trip gives up while it runs (their clients went away): the round trip
 // ends, its connection is dropped and the server told to cancel what it runs, as for a call alone,
-// instead of running 30 s queries nobody waits for.
+// instead of running 30 s queries nobody waits for. A call queued behind it is not sent on that
+// connection: it gets a fresh one.
 TEST_F(SharedRoundTripTest, WhenEveryCallerGivesUpTheRoundTripIsCancelledOnTheServer) {
   MakePool(4);
-  std::deque<Outcome> out(3);
+  std::deque<Outcome> out(4);
   asio::cancellation_signal cancel_first, cancel_second;
   Start({}, "SELECT pg_sleep(0.2)::text", out[0]);
   Envelope patient;  // no statement timeout would end them soon
@@ -251,6 +258,7 @@ TEST_F(SharedRoundTripTest, WhenEveryCallerGivesUpTheRoundTripIsCancelledOnTheSe
       io_,
       [&]() -> asio::awaitable<void> {
         while (pool_->stats().riders < 1) co_await asio::post(io_, asio::use_awaitable);
+        Start({}, "SELECT 'waited behind'", out[3]);  // queued behind the round trip
         asio::steady_timer pause(io_, std::chrono::milliseconds(300));
         co_await pause.async_wait(asio::use_awaitable);
         cancel_first.emit(asio::cancellation_type::terminal);
@@ -266,7 +274,10 @@ TEST_F(SharedRoundTripTest, WhenEveryCallerGivesUpTheRoundTripIsCancelledOnTheSe
     ASSERT_FALSE(out[i].status.ok()) << i;
     EXPECT_EQ(out[i].status.error().kind, ErrorKind::kCancelled) << i;
   }
-  EXPECT_EQ(pool_->stats().idle, 0) << "the connection left mid-query is dropped";
+  ASSERT_TRUE(out[3].status.ok()) << "the call queued behind it is answered on a fresh connection";
+  EXPECT_EQ(out[3].values, std::vector<std::string>{"waited behind"});
+  EXPECT_EQ(pool_->stats().riders, 1) << "the queued call did not go on the stopped round trip's connection";
+  EXPECT_EQ(pool_->stats().idle, 1) << "only the fresh connection is pooled";
   std::string running;
   for (int i = 0; i < 100; ++i) {
     running = db_.Scalar("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%abandoned_%' AND "
@@ -380,6 +391,56 @@ TEST_F(SharedRoundTripTest, AnswersThatArrivedWholeAreReadWholeTheRestRowByRow) 
     EXPECT_EQ(sinks[i].count, rows[i]) << i;
     EXPECT_EQ(sinks[i].most, most[i]) << "call " << i << (most[i] == 1 ? " read row by row" : " read whole");
   }
+}
+
+// While calls wait, a connection that ends a shared round trip sends the next of them itself,
+// before the last caller it answered resumes: the server runs the next calls while the callers
+// write their replies. Here each of the first two callers holds the loop for 500 ms as it resumes
+// (the first may resume before the second answer is read); the next round trip's SELECT ran on
+// the server before the last of them let go.
+TEST_F(SharedRoundTripTest, TheNextRoundTripIsSentBeforeTheLastCallItAnsweredResumes) {
+  MakePool(2);
+  std::deque<Outcome> out(5);
+  Start({}, "SELECT pg_sleep(0.2)::text", out[0]);
+  for (int i : {1, 2}) {
+    out[i].hold = std::chrono::milliseconds(500);
+    Start({}, "SELECT 'answered first'", out[i]);
+  }
+  for (int i : {3, 4}) Start({}, "SELECT extract(epoch FROM clock_timestamp())::text", out[i]);
+  RunAll();
+  for (int i = 1; i < 5; ++i) ASSERT_TRUE(out[i].done && out[i].status.ok()) << i;
+  EXPECT_EQ(pool_->stats().riders, 2) << "two round trips of two calls";
+  const auto last_resumed = std::max(out[1].resumed, out[2].resumed);
+  const double resumed_s = std::chrono::duration<double>(last_resumed.time_since_epoch()).count();
+  for (int i : {3, 4}) {
+    const double ran_s = std::stod(out[i].values.at(0));
+    EXPECT_LT(ran_s, resumed_s + 0.4) << "call " << i << " ran " << ran_s - resumed_s
+                                      << " s after the last caller of the round trip before resumed";
+  }
+  EXPECT_EQ(pool_->stats().idle, 1);
+}
+
+// A round trip goes on with the calls behind it only while they may share: a plain lease at the
+// head of the queue gets the connection next, and the call behind it comes after.
+TEST_F(SharedRoundTripTest, ARoundTripGoesOnOnlyUntilAPlainLeaseIsNext) {
+  Pool& pool = MakePool(4);
+  std::deque<Outcome> out(4);
+  bool plain_ran = false;
+  Start({}, "SELECT pg_sleep(0.2)::text", out[0]);
+  Start({}, "SELECT 1", out[1]);
+  Start({}, "SELECT 2", out[2]);
+  asio::co_spawn(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        auto lease = co_await pool.Acquire(Clock::now() + std::chrono::seconds(10));
+        plain_ran = lease.ok() && out[1].done && out[2].done && !out[3].done;
+      },
+      asio::detached);
+  Start({}, "SELECT 3", out[3]);
+  RunAll();
+  EXPECT_TRUE(plain_ran) << "the plain lease came after the round trip in front of it and before the last call";
+  for (int i = 1; i < 4; ++i) ASSERT_TRUE(out[i].status.ok()) << i;
+  EXPECT_EQ(pool_->stats().riders, 1);
 }
 
 // pool.calls_per_round_trip = 1: every call has a round trip of its own.
