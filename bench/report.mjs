@@ -130,7 +130,7 @@ if (httpJwt?.cpu?.server_core_pct !== undefined) {
     : "";
   p(`During the HTTP + JWT phase pgmcp used ${f(httpJwt.cpu.server_core_pct, 0)} % of one core: its one event loop ` +
     `would be the limit only near 100 %; below that, more loops fill idle cores but serve fewer calls per wake-up ` +
-    `(docs/benchmarks.md, "Why 0.60× is out of reach here").${split}`);
+    `(docs/benchmarks.md, "What 0.60× needs on this machine").${split}`);
   p();
 }
 p("## The floor: what a process in pgmcp's place costs on this machine");

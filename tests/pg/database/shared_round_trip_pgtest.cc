@@ -102,6 +102,18 @@ class SharedRoundTripTest : public ::testing::Test {
     out.done = true;
   }
 
+  // Queues a plain lease (as a call under the cost guard takes one): `ran` says whether it got the
+  // connection, and `in_order()` held when it did.
+  void StartPlainLease(bool& ran, std::function<bool()> in_order) {
+    asio::co_spawn(
+        io_,
+        [this, &ran, in_order]() -> asio::awaitable<void> {
+          auto lease = co_await pool_->Acquire(Clock::now() + std::chrono::seconds(10));
+          ran = lease.ok() && in_order();
+        },
+        asio::detached);
+  }
+
   // One more call, after the others, run to its end.
   Outcome CallAlone(std::string sql) {
     Outcome out;
@@ -320,18 +332,12 @@ TEST_F(SharedRoundTripTest, NoCallDependsOnAStatementAnotherPreparesInTheSameRou
 // A plain lease (a call under the cost guard, an EXPLAIN) keeps its place in the queue: the
 // calls behind it do not ride along with the call in front of it.
 TEST_F(SharedRoundTripTest, APlainLeaseKeepsItsPlaceInTheQueue) {
-  Pool& pool = MakePool(4);
+  MakePool(4);
   std::deque<Outcome> out(3);
   bool plain_ran = false;
   Start({}, "SELECT pg_sleep(0.2)::text", out[0]);
   Start({}, "SELECT 1", out[1]);
-  asio::co_spawn(
-      io_,
-      [&]() -> asio::awaitable<void> {
-        auto lease = co_await pool.Acquire(Clock::now() + std::chrono::seconds(10));
-        plain_ran = lease.ok() && out[1].done && !out[2].done;
-      },
-      asio::detached);
+  StartPlainLease(plain_ran, [&] { return out[1].done && !out[2].done; });
   Start({}, "SELECT 2", out[2]);
   RunAll();
   EXPECT_TRUE(plain_ran) << "the plain lease came after the first waiting call and before the last";
@@ -423,19 +429,13 @@ TEST_F(SharedRoundTripTest, TheNextRoundTripIsSentBeforeTheLastCallItAnsweredRes
 // A round trip goes on with the calls behind it only while they may share: a plain lease at the
 // head of the queue gets the connection next, and the call behind it comes after.
 TEST_F(SharedRoundTripTest, ARoundTripGoesOnOnlyUntilAPlainLeaseIsNext) {
-  Pool& pool = MakePool(4);
+  MakePool(4);
   std::deque<Outcome> out(4);
   bool plain_ran = false;
   Start({}, "SELECT pg_sleep(0.2)::text", out[0]);
   Start({}, "SELECT 1", out[1]);
   Start({}, "SELECT 2", out[2]);
-  asio::co_spawn(
-      io_,
-      [&]() -> asio::awaitable<void> {
-        auto lease = co_await pool.Acquire(Clock::now() + std::chrono::seconds(10));
-        plain_ran = lease.ok() && out[1].done && out[2].done && !out[3].done;
-      },
-      asio::detached);
+  StartPlainLease(plain_ran, [&] { return out[1].done && out[2].done && !out[3].done; });
   Start({}, "SELECT 3", out[3]);
   RunAll();
   EXPECT_TRUE(plain_ran) << "the plain lease came after the round trip in front of it and before the last call";
