@@ -75,9 +75,10 @@ class Connection {
   };
   // Sends every call's pipeline back to back (one round trip for all; libpq writes at each Sync)
   // and reads the answers in order; `finished(i)` is called as soon as call i's Sync has been
-  // read, or the connection failed. A call's failure is its own: the server still runs the calls after it. Only the
-  // first call prepares statements; the others run a named statement only when an earlier round
-  // trip settled its Parse, else send it unnamed, so that no call depends on another's Parse.
+  // read, or the connection failed. A call's failure is its own: the server still runs the calls
+  // after it. Only the first call prepares statements; the others run a named statement only when
+  // an earlier round trip settled its Parse, else send it unnamed, so that no call depends on
+  // another's Parse.
   // Returns the connection's failure, if any: then every unfinished call has it as its result,
   // and the connection is kBroken. `calls` and what they point to must outlive the run.
   boost::asio::awaitable<Status> RunCalls(std::span<PipelinedCall* const> calls, Deadline deadline,
