@@ -190,22 +190,17 @@ asio::awaitable<Result<std::string>> ExplainOn(Connection& conn, const Envelope&
 // the others share, but once every caller still waiting has given up it ends, and the Lease drops
 // the connection (its server told to cancel).
 asio::awaitable<void> RunShared(std::shared_ptr<Pool> pool, Lease conn, std::shared_ptr<SharedRoundTrip> round_trip) {
-  struct Linked {  // however the coroutine ends, no call points at the round trip any more
-    std::vector<std::shared_ptr<SharedCall>> calls;
-    void Link(const std::vector<std::shared_ptr<SharedCall>>& now, SharedRoundTrip* to) {
-      Unlink();
-      calls = now;
-      for (auto& call : calls) call->round_trip = to;
+  // However the coroutine ends, no call points at the round trip any more (a call that finishes
+  // stops pointing at it itself).
+  struct Unlink {
+    SharedRoundTrip& round_trip;
+    ~Unlink() {
+      for (auto& call : round_trip.calls) call->round_trip = nullptr;
     }
-    void Unlink() {
-      for (auto& call : calls) call->round_trip = nullptr;
-      calls.clear();
-    }
-    ~Linked() { Unlink(); }
-  } linked;
+  } unlink{*round_trip};
   auto& calls = round_trip->calls;
   while (!calls.empty()) {
-    linked.Link(calls, round_trip.get());
+    for (auto& call : calls) call->round_trip = round_trip.get();
     for (bool first_run = true; !calls.empty(); first_run = false) {
       std::vector<Connection::PipelinedCall*> pipelined;
       pipelined.reserve(calls.size());
@@ -232,7 +227,6 @@ asio::awaitable<void> RunShared(std::shared_ptr<Pool> pool, Lease conn, std::sha
       }
       calls = std::move(again);
     }
-    linked.Unlink();
     // Stopped (every caller gave up): the connection is not idle, and the Lease drops it.
     if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) break;
     calls = pool->TakeNextRoundTrip(*conn);

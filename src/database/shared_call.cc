@@ -27,6 +27,7 @@ SharedCall::SharedCall(asio::any_io_executor executor, std::vector<Statement> st
 
 void SharedCall::Finish() {
   finished_ = true;
+  round_trip = nullptr;
   woken_.cancel();
 }
 

@@ -62,7 +62,8 @@ class SharedCall {
   const WatchedSink& sink() const { return sink_; }
   Clock::duration budget() const { return budget_; }
 
-  // The round trip is over for this call: its result is in pipelined().result. Wakes the caller.
+  // The round trip is over for this call: its result is in pipelined().result. Wakes the caller,
+  // and unlinks the call from the round trip.
   void Finish();
   bool finished() const { return finished_; }
   // What the caller waits on, in its own coroutine: Finish cancels it; it expires at the deadline.
@@ -75,7 +76,7 @@ class SharedCall {
   // Set by the Pool on the call it hands a connection: the waiting calls that ride along in the
   // same round trip (at most pool.calls_per_round_trip - 1).
   std::vector<std::shared_ptr<SharedCall>> riders;
-  // The round trip running the call, while it runs.
+  // The round trip running the call, until the call finishes (or the round trip ends).
   SharedRoundTrip* round_trip = nullptr;
 
  private:
