@@ -58,7 +58,8 @@ p();
 p(`The call: \`query_orders\` with \`{"where": {"customer_id": N}}\`, N cycling over 1..2000 (about 10 rows each). ` +
   `pgbench runs the same two statements pgmcp sends (captured from the server log), pipelined: one transaction. ` +
   `Each pgbench client has a connection of its own; pgmcp has \`pool.max\` = ${machine.pool_max}, so that its calls ` +
-  `that wait for a connection share its round trips (pool.calls_per_round_trip, default 4).`);
+  `that wait for a connection share its round trips, up to \`pool.calls_per_round_trip\` = ` +
+  `${machine.round_trip_calls ?? 4} calls each.`);
 p();
 p("## pgmcp next to the limit");
 p();
