@@ -118,36 +118,41 @@ void WriteAll(int fd, std::string_view bytes) {
   }
 }
 
-// Lines from the server's stdout, read in large chunks.
+// Lines from the server's stdout, read in large chunks into one buffer that is compacted, and
+// grown only for a line longer than it, so that reading costs no allocation or zeroing per call.
 class LineReader {
  public:
-  explicit LineReader(int fd) : fd_(fd) { buffer_.reserve(1 << 17); }
+  explicit LineReader(int fd) : fd_(fd), buffer_(1 << 17, '\0') {}
 
   // The next whole line (without its newline); valid until the next call.
   std::string_view Next() {
     for (;;) {
-      size_t newline = buffer_.find('\n', start_);
-      if (newline != std::string::npos) {
-        std::string_view line(buffer_.data() + start_, newline - start_);
-        start_ = newline + 1;
+      const char* begin = buffer_.data() + start_;
+      if (const void* newline = std::memchr(begin, '\n', end_ - start_)) {
+        std::string_view line(begin, static_cast<const char*>(newline) - begin);
+        start_ += line.size() + 1;
         return line;
       }
-      buffer_.erase(0, start_);
-      start_ = 0;
-      size_t had = buffer_.size();
-      buffer_.resize(had + (1 << 16));
+      if (buffer_.size() - end_ < kChunk) {
+        std::memmove(buffer_.data(), begin, end_ - start_);
+        end_ -= start_;
+        start_ = 0;
+        if (buffer_.size() - end_ < kChunk) buffer_.resize(buffer_.size() * 2);
+      }
       ssize_t n;
-      do n = read(fd_, buffer_.data() + had, 1 << 16);
+      do n = read(fd_, buffer_.data() + end_, buffer_.size() - end_);
       while (n < 0 && errno == EINTR);
       if (n <= 0) Fail("pgmcp closed its stdout");
-      buffer_.resize(had + static_cast<size_t>(n));
+      end_ += static_cast<size_t>(n);
     }
   }
 
  private:
+  static constexpr size_t kChunk = 1 << 16;
   int fd_;
   std::string buffer_;
-  size_t start_ = 0;
+  size_t start_ = 0;  // the first byte not yet returned
+  size_t end_ = 0;    // the end of the bytes read
 };
 
 // /proc/PID/stat: utime and stime in seconds.
