@@ -97,8 +97,16 @@ struct Server {
     };
     reloader = service::SchemaReloader::Create(io, tools, hooks);
     metrics->SetPoolSampler([p = pool] {
-      auto st = p->stats();
-      return metrics::PoolSample{st.idle, st.busy, st.connecting, st.waiting, st.riders};
+      const auto st = p->stats();
+      return metrics::PoolSample{.idle = st.idle,
+                                 .busy = st.busy,
+                                 .connecting = st.connecting,
+                                 .waiting = st.waiting,
+                                 .shared_calls = st.riders,
+                                 .named_statements = st.named_statements,
+                                 .statement_cache_hits = st.statements.hits,
+                                 .statement_cache_misses = st.statements.misses,
+                                 .statement_cache_evictions = st.statements.evictions};
     });
     tools->SetStaleHandler([this] { asio::post(io, [this] { reloader->Request("ttl", false); }); });
     auto s = settings->current();            // listen_dsn and reload_channel are restart-only

@@ -165,11 +165,11 @@ asio::awaitable<Status> Connection::Flush(int flushed, Deadline deadline) {
   }
 }
 
-void Connection::UsePreparedStatements(size_t capacity) {
+void Connection::UsePreparedStatements(size_t capacity, std::shared_ptr<StatementCacheCounts> counts) {
   if (capacity == 0) {
     prepared_.reset();
   } else if (!prepared_) {
-    prepared_ = std::make_unique<StatementCache>(capacity);
+    prepared_ = std::make_unique<StatementCache>(capacity, std::move(counts));
   }
 }
 

@@ -92,8 +92,9 @@ class Connection {
 
   // Sends statements from now on as named prepared statements, at most `capacity` kept prepared
   // on this connection (database/statement_cache.h); 0 sends them unnamed and forgets the cache
-  // (what is still prepared on the server stays there until the connection closes).
-  void UsePreparedStatements(size_t capacity);
+  // (what is still prepared on the server stays there until the connection closes). The cache
+  // adds what it does to `counts` when given (the pool's sum).
+  void UsePreparedStatements(size_t capacity, std::shared_ptr<StatementCacheCounts> counts = nullptr);
   // The cache, or null when statements go unnamed.
   const StatementCache* prepared_statements() const { return prepared_.get(); }
 

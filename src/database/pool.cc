@@ -242,7 +242,13 @@ void Pool::Drop(std::unique_ptr<Connection> conn) {
 }
 
 PoolStats Pool::stats() const {
-  return PoolStats{static_cast<int>(idle_.size()), leased_, connecting_, static_cast<int>(waiters_.size()), riders_};
+  return PoolStats{.idle = static_cast<int>(idle_.size()),
+                   .busy = leased_,
+                   .connecting = connecting_,
+                   .waiting = static_cast<int>(waiters_.size()),
+                   .riders = riders_,
+                   .named_statements = prepared_.named(),
+                   .statements = prepared_.counts()};
 }
 
 void Pool::Close() {

@@ -18,6 +18,7 @@
 #include "database/connection.h"
 #include "database/prepared_statements.h"
 #include "database/shared_call.h"
+#include "database/statement_cache.h"
 
 namespace pgmcp::database {
 
@@ -45,6 +46,8 @@ struct PoolStats {
   int connecting = 0;  // ConnectionState::kConnecting
   int waiting = 0;     // calls waiting for a connection (at most PoolOptions::max_waiters)
   int64_t riders = 0;  // calls that rode along in another call's round trip, since the start
+  bool named_statements = false;    // calls go as named prepared statements now (PreparedStatements)
+  StatementCacheCounts statements;  // the connections' statement caches, summed, since the start
 };
 
 class Pool;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 
 #include "common/result.h"
 #include "database/connection.h"
@@ -28,11 +29,14 @@ class PreparedStatements {
   // The first such error turns named statements off for the whole pool and logs why, once.
   bool FallBack(const Error& error, Connection& conn);
   bool named() const { return named_; }
+  // What the statement caches of the pool's connections did, summed, since the start.
+  const StatementCacheCounts& counts() const { return *counts_; }
 
  private:
   PreparedMode mode_;
   size_t cache_size_;
   bool named_;
+  std::shared_ptr<StatementCacheCounts> counts_ = std::make_shared<StatementCacheCounts>();
 };
 
 // A pooler lost or mixed named statements between calls: invalid_sql_statement_name (26000, the

@@ -19,7 +19,9 @@ std::string StatementName(std::string_view sql) {
   return name;
 }
 
-StatementCache::StatementCache(size_t capacity) : capacity_(std::max<size_t>(capacity, 1)) {}
+StatementCache::StatementCache(size_t capacity, std::shared_ptr<StatementCacheCounts> counts)
+    : capacity_(std::max<size_t>(capacity, 1)),
+      counts_(counts ? std::move(counts) : std::make_shared<StatementCacheCounts>()) {}
 
 bool StatementCache::TakeFromEvicted(const std::string& name) {
   auto it = std::find(evicted_.begin(), evicted_.end(), name);
@@ -30,17 +32,18 @@ bool StatementCache::TakeFromEvicted(const std::string& name) {
 
 StatementCache::Use StatementCache::Lookup(std::string_view sql) {
   if (auto found = by_sql_.find(sql); found != by_sql_.end()) {
-    ++hits_;
+    ++counts_->hits;
     lru_.splice(lru_.begin(), lru_, found->second);
     return Use{found->second->name, false};
   }
-  ++misses_;
+  ++counts_->misses;
   lru_.push_front(Entry{std::string(sql), StatementName(sql)});
   by_sql_.emplace(lru_.front().sql, lru_.begin());
   // Evicted but not deallocated yet: it is still prepared on the server, so it is used as it is.
   const bool prepare = !TakeFromEvicted(lru_.front().name);
   lru_.front().settled = !prepare;
   if (lru_.size() > capacity_) {
+    ++counts_->evictions;
     evicted_.push_back(std::move(lru_.back().name));
     by_sql_.erase(lru_.back().sql);
     lru_.pop_back();
@@ -51,7 +54,7 @@ StatementCache::Use StatementCache::Lookup(std::string_view sql) {
 const std::string* StatementCache::SettledName(std::string_view sql) {
   auto found = by_sql_.find(sql);
   if (found == by_sql_.end() || !found->second->settled) return nullptr;
-  ++hits_;
+  ++counts_->hits;
   lru_.splice(lru_.begin(), lru_, found->second);
   return &found->second->name;
 }

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <list>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -19,9 +20,18 @@ namespace pgmcp::database {
 // pgmcp knows (docs/security.md, "Prepared statements").
 std::string StatementName(std::string_view sql);
 
+// What the caches of one pool's connections did, summed over them (PoolStats::statements, the
+// pgmcp_pool_statement_cache_* series of docs/reference.md). Shared by the caches, on one executor.
+struct StatementCacheCounts {
+  uint64_t hits = 0;       // an execution found its statement prepared on the connection
+  uint64_t misses = 0;     // it did not: the statement was added to the cache
+  uint64_t evictions = 0;  // a statement left a full cache, to be deallocated
+};
+
 class StatementCache {
  public:
-  explicit StatementCache(size_t capacity);
+  // `counts`, when given, is shared with other caches (a pool's); otherwise the cache has its own.
+  explicit StatementCache(size_t capacity, std::shared_ptr<StatementCacheCounts> counts = nullptr);
 
   struct Use {
     const std::string& name;
@@ -47,8 +57,7 @@ class StatementCache {
   void Deallocated(std::string name, bool done);
 
   size_t size() const { return by_sql_.size(); }
-  uint64_t hits() const { return hits_; }
-  uint64_t misses() const { return misses_; }
+  const StatementCacheCounts& counts() const { return *counts_; }
 
  private:
   struct Entry {
@@ -62,8 +71,7 @@ class StatementCache {
   std::list<Entry> lru_;  // most recently used first
   std::unordered_map<std::string_view, std::list<Entry>::iterator> by_sql_;  // keys view lru_'s sql
   std::vector<std::string> evicted_;  // evicted names not yet deallocated on the server
-  uint64_t hits_ = 0;
-  uint64_t misses_ = 0;
+  std::shared_ptr<StatementCacheCounts> counts_;
 };
 
 }  // namespace pgmcp::database

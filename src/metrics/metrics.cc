@@ -10,6 +10,12 @@
 namespace pgmcp::metrics {
 namespace {
 
+// The pool counts; its counter catches up with it (samples run on one thread, in order).
+void CatchUp(CounterFamily& family, uint64_t counted) {
+  auto& counter = family.With({});
+  if (counted > counter.Value()) counter.Inc(counted - counter.Value());
+}
+
 std::vector<double> DurationBuckets() {
   return std::vector<double>(kToolCallDurationBuckets.begin(), kToolCallDurationBuckets.end());
 }
@@ -34,6 +40,18 @@ Metrics::Metrics(std::string_view version, size_t max_series_per_family)
           "pgmcp_pool_connections", "Database connections by state; waiting counts calls queued for one.", {"state"})),
       pool_shared_calls_(registry_.AddCounter("pgmcp_pool_shared_calls_total",
                                               "Calls that rode along in another waiting call's round trip.", {})),
+      pool_prepared_statements_(registry_.AddGauge(
+          "pgmcp_pool_prepared_statements",
+          "1 while calls go as named prepared statements, 0 while they go unnamed (off, or auto fell back).", {})),
+      pool_statement_cache_hits_(
+          registry_.AddCounter("pgmcp_pool_statement_cache_hits_total",
+                               "Statement executions that found their statement prepared on the connection.", {})),
+      pool_statement_cache_misses_(registry_.AddCounter(
+          "pgmcp_pool_statement_cache_misses_total",
+          "Statement executions that did not, and added their statement to the connection's cache.", {})),
+      pool_statement_cache_evictions_(registry_.AddCounter(
+          "pgmcp_pool_statement_cache_evictions_total",
+          "Statements evicted from a full cache (pool.statement_cache_size) and deallocated.", {})),
       schema_reloads_(registry_.AddCounter("pgmcp_schema_reloads_total", "Schema reloads, by result.", {"result"})),
       auth_failures_(
           registry_.AddCounter("pgmcp_auth_failures_total", "HTTP requests refused by authentication.", {"reason"})),
@@ -45,7 +63,11 @@ Metrics::Metrics(std::string_view version, size_t max_series_per_family)
                                              "Start time of the process since the Unix epoch, in seconds.")),
       resident_memory_(registry_.AddGauge("process_resident_memory_bytes", "Resident memory size in bytes.")) {
   for (const auto state : {"idle", "busy", "connecting", "waiting"}) pool_connections_.With({state});
-  pool_shared_calls_.With({});
+  for (auto* counter : {&pool_shared_calls_, &pool_statement_cache_hits_, &pool_statement_cache_misses_,
+                        &pool_statement_cache_evictions_}) {
+    counter->With({});
+  }
+  pool_prepared_statements_.With({});
   for (const auto result : kReloadResults) schema_reloads_.With({result});
   for (const auto reason : kAuthFailureReasons) auth_failures_.With({reason});
   for (const auto era : {"session", "stateless"}) sessions_.With({era});
@@ -86,10 +108,11 @@ void Metrics::ApplyPool(const PoolSample& sample) const {
   pool_connections_.With({"busy"}).Set(static_cast<double>(sample.busy));
   pool_connections_.With({"connecting"}).Set(static_cast<double>(sample.connecting));
   pool_connections_.With({"waiting"}).Set(static_cast<double>(sample.waiting));
-  // The pool counts; the counter catches up with it (samples run on one thread, in order).
-  auto& shared = pool_shared_calls_.With({});
-  const auto counted = static_cast<uint64_t>(std::max<int64_t>(sample.shared_calls, 0));
-  if (counted > shared.Value()) shared.Inc(counted - shared.Value());
+  pool_prepared_statements_.With({}).Set(sample.named_statements ? 1 : 0);
+  CatchUp(pool_shared_calls_, static_cast<uint64_t>(std::max<int64_t>(sample.shared_calls, 0)));
+  CatchUp(pool_statement_cache_hits_, sample.statement_cache_hits);
+  CatchUp(pool_statement_cache_misses_, sample.statement_cache_misses);
+  CatchUp(pool_statement_cache_evictions_, sample.statement_cache_evictions);
 }
 
 void Metrics::ApplySessions(const SessionSample& sample) const {

@@ -40,6 +40,11 @@ struct PoolSample {
   int64_t connecting = 0;  // being opened
   int64_t waiting = 0;     // calls waiting for a connection
   int64_t shared_calls = 0;  // calls that rode along in another call's round trip, since the start
+  bool named_statements = false;  // calls go as named prepared statements now
+  // The connections' statement caches, summed since the start (database::StatementCacheCounts).
+  uint64_t statement_cache_hits = 0;
+  uint64_t statement_cache_misses = 0;
+  uint64_t statement_cache_evictions = 0;
 };
 
 // Live MCP sessions per protocol era (docs/protocol-eras.md): era="session" for initialize-based
@@ -92,6 +97,10 @@ class Metrics {
   CounterFamily& rows_returned_;
   GaugeFamily& pool_connections_;
   CounterFamily& pool_shared_calls_;
+  GaugeFamily& pool_prepared_statements_;
+  CounterFamily& pool_statement_cache_hits_;
+  CounterFamily& pool_statement_cache_misses_;
+  CounterFamily& pool_statement_cache_evictions_;
   CounterFamily& schema_reloads_;
   CounterFamily& auth_failures_;
   CounterFamily& http_requests_;

@@ -58,6 +58,23 @@ test("metrics count the calls made, by tool and status, with rows and durations"
   assert.ok(after.get(`pgmcp_http_requests_total{code="200"}`) >= 4);
 });
 
+test("the pool's prepared statements show in the metrics: named, and reused from call to call", async () => {
+  const before = await metrics(server);
+  const sum = (m, name) => m.get(`pgmcp_pool_statement_cache_${name}_total`) ?? 0;
+  const calls = 6;
+  for (let i = 0; i < calls; i++) {
+    const r = await call(server, "query_products", { where: { id: 1 } });
+    assert.equal(r.result.isError, false, JSON.stringify(r));
+  }
+  const after = await metrics(server);
+  assert.equal(after.get("pgmcp_pool_prepared_statements"), 1, "pool.prepared_statements is auto, not fallen back");
+  const hits = sum(after, "hits") - sum(before, "hits");
+  const misses = sum(after, "misses") - sum(before, "misses");
+  assert.equal(hits + misses, 2 * calls, "each call runs its settings and its SELECT, each looked up once");
+  assert.ok(hits >= calls, `the same call again finds its statements prepared (hits ${hits}, misses ${misses})`);
+  assert.equal(sum(after, "evictions"), 0, "the default cache of 256 holds every statement of this test");
+});
+
 test("every log line is JSON; tool calls carry the documented fields and never row values", async () => {
   const r = await call(server, "query_customers", { select: ["email"], limit: 1 });
   const email = r.result.structuredContent.rows[0][0];

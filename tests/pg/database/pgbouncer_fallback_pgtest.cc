@@ -141,6 +141,7 @@ TEST_F(PgBouncerFallbackTest, AutoFallsBackOnceAndEveryAnswerIsRight) {
   for (size_t i = 0; i < answers.size(); ++i) EXPECT_EQ(answers[i], expected_[i]) << "call " << i;
   EXPECT_EQ(Count(log, "\"prepared_statements_off\""), 1) << log;
   EXPECT_FALSE(pool_->prepared_statements().named());
+  EXPECT_FALSE(pool_->stats().named_statements) << "pgmcp_pool_prepared_statements shows the fall back";
 }
 
 // Waiting calls share a round trip (pool.calls_per_round_trip): several transactions, each

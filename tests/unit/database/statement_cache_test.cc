@@ -25,8 +25,29 @@ TEST(StatementCacheTest, FirstUsePreparesLaterUsesDoNot) {
   auto again = cache.Lookup("SELECT 1");
   EXPECT_FALSE(again.prepare);
   EXPECT_EQ(again.name, StatementName("SELECT 1"));
-  EXPECT_EQ(cache.hits(), 1u);
-  EXPECT_EQ(cache.misses(), 1u);
+  EXPECT_EQ(cache.counts().hits, 1u);
+  EXPECT_EQ(cache.counts().misses, 1u);
+  EXPECT_EQ(cache.counts().evictions, 0u);
+}
+
+// A pool's connections share one set of counts: what /metrics shows is their sum, and it outlives
+// any one connection's cache.
+TEST(StatementCacheTest, CachesGivenOneSetOfCountsAddToIt) {
+  auto counts = std::make_shared<StatementCacheCounts>();
+  {
+    StatementCache a(1, counts);
+    StatementCache b(4, counts);
+    a.Lookup("A");
+    a.Lookup("B");  // evicts A
+    a.Lookup("B");
+    b.Lookup("A");
+    b.Prepared("A", true);
+    b.SettledName("A");
+    EXPECT_EQ(&a.counts(), counts.get());
+  }
+  EXPECT_EQ(counts->hits, 2u) << "a's second B and b's settled A";
+  EXPECT_EQ(counts->misses, 3u);
+  EXPECT_EQ(counts->evictions, 1u);
 }
 
 // A call sharing a round trip uses a name only once an earlier round trip settled its Parse.

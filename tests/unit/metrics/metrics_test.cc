@@ -59,6 +59,10 @@ TEST(MetricsTest, ExportsEveryDocumentedFamilyWithItsType) {
       {"pgmcp_rows_returned_total", "counter"},
       {"pgmcp_pool_connections", "gauge"},
       {"pgmcp_pool_shared_calls_total", "counter"},
+      {"pgmcp_pool_prepared_statements", "gauge"},
+      {"pgmcp_pool_statement_cache_hits_total", "counter"},
+      {"pgmcp_pool_statement_cache_misses_total", "counter"},
+      {"pgmcp_pool_statement_cache_evictions_total", "counter"},
       {"pgmcp_schema_reloads_total", "counter"},
       {"pgmcp_auth_failures_total", "counter"},
       {"pgmcp_http_requests_total", "counter"},
@@ -86,7 +90,11 @@ TEST(MetricsTest, KnownLabelValuesStartAtZero) {
   for (const auto state : {"idle", "busy", "connecting", "waiting"}) {
     EXPECT_EQ(ValueOf(page, "pgmcp_pool_connections", {{"state", state}}), 0);
   }
-  EXPECT_EQ(ValueOf(page, "pgmcp_pool_shared_calls_total", {}), 0);
+  for (const auto name : {"pgmcp_pool_shared_calls_total", "pgmcp_pool_prepared_statements",
+                          "pgmcp_pool_statement_cache_hits_total", "pgmcp_pool_statement_cache_misses_total",
+                          "pgmcp_pool_statement_cache_evictions_total"}) {
+    EXPECT_EQ(ValueOf(page, name, {}), 0) << name;
+  }
   EXPECT_EQ(ValueOf(page, "pgmcp_sessions", {{"era", "session"}}), 0);
   EXPECT_EQ(ValueOf(page, "pgmcp_sessions", {{"era", "stateless"}}), 0);
 }
@@ -149,13 +157,26 @@ TEST(MetricsTest, SamplersAreReadAtEveryRender) {
   auto m = Metrics::Create();
   int64_t busy = 0;
   m->SetPoolSampler([&] {
-    return PoolSample{.idle = 1, .busy = ++busy, .connecting = 2, .waiting = 0, .shared_calls = 5 * busy};
+    ++busy;
+    return PoolSample{.idle = 1,
+                      .busy = busy,
+                      .connecting = 2,
+                      .waiting = 0,
+                      .shared_calls = 5 * busy,
+                      .named_statements = busy == 1,
+                      .statement_cache_hits = static_cast<uint64_t>(7 * busy),
+                      .statement_cache_misses = 3,
+                      .statement_cache_evictions = static_cast<uint64_t>(busy - 1)};
   });
   m->SetSessionSampler([] { return SessionSample{.session = 7, .stateless = 0}; });
   EXPECT_EQ(ValueOf(RenderAndParse(*m), "pgmcp_pool_connections", {{"state", "busy"}}), 1);
   const auto page = RenderAndParse(*m);
   EXPECT_EQ(ValueOf(page, "pgmcp_pool_connections", {{"state", "busy"}}), 2);
   EXPECT_EQ(ValueOf(page, "pgmcp_pool_shared_calls_total", {}), 10) << "the pool's count, not a sum of samples";
+  EXPECT_EQ(ValueOf(page, "pgmcp_pool_statement_cache_hits_total", {}), 14);
+  EXPECT_EQ(ValueOf(page, "pgmcp_pool_statement_cache_misses_total", {}), 3);
+  EXPECT_EQ(ValueOf(page, "pgmcp_pool_statement_cache_evictions_total", {}), 1);
+  EXPECT_EQ(ValueOf(page, "pgmcp_pool_prepared_statements", {}), 0) << "auto fell back since the last scrape";
   EXPECT_EQ(ValueOf(page, "pgmcp_pool_connections", {{"state", "connecting"}}), 2);
   EXPECT_EQ(ValueOf(page, "pgmcp_sessions", {{"era", "session"}}), 7);
   m->SetPoolSampler({});  // removed: no longer called, the gauges keep the last values
