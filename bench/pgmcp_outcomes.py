@@ -2,7 +2,9 @@
 """pgmcp's own count of the outcomes of tool calls, for a wrk phase that does not read response bodies
 (bench/wrk/tools_call.lua): finished tools/call requests by status (pgmcp_tool_calls_total) and HTTP
 responses that were not 200 (pgmcp_http_requests_total), read from pgmcp's GET /metrics (docs/reference.md,
-"Metrics"). Standard library only.
+"Metrics"); with them, how the pool ran the calls: statement executions that found their named statement
+prepared on the connection and those that prepared it (pgmcp_pool_statement_cache_{hits,misses}_total),
+and calls that shared a round trip (pgmcp_pool_shared_calls_total). Standard library only.
 
   bench/pgmcp_outcomes.py URL                                    counts so far, as JSON
   bench/pgmcp_outcomes.py URL --since BEFORE.json --connections N  what happened since BEFORE.json
@@ -19,6 +21,9 @@ import urllib.parse
 import urllib.request
 
 SAMPLE = re.compile(r'^(pgmcp_tool_calls_total|pgmcp_http_requests_total)\{([^}]*)\} (\S+)$')
+POOL = {"pgmcp_pool_statement_cache_hits_total": "statement_hits",
+        "pgmcp_pool_statement_cache_misses_total": "statement_misses",
+        "pgmcp_pool_shared_calls_total": "shared_calls"}
 LABEL = re.compile(r'(\w+)="([^"]*)"')
 
 
@@ -28,7 +33,12 @@ def counts(url):
     with urllib.request.urlopen(metrics, timeout=10) as response:
         text = response.read().decode()
     result = {"ok": 0, "cancelled": 0, "failed": 0, "http_not_200": 0}
+    result.update({key: 0 for key in POOL.values()})
     for line in text.splitlines():
+        name, _, value = line.partition(" ")
+        if name in POOL:
+            result[POOL[name]] = int(float(value))
+            continue
         m = SAMPLE.match(line)
         if not m:
             continue

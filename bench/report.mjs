@@ -134,6 +134,15 @@ if (httpJwt?.cpu?.server_core_pct !== undefined) {
     `(docs/benchmarks.md, "What 0.60× needs on this machine").${split}`);
   p();
 }
+const pool = httpJwt?.pgmcp_outcomes;
+if (pool?.statement_hits !== undefined) {
+  const executions = pool.statement_hits + pool.statement_misses;
+  const share = executions > 0 ? ` (${f((100 * pool.statement_hits) / executions, 2)} %)` : "";
+  p(`How pgmcp's pool ran the HTTP + JWT phase (its /metrics before and after): ${pool.statement_hits} statement ` +
+    `executions found their named statement prepared on the connection${share} and ${pool.statement_misses} prepared ` +
+    `theirs; ${pool.shared_calls} calls shared a round trip with the call queued before them.`);
+  p();
+}
 p("## The floor: what a process in pgmcp's place costs on this machine");
 p();
 if (floorNginx && limit && httpJwt) {
