@@ -7,7 +7,9 @@ namespace pgmcp::database {
 PreparedStatements::PreparedStatements(PreparedMode mode, size_t cache_size)
     : mode_(mode), cache_size_(cache_size), named_(mode != PreparedMode::kOff && cache_size > 0) {}
 
-void PreparedStatements::Apply(Connection& conn) const { conn.UsePreparedStatements(named_ ? cache_size_ : 0, counts_); }
+void PreparedStatements::Apply(Connection& conn) const {
+  conn.UsePreparedStatements(named_ ? cache_size_ : 0, counts_);
+}
 
 bool IsPoolerStatementError(const Error& error) { return error.code == "26000" || error.code == "42P05"; }
 
