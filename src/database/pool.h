@@ -46,8 +46,11 @@ struct PoolStats {
   int connecting = 0;  // ConnectionState::kConnecting
   int waiting = 0;     // calls waiting for a connection (at most PoolOptions::max_waiters)
   int64_t riders = 0;  // calls that rode along in another call's round trip, since the start
-  bool named_statements = false;    // calls go as named prepared statements now (PreparedStatements)
-  StatementCacheCounts statements;  // the connections' statement caches, summed, since the start
+
+  // Calls go as named prepared statements now (PreparedStatements), and what the connections'
+  // statement caches did, summed, since the start.
+  bool named_statements = false;
+  StatementCacheCounts statements;
 };
 
 class Pool;

@@ -40,8 +40,10 @@ struct PoolSample {
   int64_t connecting = 0;  // being opened
   int64_t waiting = 0;     // calls waiting for a connection
   int64_t shared_calls = 0;  // calls that rode along in another call's round trip, since the start
-  bool named_statements = false;  // calls go as named prepared statements now
-  // The connections' statement caches, summed since the start (database::StatementCacheCounts).
+
+  // Calls go as named prepared statements now, and what the connections' statement caches did,
+  // summed since the start (database::StatementCacheCounts).
+  bool named_statements = false;
   uint64_t statement_cache_hits = 0;
   uint64_t statement_cache_misses = 0;
   uint64_t statement_cache_evictions = 0;
