@@ -269,6 +269,11 @@ int ServeHttp(Server& server) {
     if (remote_keys = (*verifier)->remote_keys(); remote_keys) fields["keys_from"] = remote_keys->source();
     logging::Info("auth_ready", std::move(fields));
     hooks.authenticate = [v = *verifier](std::string header) { return Authenticate(v, std::move(header)); };
+    server.metrics->SetAuthSampler([v = *verifier] {
+      const auto st = v->CacheStats();
+      return metrics::AuthSample{
+          .token_cache_hits = st.hits, .token_cache_misses = st.misses, .token_cache_evictions = st.evictions};
+    });
   }
   hooks.metrics = [m = server.metrics] { return m->Render(); };
   hooks.on_response = [m = server.metrics](int status) { m->RecordHttpRequest(status); };

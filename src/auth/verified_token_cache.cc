@@ -29,12 +29,13 @@ void VerifiedTokenCache::Insert(const std::string& key, const Identity& identity
   while (entries_.size() > capacity_) {
     entries_.erase(order_.front());
     order_.pop_front();
+    ++evictions_;
   }
 }
 
 VerifiedTokenCache::Stats VerifiedTokenCache::GetStats() const {
   std::lock_guard lock(mu_);
-  return Stats{hits_, misses_, entries_.size()};
+  return Stats{.hits = hits_, .misses = misses_, .evictions = evictions_, .size = entries_.size()};
 }
 
 }  // namespace pgmcp::auth

@@ -19,6 +19,7 @@ class VerifiedTokenCache {
   struct Stats {
     uint64_t hits = 0;
     uint64_t misses = 0;
+    uint64_t evictions = 0;  // entries dropped to make room (FIFO)
     size_t size = 0;
   };
 
@@ -49,6 +50,7 @@ class VerifiedTokenCache {
   std::deque<std::string> order_;                   // GUARDED_BY(mu_): insertion order, oldest first
   uint64_t hits_ = 0;                               // GUARDED_BY(mu_)
   uint64_t misses_ = 0;                             // GUARDED_BY(mu_)
+  uint64_t evictions_ = 0;                          // GUARDED_BY(mu_)
 };
 
 }  // namespace pgmcp::auth

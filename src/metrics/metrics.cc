@@ -55,6 +55,12 @@ Metrics::Metrics(std::string_view version, size_t max_series_per_family)
       schema_reloads_(registry_.AddCounter("pgmcp_schema_reloads_total", "Schema reloads, by result.", {"result"})),
       auth_failures_(
           registry_.AddCounter("pgmcp_auth_failures_total", "HTTP requests refused by authentication.", {"reason"})),
+      auth_token_cache_hits_(registry_.AddCounter("pgmcp_auth_token_cache_hits_total",
+                                                  "Bearer tokens found in the cache of verified tokens.", {})),
+      auth_token_cache_misses_(registry_.AddCounter(
+          "pgmcp_auth_token_cache_misses_total", "Bearer tokens not in the cache, checked in full.", {})),
+      auth_token_cache_evictions_(registry_.AddCounter(
+          "pgmcp_auth_token_cache_evictions_total", "Verified tokens dropped from the full cache, oldest first.", {})),
       http_requests_(
           registry_.AddCounter("pgmcp_http_requests_total", "HTTP responses sent, by status code.", {"code"})),
       sessions_(registry_.AddGauge("pgmcp_sessions", "Live MCP sessions, by protocol era.", {"era"})),
@@ -64,7 +70,8 @@ Metrics::Metrics(std::string_view version, size_t max_series_per_family)
       resident_memory_(registry_.AddGauge("process_resident_memory_bytes", "Resident memory size in bytes.")) {
   for (const auto state : {"idle", "busy", "connecting", "waiting"}) pool_connections_.With({state});
   for (auto* counter : {&pool_shared_calls_, &pool_statement_cache_hits_, &pool_statement_cache_misses_,
-                        &pool_statement_cache_evictions_}) {
+                        &pool_statement_cache_evictions_, &auth_token_cache_hits_, &auth_token_cache_misses_,
+                        &auth_token_cache_evictions_}) {
     counter->With({});
   }
   pool_prepared_statements_.With({});
@@ -120,6 +127,12 @@ void Metrics::ApplySessions(const SessionSample& sample) const {
   sessions_.With({"stateless"}).Set(static_cast<double>(sample.stateless));
 }
 
+void Metrics::ApplyAuth(const AuthSample& sample) const {
+  CatchUp(auth_token_cache_hits_, sample.token_cache_hits);
+  CatchUp(auth_token_cache_misses_, sample.token_cache_misses);
+  CatchUp(auth_token_cache_evictions_, sample.token_cache_evictions);
+}
+
 void Metrics::SetPoolSampler(std::function<PoolSample()> sampler) {
   std::lock_guard lock(samplers_mu_);
   pool_sampler_ = std::move(sampler);
@@ -130,17 +143,25 @@ void Metrics::SetSessionSampler(std::function<SessionSample()> sampler) {
   session_sampler_ = std::move(sampler);
 }
 
+void Metrics::SetAuthSampler(std::function<AuthSample()> sampler) {
+  std::lock_guard lock(samplers_mu_);
+  auth_sampler_ = std::move(sampler);
+}
+
 std::string Metrics::Render() const {
   std::function<PoolSample()> pool;
   std::function<SessionSample()> sessions;
+  std::function<AuthSample()> auth;
   {
     // Copied out so a sampler never runs under our lock (it may take locks of its own).
     std::lock_guard lock(samplers_mu_);
     pool = pool_sampler_;
     sessions = session_sampler_;
+    auth = auth_sampler_;
   }
   if (pool) ApplyPool(pool());
   if (sessions) ApplySessions(sessions());
+  if (auth) ApplyAuth(auth());
   if (const auto rss = ReadResidentMemoryBytes()) resident_memory_.With({}).Set(*rss);
   return registry_.Render();
 }

@@ -49,6 +49,14 @@ struct PoolSample {
   uint64_t statement_cache_evictions = 0;
 };
 
+// The cache of verified tokens (auth::VerifiedTokenCache::Stats), counted since the start; all 0
+// with auth.mode = "none".
+struct AuthSample {
+  uint64_t token_cache_hits = 0;
+  uint64_t token_cache_misses = 0;
+  uint64_t token_cache_evictions = 0;
+};
+
 // Live MCP sessions per protocol era (docs/protocol-eras.md): era="session" for initialize-based
 // sessions, era="stateless" for stateless-era requests in flight.
 struct SessionSample {
@@ -85,6 +93,7 @@ class Metrics {
   // gauges then keep their last values).
   void SetPoolSampler(std::function<PoolSample()> sampler);
   void SetSessionSampler(std::function<SessionSample()> sampler);
+  void SetAuthSampler(std::function<AuthSample()> sampler);
 
   // The exposition text (format 0.0.4; http/ serves it with that content type).
   std::string Render() const;
@@ -92,6 +101,7 @@ class Metrics {
  private:
   void ApplyPool(const PoolSample& sample) const;
   void ApplySessions(const SessionSample& sample) const;
+  void ApplyAuth(const AuthSample& sample) const;
 
   Registry registry_;
   CounterFamily& tool_calls_;
@@ -105,6 +115,9 @@ class Metrics {
   CounterFamily& pool_statement_cache_evictions_;
   CounterFamily& schema_reloads_;
   CounterFamily& auth_failures_;
+  CounterFamily& auth_token_cache_hits_;
+  CounterFamily& auth_token_cache_misses_;
+  CounterFamily& auth_token_cache_evictions_;
   CounterFamily& http_requests_;
   GaugeFamily& sessions_;
   GaugeFamily& build_info_;
@@ -114,6 +127,7 @@ class Metrics {
   mutable std::mutex samplers_mu_;
   std::function<PoolSample()> pool_sampler_;        // GUARDED_BY(samplers_mu_)
   std::function<SessionSample()> session_sampler_;  // GUARDED_BY(samplers_mu_)
+  std::function<AuthSample()> auth_sampler_;        // GUARDED_BY(samplers_mu_)
 };
 
 }  // namespace pgmcp::metrics

@@ -189,6 +189,22 @@ test("GET /mcp opens an SSE stream for the session, unbuffered by proxies", asyn
   assert.equal(noSession.status, 400);
 });
 
+test("a token sent again is served from the cache of verified tokens, as /metrics counts", async () => {
+  const counters = async () => {
+    const text = await (await fetch(`${server.base}/metrics`)).text();
+    const value = (name) => Number(text.match(new RegExp(`^pgmcp_auth_token_cache_${name}_total (\\S+)$`, "m"))[1]);
+    return { hits: value("hits"), misses: value("misses"), evictions: value("evictions") };
+  };
+  const before = await counters();
+  const bearer = token({ sub: `cache-probe-${Date.now()}` });  // bytes no earlier request sent
+  await initialize({ Authorization: `Bearer ${bearer}` });
+  await initialize({ Authorization: `Bearer ${bearer}` });
+  const after = await counters();
+  assert.equal(after.misses - before.misses, 1, "checked in full once");
+  assert.equal(after.hits - before.hits, 1, "then found in the cache");
+  assert.equal(after.evictions, 0);
+});
+
 test("health endpoints answer without a token", async () => {
   assert.equal((await fetch(`${server.base}/healthz`)).status, 200);
   assert.equal((await fetch(`${server.base}/readyz`)).status, 200);

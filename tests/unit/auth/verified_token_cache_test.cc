@@ -32,8 +32,10 @@ TEST(AuthTokenCacheTest, EvictsOldestWhenFull) {
   EXPECT_TRUE(cache.Lookup("b", 1));
   EXPECT_TRUE(cache.Lookup("d", 1));
   EXPECT_EQ(cache.GetStats().size, 3u);
+  EXPECT_EQ(cache.GetStats().evictions, 1u);
   cache.Insert("b", Analyst(), 0, 2000);  // re-insert refreshes, does not grow
   EXPECT_EQ(cache.GetStats().size, 3u);
+  EXPECT_EQ(cache.GetStats().evictions, 1u);
   EXPECT_TRUE(cache.Lookup("b", 1500));
 }
 

@@ -65,6 +65,9 @@ TEST(MetricsTest, ExportsEveryDocumentedFamilyWithItsType) {
       {"pgmcp_pool_statement_cache_evictions_total", "counter"},
       {"pgmcp_schema_reloads_total", "counter"},
       {"pgmcp_auth_failures_total", "counter"},
+      {"pgmcp_auth_token_cache_hits_total", "counter"},
+      {"pgmcp_auth_token_cache_misses_total", "counter"},
+      {"pgmcp_auth_token_cache_evictions_total", "counter"},
       {"pgmcp_http_requests_total", "counter"},
       {"pgmcp_sessions", "gauge"},
       {"pgmcp_build_info", "gauge"},
@@ -92,7 +95,8 @@ TEST(MetricsTest, KnownLabelValuesStartAtZero) {
   }
   for (const auto name : {"pgmcp_pool_shared_calls_total", "pgmcp_pool_prepared_statements",
                           "pgmcp_pool_statement_cache_hits_total", "pgmcp_pool_statement_cache_misses_total",
-                          "pgmcp_pool_statement_cache_evictions_total"}) {
+                          "pgmcp_pool_statement_cache_evictions_total", "pgmcp_auth_token_cache_hits_total",
+                          "pgmcp_auth_token_cache_misses_total", "pgmcp_auth_token_cache_evictions_total"}) {
     EXPECT_EQ(ValueOf(page, name, {}), 0) << name;
   }
   EXPECT_EQ(ValueOf(page, "pgmcp_sessions", {{"era", "session"}}), 0);
@@ -169,6 +173,11 @@ TEST(MetricsTest, SamplersAreReadAtEveryRender) {
                       .statement_cache_evictions = static_cast<uint64_t>(busy - 1)};
   });
   m->SetSessionSampler([] { return SessionSample{.session = 7, .stateless = 0}; });
+  m->SetAuthSampler([&] {
+    return AuthSample{.token_cache_hits = static_cast<uint64_t>(100 * busy),
+                      .token_cache_misses = 4,
+                      .token_cache_evictions = 1};
+  });
   EXPECT_EQ(ValueOf(RenderAndParse(*m), "pgmcp_pool_connections", {{"state", "busy"}}), 1);
   const auto page = RenderAndParse(*m);
   EXPECT_EQ(ValueOf(page, "pgmcp_pool_connections", {{"state", "busy"}}), 2);
@@ -177,6 +186,9 @@ TEST(MetricsTest, SamplersAreReadAtEveryRender) {
   EXPECT_EQ(ValueOf(page, "pgmcp_pool_statement_cache_misses_total", {}), 3);
   EXPECT_EQ(ValueOf(page, "pgmcp_pool_statement_cache_evictions_total", {}), 1);
   EXPECT_EQ(ValueOf(page, "pgmcp_pool_prepared_statements", {}), 0) << "auto fell back since the last scrape";
+  EXPECT_EQ(ValueOf(page, "pgmcp_auth_token_cache_hits_total", {}), 200);
+  EXPECT_EQ(ValueOf(page, "pgmcp_auth_token_cache_misses_total", {}), 4);
+  EXPECT_EQ(ValueOf(page, "pgmcp_auth_token_cache_evictions_total", {}), 1);
   EXPECT_EQ(ValueOf(page, "pgmcp_pool_connections", {{"state", "connecting"}}), 2);
   EXPECT_EQ(ValueOf(page, "pgmcp_sessions", {{"era", "session"}}), 7);
   m->SetPoolSampler({});  // removed: no longer called, the gauges keep the last values
