@@ -3,6 +3,7 @@
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "auth/base64url.h"
@@ -109,6 +110,17 @@ bool PublicKey::Fits(Algorithm token_alg) const {
   if (alg && *alg != token_alg) return false;
   if (FamilyOf(token_alg) != family) return false;
   return family != KeyFamily::kEc || CurveOf(token_alg) == curve;
+}
+
+size_t CountWithdrawnKeys(const JwkSet& before, const JwkSet& after) {
+  const auto same = [](const PublicKey& a, const PublicKey& b) {
+    return a.kid == b.kid && a.family == b.family && a.curve == b.curve && a.alg == b.alg &&
+           EVP_PKEY_eq(a.pkey.get(), b.pkey.get()) == 1;
+  };
+  return static_cast<size_t>(std::count_if(before.keys.begin(), before.keys.end(), [&](const PublicKey& old_key) {
+    return std::none_of(after.keys.begin(), after.keys.end(),
+                        [&](const PublicKey& new_key) { return same(old_key, new_key); });
+  }));
 }
 
 Result<JwkSet> ParseJwkSet(std::string_view json, std::string_view setting) {

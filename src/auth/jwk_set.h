@@ -31,6 +31,11 @@ struct JwkSet {
   int skipped = 0;
 };
 
+// How many keys of `before` are missing from `after`: no key there has the same kid, family,
+// curve, JWK alg and public key. Such a key was withdrawn (or its kid now names other material),
+// and no verdict it reached may be served any longer.
+size_t CountWithdrawnKeys(const JwkSet& before, const JwkSet& after);
+
 // Parses a JWKS document ({"keys": [...]}). A malformed document, a malformed RSA or EC key, an RSA
 // modulus under 2048 bits, or a set with no usable key is a kConfig error naming `setting`.
 Result<JwkSet> ParseJwkSet(std::string_view json, std::string_view setting);

@@ -305,14 +305,17 @@ VerifyResult JwtVerifier::Check(std::string_view authorization, std::chrono::sys
   }
   const double now_s = std::chrono::duration<double>(now.time_since_epoch()).count();
 
+  // Read before the keys (VerifyToken), so never newer than the keys a full check uses: a verdict
+  // is cached under a count no later than its keys', and a withdrawal since voids it.
+  const uint64_t withdrawals = remote_ ? remote_->withdrawals() : 0;
   const std::string cache_key = TokenCacheKey(token);
   if (!cache_key.empty()) {
-    if (auto hit = cache_.Lookup(cache_key, now_s)) return std::move(*hit);
+    if (auto hit = cache_.Lookup(cache_key, now_s, withdrawals)) return std::move(*hit);
   }
-  return VerifyToken(token, now_s, cache_key, key_missing);
+  return VerifyToken(token, now_s, CacheSlot{cache_key, withdrawals}, key_missing);
 }
 
-VerifyResult JwtVerifier::VerifyToken(std::string_view token, double now, const std::string& cache_key,
+VerifyResult JwtVerifier::VerifyToken(std::string_view token, double now, const CacheSlot& slot,
                                       bool& key_missing) const {
   // JWS compact serialization: header.payload.signature, each base64url (RFC 7515 §7.1).
   const size_t dot1 = token.find('.');
@@ -473,7 +476,7 @@ VerifyResult JwtVerifier::VerifyToken(std::string_view token, double now, const 
   // exp is finite (AllNumbersFinite) and later than now: a positive whole number of seconds.
   constexpr double kLatest = 9.2e18;  // below INT64_MAX, as a double
   identity.expires_at = exp >= kLatest ? std::numeric_limits<int64_t>::max() : static_cast<int64_t>(exp);
-  if (!cache_key.empty()) cache_.Insert(cache_key, identity, valid_from, exp + skew_seconds_);
+  if (!slot.key.empty()) cache_.Insert(slot.key, identity, valid_from, exp + skew_seconds_, slot.withdrawals);
   return identity;
 }
 

@@ -75,11 +75,18 @@ class JwtVerifier {
  private:
   JwtVerifier(const config::AuthSettings& auth, std::string login_role, size_t cache_capacity);
 
-  // The full check of a token not found in the cache; a success is cached under `cache_key`.
-  // Sets `key_missing` when the token's key is not (yet) among the keys: a fetch might bring it.
+  // Where a verdict goes in the cache: the token's key (empty: not cached), and the key
+  // withdrawals counted before the check read its keys (RemoteJwks::withdrawals).
+  struct CacheSlot {
+    const std::string& key;
+    uint64_t withdrawals;
+  };
+  // The cached verdict, or the full check (VerifyToken). Sets `key_missing` when the token's key
+  // is not (yet) among the keys: a fetch might bring it.
   VerifyResult Check(std::string_view authorization, std::chrono::system_clock::time_point now,
                      bool& key_missing) const;
-  VerifyResult VerifyToken(std::string_view token, double now, const std::string& cache_key, bool& key_missing) const;
+  // The full check of a token not found in the cache; a success is cached in `slot`.
+  VerifyResult VerifyToken(std::string_view token, double now, const CacheSlot& slot, bool& key_missing) const;
   bool Accepts(Algorithm alg, const JwkSet* keys) const;
   // The public keys in force now: the file's, the latest fetched, or null (none fetched yet / none configured).
   std::shared_ptr<const JwkSet> CurrentKeys() const;

@@ -59,9 +59,13 @@ std::shared_ptr<const JwkSet> RemoteJwks::Keys() const {
   return keys_;
 }
 
-void RemoteJwks::Publish(std::shared_ptr<const JwkSet> keys) {
+size_t RemoteJwks::Publish(std::shared_ptr<const JwkSet> keys) {
   std::lock_guard lock(mu_);
+  const size_t withdrawn = keys_ ? CountWithdrawnKeys(*keys_, *keys) : 0;
   keys_ = std::move(keys);
+  // After keys_: a reader that sees the new count and then takes mu_ gets these keys or newer ones.
+  if (withdrawn > 0) withdrawals_.fetch_add(1, std::memory_order_release);
+  return withdrawn;
 }
 
 asio::awaitable<void> RemoteJwks::Run() {
@@ -83,11 +87,15 @@ asio::awaitable<void> RemoteJwks::Run() {
     if (keys.ok()) {
       failures_ = 0;
       const auto lifetime = KeySetLifetime(cache_control, options_.policy);
+      const size_t count = keys->keys.size();
+      const int skipped = keys->skipped;
+      const size_t withdrawn = Publish(std::make_shared<const JwkSet>(std::move(*keys)));
+      // withdrawn > 0: every cached verdict is void, and each token is checked in full once more.
       logging::Info("jwks_fetched", {{"source", source()},
-                                     {"keys", keys->keys.size()},
-                                     {"skipped", keys->skipped},
+                                     {"keys", count},
+                                     {"skipped", skipped},
+                                     {"withdrawn", withdrawn},
                                      {"fresh_seconds", lifetime.count()}});
-      Publish(std::make_shared<const JwkSet>(std::move(*keys)));
       next = started + lifetime;
     } else {
       ++failures_;

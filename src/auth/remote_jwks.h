@@ -9,6 +9,8 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -41,6 +43,10 @@ class RemoteJwks : public std::enable_shared_from_this<RemoteJwks> {
 
   // The current key set, or null until a fetch has succeeded. Any thread.
   std::shared_ptr<const JwkSet> Keys() const;
+  // How many fetched key sets withdrew a key that the set before them had. A verdict reached
+  // when it was lower may rest on a withdrawn key (auth/verified_token_cache.h). Any thread; read
+  // before Keys(), it is never newer than the keys Keys() then returns.
+  uint64_t withdrawals() const { return withdrawals_.load(std::memory_order_acquire); }
 
   // For a token whose kid is not in Keys() (or before any key arrived): waits until `deadline` for
   // the next fetch to complete. A fetch is started early only when the rate limit allows one
@@ -58,7 +64,8 @@ class RemoteJwks : public std::enable_shared_from_this<RemoteJwks> {
   boost::asio::awaitable<void> Run();
   boost::asio::awaitable<Result<JwkSet>> FetchKeys(std::string& cache_control);
   boost::asio::awaitable<Result<KeyUrl>> Discover();
-  void Publish(std::shared_ptr<const JwkSet> keys);
+  // Makes `keys` the current set; returns how many keys of the set before it are gone.
+  size_t Publish(std::shared_ptr<const JwkSet> keys);
 
   boost::asio::any_io_executor executor_;
   RemoteJwksOptions options_;
@@ -74,6 +81,7 @@ class RemoteJwks : public std::enable_shared_from_this<RemoteJwks> {
 
   mutable std::mutex mu_;
   std::shared_ptr<const JwkSet> keys_;  // guarded by mu_
+  std::atomic<uint64_t> withdrawals_{0};  // written under mu_, after keys_
 };
 
 }  // namespace pgmcp::auth

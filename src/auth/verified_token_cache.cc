@@ -2,13 +2,15 @@
 
 namespace pgmcp::auth {
 
-std::optional<Identity> VerifiedTokenCache::Lookup(const std::string& key, double now) {
+std::optional<Identity> VerifiedTokenCache::Lookup(const std::string& key, double now, uint64_t withdrawals) {
   if (capacity_ == 0) return std::nullopt;
   std::lock_guard lock(mu_);
   const auto it = entries_.find(key);
-  if (it == entries_.end() || now < it->second.valid_from || now >= it->second.valid_until) {
-    // An entry outside its window stays until FIFO eviction: it can never be served, and erasing it
-    // here would need a scan of order_.
+  if (it == entries_.end() || now < it->second.valid_from || now >= it->second.valid_until ||
+      it->second.withdrawals != withdrawals) {
+    // An entry outside its window or voided by a withdrawal stays until FIFO eviction or until the
+    // full check stores the token again: it can never be served, and erasing it here would need a
+    // scan of order_.
     ++misses_;
     return std::nullopt;
   }
@@ -17,12 +19,13 @@ std::optional<Identity> VerifiedTokenCache::Lookup(const std::string& key, doubl
 }
 
 void VerifiedTokenCache::Insert(const std::string& key, const Identity& identity, double valid_from,
-                                double valid_until) {
+                                double valid_until, uint64_t withdrawals) {
   if (capacity_ == 0) return;
   std::lock_guard lock(mu_);
-  auto [it, inserted] = entries_.try_emplace(key, Entry{identity, valid_from, valid_until});
+  const Entry entry{identity, valid_from, valid_until, withdrawals};
+  auto [it, inserted] = entries_.try_emplace(key, entry);
   if (!inserted) {
-    it->second = Entry{identity, valid_from, valid_until};  // same token, re-verified
+    it->second = entry;  // same token, re-verified
     return;
   }
   order_.push_back(key);

@@ -27,13 +27,16 @@ class VerifiedTokenCache {
   explicit VerifiedTokenCache(size_t capacity) : capacity_(capacity) {}
 
   // The identity stored for `key` if `now` (Unix seconds) lies in its [valid_from, valid_until)
-  // window. Time can only fail a cached token, never revive one: the window is the one the full
-  // check computed (nbf/iat and exp, each widened by the clock skew).
-  std::optional<Identity> Lookup(const std::string& key, double now);
+  // window and it was stored under `withdrawals`, the count of key withdrawals now. Time can only
+  // fail a cached token, never revive one: the window is the one the full check computed (nbf/iat
+  // and exp, each widened by the clock skew). A key withdrawn since the verdict voids it: the key
+  // may have leaked, and the token is checked in full against the keys in force.
+  std::optional<Identity> Lookup(const std::string& key, double now, uint64_t withdrawals = 0);
 
-  // Stores an identity; when full, the oldest entry goes (FIFO: cheap, and a token re-sent after
-  // eviction only costs one more signature check).
-  void Insert(const std::string& key, const Identity& identity, double valid_from, double valid_until);
+  // Stores an identity reached with keys no newer than `withdrawals`; when full, the oldest entry
+  // goes (FIFO: cheap, and a token re-sent after eviction only costs one more signature check).
+  void Insert(const std::string& key, const Identity& identity, double valid_from, double valid_until,
+              uint64_t withdrawals = 0);
 
   Stats GetStats() const;
 
@@ -42,6 +45,7 @@ class VerifiedTokenCache {
     Identity identity;
     double valid_from;
     double valid_until;
+    uint64_t withdrawals;
   };
 
   const size_t capacity_;

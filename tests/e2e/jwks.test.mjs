@@ -91,7 +91,11 @@ after(async () => {
 });
 
 test("keys found by discovery from auth.issuer verify a token, and rotate without a restart", async () => {
-  let res = await initialize(signRs256(oldKey, claims()));
+  // Sent twice: the second time it is served from the cache of verified tokens.
+  const before = signRs256(oldKey, claims({ exp: now() + 86400 }));
+  let res = await initialize(before);
+  assert.equal(res.status, 200, await res.text());
+  res = await initialize(before);
   assert.equal(res.status, 200, await res.text());
   assert.equal(idp.discovery, 1);
   assert.equal(idp.jwks, 1);
@@ -115,9 +119,14 @@ test("keys found by discovery from auth.issuer verify a token, and rotate withou
   assert.equal(r.isError, false, JSON.stringify(r.content));
   await client.close();
 
-  // The retired key is gone with the rotation: a fresh token signed with it is refused.
+  // The retired key is gone with the rotation: a fresh token signed with it is refused, and so is
+  // the one verified and cached before the rotation (a withdrawn key may have leaked; its tokens
+  // must not outlive it for as long as their exp says).
   res = await initialize(signRs256(oldKey, claims()));
   assert.equal(res.status, 401);
+  assert.match((await res.json()).error.message, /key id \(kid\) does not match/);
+  res = await initialize(before);
+  assert.equal(res.status, 401, "a cached verdict outlived the key that reached it");
   assert.match((await res.json()).error.message, /key id \(kid\) does not match/);
 });
 

@@ -49,6 +49,31 @@ TEST_F(AuthJwkSetTest, ReadsRsaAndEcKeys) {
   EXPECT_FALSE(set->keys[1].Fits(Algorithm::kHs256));
 }
 
+// A refetched key set withdraws a key when nothing in it is the same key: same kid, family,
+// curve, JWK alg and public key. Order and added keys do not matter.
+TEST_F(AuthJwkSetTest, CountsTheKeysARefetchedSetWithdrew) {
+  const auto set = [](boost::json::array keys) {
+    auto parsed = ParseJwkSet(Doc(std::move(keys)), "auth.jwks_url");
+    EXPECT_TRUE(parsed.ok()) << parsed.error().message;
+    return std::move(*parsed);
+  };
+  const auto before = set({RsaJwk(*rsa_, "r1", "RS256"), EcJwk(*ec_, "P-256", "e1")});
+  EXPECT_EQ(CountWithdrawnKeys(before, set({EcJwk(*ec_, "P-256", "e1"), RsaJwk(*rsa_, "r1", "RS256")})), 0u)
+      << "the same keys, in another order";
+  EXPECT_EQ(CountWithdrawnKeys(before, set({RsaJwk(*rsa_, "r1", "RS256"), EcJwk(*ec_, "P-256", "e1"),
+                                            RsaJwk(*rsa_, "r2", "RS256")})),
+            0u)
+      << "a key added";
+  EXPECT_EQ(CountWithdrawnKeys(before, set({RsaJwk(*rsa_, "r1", "RS256")})), 1u) << "the EC key withdrawn";
+  EXPECT_EQ(CountWithdrawnKeys(before, set({RsaJwk(*rsa_, "r1", "RS256"), EcJwk(*ec_, "P-256", "e2")})), 1u)
+      << "the EC key's kid changed";
+  EXPECT_EQ(CountWithdrawnKeys(before, set({RsaJwk(*rsa_, "r1", "PS256"), EcJwk(*ec_, "P-256", "e1")})), 1u)
+      << "the RSA key's alg changed";
+  auto other = GenerateRsa(2048);
+  EXPECT_EQ(CountWithdrawnKeys(before, set({RsaJwk(*other, "r1", "RS256"), EcJwk(*ec_, "P-256", "e1")})), 1u)
+      << "r1 now names other material";
+}
+
 TEST_F(AuthJwkSetTest, SkipsKeysThatAreNotForSignatures) {
   boost::json::object enc = RsaJwk(*rsa_, "enc");
   enc["use"] = "enc";

@@ -25,6 +25,19 @@ TEST(AuthTokenCacheTest, ServesOnlyInsideTheWindow) {
   EXPECT_EQ(stats.size, 1u);
 }
 
+// A verdict stored before a key withdrawal is never served after it; the full check stores the
+// token again under the new count.
+TEST(AuthTokenCacheTest, AKeyWithdrawnSinceVoidsTheVerdict) {
+  VerifiedTokenCache cache(10);
+  cache.Insert("k", Analyst(), 0, 1000, 3);
+  EXPECT_TRUE(cache.Lookup("k", 1, 3));
+  EXPECT_FALSE(cache.Lookup("k", 1, 4));
+  cache.Insert("k", Analyst(), 0, 1000, 4);
+  EXPECT_TRUE(cache.Lookup("k", 1, 4));
+  EXPECT_FALSE(cache.Lookup("k", 1, 3));
+  EXPECT_EQ(cache.GetStats().size, 1u);
+}
+
 TEST(AuthTokenCacheTest, EvictsOldestWhenFull) {
   VerifiedTokenCache cache(3);
   for (const char* key : {"a", "b", "c", "d"}) cache.Insert(key, Analyst(), 0, 1000);
