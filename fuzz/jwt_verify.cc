@@ -1,7 +1,8 @@
 // Fuzzes JWT parsing and verification (HS256 with a fixed secret) and JWKS document parsing. The
 // first byte picks what the rest is: an Authorization header as received; a header JSON and a
 // claims JSON (split at the first newline) that the target signs with the secret, so the claim
-// checks behind the signature are reached; a JWKS document; or base64url text.
+// checks behind the signature are reached; a JWKS document (parsed twice: the same document must
+// withdraw no key from itself); or base64url text.
 #include <boost/json/parse.hpp>
 #include <chrono>
 #include <cstddef>
@@ -70,7 +71,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     case 2: {
       const auto keys = auth::ParseJwkSet(input, "auth.jwks_file");
-      if (keys.ok()) PGMCP_FUZZ_CHECK(!keys->keys.empty(), "a parsed key set has a usable key");
+      if (keys.ok()) {
+        PGMCP_FUZZ_CHECK(!keys->keys.empty(), "a parsed key set has a usable key");
+        // Fetched again unchanged, a key set must void no cached token verdict.
+        const auto again = auth::ParseJwkSet(input, "auth.jwks_file");
+        PGMCP_FUZZ_CHECK(again.ok() && auth::CountWithdrawnKeys(*keys, *again) == 0,
+                         "a key set published again unchanged withdraws no key");
+      }
       break;
     }
     default: {
