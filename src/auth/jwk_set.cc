@@ -123,7 +123,7 @@ size_t CountWithdrawnKeys(const JwkSet& before, const JwkSet& after) {
   }));
 }
 
-Result<JwkSet> ParseJwkSet(std::string_view json, std::string_view setting) {
+Result<JwkSet> ParseJwkSet(std::string_view json, std::string_view setting, EmptyKeySet empty) {
   const std::string where(setting);
   auto doc = ParseJson(json, kJwksMaxDepth);
   if (!doc.ok()) {
@@ -200,7 +200,7 @@ Result<JwkSet> ParseJwkSet(std::string_view json, std::string_view setting) {
     }
     set.keys.push_back(std::move(key));
   }
-  if (set.keys.empty()) {
+  if (set.keys.empty() && empty == EmptyKeySet::kRefused) {
     return MakeError(ErrorKind::kConfig, where + " holds no RSA or EC (P-256, P-384, P-521) signature key.");
   }
   return set;

@@ -36,8 +36,13 @@ struct JwkSet {
 // and no verdict it reached may be served any longer.
 size_t CountWithdrawnKeys(const JwkSet& before, const JwkSet& after);
 
+// Whether a well-formed document without one usable key is an error (a file, where it is a
+// mistake) or an empty set (fetched from the identity provider, which may withdraw every key).
+enum class EmptyKeySet { kRefused, kAllowed };
+
 // Parses a JWKS document ({"keys": [...]}). A malformed document, a malformed RSA or EC key, an RSA
-// modulus under 2048 bits, or a set with no usable key is a kConfig error naming `setting`.
-Result<JwkSet> ParseJwkSet(std::string_view json, std::string_view setting);
+// modulus under 2048 bits, or (kRefused) a set with no usable key is a kConfig error naming `setting`.
+Result<JwkSet> ParseJwkSet(std::string_view json, std::string_view setting,
+                           EmptyKeySet empty = EmptyKeySet::kRefused);
 
 }  // namespace pgmcp::auth

@@ -166,7 +166,9 @@ asio::awaitable<Result<JwkSet>> RemoteJwks::FetchKeys(std::string& cache_control
     discovered_jwks_url_.reset();  // the provider may have moved its keys: discover again next time
     co_return doc.error();
   }
-  auto set = ParseJwkSet(doc->body, url.text);
+  // A well-formed set without a usable key is published as it is: the provider withdrew every key
+  // (in an emergency, or for a kind pgmcp cannot use), and the old keys must stop verifying.
+  auto set = ParseJwkSet(doc->body, url.text, EmptyKeySet::kAllowed);
   if (!set.ok()) co_return MakeError(ErrorKind::kUnavailable, set.error().message);
   cache_control = std::move(doc->cache_control);
   co_return std::move(*set);

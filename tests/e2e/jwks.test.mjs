@@ -149,6 +149,24 @@ test("a flood of forged key ids makes at most one fetch per refetch interval", a
   assert.equal((await initialize(signRs256(newKey, claims()))).status, 200);
 });
 
+test("an identity provider that withdraws every key stops every token, cached ones too", async () => {
+  const token = signRs256(newKey, claims({ exp: now() + 86400 }));
+  assert.equal((await initialize(token)).status, 200);
+  assert.equal((await initialize(token)).status, 200, "now cached");
+  // An emergency: the provider publishes an empty key set. A token naming an unknown kid makes
+  // pgmcp fetch it (within the 1 s rate limit); a well-formed set without a usable key is not a
+  // failed fetch whose old keys stay, but no keys at all.
+  idp.published = [];
+  const fetched = idp.jwks;
+  const probe = await initialize(signRs256(newKey, claims(), `probe-${randomUUID()}`));
+  assert.equal(probe.status, 401);
+  assert.ok(idp.jwks > fetched, "the unknown kid fetched the keys again");
+  const res = await initialize(token);
+  assert.equal(res.status, 401, "the cached token outlived the provider's keys");
+  assert.match((await res.json()).error.message, /signing algorithm is not accepted/);
+  idp.published = [newKey];
+});
+
 test("with a long refetch interval, forged key ids cause no fetch at all", async () => {
   const quiet = await startIdp();
   quiet.published = [newKey];

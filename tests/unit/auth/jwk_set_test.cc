@@ -49,6 +49,23 @@ TEST_F(AuthJwkSetTest, ReadsRsaAndEcKeys) {
   EXPECT_FALSE(set->keys[1].Fits(Algorithm::kHs256));
 }
 
+// A file without a usable key is a mistake; a fetched one is the provider withdrawing every key.
+TEST_F(AuthJwkSetTest, AKeySetWithoutAUsableKeyIsRefusedUnlessFetched) {
+  const std::string doc = Doc({boost::json::object{{"kty", "oct"}, {"k", "c2VjcmV0"}}});
+  const auto file = ParseJwkSet(doc, "auth.jwks_file");
+  ASSERT_FALSE(file.ok());
+  EXPECT_NE(file.error().message.find("auth.jwks_file holds no RSA or EC"), std::string::npos);
+  const auto fetched = ParseJwkSet(doc, "https://idp.example/jwks", EmptyKeySet::kAllowed);
+  ASSERT_TRUE(fetched.ok()) << fetched.error().message;
+  EXPECT_TRUE(fetched->keys.empty());
+  EXPECT_EQ(fetched->skipped, 1);
+  EXPECT_FALSE(ParseJwkSet("{\"keys\": 7}", "https://idp.example/jwks", EmptyKeySet::kAllowed).ok())
+      << "a malformed document is still an error";
+  auto before = ParseJwkSet(Doc({RsaJwk(*rsa_, "r1")}), "auth.jwks_url");
+  ASSERT_TRUE(before.ok());
+  EXPECT_EQ(CountWithdrawnKeys(*before, *fetched), 1u);
+}
+
 // A refetched key set withdraws a key when nothing in it is the same key: same kid, family,
 // curve, JWK alg and public key. Order and added keys do not matter.
 TEST_F(AuthJwkSetTest, CountsTheKeysARefetchedSetWithdrew) {
