@@ -10,7 +10,8 @@
 namespace pgmcp::metrics {
 namespace {
 
-// The pool counts; its counter catches up with it (samples run on one thread, in order).
+// A count kept elsewhere (the pool's, the token cache's); its counter catches up with it (samples
+// run on one thread, in order).
 void CatchUp(CounterFamily& family, uint64_t counted) {
   auto& counter = family.With({});
   if (counted > counter.Value()) counter.Inc(counted - counter.Value());
