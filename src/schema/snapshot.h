@@ -116,7 +116,11 @@ struct Table {
   // The audited roles that may SELECT the table or at least one of its columns.
   RoleSet readers;
 
-  std::string tool_name;    // query_<table> or query_<schema>_<table>, unique, <= 64 chars
+  std::string tool_name;    // query_<table> or query_<schema>_<table>, unique in its view, <= 64 chars
+  // The tool name in the full snapshot, the same for every caller: the `tool` label of the table's
+  // /metrics series. A role's view names its tables anew (schema/visible_to.h), so where a table
+  // it cannot see had taken a name, tool_name there differs from this.
+  std::string metric_name;
   std::string description;  // what the model reads to pick this tool
   std::string purpose;      // the one-line purpose (config override or comment), "" when none is known
   std::string title;

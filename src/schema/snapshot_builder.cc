@@ -7,7 +7,9 @@
 
 namespace pgmcp::schema {
 
-void FinishSnapshot(SchemaSnapshot& snapshot, const config::Settings& settings) {
+namespace {
+
+void NameOrderAndDescribe(SchemaSnapshot& snapshot, const config::Settings& settings) {
   std::string_view first_schema = settings.schemas.empty() ? std::string_view("public")
                                                            : std::string_view(settings.schemas[0]);
   AssignToolNames(snapshot.tables, first_schema);
@@ -17,5 +19,14 @@ void FinishSnapshot(SchemaSnapshot& snapshot, const config::Settings& settings) 
   for (size_t i = 0; i < snapshot.tables.size(); ++i) snapshot.by_tool[snapshot.tables[i].tool_name] = i;
   DescribeAll(snapshot, settings);
 }
+
+}  // namespace
+
+void FinishSnapshot(SchemaSnapshot& snapshot, const config::Settings& settings) {
+  NameOrderAndDescribe(snapshot, settings);
+  for (auto& table : snapshot.tables) table.metric_name = table.tool_name;
+}
+
+void FinishView(SchemaSnapshot& view, const config::Settings& settings) { NameOrderAndDescribe(view, settings); }
 
 }  // namespace pgmcp::schema

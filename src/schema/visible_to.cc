@@ -4,7 +4,7 @@
 #include <map>
 #include <utility>
 
-#include "schema/describe.h"
+#include "schema/snapshot_builder.h"
 
 namespace pgmcp::schema {
 namespace {
@@ -62,6 +62,8 @@ void CutKeysAndReferences(SchemaSnapshot& view) {
     // A key naming a hidden column is dropped whole, as introspection does for excluded columns.
     if (!HasAll(t, t.primary_key)) t.primary_key.clear();
     std::erase_if(t.unique_keys, [&t](const std::vector<std::string>& key) { return !HasAll(t, key); });
+    // The cost guard's refusal suggests these: it must not name a column the caller cannot see.
+    std::erase_if(t.indexed_columns, [&t](const std::string& c) { return t.FindColumn(c) == nullptr; });
   }
 }
 
@@ -87,8 +89,7 @@ bool SeesEverything(const SchemaSnapshot& snapshot, std::string_view role) {
 SchemaSnapshot VisibleTo(const SchemaSnapshot& snapshot, std::string_view role, const config::Settings& settings) {
   SchemaSnapshot view = ReadableTables(snapshot, RoleIndex(snapshot, role));
   CutKeysAndReferences(view);
-  for (size_t i = 0; i < view.tables.size(); ++i) view.by_tool[view.tables[i].tool_name] = i;
-  DescribeAll(view, settings);
+  FinishView(view, settings);
   return view;
 }
 

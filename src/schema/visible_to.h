@@ -24,7 +24,8 @@ bool SeesEverything(const SchemaSnapshot& snapshot, std::string_view role);
 // foreign keys and references whose other table and whose columns on both sides it sees (so a
 // foreign key left in a table can be followed); primary and unique keys only when it sees every
 // column of them; descriptions and titles written again from this view alone (they name no
-// hidden table or column). Tool names stay those of the full snapshot; warnings are left out.
+// hidden table or column); tool names assigned among its tables alone (a table whose plain name a
+// hidden table took in the full snapshot gets it back here), metric names kept; warnings left out.
 SchemaSnapshot VisibleTo(const SchemaSnapshot& snapshot, std::string_view role, const config::Settings& settings);
 
 }  // namespace pgmcp::schema

@@ -200,7 +200,13 @@ asio::awaitable<Result<protocol::ToolOutcome>> ToolService::CallTool(std::string
   }
   if (outcome.is_error && error.empty()) error = outcome.text;
   auto elapsed = std::chrono::duration<double>(database::Clock::now() - started).count();
-  if (metrics_) metrics_->RecordToolCall(refused ? std::string_view("_unknown") : std::string_view(name), status, elapsed, rows);
+  if (metrics_) {
+    // A table's tool is labelled by its full snapshot's name, whatever this caller's view calls it.
+    const std::string_view label = refused                                     ? std::string_view("_unknown")
+                                   : table != nullptr && table->tool_name == name ? std::string_view(table->metric_name)
+                                                                                  : std::string_view(name);
+    metrics_->RecordToolCall(label, status, elapsed, rows);
+  }
   logging::Fields log;
   log.Add("tool", name).Add("session", context.session_id).Add("sub", context.subject).Add("role", context.role);
   if (table_name) log.Add("table", *table_name);

@@ -27,7 +27,7 @@ before(async () => {
         EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
         END $$;
         GRANT ${ANALYST}, ${CLERK} TO mcp_reader;
-        DROP TABLE IF EXISTS vis_ledger, vis_audit, vis_accounts;
+        DROP TABLE IF EXISTS vis_ledger, vis_audit, vis_accounts, vis_notes, "Vis-Notes";
         CREATE TABLE vis_accounts (id int PRIMARY KEY, name text NOT NULL, risk_score int NOT NULL);
         COMMENT ON COLUMN vis_accounts.risk_score IS 'Internal fraud risk, 0 to 100.';
         CREATE TABLE vis_audit (id int PRIMARY KEY, note text NOT NULL);
@@ -38,15 +38,22 @@ before(async () => {
         INSERT INTO vis_ledger VALUES (1, 1, 10.50), (2, 2, 99.00);
         GRANT SELECT ON vis_accounts, vis_audit TO ${ANALYST};
         GRANT SELECT (id, name) ON vis_accounts TO ${CLERK};
-        GRANT SELECT ON vis_ledger TO ${CLERK}`);
+        GRANT SELECT ON vis_ledger TO ${CLERK};
+        -- Both names become query_vis_notes; the full snapshot gives it to vis_notes.
+        CREATE TABLE vis_notes (id int PRIMARY KEY, body text);
+        CREATE TABLE "Vis-Notes" (id int PRIMARY KEY, body text);
+        INSERT INTO vis_notes VALUES (1, 'the analyst''s note');
+        INSERT INTO "Vis-Notes" VALUES (1, 'the clerk''s note');
+        GRANT SELECT ON vis_notes TO ${ANALYST};
+        GRANT SELECT ON "Vis-Notes" TO ${CLERK}`);
   server = await startHttp(jwtConfig({ secret, audience, roles: [ANALYST, CLERK], extra: `[schema]
-include_tables = ["vis_*"]
+include_tables = ["vis_*", "Vis-*"]
 ` }));
 });
 after(async () => {
   for (const c of clients) await c.close().catch(() => {});
   const code = await server?.stop();
-  psql(`DROP TABLE IF EXISTS vis_ledger, vis_audit, vis_accounts`);
+  psql(`DROP TABLE IF EXISTS vis_ledger, vis_audit, vis_accounts, vis_notes, "Vis-Notes"`);
   assert.equal(code, 0, "SIGTERM drains and exits 0");
 });
 
@@ -82,8 +89,8 @@ async function errorText(client, args, column) {
 test("two roles are listed the tables and columns each may select", async () => {
   const analyst = await sdkClient(ANALYST);
   const clerk = await sdkClient(CLERK);
-  assert.deepEqual(await toolNames(analyst), ["query_vis_accounts", "query_vis_audit"]);
-  assert.deepEqual(await toolNames(clerk), ["query_vis_accounts", "query_vis_ledger"]);
+  assert.deepEqual(await toolNames(analyst), ["query_vis_accounts", "query_vis_audit", "query_vis_notes"]);
+  assert.deepEqual(await toolNames(clerk), ["query_vis_accounts", "query_vis_ledger", "query_vis_notes"]);
   const accounts = (await clerk.listTools()).tools.find((t) => t.name === "query_vis_accounts");
   assert.ok(!JSON.stringify(accounts).includes("risk_score"), "the clerk's tool names no hidden column");
   assert.ok(!JSON.stringify(accounts).includes("fraud"), "nor its comment");
@@ -95,6 +102,27 @@ test("two roles are listed the tables and columns each may select", async () => 
   assert.equal(r.isError, false, JSON.stringify(r.content));
   assert.deepEqual(r.structuredContent.columns, ["id", "name"]);
   assert.deepEqual(r.structuredContent.rows, [[1, "Ada"], [2, "Grace"]]);
+});
+
+// A hash suffix on the clerk's tool would tell it that a table it cannot see took the plain name.
+test("tool names are given among the tables a caller sees, and /metrics labels them as the full schema does", async () => {
+  const analyst = await sdkClient(ANALYST);
+  const clerk = await sdkClient(CLERK);
+  const body = async (client) => {
+    const r = await client.callTool({ name: "query_vis_notes", arguments: {} });
+    assert.equal(r.isError, false, JSON.stringify(r.content));
+    return r.structuredContent.rows[0][1];
+  };
+  assert.equal(await body(analyst), "the analyst's note");
+  assert.equal(await body(clerk), "the clerk's note");
+  const clerkTool = (await clerk.listTools()).tools.find((t) => t.name === "query_vis_notes");
+  assert.match(clerkTool.description, /Vis-Notes/);
+  // The operator's view keeps the full schema's names: one series per table, never one for both.
+  const text = await (await fetch(`${server.base}/metrics`)).text();
+  const called = (label) => text.split("\n").find((l) => l.startsWith(`pgmcp_tool_calls_total{tool="${label}",status="ok"}`));
+  assert.match(called("query_vis_notes") ?? "", / 1$/, text);
+  const hashed = text.match(/pgmcp_tool_calls_total\{tool="(query_vis_notes_[0-9a-f]{6})",status="ok"\} 1\n/);
+  assert.ok(hashed, "the clerk's call counted under the hashed name of the full schema");
 });
 
 test("a hidden table's tool answers exactly like a tool that does not exist", async () => {
@@ -174,8 +202,8 @@ test("list_changed after a GRANT and a reload reaches only the sessions whose li
   psql(`GRANT SELECT ON vis_audit TO ${CLERK}`);
   psql(`NOTIFY pgmcp, 'reload schema'`);
   await clerkChanged;
-  assert.deepEqual(await toolNames(clerk), ["query_vis_accounts", "query_vis_audit", "query_vis_ledger"]);
-  assert.deepEqual(await toolNames(analyst), ["query_vis_accounts", "query_vis_audit"]);
+  assert.deepEqual(await toolNames(clerk), ["query_vis_accounts", "query_vis_audit", "query_vis_ledger", "query_vis_notes"]);
+  assert.deepEqual(await toolNames(analyst), ["query_vis_accounts", "query_vis_audit", "query_vis_notes"]);
 
   // Now only the analyst's: its stream is ordered, so one notification means it got none before.
   const analystChanged = next(ANALYST);
@@ -184,5 +212,5 @@ test("list_changed after a GRANT and a reload reaches only the sessions whose li
   await analystChanged;
   assert.equal(seen[ANALYST], 1, "the analyst was not told of the clerk's change");
   assert.equal(seen[CLERK], 1, "the clerk was not told of the analyst's change");
-  assert.deepEqual(await toolNames(analyst), ["query_vis_accounts", "query_vis_audit", "query_vis_ledger"]);
+  assert.deepEqual(await toolNames(analyst), ["query_vis_accounts", "query_vis_audit", "query_vis_ledger", "query_vis_notes"]);
 });

@@ -99,6 +99,9 @@ TEST_F(PrivilegeMatrixTest, EachRolesViewHasOnlyWhatItMaySelect) {
   EXPECT_EQ(orders->foreign_keys[0].columns, (std::vector<std::string>{"customer_id"}));
   EXPECT_EQ(orders->description.find("staff"), std::string::npos) << orders->description;
   EXPECT_EQ(Find(tenant, "public", "customers")->unique_keys.size(), 0u) << "UNIQUE (email) names a hidden column";
+  // The cost guard's refusal suggests indexed columns: email's index is the analyst's to know of.
+  EXPECT_EQ(Find(analyst, "public", "customers")->indexed_columns, (std::vector<std::string>{"id", "email"}));
+  EXPECT_EQ(Find(tenant, "public", "customers")->indexed_columns, (std::vector<std::string>{"id"}));
 
   EXPECT_TRUE(VisibleTo(s, "no_such_role_at_all", settings_).tables.empty());
 }

@@ -44,6 +44,7 @@ SchemaSnapshot ExampleSnapshot() {
                                             MakeColumn("plan", {kLogin, kAnalyst, kTenant})});
   customers.primary_key = {"id"};
   customers.unique_keys = {{"email"}, {"plan", "id"}};
+  customers.indexed_columns = {"id", "email"};
   customers.referenced_by.push_back(Reference{"public", "orders", {"customer_id"}, {"id"}});
   customers.referenced_by.push_back(Reference{"public", "orders", {"contact"}, {"email"}});
 
@@ -138,6 +139,40 @@ TEST(VisibleToTest, KeysNamingAHiddenColumnAreDroppedWhole) {
   ASSERT_NE(without_id, nullptr);
   EXPECT_TRUE(without_id->primary_key.empty());
   EXPECT_EQ(without_id->unique_keys, (std::vector<std::vector<std::string>>{{"email"}}));
+}
+
+// The cost guard's refusal suggests a table's indexed columns (service/cost_refusal.h): a role
+// must not learn there of a column it cannot read.
+TEST(VisibleToTest, IndexedColumnsAreOnlyTheVisibleOnes) {
+  SchemaSnapshot s = ExampleSnapshot();
+  EXPECT_EQ(VisibleTo(s, "analyst", config::Settings{}).FindTool("query_customers")->indexed_columns,
+            (std::vector<std::string>{"id", "email"}));
+  EXPECT_EQ(VisibleTo(s, "tenant_user", config::Settings{}).FindTool("query_customers")->indexed_columns,
+            (std::vector<std::string>{"id"}));
+}
+
+// "User-Data" and user_data both make query_user_data; the full snapshot gives it to user_data.
+// A role that sees only "User-Data" is given the plain name: a hash suffix would tell it that a
+// table it cannot see exists. Its metric name stays the full snapshot's.
+TEST(VisibleToTest, ToolNamesAreGivenAmongTheTablesTheRoleSees) {
+  SchemaSnapshot s;
+  s.tables = {MakeTable("user_data", {MakeColumn("id", {kLogin, kAnalyst})}),
+              MakeTable("User-Data", {MakeColumn("id", {kLogin, kTenant})})};
+  s.roles = {"mcp_reader", "analyst", "tenant_user"};
+  FinishSnapshot(s, config::Settings{});
+  ASSERT_EQ(s.FindTool("query_user_data")->name, "user_data");
+  const std::string hashed = s.tables[s.by_tool.at("query_user_data") == 0 ? 1 : 0].tool_name;
+  ASSERT_NE(hashed, "query_user_data");
+  for (const auto& t : s.tables) EXPECT_EQ(t.metric_name, t.tool_name) << t.name;
+
+  SchemaSnapshot tenant = VisibleTo(s, "tenant_user", config::Settings{});
+  EXPECT_EQ(ToolNames(tenant), (std::vector<std::string>{"query_user_data"}));
+  const Table* table = tenant.FindTool("query_user_data");
+  ASSERT_NE(table, nullptr);
+  EXPECT_EQ(table->name, "User-Data");
+  EXPECT_EQ(table->metric_name, hashed);
+  EXPECT_EQ(table->description.find(hashed), std::string::npos) << table->description;
+  EXPECT_EQ(VisibleTo(s, "analyst", config::Settings{}).FindTool("query_user_data")->name, "user_data");
 }
 
 TEST(VisibleToTest, DescriptionsNameNoHiddenTableOrColumn) {
