@@ -47,6 +47,7 @@ asio::awaitable<Result<http::Caller>> Authenticate(std::shared_ptr<const auth::J
   context.role = std::move(id.role);
   context.claims_json = std::move(id.claims_json);
   context.subject = std::move(id.subject);
+  context.claims_digest = std::move(id.claims_digest);
   co_return http::Caller{std::move(context), id.expires_at};
 }
 

@@ -22,6 +22,10 @@ struct Identity {
   std::string role;         // from auth.role_claim; checked against auth.allowed_roles
   std::string claims_json;  // the payload, re-serialized compactly: set_config('request.jwt.claims', …)
   std::string subject;      // "sub" when it is a string, else empty; for the logs
+  // Only when there is no string "sub": the SHA-256 (hex) of the claims a new token for the same
+  // caller keeps (all but exp, iat, nbf and jti). It stands in for sub as the owner of sessions
+  // and streams, so that callers without one do not all share one owner's sessions and quotas.
+  std::string claims_digest = {};
   int64_t expires_at = 0;   // "exp" in Unix seconds (whole, clamped to int64), so a stream can end with its token
 };
 

@@ -13,6 +13,7 @@
 #include "auth/base64url.h"
 #include "auth/header_text.h"
 #include "common/json.h"
+#include "common/json_string.h"
 
 namespace pgmcp::auth {
 namespace {
@@ -78,6 +79,32 @@ bool AllNumbersFinite(const boost::json::value& v) {
 
 // A NumericDate claim (RFC 7519 §2): absent, a number, or the wrong type.
 enum class ClaimState { kAbsent, kNumber, kWrongType };
+
+// The hex SHA-256 of the members a new token for the same caller keeps: every claim but exp, iat,
+// nbf and jti, in name order (an issuer may order them differently from token to token).
+std::string LastingClaimsDigest(const boost::json::object& claims) {
+  std::vector<std::pair<std::string_view, std::string>> lasting;
+  for (const auto& member : claims) {
+    const std::string_view name(member.key().data(), member.key().size());
+    if (name == "exp" || name == "iat" || name == "nbf" || name == "jti") continue;
+    lasting.emplace_back(name, boost::json::serialize(member.value()));
+  }
+  std::sort(lasting.begin(), lasting.end());
+  std::string canonical;
+  for (const auto& [name, value] : lasting) {
+    AppendJsonString(name, canonical);
+    canonical += ':';
+    canonical += value;
+    canonical += ',';
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned char byte : Sha256(canonical)) {
+    hex += kHex[byte >> 4];
+    hex += kHex[byte & 0xF];
+  }
+  return hex;
+}
 
 ClaimState NumericClaim(const boost::json::object& claims, std::string_view name, double& out) {
   const auto* v = claims.if_contains(name);
@@ -472,6 +499,8 @@ VerifyResult JwtVerifier::VerifyToken(std::string_view token, double now, const 
   identity.claims_json = std::move(*payload_json);
   if (const auto* sub = claims.if_contains("sub"); sub != nullptr && sub->is_string()) {
     identity.subject = std::string(sub->get_string());
+  } else {
+    identity.claims_digest = LastingClaimsDigest(claims);
   }
   // exp is finite (AllNumbersFinite) and later than now: a positive whole number of seconds.
   constexpr double kLatest = 9.2e18;  // below INT64_MAX, as a double

@@ -77,7 +77,10 @@ class SessionRegistry {
   size_t size() const { return sessions_.size(); }
   size_t in_flight() const;
 
-  static std::string Owner(const protocol::CallContext& context) { return context.role + "\n" + context.subject; }
+  // The token's role and sub, or its claims' digest when it has no sub (auth::Identity).
+  static std::string Owner(const protocol::CallContext& context) {
+    return context.role + "\n" + context.subject + "\n" + context.claims_digest;
+  }
 
  private:
   static void Deliver(HttpSession& s, protocol::Outgoing message);

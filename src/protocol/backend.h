@@ -19,6 +19,7 @@ struct CallContext {
   std::string role;         // PostgreSQL role for the call; empty = the login role
   std::string claims_json;  // request.jwt.claims
   std::string subject;      // the token's sub, for logs
+  std::string claims_digest = {};  // without a sub, what names the caller instead (auth::Identity)
 };
 
 struct ToolOutcome {

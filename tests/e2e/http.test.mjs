@@ -175,6 +175,23 @@ test("session-era status codes: 202, 404, 400, 403, 405, 413, and DELETE", async
   assert.equal((await post({ jsonrpc: "2.0", id: 10, method: "ping" }, withSession)).status, 404);
 });
 
+// Tokens without a sub (PostgREST-style: a role and a tenant claim) still belong to their caller:
+// the claims a renewed token keeps name it, so another tenant of the same role cannot use, end or
+// crowd out its sessions.
+test("callers whose tokens carry no sub are told apart by their other claims", async () => {
+  const acme = `Bearer ${token({ sub: undefined, tenant: "acme" })}`;
+  const acmeRenewed = `Bearer ${token({ sub: undefined, tenant: "acme", iat: now(), jti: "renewed" })}`;
+  const globex = `Bearer ${token({ sub: undefined, tenant: "globex" })}`;
+  const session = await initialize({ Authorization: acme });
+  const ping = (authorization) =>
+    post({ jsonrpc: "2.0", id: 2, method: "ping" }, { Authorization: authorization, "Mcp-Session-Id": session });
+  assert.equal((await ping(acmeRenewed)).status, 200, "a renewed token is the same caller");
+  assert.equal((await ping(globex)).status, 404, "another tenant of the role is not");
+  const del = await fetch(server.url, { method: "DELETE", headers: { Authorization: globex, "Mcp-Session-Id": session } });
+  assert.equal(del.status, 404);
+  assert.equal((await ping(acme)).status, 200, "the session outlived the stranger's DELETE");
+});
+
 test("GET /mcp opens an SSE stream for the session, unbuffered by proxies", async () => {
   const session = await initialize();
   const controller = new AbortController();

@@ -148,6 +148,48 @@ TEST_F(JwtVerifierTest, ClaimsAreTheSignedTextWithEveryDigit) {
   EXPECT_EQ(outcome->claims_json, payload);
 }
 
+// Sessions belong to a token's role and sub (http::SessionRegistry::Owner). Without a sub, every
+// caller of a role would be one owner: sharing sessions and one quota. The digest of the claims a
+// new token for the same caller keeps stands in for it.
+TEST_F(JwtVerifierTest, WithoutASubTheLastingClaimsNameTheCaller) {
+  const auto v = Make(HmacSettings());
+  auto without_sub = [](int64_t tenant, int64_t issued, std::string_view jti) {
+    boost::json::object c = Claims();
+    c.erase("sub");
+    c["tenant"] = tenant;
+    c["iat"] = kNowSeconds - issued;
+    c["exp"] = kNowSeconds + 300 + issued;
+    c["jti"] = jti;
+    return c;
+  };
+  const auto first = v->Verify(Bearer(Hs(without_sub(42, 10, "a"))), kNow);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_TRUE(first->subject.empty());
+  EXPECT_EQ(first->claims_digest.size(), 64u);
+  // A new token for the same caller: other exp, iat and jti.
+  const auto renewed = v->Verify(Bearer(Hs(without_sub(42, 20, "b"))), kNow);
+  ASSERT_TRUE(renewed.ok());
+  EXPECT_EQ(renewed->claims_digest, first->claims_digest);
+  // The same claims in another order.
+  boost::json::object reordered;
+  const auto same = without_sub(42, 10, "a");
+  for (auto it = same.end(); it != same.begin();) {
+    --it;
+    reordered[it->key()] = it->value();
+  }
+  const auto shuffled = v->Verify(Bearer(Hs(reordered)), kNow);
+  ASSERT_TRUE(shuffled.ok());
+  EXPECT_EQ(shuffled->claims_digest, first->claims_digest);
+  // Another caller of the same role.
+  const auto other = v->Verify(Bearer(Hs(without_sub(43, 10, "a"))), kNow);
+  ASSERT_TRUE(other.ok());
+  EXPECT_NE(other->claims_digest, first->claims_digest);
+  // With a sub, the sub names the caller.
+  const auto with_sub = v->Verify(Bearer(Hs(Claims())), kNow);
+  ASSERT_TRUE(with_sub.ok());
+  EXPECT_TRUE(with_sub->claims_digest.empty());
+}
+
 TEST_F(JwtVerifierTest, AcceptsHmacFamily) {
   const auto v = Make(HmacSettings());
   for (const char* alg : {"HS256", "HS384", "HS512"}) {
