@@ -5,6 +5,7 @@
 #include "app/commands.h"
 #include "schema/introspect.h"
 #include "security/audit.h"
+#include "service/query_settings_check.h"
 #include "service/startup.h"
 
 namespace pgmcp::app {
@@ -18,6 +19,12 @@ int Check(const config::Invocation& inv) {
   auto report = security::AuditRoles(**conn, s, *snapshot);
   if (!report) return service::ReportStartupError(report.error());
   for (const auto& line : security::ReportLines(*report)) std::printf("%s\n", line.c_str());
+  if (auto judged = service::CheckQuerySettings(**conn, s); !judged) {
+    if (judged.error().kind != ErrorKind::kConfig) return service::ReportStartupError(judged.error());
+    std::printf("pgmcp check: %s\n", judged.error().message.c_str());
+    std::fflush(stdout);
+    return 2;
+  }
   if (!report->safe() && s.security.allow_privileged_role) {
     // check tells the truth either way; this only says what serve would do with it.
     std::printf("pgmcp check: security.allow_privileged_role = true: serve would start anyway\n");

@@ -20,6 +20,7 @@
 #include "protocol/session.h"
 #include "database/notification_listener.h"
 #include "database/read_only_call.h"
+#include "service/query_settings_check.h"
 #include "service/schema_reloader.h"
 #include "service/startup.h"
 #include "service/tool_service.h"
@@ -72,6 +73,7 @@ struct Server {
   std::shared_ptr<database::NotificationListener> listener;
   std::unique_ptr<asio::signal_set> hangup;
   bool stopping = false;
+  uint64_t reload_generation = 0;  // SIGHUPs seen; a reload still being judged applies only if it is the last
   // /readyz's last database probe (event-loop state): an unauthenticated endpoint must not cost a
   // round trip per request, so answers within kReadyProbeInterval of a probe reuse it, and requests
   // that arrive while one probe runs do not start another.
@@ -159,6 +161,28 @@ struct Server {
       for (auto& k : ignored) keys.emplace_back(k);
       logging::Warn("config_restart_required", {{"keys", std::move(keys)}});
     }
+    const uint64_t generation = ++reload_generation;
+    if (merged.query.timezone == running->query.timezone &&
+        merged.query.text_search_config == running->query.text_search_config) {
+      ApplySettings(std::move(merged));
+      return;
+    }
+    // Names only the database can judge (service/query_settings_check.h): asked before they apply.
+    asio::co_spawn(
+        io,
+        [this, generation, merged = std::move(merged)]() mutable -> asio::awaitable<void> {
+          auto judged = co_await service::CheckQuerySettings(*pool, merged);
+          if (stopping || generation != reload_generation) co_return;  // a later SIGHUP read the file again
+          if (!judged) {
+            logging::Error("config_reload_failed", {{"error", judged.error().message}});
+            co_return;
+          }
+          ApplySettings(std::move(merged));
+        },
+        asio::detached);
+  }
+
+  void ApplySettings(config::Settings merged) {
     settings->Replace(std::make_shared<const config::Settings>(std::move(merged)));
     logging::Info("config_reloaded");
     logging::SetLevel(settings->current()->log_level);

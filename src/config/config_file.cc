@@ -15,15 +15,16 @@ Error KeyError(const std::string& key, const std::string& what) {
 
 using Setter = std::function<Status(const toml::node&, const std::string& key)>;
 
-Setter Int(int64_t& target, int64_t min_value) {
-  return [&target, min_value](const toml::node& n, const std::string& key) -> Status {
-    auto v = n.value_exact<int64_t>();
-    if (!v) return KeyError(key, "expected an integer");
-    if (*v < min_value) return KeyError(key, "must be at least " + std::to_string(min_value));
-    target = *v;
-    return OkStatus();
-  };
-}
+// Every integer key has a ceiling: a value that fits in 64 bits can still overflow where it is
+// used (PostgreSQL's int4 settings and functions, a clock's nanoseconds), and would then fail
+// every call instead of failing at start-up (docs/reference.md, Configuration).
+constexpr int64_t kMaxPgInt = 2147483647;           // statement_timeout and left() take an int4
+constexpr int64_t kGiB = 1073741824;                // PostgreSQL's largest value is 1 GB
+constexpr int64_t kMaxRows = 1000000000;            // LIMIT max_rows + 1 stays far from overflow
+constexpr int64_t kMaxListed = 1000000;             // counts of things held in memory at once
+constexpr int64_t kDayMs = 86400000;                // waits measured in milliseconds
+constexpr int64_t kWeekSeconds = 604800;            // the schema's staleness check
+constexpr int64_t kMaxPlanCost = 1000000000000000;  // 1e15 planner units: far past any real plan
 Setter IntRange(int64_t& target, int64_t min_value, int64_t max_value) {
   return [&target, min_value, max_value](const toml::node& n, const std::string& key) -> Status {
     auto v = n.value_exact<int64_t>();
@@ -127,28 +128,28 @@ Setters SettersFor(Settings& s) {
       {"schemas", StrList(s.schemas)},
       {"transport", Enum(s.transport, {{"stdio", Transport::kStdio}, {"http", Transport::kHttp}})},
       {"listen", Str(s.listen)},
-      {"shutdown_timeout_ms", Int(s.shutdown_timeout_ms, 0)},
+      {"shutdown_timeout_ms", IntRange(s.shutdown_timeout_ms, 0, kDayMs)},
       {"log_level", Enum(s.log_level, {{"debug", LogLevel::kDebug}, {"info", LogLevel::kInfo},
                                        {"warn", LogLevel::kWarn}, {"error", LogLevel::kError}})},
   };
   out.sections = {
       {"limits",
-       {{"default_limit", Int(s.limits.default_limit, 1)},
-        {"max_rows", Int(s.limits.max_rows, 1)},
-        {"statement_timeout_ms", Int(s.limits.statement_timeout_ms, 1)},
-        {"max_result_bytes", Int(s.limits.max_result_bytes, 1024)},
-        {"max_text_chars", Int(s.limits.max_text_chars, 1)},
-        {"max_in_values", Int(s.limits.max_in_values, 1)},
+       {{"default_limit", IntRange(s.limits.default_limit, 1, kMaxRows)},
+        {"max_rows", IntRange(s.limits.max_rows, 1, kMaxRows)},
+        {"statement_timeout_ms", IntRange(s.limits.statement_timeout_ms, 1, kMaxPgInt)},
+        {"max_result_bytes", IntRange(s.limits.max_result_bytes, 1024, kGiB)},
+        {"max_text_chars", IntRange(s.limits.max_text_chars, 1, kGiB)},
+        {"max_in_values", IntRange(s.limits.max_in_values, 1, kMaxListed)},
         // 64 is the ceiling the security guarantees promise; below 8 not even initialize parses.
         {"max_json_depth", IntRange(s.limits.max_json_depth, 8, 64)},
-        {"max_line_bytes", Int(s.limits.max_line_bytes, 1024)},
-        {"max_plan_cost", Int(s.limits.max_plan_cost, 0)}}},
+        {"max_line_bytes", IntRange(s.limits.max_line_bytes, 1024, kGiB)},
+        {"max_plan_cost", IntRange(s.limits.max_plan_cost, 0, kMaxPlanCost)}}},
       {"pool",
        {{"min", IntSmall(s.pool.min, 0)},
         {"max", IntSmall(s.pool.max, 1)},
-        {"acquire_timeout_ms", Int(s.pool.acquire_timeout_ms, 1)},
-        {"connect_timeout_ms", Int(s.pool.connect_timeout_ms, 1)},
-        {"max_waiters", Int(s.pool.max_waiters, 0)},
+        {"acquire_timeout_ms", IntRange(s.pool.acquire_timeout_ms, 1, kDayMs)},
+        {"connect_timeout_ms", IntRange(s.pool.connect_timeout_ms, 1, kDayMs)},
+        {"max_waiters", IntRange(s.pool.max_waiters, 0, kMaxListed)},
         {"prepared_statements", Enum(s.pool.prepared_statements, {{"auto", PreparedStatements::kAuto},
                                                                   {"on", PreparedStatements::kOn},
                                                                   {"off", PreparedStatements::kOff}})},
@@ -158,13 +159,13 @@ Setters SettersFor(Settings& s) {
        {{"include_tables", StrList(s.schema.include_tables)},
         {"exclude_tables", StrList(s.schema.exclude_tables)},
         {"exclude_columns", StrList(s.schema.exclude_columns)},
-        {"cache_ttl_seconds", Int(s.schema.cache_ttl_seconds, 0)},
+        {"cache_ttl_seconds", IntRange(s.schema.cache_ttl_seconds, 0, kWeekSeconds)},
         {"reload_channel", Str(s.schema.reload_channel)},
         {"listen_dsn", Str(s.schema.listen_dsn)},
         {"tool_mode", Enum(s.schema.tool_mode, {{"auto", ToolMode::kAuto},
                                                 {"per_table", ToolMode::kPerTable},
                                                 {"discovery", ToolMode::kDiscovery}})},
-        {"max_table_tools", Int(s.schema.max_table_tools, 0)},
+        {"max_table_tools", IntRange(s.schema.max_table_tools, 0, kMaxListed)},
         {"pinned_tables", StrList(s.schema.pinned_tables)}}},
       {"query",
        {{"text_search_config", Str(s.query.text_search_config)},
@@ -187,13 +188,13 @@ Setters SettersFor(Settings& s) {
         {"role_claim", Str(s.auth.role_claim)},
         {"allowed_roles", StrList(s.auth.allowed_roles)},
         {"anonymous_role", Str(s.auth.anonymous_role)},
-        {"clock_skew_seconds", Int(s.auth.clock_skew_seconds, 0)},
+        {"clock_skew_seconds", IntRange(s.auth.clock_skew_seconds, 0, 86400)},
         {"authorization_servers", StrList(s.auth.authorization_servers)}}},
       {"http",
        {{"allowed_origins", StrList(s.http.allowed_origins)},
-        {"max_body_bytes", Int(s.http.max_body_bytes, 1024)},
-        {"max_connections", Int(s.http.max_connections, 1)},
-        {"max_sessions_per_owner", Int(s.http.max_sessions_per_owner, 1)},
+        {"max_body_bytes", IntRange(s.http.max_body_bytes, 1024, kGiB)},
+        {"max_connections", IntRange(s.http.max_connections, 1, kMaxListed)},
+        {"max_sessions_per_owner", IntRange(s.http.max_sessions_per_owner, 1, kMaxListed)},
         {"trusted_proxies", StrList(s.http.trusted_proxies)},
         {"replica_id", Str(s.http.replica_id)}}},
   };

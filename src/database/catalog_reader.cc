@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "database/host_lookup.h"
 #include "database/pg_handles.h"
 
 namespace pgmcp::database {
@@ -61,6 +62,7 @@ Result<std::unique_ptr<CatalogReader>> ConnectCatalogReader(const std::string& d
   // deadline to the millisecond, the same way the event loop's Connection does. libpq resolves
   // host names here synchronously: this reader blocks anyway (start-up, or reloads on a worker
   // thread), never on the event loop, which resolves first (database/host_lookup.h).
+  if (auto parses = CheckConnectionString(dsn); !parses) return parses.error();
   PgConnPtr conn = StartConnect(dsn);
   if (!conn || PQstatus(conn.get()) == CONNECTION_BAD) return CannotConnect(ConnectionErrorText(conn.get()));
   PostgresPollingStatusType state = PGRES_POLLING_WRITING;

@@ -42,6 +42,13 @@ bool IsConnectionString(const std::string& dsn) {
   return dsn.find('=') != std::string::npos || dsn.rfind("postgresql://", 0) == 0 || dsn.rfind("postgres://", 0) == 0;
 }
 
+Error DoesNotParse() {
+  return MakeError(ErrorKind::kConfig,
+                   "the connection string is neither key=value pairs nor a postgresql:// URI that libpq can read "
+                   "(check its quoting and percent-encoding; libpq's own message is not shown, as it can quote the "
+                   "password)");
+}
+
 Result<Options> ParseOptions(const std::string& dsn) {
   Options options;
   if (!IsConnectionString(dsn)) {
@@ -51,10 +58,8 @@ Result<Options> ParseOptions(const std::string& dsn) {
   char* error = nullptr;
   PQconninfoOption* parsed = PQconninfoParse(dsn.c_str(), &error);
   if (parsed == nullptr) {
-    std::string reason = error != nullptr ? error : "out of memory";
     PQfreemem(error);
-    while (!reason.empty() && reason.back() == '\n') reason.pop_back();
-    return MakeError(ErrorKind::kUnavailable, reason);
+    return DoesNotParse();
   }
   for (auto* o = parsed; o->keyword != nullptr; ++o) {
     if (o->val != nullptr) options[o->keyword] = o->val;
@@ -142,6 +147,12 @@ ConnectParams ToParams(const Options& options) {
 }
 
 }  // namespace
+
+Status CheckConnectionString(const std::string& dsn) {
+  auto parsed = ParseOptions(dsn);
+  if (!parsed) return parsed.error();
+  return OkStatus();
+}
 
 asio::awaitable<Result<ConnectParams>> ResolveHostNames(std::string dsn, Deadline deadline, size_t first_host) {
   auto parsed = ParseOptions(dsn);

@@ -22,11 +22,15 @@ using ConnectParams = std::vector<std::pair<std::string, std::string>>;
 // address becomes one host/hostaddr/port entry (host kept for TLS verification and messages), so
 // libpq still tries the addresses in turn. Names that do not resolve are dropped from a list;
 // when none is left: kUnavailable with libpq's own wording. kTimeout at `deadline`, kCancelled
-// when the coroutine is cancelled; a DSN libpq cannot parse: kUnavailable with its message.
+// when the coroutine is cancelled; a DSN libpq cannot parse: CheckConnectionString's error.
 // Host, hostaddr and port missing from the DSN come from the environment (PGHOST...) as in
 // libpq. A DSN naming a `service` is passed on as it is (the service file is libpq's business).
 // `first_host` rotates a host list (with its hostaddr and port lists) to start at entry
 // first_host % n, so that successive connections start at successive hosts (the pool's spread).
+// kConfig when libpq cannot parse `dsn`, with a fixed message: libpq's own quotes the text around
+// the fault, and that can be the password (docs/operations.md: no line holds a DSN password).
+Status CheckConnectionString(const std::string& dsn);
+
 boost::asio::awaitable<Result<ConnectParams>> ResolveHostNames(std::string dsn, Deadline deadline,
                                                                size_t first_host = 0);
 

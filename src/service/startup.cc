@@ -5,13 +5,23 @@
 #include <cstdio>
 #include <limits>
 
+#include "database/host_lookup.h"
 #include "logging/log.h"
 #include "schema/introspect.h"
 #include "security/audit.h"
+#include "service/query_settings_check.h"
 
 namespace pgmcp::service {
 
 Result<std::unique_ptr<database::CatalogReader>> ConnectBlocking(const config::Settings& settings) {
+  // Both, whichever this connection uses: the pool connects with `dsn` later, and must not be the
+  // first to find it does not parse.
+  for (const auto& [key, dsn] : {std::pair<const char*, const std::string&>{"dsn", settings.dsn},
+                                 std::pair<const char*, const std::string&>{"schema.listen_dsn", settings.schema.listen_dsn}}) {
+    if (auto parses = database::CheckConnectionString(dsn); !parses) {
+      return MakeError(ErrorKind::kConfig, std::string("config key '") + key + "': " + parses.error().message);
+    }
+  }
   return database::ConnectCatalogReader(
       config::ListenDsn(settings),
       database::Clock::now() + std::chrono::milliseconds(settings.pool.connect_timeout_ms));
@@ -41,6 +51,7 @@ Result<schema::SnapshotPtr> LoadAuditedSchema(const config::Settings& settings) 
   auto snapshot = LoadSchemaOn(**conn, settings);
   if (!snapshot) return snapshot.error();
   if (auto audited = AuditOrRefuse(**conn, settings, **snapshot); !audited) return audited.error();
+  if (auto judged = CheckQuerySettings(**conn, settings); !judged) return judged.error();
   return snapshot;
 }
 

@@ -4,6 +4,7 @@
 
 #include "common/error_kinds.h"
 #include "common/random.h"
+#include "common/utf8.h"
 #include "database/read_only_call.h"
 #include "catalog/discovery_tools.h"
 #include "logging/log.h"
@@ -129,7 +130,7 @@ asio::awaitable<Result<protocol::ToolOutcome>> ToolService::CallTool(std::string
     refused = protocol::UnknownTool(name);
     status = Describe(refused->kind).metric_status;
     error = refused->message;
-  } else if (name == catalog::kFindTables) {
+  } else if (tools.discovery && name == catalog::kFindTables) {
     auto found = FindTables(*tools.directory, arguments);
     auto nonce = RandomHex128();
     if (!found) {
@@ -141,7 +142,7 @@ asio::awaitable<Result<protocol::ToolOutcome>> ToolService::CallTool(std::string
       outcome.text = WrapUntrustedData(*found, *nonce);
       if (query_options.structured_content) outcome.structured_json = std::move(*found);
     }
-  } else if (name == catalog::kDescribeTable) {
+  } else if (tools.discovery && name == catalog::kDescribeTable) {
     auto described = DescribeTable(snapshot, tools, arguments, query_options);
     if (!described) {
       refuse_call(described.error());
@@ -150,7 +151,7 @@ asio::awaitable<Result<protocol::ToolOutcome>> ToolService::CallTool(std::string
       outcome.text = std::move(described->text);
       if (query_options.structured_content) outcome.structured_json = std::move(described->structured_json);
     }
-  } else if (name == catalog::kQueryTable) {
+  } else if (tools.discovery && name == catalog::kQueryTable) {  // else a table named "table"
     auto call = ResolveQueryTable(snapshot, tools, std::move(arguments));
     if (!call) {
       refuse_call(call.error());
@@ -207,8 +208,12 @@ asio::awaitable<Result<protocol::ToolOutcome>> ToolService::CallTool(std::string
                                                                                   : std::string_view(name);
     metrics_->RecordToolCall(label, status, elapsed, rows);
   }
+  // A name that is no tool is cut as its echo in the refusal is: a request may hold a megabyte.
+  std::string cut_name;
+  std::string_view logged_name = name;
+  if (name.size() > 64) logged_name = cut_name = CutUtf8(name, 64);
   logging::Fields log;
-  log.Add("tool", name).Add("session", context.session_id).Add("sub", context.subject).Add("role", context.role);
+  log.Add("tool", logged_name).Add("session", context.session_id).Add("sub", context.subject).Add("role", context.role);
   if (table_name) log.Add("table", *table_name);
   if (plan_cost) log.Add("plan_cost", *plan_cost);
   log.Add("duration_ms", elapsed * 1000.0).Add("rows", rows).Add("status", status).Add("error", error);
@@ -223,7 +228,7 @@ asio::awaitable<Result<json::value>> ToolService::ExplainCall(std::string name, 
   auto current_settings = settings_->current();
   if (!published->catalog->HasTool(name)) co_return protocol::UnknownTool(name);
   const schema::Table* table = published->schema->FindTool(name);
-  if (name == catalog::kQueryTable) {
+  if (published->catalog->discovery && name == catalog::kQueryTable) {
     auto call = ResolveQueryTable(*published->schema, *published->catalog, std::move(arguments));
     if (!call) co_return call.error();
     table = call->table;

@@ -208,6 +208,43 @@ TEST_F(InvocationTest, MistakesAreConfigErrorsNamingTheKey) {
   }
 }
 
+// A value that fits in 64 bits but not where it is used (PostgreSQL's int4 settings, LIMIT + 1, a
+// clock's nanoseconds) would be taken at start-up and then fail every call: each integer key has
+// a ceiling, and the ceiling itself is accepted.
+TEST_F(InvocationTest, EveryIntegerKeyHasACeiling) {
+  const std::pair<const char*, const char*> too_big[] = {
+      {"[limits]\nmax_rows = 9223372036854775807\n", "limits.max_rows"},
+      {"[limits]\nstatement_timeout_ms = 2147483648\n", "limits.statement_timeout_ms"},
+      {"[limits]\nmax_text_chars = 3000000000\n", "limits.max_text_chars"},
+      {"[limits]\nmax_result_bytes = 2147483647\n", "limits.max_result_bytes"},
+      {"[limits]\nmax_in_values = 1000001\n", "limits.max_in_values"},
+      {"[limits]\nmax_line_bytes = 1073741825\n", "limits.max_line_bytes"},
+      {"[limits]\nmax_plan_cost = 1000000000000001\n", "limits.max_plan_cost"},
+      {"[pool]\nacquire_timeout_ms = 9223372036854775807\n", "pool.acquire_timeout_ms"},
+      {"[pool]\nconnect_timeout_ms = 86400001\n", "pool.connect_timeout_ms"},
+      {"[pool]\nmax_waiters = 1000001\n", "pool.max_waiters"},
+      {"shutdown_timeout_ms = 86400001\n", "shutdown_timeout_ms"},
+      {"[schema]\ncache_ttl_seconds = 604801\n", "schema.cache_ttl_seconds"},
+      {"[schema]\nmax_table_tools = 1000001\n", "schema.max_table_tools"},
+      {"[auth]\nclock_skew_seconds = 86401\n", "auth.clock_skew_seconds"},
+      {"[http]\nmax_body_bytes = 1073741825\n", "http.max_body_bytes"},
+      {"[http]\nmax_connections = 1000001\n", "http.max_connections"},
+      {"[http]\nmax_sessions_per_owner = 1000001\n", "http.max_sessions_per_owner"},
+  };
+  for (const auto& [toml, key] : too_big) {
+    auto inv = Parse({"--config", WriteConfig(toml)});
+    ASSERT_FALSE(inv.ok()) << toml;
+    EXPECT_EQ(inv.error().kind, ErrorKind::kConfig);
+    EXPECT_NE(inv.error().message.find(key), std::string::npos) << inv.error().message;
+    EXPECT_NE(inv.error().message.find("between"), std::string::npos) << inv.error().message;
+  }
+  auto at_ceiling = Parse({"--config", WriteConfig("[limits]\nmax_rows = 1000000000\ndefault_limit = 1000000000\n"
+                                                   "statement_timeout_ms = 2147483647\nmax_text_chars = 1073741824\n"
+                                                   "[pool]\nacquire_timeout_ms = 86400000\n")});
+  ASSERT_TRUE(at_ceiling.ok()) << at_ceiling.error().message;
+  EXPECT_EQ(at_ceiling->settings.limits.statement_timeout_ms, 2147483647);
+}
+
 TEST_F(InvocationTest, CommandLineMistakesAreConfigErrors) {
   EXPECT_FALSE(Parse({"--bogus"}).ok());
   EXPECT_FALSE(Parse({"--dsn"}).ok());

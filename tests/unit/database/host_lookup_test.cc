@@ -101,10 +101,16 @@ TEST(HostLookupTest, NoHostThatResolvesIsLibpqsError) {
   EXPECT_EQ(e.message.rfind("could not translate host name \"nonexistent.invalid\" to address", 0), 0u) << e.message;
 }
 
-TEST(HostLookupTest, DsnLibpqCannotParseIsAnError) {
-  auto e = Failure("host='unterminated");
-  EXPECT_EQ(e.kind, ErrorKind::kUnavailable);
-  EXPECT_FALSE(e.message.empty());
+// A configuration error, whose message quotes nothing of the DSN: libpq's own would quote the text
+// around the fault, which can be the password.
+TEST(HostLookupTest, DsnLibpqCannotParseIsAConfigErrorQuotingNothingOfIt) {
+  auto e = Failure("host=db password='S3cret");
+  EXPECT_EQ(e.kind, ErrorKind::kConfig);
+  EXPECT_NE(e.message.find("connection string"), std::string::npos) << e.message;
+  EXPECT_EQ(e.message.find("S3cret"), std::string::npos) << e.message;
+  EXPECT_FALSE(CheckConnectionString("host=db password='S3cret").ok());
+  EXPECT_TRUE(CheckConnectionString("host=db password='S3cret'").ok());
+  EXPECT_TRUE(CheckConnectionString("shop").ok()) << "a bare database name";
 }
 
 TEST(HostLookupTest, BareDatabaseNameIsTheDbname) {
