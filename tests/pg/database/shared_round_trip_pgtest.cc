@@ -164,18 +164,20 @@ TEST_F(SharedRoundTripTest, CallsThatWaitedShareARoundTripAndEachKeepsItsOwnRole
   EXPECT_EQ(after.values, std::vector<std::string>{"postgres/"});
 }
 
-// In one round trip a call fails when it runs (division by zero) and another before its SELECT
-// (an unknown role): each gets its own error, the calls after them their answers.
+// In one round trip a call fails when it runs (division by zero, as tenant a) and another before
+// its SELECT (an unknown role): each gets its own error, the calls after them their answers, and
+// the call right after tenant a's failure runs as tenant b alone: an error does not carry the
+// failed call's role or claims over into the next one.
 TEST_F(SharedRoundTripTest, AFailingCallFailsAloneAndTheOthersAreAnswered) {
   MakePool(4);
   std::deque<Outcome> out(5);
   Start({}, "SELECT pg_sleep(0.2)::text", out[0]);
   Start({}, "SELECT 1", out[1]);
-  Start({}, "SELECT (1 / 0)::text", out[2]);
+  Start(Tenant("a"), "SELECT (1 / (SELECT count(*) - 4 FROM public.docs))::text", out[2]);
   Envelope unknown;
   unknown.role = "no_such_role_" + db_.name();
   Start(unknown, "SELECT 3", out[3]);
-  Start({}, "SELECT 4", out[4]);
+  Start(Tenant("b"), TenantView(), out[4]);
   RunAll();
   ASSERT_TRUE(out[1].status.ok());
   EXPECT_EQ(out[1].values, std::vector<std::string>{"1"});
@@ -184,7 +186,7 @@ TEST_F(SharedRoundTripTest, AFailingCallFailsAloneAndTheOthersAreAnswered) {
   ASSERT_FALSE(out[3].status.ok());
   EXPECT_EQ(out[3].status.error().kind, ErrorKind::kPermissionDenied);
   ASSERT_TRUE(out[4].status.ok()) << out[4].status.error().message;
-  EXPECT_EQ(out[4].values, std::vector<std::string>{"4"});
+  EXPECT_EQ(out[4].values, std::vector<std::string>{"1,3,5,7/" + reader_ + R"(/{"tenant":"b"})"});
   EXPECT_EQ(pool_->stats().riders, 3);
   EXPECT_EQ(pool_->stats().idle, 1) << "the connection is idle and pooled again";
 }
