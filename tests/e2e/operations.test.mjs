@@ -94,6 +94,20 @@ test("every log line is JSON; tool calls carry the documented fields and never r
   assert.ok(!server.logs.some((line) => line.includes(email)), "no row value is ever logged");
 });
 
+test("a tool name that is no tool is cut in its log line as in its refusal", async () => {
+  const name = "query_" + "z".repeat(8000);  // in the Mcp-Name header too: under its 16 KiB budget
+  const r = await call(server, name, {});
+  assert.equal(r.error?.code, -32602, JSON.stringify(r).slice(0, 300));
+  let line;
+  const deadline = Date.now() + 5000;
+  while (!(line = server.logs.find((l) => l.includes(`"tool":"query_zzz`))) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.ok(line, "the refused call is logged");
+  assert.ok(line.length < 1024, `a ${line.length}-byte log line`);
+  assert.equal(JSON.parse(line).tool, name.slice(0, 64) + "…");
+});
+
 test("SIGTERM lets a call in flight finish, then the server exits 0", async () => {
   const srv = await startHttp(`[auth]\nmode = "none"\n`);
   const slow = call(srv, "query_slow_rows", {});

@@ -140,6 +140,16 @@ test("SIGHUP re-reads the config file: a newly excluded table disappears", async
     }
     assert.ok(own.stderr.join("").includes("exclude_tablez"));
     assert.ok(!(await toolNames(own.client)).includes("query_products"));
+    // So is a time zone the database does not know (asked before it applies): calls go on in UTC.
+    writeFileSync(configPath, "[schema]\nexclude_tables = [\"*_migrations\", \"products\"]\n[query]\ntimezone = \"Europe/Berln\"\n");
+    process.kill(own.transport.pid, "SIGHUP");
+    while (!own.stderr.join("").includes("'query.timezone'") && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.ok(own.stderr.join("").includes("the database knows no time zone 'Europe/Berln'"));
+    const customers = await own.client.callTool({ name: "query_customers", arguments: { limit: 1, select: ["created_at"] } });
+    assert.equal(customers.isError, false, JSON.stringify(customers.content));
+    assert.match(customers.structuredContent.rows[0][0], /(Z|\+00:00)$/, "still UTC");
   } finally {
     await own.client.close();
   }
