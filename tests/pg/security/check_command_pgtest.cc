@@ -93,6 +93,24 @@ TEST_F(CheckCommandTest, UnreachableDatabaseExitsOne) {
   EXPECT_EQ(o.out, "");
 }
 
+// A name only the database can judge, judged where an operator checks a config: exit 2 naming the
+// key, after the audit's lines; serve refuses to start the same way.
+TEST_F(CheckCommandTest, ATimeZoneTheDatabaseDoesNotKnowExitsTwoNamingTheKey) {
+  {
+    std::ofstream config(scratch_ + ".toml");
+    config << "[query]\ntimezone = \"Europe/Berln\"\n";
+  }
+  auto c = Pgmcp({"check", "--config", scratch_ + ".toml"});
+  EXPECT_EQ(c.exit_code, 2) << c.err;
+  EXPECT_EQ(SplitLines(c.out), (std::vector<std::string>{
+                                   "pgmcp check: safe (roles: " + reader_ + ")",
+                                   "pgmcp check: config key 'query.timezone': the database knows no time zone 'Europe/Berln'",
+                               }));
+  auto s = Pgmcp({"serve", "--config", scratch_ + ".toml"});
+  EXPECT_EQ(s.exit_code, 2);
+  EXPECT_NE(s.err.find("config key 'query.timezone'"), std::string::npos) << s.err;
+}
+
 TEST_F(CheckCommandTest, ServeRefusesAnUnsafeRole) {
   db_.Exec("GRANT TRUNCATE ON orders TO " + reader_);
   auto o = Pgmcp({"serve"});
