@@ -338,8 +338,8 @@ int ServeHttp(Server& server) {
 }  // namespace
 
 int Serve(const config::Invocation& inv) {
-  auto snapshot = service::LoadAuditedSchema(inv.settings);
-  if (!snapshot) return service::ReportStartupError(snapshot.error());
+  auto audited = service::LoadAuditedSchema(inv.settings);
+  if (!audited) return service::ReportStartupError(audited.error());
 
   Server server;
   server.invocation = inv;
@@ -347,7 +347,7 @@ int Serve(const config::Invocation& inv) {
   server.pool = database::Pool::Create(server.io.get_executor(), service::PoolOptionsFrom(inv.settings));
   server.pool->Start();
   server.tools = std::make_shared<service::ToolService>(server.settings, server.pool, server.metrics);
-  server.tools->Publish(*snapshot);
+  server.tools->Publish(audited->snapshot);
   return inv.settings.transport == config::Transport::kHttp ? ServeHttp(server) : ServeStdio(server);
 }
 

@@ -124,11 +124,11 @@ class ReloadAuditTest : public ::testing::Test {
     auto settings = std::make_shared<config::Settings>();
     settings->dsn = db_.DsnFor(role_);
     settings->pool.min = 0;
-    auto snapshot = LoadAuditedSchema(*settings);
-    ASSERT_TRUE(snapshot.ok()) << snapshot.error().message;
+    auto audited = LoadAuditedSchema(*settings);
+    ASSERT_TRUE(audited.ok()) << audited.error().message;
     tools_ = std::make_shared<ToolService>(std::shared_ptr<const config::Settings>(settings),
                                            database::Pool::Create(io_.get_executor(), PoolOptionsFrom(*settings)));
-    tools_->Publish(*snapshot);
+    tools_->Publish(audited->snapshot);
     SchemaReloader::Hooks hooks;
     hooks.on_reload_finished = [this](SchemaReloader::Outcome o) { outcomes_.push_back(o); };
     reloader_ = SchemaReloader::Create(io_, tools_, hooks);
