@@ -21,7 +21,9 @@ int PrintTools(const config::Invocation& inv) {
   if (!audited) return service::ReportStartupError(audited.error());
   asio::io_context io;
   auto settings = std::make_shared<const config::Settings>(inv.settings);
-  service::ToolService tools(settings, database::Pool::Create(io.get_executor(), service::PoolOptionsFrom(inv.settings, /*max=*/1)));
+  service::ToolService tools(
+      settings, database::Pool::Create(io.get_executor(),
+                                       service::PoolOptionsFrom(inv.settings, /*max=*/1, audited->login_role)));
   tools.Publish(audited->snapshot);
   // What `pgmcp call` may call: the tools of auth.anonymous_role, else of the login role.
   protocol::CallContext caller;
@@ -64,7 +66,8 @@ int CallOnce(const config::Invocation& inv) {
   if (!audited) return service::ReportStartupError(audited.error());
   asio::io_context io;
   auto settings = std::make_shared<const config::Settings>(inv.settings);
-  auto pool = database::Pool::Create(io.get_executor(), service::PoolOptionsFrom(inv.settings, /*max=*/1));
+  auto pool =
+      database::Pool::Create(io.get_executor(), service::PoolOptionsFrom(inv.settings, /*max=*/1, audited->login_role));
   auto tools = std::make_shared<service::ToolService>(settings, pool);
   tools->Publish(audited->snapshot);
   protocol::CallContext context;

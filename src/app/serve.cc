@@ -344,7 +344,8 @@ int Serve(const config::Invocation& inv) {
   Server server;
   server.invocation = inv;
   server.settings = std::make_shared<config::SettingsSource>(std::make_shared<const config::Settings>(inv.settings));
-  server.pool = database::Pool::Create(server.io.get_executor(), service::PoolOptionsFrom(inv.settings));
+  server.pool = database::Pool::Create(server.io.get_executor(),
+                                       service::PoolOptionsFrom(inv.settings, 0, audited->login_role));
   server.pool->Start();
   server.tools = std::make_shared<service::ToolService>(server.settings, server.pool, server.metrics);
   server.tools->Publish(audited->snapshot);

@@ -107,9 +107,10 @@ Result<std::string> LoginRole(const config::Settings& settings) {
   return roles->current_user;
 }
 
-database::PoolOptions PoolOptionsFrom(const config::Settings& s, int max) {
+database::PoolOptions PoolOptionsFrom(const config::Settings& s, int max, std::string login_role) {
   database::PoolOptions o;
   o.dsn = s.dsn;
+  o.login_role = std::move(login_role);
   o.max = max > 0 ? max : s.pool.max;
   o.min = std::min(s.pool.min, o.max);
   o.acquire_timeout = std::chrono::milliseconds(s.pool.acquire_timeout_ms);

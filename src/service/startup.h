@@ -48,7 +48,9 @@ Status AuditOrRefuse(database::CatalogReader& reader, const config::Settings& se
 Result<std::string> LoginRole(const config::Settings& settings);
 
 // Pool settings from the config; `max` overrides pool.max (one-shot commands need one connection).
-database::PoolOptions PoolOptionsFrom(const config::Settings& settings, int max = 0);
+// `login_role`: the role every pooled connection must log in as (AuditedSchema::login_role);
+// empty: not checked.
+database::PoolOptions PoolOptionsFrom(const config::Settings& settings, int max = 0, std::string login_role = "");
 
 // Prints a start-up failure as one line on stderr and returns its exit code (2 config/security, 1 else).
 int ReportStartupError(const Error& error);
