@@ -169,12 +169,14 @@ ORDER BY n.nspname, e.grantee <> 0, 2
 // ---------------------------------------------------------------------------------------------
 
 
-// Runs one catalog query; its failure is worded for what the audit reads.
+// Runs one catalog query; its failure is worded for what the audit reads (a timeout stays one).
 Result<database::Rows> Run(database::CatalogReader& reader, const char* sql, const std::vector<std::string>& params) {
   auto rows = reader.Query(sql, params);
   if (!rows) {
     Error e = rows.error();
-    if (!e.code.empty()) e.message = "Reading the roles and privileges from the database catalog failed.";
+    if (!e.code.empty() && e.kind != ErrorKind::kTimeout) {
+      e.message = "Reading the roles and privileges from the database catalog failed.";
+    }
     return e;
   }
   return rows;

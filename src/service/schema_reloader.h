@@ -2,12 +2,11 @@
 // TTL), coalesces bursts into one rebuild, keeps the last good snapshot when a reload fails, and
 // announces a changed tool list. Every reload also runs the privilege audit, and the tool service
 // refuses calls while it finds the roles unsafe (docs/security.md). Request() is called on the
-// event loop; the work runs on a thread.
+// event loop; the work runs on a thread of its own, which nothing ever waits for (Stop).
 // Each rebuild reads the service's SettingsSource when it starts; it never holds settings of its own.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <functional>
 #include <memory>
 #include <string>
@@ -35,7 +34,13 @@ class SchemaReloader : public std::enable_shared_from_this<SchemaReloader> {
   // otherwise only the cheap version query runs -- unless the settings were replaced since the
   // current snapshot was built (a SIGHUP whose rebuild failed), which also forces a rebuild.
   void Request(std::string reason, bool force);
+  // No reload starts or finishes from now on. One still waiting on the database is abandoned: its
+  // thread ends on its own by the catalog reader's deadlines (database/catalog_reader.h) and posts
+  // nothing, so shutdown never waits for a stuck database.
   void Stop();
+
+  // What a reload's thread shares with the event loop: the loop to post its result to, until Stop.
+  struct Handoff;
 
  private:
   SchemaReloader(boost::asio::io_context& io, std::shared_ptr<ToolService> tools, Hooks hooks);
@@ -47,7 +52,7 @@ class SchemaReloader : public std::enable_shared_from_this<SchemaReloader> {
   boost::asio::io_context& io_;
   std::shared_ptr<ToolService> tools_;
   Hooks hooks_;
-  boost::asio::thread_pool worker_{1};  // introspection blocks on libpq
+  std::shared_ptr<Handoff> handoff_;  // shared with the reload threads, which may outlive this
   // Event-loop state: one reload at a time; requests meanwhile fold into one more.
   bool running_ = false;
   bool pending_ = false;

@@ -13,9 +13,12 @@ namespace pgmcp::service {
 
 namespace {
 
+// pool.connect_timeout_ms bounds the catalog connection's connect and each of its queries (their
+// statement_timeout): the budget for the database answering at all, not limits.statement_timeout_ms,
+// which operators tighten for agents' calls (docs/decisions.md, "Catalog queries have a deadline").
 Result<std::unique_ptr<database::CatalogReader>> ConnectTo(const std::string& dsn, const config::Settings& settings) {
-  return database::ConnectCatalogReader(
-      dsn, database::Clock::now() + std::chrono::milliseconds(settings.pool.connect_timeout_ms));
+  const std::chrono::milliseconds budget(settings.pool.connect_timeout_ms);
+  return database::ConnectCatalogReader(dsn, database::Clock::now() + budget, budget);
 }
 
 Result<schema::SnapshotPtr> LoadSchemaOn(database::CatalogReader& reader, const config::Settings& settings) {
