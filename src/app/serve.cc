@@ -69,7 +69,9 @@ struct Server {
   std::shared_ptr<metrics::Metrics> metrics = metrics::Metrics::Create();
   std::shared_ptr<service::SchemaReloader> reloader;
   std::shared_ptr<database::NotificationListener> listener;
-  std::unique_ptr<asio::signal_set> hangup;
+  // SIGHUP, caught from the first moment of serve (Serve): one that arrives during start-up waits
+  // here and is applied as a reload once serving.
+  asio::signal_set hangup{io, SIGHUP};
   bool stopping = false;
   // /readyz's last database probe (event-loop state): an unauthenticated endpoint must not cost a
   // round trip per request, so answers within kReadyProbeInterval of a probe reuse it, and requests
@@ -111,7 +113,6 @@ struct Server {
     tools->SetStaleHandler([this] { asio::post(io, [this] { reloader->Request("ttl", false); }); });
     auto s = settings->current();            // listen_dsn and reload_channel are restart-only
     if (s->schema.reload_channel.empty()) {  // NOTIFY reloads switched off (e.g. behind PgBouncer)
-      hangup = std::make_unique<asio::signal_set>(io, SIGHUP);
       WaitForHangup();
       return;
     }
@@ -126,12 +127,11 @@ struct Server {
           first = false;
         });
     listener->Start();
-    hangup = std::make_unique<asio::signal_set>(io, SIGHUP);
     WaitForHangup();
   }
 
   void WaitForHangup() {
-    hangup->async_wait([this](const boost::system::error_code& ec, int) {
+    hangup.async_wait([this](const boost::system::error_code& ec, int) {
       if (ec || stopping) return;
       ReloadSettings();
       WaitForHangup();
@@ -182,7 +182,7 @@ struct Server {
           finish();
           if (listener) listener->Stop();
           if (reloader) reloader->Stop();
-          if (hangup) hangup->cancel();
+          hangup.cancel();
           pool->Close();
           io.stop();
         },
@@ -338,10 +338,13 @@ int ServeHttp(Server& server) {
 }  // namespace
 
 int Serve(const config::Invocation& inv) {
+  // The server first: its SIGHUP handler is in place before the slow part of start-up (the catalog,
+  // the audit, the keys). SIGHUP's default action would end the process, and systemd counts death
+  // by SIGHUP as clean, so Restart=on-failure would not bring it back.
+  Server server;
   auto audited = service::LoadAuditedSchema(inv.settings);
   if (!audited) return service::ReportStartupError(audited.error());
 
-  Server server;
   server.invocation = inv;
   server.settings = std::make_shared<config::SettingsSource>(std::make_shared<const config::Settings>(inv.settings));
   server.pool = database::Pool::Create(server.io.get_executor(),

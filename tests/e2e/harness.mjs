@@ -38,6 +38,7 @@ export async function connect(extraArgs = [], env = {}) {
 // Starts `pgmcp serve --transport http` on a free port (--listen 127.0.0.1:0) and resolves once
 // its "serving" log line names the port. Returns { url, port, proc, logs, stop() }. `dsn` defaults to
 // readerDsn(): another database than the e2e one (faults.test.mjs: its own cluster, or a proxy).
+// `onSpawn(proc)` runs as soon as the process exists, before it serves (signals during start-up).
 import { spawn } from "node:child_process";
 import { writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -51,10 +52,11 @@ export function writeTemp(name, text) {
   return path;
 }
 
-export async function startHttp(configToml, extraArgs = [], { dsn = readerDsn() } = {}) {
+export async function startHttp(configToml, extraArgs = [], { dsn = readerDsn(), onSpawn } = {}) {
   const config = writeTemp("pgmcp.toml", configToml);
   const proc = spawn(bin, ["serve", "--transport", "http", "--listen", "127.0.0.1:0", "--dsn", dsn,
                            "--config", config, ...extraArgs], { stdio: ["ignore", "ignore", "pipe"] });
+  onSpawn?.(proc);
   const logs = [];
   const port = await new Promise((resolve, reject) => {
     let buffered = "";

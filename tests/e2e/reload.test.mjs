@@ -5,7 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { writeFileSync } from "node:fs";
-import { connect, psql, startHttp, waitFor, writeTemp } from "./harness.mjs";
+import { connect, db, psql, startHttp, startProxy, waitFor, writeTemp } from "./harness.mjs";
 
 let session;
 let changes = 0;
@@ -184,5 +184,27 @@ test("a GRANT INSERT found by SIGHUP refuses every call and fails /readyz until 
   } finally {
     psql(`REVOKE INSERT ON products FROM mcp_reader`);
     await server.stop();
+  }
+});
+
+// SIGHUP during start-up (found in review: before the handler was in place its default action
+// ended the process, and systemd counts death by SIGHUP as clean, so Restart=on-failure did not
+// bring it back). pgmcp catches it from its first moment and applies it once serving.
+test("a SIGHUP during start-up is kept and applied as a reload once serving", async () => {
+  const proxy = await startProxy(Number(process.env.PGPORT));
+  await proxy.set("delay?ms=1000");  // every connection's start-up takes a second
+  let server;
+  try {
+    server = await startHttp(`[auth]\nmode = "none"\n`, [], {
+      dsn: `host=127.0.0.1 port=${proxy.listen} dbname=${db} user=mcp_reader`,
+      onSpawn: (proc) => setTimeout(() => proc.kill("SIGHUP"), 200),
+    });
+    await waitFor("the reload of the SIGHUP sent during start-up",
+                  () => server.logs.some((l) => l.includes('"event":"config_reloaded"')));
+    assert.equal(server.proc.exitCode, null, "still serving");
+    assert.equal((await fetch(`${server.base}/healthz`)).status, 200);
+  } finally {
+    await server?.stop();
+    proxy.close();
   }
 });
