@@ -119,7 +119,7 @@ struct Server {
     listener = database::NotificationListener::Create(
         io.get_executor(), config::ListenDsn(*s), s->schema.reload_channel,
         [this](const std::string& payload) {
-          if (payload == "reload schema") reloader->Request("notify", true);
+          if (payload == "reload schema") reloader->RequestFromNotify();
         },
         [this, first = true]() mutable {
           // After a reconnect, NOTIFYs sent while disconnected are lost: check the version instead.

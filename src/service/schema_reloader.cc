@@ -34,7 +34,11 @@ struct SchemaReloader::Handoff {
 };
 
 SchemaReloader::SchemaReloader(asio::io_context& io, std::shared_ptr<ToolService> tools, Hooks hooks)
-    : io_(io), tools_(std::move(tools)), hooks_(std::move(hooks)), handoff_(std::make_shared<Handoff>()) {
+    : io_(io),
+      tools_(std::move(tools)),
+      hooks_(std::move(hooks)),
+      handoff_(std::make_shared<Handoff>()),
+      notify_timer_(io) {
   handoff_->io = &io_;
 }
 
@@ -44,6 +48,7 @@ SchemaReloader::~SchemaReloader() { Stop(); }
 
 void SchemaReloader::Stop() {
   stopped_ = true;
+  notify_timer_.cancel();
   handoff_->Forget();
 }
 
@@ -53,6 +58,25 @@ void SchemaReloader::Request(std::string reason, bool force) {
   pending_force_ = pending_force_ || force;
   pending_reason_ = pending_reason_.empty() ? reason : pending_reason_ + "," + reason;
   if (!running_) StartNext();
+}
+
+void SchemaReloader::RequestFromNotify() {
+  if (stopped_ || notify_due_) return;  // folded into the reload already due
+  const auto now = std::chrono::steady_clock::now();
+  if (!last_notify_ || now - *last_notify_ >= kNotifyInterval) {
+    last_notify_ = now;
+    Request("notify", true);
+    return;
+  }
+  notify_due_ = true;
+  notify_timer_.expires_at(*last_notify_ + kNotifyInterval);
+  notify_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+    auto self = weak.lock();
+    if (ec || !self || self->stopped_) return;
+    self->notify_due_ = false;
+    self->last_notify_ = std::chrono::steady_clock::now();
+    self->Request("notify", true);
+  });
 }
 
 void SchemaReloader::StartNext() {
@@ -122,8 +146,11 @@ void SchemaReloader::StartNext() {
       std::string version = views->all()->schema->version;
       ListChange change = self->tools_->Publish(std::move(views));
       bool changed = change.Any();
-      logging::Info("schema_reload", {{"reason", reason}, {"result", changed ? "changed" : "unchanged"},
-                                      {"tables", tables}, {"version", version}, {"duration_ms", ms}});
+      // A rebuild that changed nothing is routine (a NOTIFY, a SIGHUP without news): debug, as the
+      // version check that finds nothing is (docs/operations.md, Logs).
+      logging::Log(changed ? logging::LogLevel::kInfo : logging::LogLevel::kDebug, "schema_reload",
+                   {{"reason", reason}, {"result", changed ? "changed" : "unchanged"}, {"tables", tables},
+                    {"version", version}, {"duration_ms", ms}});
       if (changed && self->hooks_.on_tools_changed) self->hooks_.on_tools_changed(change);
       self->Finish(changed ? Outcome::kChanged : Outcome::kUnchanged);
     });

@@ -7,8 +7,11 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +37,12 @@ class SchemaReloader : public std::enable_shared_from_this<SchemaReloader> {
   // otherwise only the cheap version query runs -- unless the settings were replaced since the
   // current snapshot was built (a SIGHUP whose rebuild failed), which also forces a rebuild.
   void Request(std::string reason, bool force);
+  // A forced reload that `NOTIFY <reload_channel>, 'reload schema'` asked for. NOTIFY needs no
+  // privilege, so any database user can send them, in a loop: at most one such reload starts per
+  // kNotifyInterval, and the NOTIFYs in between fold into one more when the interval is up.
+  void RequestFromNotify();
+  static constexpr std::chrono::seconds kNotifyInterval{2};
+
   // No reload starts or finishes from now on. One still waiting on the database is abandoned: its
   // thread ends on its own by the catalog reader's deadlines (database/catalog_reader.h) and posts
   // nothing, so shutdown never waits for a stuck database.
@@ -59,6 +68,11 @@ class SchemaReloader : public std::enable_shared_from_this<SchemaReloader> {
   bool pending_force_ = false;
   std::string pending_reason_;
   bool stopped_ = false;
+  // NOTIFY's rate limit (RequestFromNotify): when the last NOTIFY reload was requested, and the
+  // timer of the one folded NOTIFYs wait for, armed while one is due.
+  std::optional<std::chrono::steady_clock::time_point> last_notify_;
+  boost::asio::steady_timer notify_timer_;
+  bool notify_due_ = false;
   // The unsafe findings of the last successful audit (start-up refused to serve with any, unless
   // security.allow_privileged_role).
   std::vector<std::string> audit_problems_;

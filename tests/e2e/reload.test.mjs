@@ -208,3 +208,31 @@ test("a SIGHUP during start-up is kept and applied as a reload once serving", as
     proxy.close();
   }
 });
+
+// NOTIFY needs no privilege, so any database user could keep pgmcp rebuilding its schema without
+// pause (found in review). NOTIFY reloads are rate-limited: one at once, the rest of a burst folded
+// into one 2 s later; a rebuild that changed nothing is logged at debug, as documented.
+test("a burst of 50 NOTIFYs costs at most a few reloads, each logged at debug when nothing changed", async () => {
+  const own = await connect(["--log-level", "debug"]);
+  const lines = () => own.stderr.join("").split("\n");
+  const reloads = () => lines().filter((l) => l.includes('"event":"schema_reload"'));
+  try {
+    await waitFor("LISTEN", () => lines().some((l) => l.includes('"event":"listen_started"')));
+    // 50 transactions, 30 ms apart: each COMMIT delivers its NOTIFY.
+    psql(`DO $$ BEGIN FOR i IN 1..50 LOOP PERFORM pg_notify('pgmcp', 'reload schema'); COMMIT;
+          PERFORM pg_sleep(0.03); END LOOP; END $$`);
+    await waitFor("the first reload", () => reloads().length >= 1);
+    // The folded reload is due at most 2 s after the one before it; allow it to come and go.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const seen = reloads();
+    console.log(`# 50 NOTIFYs: ${seen.length} reloads`);
+    assert.ok(seen.length >= 2 && seen.length <= 3, `${seen.length} reloads:\n${seen.join("\n")}`);
+    for (const line of seen) {
+      const entry = JSON.parse(line);
+      assert.equal(entry.result, "unchanged", line);
+      assert.equal(entry.level, "debug", line);
+    }
+  } finally {
+    await own.client.close();
+  }
+});
