@@ -73,6 +73,10 @@ struct Server {
   // here and is applied as a reload once serving.
   asio::signal_set hangup{io, SIGHUP};
   bool stopping = false;
+  // A second stop signal during the drain: end it now (WaitForStop). `draining` counts what is
+  // still in flight.
+  bool hurry = false;
+  std::function<size_t()> draining;
   // /readyz's last database probe (event-loop state): an unauthenticated endpoint must not cost a
   // round trip per request, so answers within kReadyProbeInterval of a probe reuse it, and requests
   // that arrive while one probe runs do not start another.
@@ -164,10 +168,28 @@ struct Server {
     reloader->Request("sighup", true);
   }
 
-  // Waits (bounded) until in_flight() is 0, then runs `finish` and stops the loop.
+  // SIGTERM/SIGINT: the first runs `drain` (which calls Drain); one during the drain (a second
+  // signal, or the first after stdin closed) ends it at once, as PostgreSQL's and PgBouncer's fast
+  // shutdown do: what is still in flight is cancelled.
+  void WaitForStop(asio::signal_set& signals, std::function<void()> drain) {
+    signals.async_wait([this, &signals, drain](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      if (!stopping) {
+        drain();
+      } else if (!hurry) {
+        hurry = true;
+        logging::Info("shutdown", {{"reason", "second signal"}, {"in_flight", draining()}});
+      }
+      WaitForStop(signals, drain);
+    });
+  }
+
+  // Waits (bounded, and cut short by a second stop signal) until in_flight() is 0, then runs
+  // `finish` and stops the loop.
   void Drain(const char* why, std::function<size_t()> in_flight, std::function<void()> finish) {
     if (stopping) return;
     stopping = true;
+    draining = in_flight;
     logging::Info("shutdown", {{"reason", why}, {"in_flight", in_flight()}});
     auto grace = std::chrono::milliseconds(settings->current()->shutdown_timeout_ms);
     asio::co_spawn(
@@ -175,7 +197,7 @@ struct Server {
         [this, in_flight, finish, grace]() -> asio::awaitable<void> {
           auto deadline = std::chrono::steady_clock::now() + grace;
           asio::steady_timer tick(io);
-          while (in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
+          while (in_flight() > 0 && std::chrono::steady_clock::now() < deadline && !hurry) {
             tick.expires_after(std::chrono::milliseconds(10));
             co_await tick.async_wait(asio::as_tuple(asio::use_awaitable));
           }
@@ -232,9 +254,7 @@ int ServeStdio(Server& server) {
       [&] { stop("stdin closed"); },
   });
   asio::signal_set signals(server.io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& ec, int) {
-    if (!ec) stop("signal");
-  });
+  server.WaitForStop(signals, [&] { stop("signal"); });
   logging::Info("serving", {{"transport", "stdio"}, {"version", PGMCP_VERSION}});
   RunLoop(server.io);
   stdio.Stop();
@@ -323,8 +343,7 @@ int ServeHttp(Server& server) {
     http_server->NotifyAll(method, [&change](const protocol::CallContext& caller) { return change.For(caller.role); });
   });
   asio::signal_set signals(server.io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& ec, int) {
-    if (ec) return;
+  server.WaitForStop(signals, [&] {
     http_server->StopAccepting();
     if (remote_keys) remote_keys->Stop();
     server.Drain("signal", [http_server] { return http_server->in_flight(); },
