@@ -146,9 +146,12 @@ void SchemaReloader::StartNext() {
       std::string version = views->all()->schema->version;
       ListChange change = self->tools_->Publish(std::move(views));
       bool changed = change.Any();
-      // A rebuild that changed nothing is routine (a NOTIFY, a SIGHUP without news): debug, as the
-      // version check that finds nothing is (docs/operations.md, Logs).
-      logging::Log(changed ? logging::LogLevel::kInfo : logging::LogLevel::kDebug, "schema_reload",
+      // A rebuild that changed nothing is routine, debug as a version check that finds nothing is,
+      // unless the operator asked for it: a SIGHUP's rebuild says at info that it is done
+      // (docs/operations.md, Logs). NOTIFYs, which anyone may send, never make info lines of it.
+      const bool asked_by_operator = reason.find("sighup") != std::string::npos;
+      logging::Log(changed || asked_by_operator ? logging::LogLevel::kInfo : logging::LogLevel::kDebug,
+                   "schema_reload",
                    {{"reason", reason}, {"result", changed ? "changed" : "unchanged"}, {"tables", tables},
                     {"version", version}, {"duration_ms", ms}});
       if (changed && self->hooks_.on_tools_changed) self->hooks_.on_tools_changed(change);
