@@ -73,10 +73,6 @@ struct Server {
   // here and is applied as a reload once serving.
   asio::signal_set hangup{io, SIGHUP};
   bool stopping = false;
-  // A second stop signal during the drain: end it now (WaitForStop). `draining` counts what is
-  // still in flight.
-  bool hurry = false;
-  std::function<size_t()> draining;
   // /readyz's last database probe (event-loop state): an unauthenticated endpoint must not cost a
   // round trip per request, so answers within kReadyProbeInterval of a probe reuse it, and requests
   // that arrive while one probe runs do not start another.
@@ -85,6 +81,10 @@ struct Server {
     bool ok = false;
     bool running = false;
   } ready_probe;
+  // A second stop signal during the drain: end it now (WaitForStop). `draining` counts what is
+  // still in flight.
+  bool hurry = false;
+  std::function<size_t()> draining;
 
   // Reloads (docs/operations.md): SIGHUP re-reads the config and rebuilds; NOTIFY on the reload
   // channel rebuilds; the TTL triggers a cheap version check from the next request. `notify` tells

@@ -11,15 +11,14 @@
 
 namespace pgmcp::service {
 
-namespace {
-
-// pool.connect_timeout_ms bounds the catalog connection's connect and each of its queries (their
-// statement_timeout): the budget for the database answering at all, not limits.statement_timeout_ms,
-// which operators tighten for agents' calls (docs/decisions.md, "Catalog queries have a deadline").
-Result<std::unique_ptr<database::CatalogReader>> ConnectTo(const std::string& dsn, const config::Settings& settings) {
-  const std::chrono::milliseconds budget(settings.pool.connect_timeout_ms);
-  return database::ConnectCatalogReader(dsn, database::Clock::now() + budget, budget);
+Result<std::unique_ptr<database::CatalogReader>> ConnectBlocking(const config::Settings& settings) {
+  return database::ConnectCatalogReader(
+      config::ListenDsn(settings),
+      database::Clock::now() + std::chrono::milliseconds(settings.pool.connect_timeout_ms),
+      std::chrono::milliseconds(settings.pool.connect_timeout_ms));
 }
+
+namespace {
 
 Result<schema::SnapshotPtr> LoadSchemaOn(database::CatalogReader& reader, const config::Settings& settings) {
   auto snapshot = schema::Introspect(reader, settings);
@@ -31,15 +30,13 @@ Result<schema::SnapshotPtr> LoadSchemaOn(database::CatalogReader& reader, const 
 
 }  // namespace
 
-Result<std::unique_ptr<database::CatalogReader>> ConnectBlocking(const config::Settings& settings) {
-  return ConnectTo(config::ListenDsn(settings), settings);
-}
-
 Result<std::string> SharedLoginRole(database::CatalogReader& catalog, const config::Settings& settings) {
   auto audited = security::ReadLoginRoles(catalog);
   if (!audited) return audited.error();
   if (config::ListenDsn(settings) == settings.dsn) return audited->session_user;
-  auto pool_conn = ConnectTo(settings.dsn, settings);
+  config::Settings pool_side = settings;  // the catalog connection of these settings goes to dsn
+  pool_side.schema.listen_dsn.clear();
+  auto pool_conn = ConnectBlocking(pool_side);
   if (!pool_conn) return pool_conn.error();
   auto pooled = security::ReadLoginRoles(**pool_conn);
   if (!pooled) return pooled.error();

@@ -14,7 +14,10 @@
 namespace pgmcp::service {
 
 // A blocking catalog connection to config::ListenDsn (schema.listen_dsn, else dsn), given up
-// after pool.connect_timeout_ms; kUnavailable with the driver's one-line reason.
+// after pool.connect_timeout_ms; kUnavailable with the driver's one-line reason. Each of its
+// queries runs under a statement_timeout of pool.connect_timeout_ms too (given up 2 s later): the
+// budget for the database answering at all, not limits.statement_timeout_ms, which operators
+// tighten for agents' calls (docs/decisions.md, "Catalog queries have a deadline").
 Result<std::unique_ptr<database::CatalogReader>> ConnectBlocking(const config::Settings& settings);
 
 // Connects, introspects and logs the snapshot's warnings (e.g. skipped plain views).
