@@ -48,10 +48,10 @@ class SchemaReloader : public std::enable_shared_from_this<SchemaReloader> {
   // nothing, so shutdown never waits for a stuck database.
   void Stop();
 
+ private:
   // What a reload's thread shares with the event loop: the loop to post its result to, until Stop.
   struct Handoff;
 
- private:
   SchemaReloader(boost::asio::io_context& io, std::shared_ptr<ToolService> tools, Hooks hooks);
   void StartNext();
   void Finish(Outcome outcome);
