@@ -1,5 +1,6 @@
-// `pgmcp check`: connect, introspect and run the start-up privilege audit (docs/security.md), print
-// every finding on stdout and exit 0 (safe, warnings allowed), 2 (unsafe) or 1 (unreachable).
+// `pgmcp check`: connect, check that dsn logs in as the audited role, introspect and run the
+// start-up privilege audit (docs/security.md), print every finding on stdout and exit 0 (safe,
+// warnings allowed), 2 (unsafe, or another role on dsn) or 1 (unreachable).
 #include <cstdio>
 
 #include "app/commands.h"
@@ -14,6 +15,7 @@ int Check(const config::Invocation& inv) {
   const config::Settings& s = inv.settings;
   auto conn = service::ConnectBlocking(s);
   if (!conn) return service::ReportStartupError(conn.error());
+  if (auto same = service::SharedLoginRole(**conn, s); !same) return service::ReportStartupError(same.error());
   auto snapshot = schema::Introspect(**conn, s);
   if (!snapshot) return service::ReportStartupError(snapshot.error());
   auto report = security::AuditRoles(**conn, s, *snapshot);

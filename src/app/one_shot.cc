@@ -17,12 +17,14 @@ namespace pgmcp::app {
 namespace asio = boost::asio;
 
 int PrintTools(const config::Invocation& inv) {
-  auto snapshot = service::LoadAuditedSchema(inv.settings);
-  if (!snapshot) return service::ReportStartupError(snapshot.error());
+  auto audited = service::LoadAuditedSchema(inv.settings);
+  if (!audited) return service::ReportStartupError(audited.error());
   asio::io_context io;
   auto settings = std::make_shared<const config::Settings>(inv.settings);
-  service::ToolService tools(settings, database::Pool::Create(io.get_executor(), service::PoolOptionsFrom(inv.settings, /*max=*/1)));
-  tools.Publish(*snapshot);
+  service::ToolService tools(
+      settings, database::Pool::Create(io.get_executor(),
+                                       service::PoolOptionsFrom(inv.settings, /*max=*/1, audited->login_role)));
+  tools.Publish(audited->snapshot);
   // What `pgmcp call` may call: the tools of auth.anonymous_role, else of the login role.
   protocol::CallContext caller;
   caller.role = inv.settings.auth.anonymous_role;
@@ -60,13 +62,14 @@ int CallOnce(const config::Invocation& inv) {
     std::fprintf(stderr, "pgmcp: the arguments are not valid JSON: %s\n", arguments.error().message.c_str());
     return 2;
   }
-  auto snapshot = service::LoadAuditedSchema(inv.settings);
-  if (!snapshot) return service::ReportStartupError(snapshot.error());
+  auto audited = service::LoadAuditedSchema(inv.settings);
+  if (!audited) return service::ReportStartupError(audited.error());
   asio::io_context io;
   auto settings = std::make_shared<const config::Settings>(inv.settings);
-  auto pool = database::Pool::Create(io.get_executor(), service::PoolOptionsFrom(inv.settings, /*max=*/1));
+  auto pool =
+      database::Pool::Create(io.get_executor(), service::PoolOptionsFrom(inv.settings, /*max=*/1, audited->login_role));
   auto tools = std::make_shared<service::ToolService>(settings, pool);
-  tools->Publish(*snapshot);
+  tools->Publish(audited->snapshot);
   protocol::CallContext context;
   context.session_id = "cli";
   context.role = inv.settings.auth.anonymous_role;

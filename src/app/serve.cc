@@ -71,7 +71,9 @@ struct Server {
   std::shared_ptr<metrics::Metrics> metrics = metrics::Metrics::Create();
   std::shared_ptr<service::SchemaReloader> reloader;
   std::shared_ptr<database::NotificationListener> listener;
-  std::unique_ptr<asio::signal_set> hangup;
+  // SIGHUP, caught from the first moment of serve (Serve): one that arrives during start-up waits
+  // here and is applied as a reload once serving.
+  asio::signal_set hangup{io, SIGHUP};
   bool stopping = false;
   uint64_t reload_generation = 0;  // SIGHUPs seen; a reload still being judged applies only if it is the last
   // /readyz's last database probe (event-loop state): an unauthenticated endpoint must not cost a
@@ -82,6 +84,10 @@ struct Server {
     bool ok = false;
     bool running = false;
   } ready_probe;
+  // A second stop signal during the drain: end it now (WaitForStop). `draining` counts what is
+  // still in flight.
+  bool hurry = false;
+  std::function<size_t()> draining;
 
   // Reloads (docs/operations.md): SIGHUP re-reads the config and rebuilds; NOTIFY on the reload
   // channel rebuilds; the TTL triggers a cheap version check from the next request. `notify` tells
@@ -114,14 +120,13 @@ struct Server {
     tools->SetStaleHandler([this] { asio::post(io, [this] { reloader->Request("ttl", false); }); });
     auto s = settings->current();            // listen_dsn and reload_channel are restart-only
     if (s->schema.reload_channel.empty()) {  // NOTIFY reloads switched off (e.g. behind PgBouncer)
-      hangup = std::make_unique<asio::signal_set>(io, SIGHUP);
       WaitForHangup();
       return;
     }
     listener = database::NotificationListener::Create(
         io.get_executor(), config::ListenDsn(*s), s->schema.reload_channel,
         [this](const std::string& payload) {
-          if (payload == "reload schema") reloader->Request("notify", true);
+          if (payload == "reload schema") reloader->RequestFromNotify();
         },
         [this, first = true]() mutable {
           // After a reconnect, NOTIFYs sent while disconnected are lost: check the version instead.
@@ -129,12 +134,11 @@ struct Server {
           first = false;
         });
     listener->Start();
-    hangup = std::make_unique<asio::signal_set>(io, SIGHUP);
     WaitForHangup();
   }
 
   void WaitForHangup() {
-    hangup->async_wait([this](const boost::system::error_code& ec, int) {
+    hangup.async_wait([this](const boost::system::error_code& ec, int) {
       if (ec || stopping) return;
       ReloadSettings();
       WaitForHangup();
@@ -189,10 +193,28 @@ struct Server {
     reloader->Request("sighup", true);
   }
 
-  // Waits (bounded) until in_flight() is 0, then runs `finish` and stops the loop.
+  // SIGTERM/SIGINT: the first runs `drain` (which calls Drain); one during the drain (a second
+  // signal, or the first after stdin closed) ends it at once, as PostgreSQL's and PgBouncer's fast
+  // shutdown do: what is still in flight is cancelled.
+  void WaitForStop(asio::signal_set& signals, std::function<void()> drain) {
+    signals.async_wait([this, &signals, drain](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      if (!stopping) {
+        drain();
+      } else if (!hurry) {
+        hurry = true;
+        logging::Info("shutdown", {{"reason", "second signal"}, {"in_flight", draining()}});
+      }
+      WaitForStop(signals, drain);
+    });
+  }
+
+  // Waits (bounded, and cut short by a second stop signal) until in_flight() is 0, then runs
+  // `finish` and stops the loop.
   void Drain(const char* why, std::function<size_t()> in_flight, std::function<void()> finish) {
     if (stopping) return;
     stopping = true;
+    draining = in_flight;
     logging::Info("shutdown", {{"reason", why}, {"in_flight", in_flight()}});
     auto grace = std::chrono::milliseconds(settings->current()->shutdown_timeout_ms);
     asio::co_spawn(
@@ -200,14 +222,14 @@ struct Server {
         [this, in_flight, finish, grace]() -> asio::awaitable<void> {
           auto deadline = std::chrono::steady_clock::now() + grace;
           asio::steady_timer tick(io);
-          while (in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
+          while (in_flight() > 0 && std::chrono::steady_clock::now() < deadline && !hurry) {
             tick.expires_after(std::chrono::milliseconds(10));
             co_await tick.async_wait(asio::as_tuple(asio::use_awaitable));
           }
           finish();
           if (listener) listener->Stop();
           if (reloader) reloader->Stop();
-          if (hangup) hangup->cancel();
+          hangup.cancel();
           pool->Close();
           io.stop();
         },
@@ -257,9 +279,7 @@ int ServeStdio(Server& server) {
       [&] { stop("stdin closed"); },
   });
   asio::signal_set signals(server.io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& ec, int) {
-    if (!ec) stop("signal");
-  });
+  server.WaitForStop(signals, [&] { stop("signal"); });
   logging::Info("serving", {{"transport", "stdio"}, {"version", PGMCP_VERSION}});
   RunLoop(server.io);
   stdio.Stop();
@@ -348,8 +368,7 @@ int ServeHttp(Server& server) {
     http_server->NotifyAll(method, [&change](const protocol::CallContext& caller) { return change.For(caller.role); });
   });
   asio::signal_set signals(server.io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& ec, int) {
-    if (ec) return;
+  server.WaitForStop(signals, [&] {
     http_server->StopAccepting();
     if (remote_keys) remote_keys->Stop();
     server.Drain("signal", [http_server] { return http_server->in_flight(); },
@@ -363,16 +382,20 @@ int ServeHttp(Server& server) {
 }  // namespace
 
 int Serve(const config::Invocation& inv) {
-  auto snapshot = service::LoadAuditedSchema(inv.settings);
-  if (!snapshot) return service::ReportStartupError(snapshot.error());
-
+  // The server first: its SIGHUP handler is in place before the slow part of start-up (the catalog,
+  // the audit, the keys). SIGHUP's default action would end the process, and systemd counts death
+  // by SIGHUP as clean, so Restart=on-failure would not bring it back.
   Server server;
+  auto audited = service::LoadAuditedSchema(inv.settings);
+  if (!audited) return service::ReportStartupError(audited.error());
+
   server.invocation = inv;
   server.settings = std::make_shared<config::SettingsSource>(std::make_shared<const config::Settings>(inv.settings));
-  server.pool = database::Pool::Create(server.io.get_executor(), service::PoolOptionsFrom(inv.settings));
+  server.pool = database::Pool::Create(server.io.get_executor(),
+                                       service::PoolOptionsFrom(inv.settings, 0, audited->login_role));
   server.pool->Start();
   server.tools = std::make_shared<service::ToolService>(server.settings, server.pool, server.metrics);
-  server.tools->Publish(*snapshot);
+  server.tools->Publish(audited->snapshot);
   return inv.settings.transport == config::Transport::kHttp ? ServeHttp(server) : ServeStdio(server);
 }
 

@@ -451,6 +451,12 @@ bool Connection::StillConnected() {
   return IsIdle();
 }
 
+std::optional<std::string> Connection::SessionAuthorization() const {
+  const char* role = PQparameterStatus(conn_.get(), "session_authorization");
+  if (role == nullptr) return std::nullopt;
+  return std::string(role);
+}
+
 bool Connection::InTransaction() const {
   return state_ != ConnectionState::kBroken && PQstatus(conn_.get()) == CONNECTION_OK &&
          PQtransactionStatus(conn_.get()) != PQTRANS_IDLE;

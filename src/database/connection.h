@@ -107,6 +107,10 @@ class Connection {
   bool StillConnected();
   // A transaction is open (or failed and not yet rolled back) on a live connection.
   bool InTransaction() const;
+  // The role the server says this connection logged in as (its session_authorization, reported
+  // at start-up; through PgBouncer, that of the server connections it lends), or nothing when the
+  // server reports none.
+  std::optional<std::string> SessionAuthorization() const;
   // Asks the server to cancel what this connection runs. Blocks on the network (PQcancel):
   // call it on a helper thread; the returned function stays valid after the Connection is gone.
   std::function<void()> CancelRequest() const;

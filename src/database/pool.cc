@@ -12,6 +12,20 @@
 namespace pgmcp::database {
 namespace asio = boost::asio;
 
+namespace {
+
+// Why `conn` may not serve: it logged in as another role than the audited `login_role`
+// (PoolOptions::login_role). Nothing when it is that role, when nothing is to be checked, or when
+// the server does not say.
+std::optional<std::string> WrongLoginRole(const Connection& conn, const std::string& login_role) {
+  if (login_role.empty()) return std::nullopt;
+  auto role = conn.SessionAuthorization();
+  if (!role || *role == login_role) return std::nullopt;
+  return "the connection logged in as role \"" + *role + "\", not as the audited login role \"" + login_role + "\"";
+}
+
+}  // namespace
+
 Lease& Lease::operator=(Lease&& other) noexcept {
   if (this != &other) {
     if (conn_ && pool_) pool_->Release(std::move(conn_));
@@ -82,6 +96,12 @@ asio::awaitable<Result<std::unique_ptr<Connection>>> Pool::OpenConnection(Deadli
   auto connect =
       Connection::Connect(options_.dsn, std::min(deadline, Clock::now() + options_.connect_timeout), next_first_host_++);
   auto r = co_await std::move(connect);
+  if (r) {
+    if (auto wrong = WrongLoginRole(**r, options_.login_role)) {
+      logging::Debug("db_connect_failed", {{"reason", *wrong}});
+      r = MakeError(ErrorKind::kUnavailable, std::string(Describe(ErrorKind::kUnavailable).client_sentence), *wrong);
+    }
+  }
   if (r) {
     attempt.reported = true;
     breaker_.Succeeded(Clock::now());

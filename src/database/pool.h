@@ -37,6 +37,11 @@ struct PoolOptions {
   // The most waiting calls that share one round trip on a connection that frees up
   // (docs/reference.md, pool.calls_per_round_trip; database/shared_call.h); 1: none share.
   int calls_per_round_trip = 4;
+  // The role every connection must log in as: the one the privilege audit vouched for. A new
+  // connection whose server reports another session_authorization (a PgBouncer `user=` that
+  // forces one, a host of a multi-host dsn set up otherwise) is closed, as a failed connect.
+  // Empty: not checked.
+  std::string login_role;
 };
 
 // How many connections are in each state, and how many calls wait.

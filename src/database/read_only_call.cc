@@ -9,11 +9,6 @@
 namespace pgmcp::database {
 namespace asio = boost::asio;
 
-namespace {
-// How long past statement_timeout the client waits before it gives up on the server.
-constexpr std::chrono::milliseconds kTimeoutGrace{2000};
-}  // namespace
-
 std::vector<Statement> EnvelopeStatements(const Envelope& e, Statement select) {
   std::vector<Statement> out;
   out.reserve(2);

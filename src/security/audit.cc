@@ -169,12 +169,14 @@ ORDER BY n.nspname, e.grantee <> 0, 2
 // ---------------------------------------------------------------------------------------------
 
 
-// Runs one catalog query; its failure is worded for what the audit reads.
+// Runs one catalog query; its failure is worded for what the audit reads (a timeout stays one).
 Result<database::Rows> Run(database::CatalogReader& reader, const char* sql, const std::vector<std::string>& params) {
   auto rows = reader.Query(sql, params);
   if (!rows) {
     Error e = rows.error();
-    if (!e.code.empty()) e.message = "Reading the roles and privileges from the database catalog failed.";
+    if (!e.code.empty() && e.kind != ErrorKind::kTimeout) {
+      e.message = "Reading the roles and privileges from the database catalog failed.";
+    }
     return e;
   }
   return rows;
@@ -457,13 +459,25 @@ std::vector<std::string> TableWritePrivileges(int server_version) {
   return privileges;
 }
 
-Result<AuditReport> AuditRoles(database::CatalogReader& reader, const config::Settings& settings,
-                               const schema::SchemaSnapshot& snapshot) {
+Result<LoginRoles> ReadLoginRoles(database::CatalogReader& reader) {
   auto login = Run(reader, kLoginSql, {});
   if (!login) return login.error();
   if (login->row_count() != 1) return MakeError(ErrorKind::kInternal, "Reading the login role failed.");
-  const std::string current_user = (*login)[0].Text("current_user");
-  const std::string session_user = (*login)[0].Text("session_user");
+  return LoginRoles{(*login)[0].Text("session_user"), (*login)[0].Text("current_user")};
+}
+
+std::string DescribeLoginRoles(const LoginRoles& roles) {
+  std::string out = "role " + OneLine(Quoted(roles.session_user));
+  if (roles.current_user != roles.session_user) out += " acting as " + OneLine(Quoted(roles.current_user));
+  return out;
+}
+
+Result<AuditReport> AuditRoles(database::CatalogReader& reader, const config::Settings& settings,
+                               const schema::SchemaSnapshot& snapshot) {
+  auto login = ReadLoginRoles(reader);
+  if (!login) return login.error();
+  const std::string& current_user = login->current_user;
+  const std::string& session_user = login->session_user;
 
   // Audited roles in report order: the login role(s), then the configured ones that exist.
   std::vector<std::string> audited = {session_user};

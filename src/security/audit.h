@@ -47,6 +47,17 @@ struct AuditReport {
   }
 };
 
+// The roles a catalog connection acts as: session_user, the role it logged in as, and
+// current_user, which a `role` option in the DSN can make another.
+struct LoginRoles {
+  std::string session_user;
+  std::string current_user;
+  bool operator==(const LoginRoles&) const = default;
+};
+Result<LoginRoles> ReadLoginRoles(database::CatalogReader& reader);
+// `role "a"`, or `role "a" acting as "b"` when current_user differs; on one line, for a refusal.
+std::string DescribeLoginRoles(const LoginRoles& roles);
+
 // Audits the login role (current_user and session_user), every role of auth.allowed_roles and
 // auth.anonymous_role, and every role each of them can become (membership, recursively, with or
 // without INHERIT: a NOINHERIT membership is one SET ROLE away). The snapshot says which tables

@@ -1,6 +1,8 @@
 #include "service/schema_reloader.h"
 
 #include <boost/asio/post.hpp>
+#include <mutex>
+#include <thread>
 
 #include "logging/log.h"
 #include "schema/introspect.h"
@@ -15,20 +17,39 @@ std::shared_ptr<SchemaReloader> SchemaReloader::Create(asio::io_context& io, std
   return std::shared_ptr<SchemaReloader>(new SchemaReloader(io, std::move(tools), std::move(hooks)));
 }
 
-SchemaReloader::SchemaReloader(asio::io_context& io, std::shared_ptr<ToolService> tools, Hooks hooks)
-    : io_(io), tools_(std::move(tools)), hooks_(std::move(hooks)) {}
+struct SchemaReloader::Handoff {
+  std::mutex mutex;
+  asio::io_context* io = nullptr;  // null once stopped: a reload that ends then posts nothing
 
-SchemaReloader::~SchemaReloader() {
-  // Queued rebuilds are dropped; a running one finishes (its result is discarded) before the
-  // io_context, which outlives this object, could be gone.
-  stopped_ = true;
-  worker_.stop();
-  worker_.join();
+  // Runs `finish` on the loop, unless the reloader stopped; from a reload's thread.
+  template <typename F>
+  void Post(F finish) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (io != nullptr) asio::post(*io, std::move(finish));
+  }
+  void Forget() {
+    std::lock_guard<std::mutex> lock(mutex);
+    io = nullptr;
+  }
+};
+
+SchemaReloader::SchemaReloader(asio::io_context& io, std::shared_ptr<ToolService> tools, Hooks hooks)
+    : io_(io),
+      tools_(std::move(tools)),
+      hooks_(std::move(hooks)),
+      handoff_(std::make_shared<Handoff>()),
+      notify_timer_(io) {
+  handoff_->io = &io_;
 }
+
+// The io_context outlives this object, but a reload's thread may outlive both: after Forget it
+// never touches the loop.
+SchemaReloader::~SchemaReloader() { Stop(); }
 
 void SchemaReloader::Stop() {
   stopped_ = true;
-  worker_.stop();
+  notify_timer_.cancel();
+  handoff_->Forget();
 }
 
 void SchemaReloader::Request(std::string reason, bool force) {
@@ -37,6 +58,25 @@ void SchemaReloader::Request(std::string reason, bool force) {
   pending_force_ = pending_force_ || force;
   pending_reason_ = pending_reason_.empty() ? reason : pending_reason_ + "," + reason;
   if (!running_) StartNext();
+}
+
+void SchemaReloader::RequestFromNotify() {
+  if (stopped_ || notify_due_) return;  // folded into the reload already due
+  const auto now = std::chrono::steady_clock::now();
+  if (!last_notify_ || now - *last_notify_ >= kNotifyInterval) {
+    last_notify_ = now;
+    Request("notify", true);
+    return;
+  }
+  notify_due_ = true;
+  notify_timer_.expires_at(*last_notify_ + kNotifyInterval);
+  notify_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+    auto self = weak.lock();
+    if (ec || !self || self->stopped_) return;
+    self->notify_due_ = false;
+    self->last_notify_ = std::chrono::steady_clock::now();
+    self->Request("notify", true);
+  });
 }
 
 void SchemaReloader::StartNext() {
@@ -50,11 +90,10 @@ void SchemaReloader::StartNext() {
   pending_ = false;
   pending_force_ = false;
   pending_reason_.clear();
-  // The worker holds only a weak reference: the owner's reference decides when this object goes,
-  // and its destructor (on the owner's thread) joins the worker.
+  // The thread holds only a weak reference: the owner's reference decides when this object goes.
+  // It is detached: nothing waits for it (Stop), and it reaches the loop only through the handoff.
   std::weak_ptr<SchemaReloader> weak = shared_from_this();
-  asio::io_context& io = io_;
-  asio::post(worker_, [weak, &io, force, reason, settings, known_version, serving] {
+  std::thread([weak, handoff = handoff_, force, reason, settings, known_version, serving] {
     auto started = std::chrono::steady_clock::now();
     auto conn = ConnectBlocking(*settings);
     std::optional<Result<schema::SchemaSnapshot>> rebuilt;
@@ -86,9 +125,8 @@ void SchemaReloader::StartNext() {
       }
     }
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-    if (weak.expired()) return;
-    asio::post(io, [weak, views = std::move(views), problems = std::move(problems), failure, reason, settings,
-                    ms]() mutable {
+    handoff->Post([weak, views = std::move(views), problems = std::move(problems), failure, reason, settings,
+                   ms]() mutable {
       auto self = weak.lock();
       if (!self || self->stopped_) return;
       if (!failure.empty()) {
@@ -108,12 +146,18 @@ void SchemaReloader::StartNext() {
       std::string version = views->all()->schema->version;
       ListChange change = self->tools_->Publish(std::move(views));
       bool changed = change.Any();
-      logging::Info("schema_reload", {{"reason", reason}, {"result", changed ? "changed" : "unchanged"},
-                                      {"tables", tables}, {"version", version}, {"duration_ms", ms}});
+      // A rebuild that changed nothing is routine, debug as a version check that finds nothing is,
+      // unless the operator asked for it: a SIGHUP's rebuild says at info that it is done
+      // (docs/operations.md, Logs). NOTIFYs, which anyone may send, never make info lines of it.
+      const bool asked_by_operator = reason.find("sighup") != std::string::npos;
+      logging::Log(changed || asked_by_operator ? logging::LogLevel::kInfo : logging::LogLevel::kDebug,
+                   "schema_reload",
+                   {{"reason", reason}, {"result", changed ? "changed" : "unchanged"}, {"tables", tables},
+                    {"version", version}, {"duration_ms", ms}});
       if (changed && self->hooks_.on_tools_changed) self->hooks_.on_tools_changed(change);
       self->Finish(changed ? Outcome::kChanged : Outcome::kUnchanged);
     });
-  });
+  }).detach();
 }
 
 void SchemaReloader::ApplyAudit(std::vector<std::string> problems, const config::Settings& settings) {

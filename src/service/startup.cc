@@ -24,7 +24,8 @@ Result<std::unique_ptr<database::CatalogReader>> ConnectBlocking(const config::S
   }
   return database::ConnectCatalogReader(
       config::ListenDsn(settings),
-      database::Clock::now() + std::chrono::milliseconds(settings.pool.connect_timeout_ms));
+      database::Clock::now() + std::chrono::milliseconds(settings.pool.connect_timeout_ms),
+      std::chrono::milliseconds(settings.pool.connect_timeout_ms));
 }
 
 namespace {
@@ -39,20 +40,43 @@ Result<schema::SnapshotPtr> LoadSchemaOn(database::CatalogReader& reader, const 
 
 }  // namespace
 
+Result<std::string> SharedLoginRole(database::CatalogReader& catalog, const config::Settings& settings) {
+  auto audited = security::ReadLoginRoles(catalog);
+  if (!audited) return audited.error();
+  if (config::ListenDsn(settings) == settings.dsn) return audited->session_user;
+  config::Settings pool_side = settings;  // the catalog connection of these settings goes to dsn
+  pool_side.schema.listen_dsn.clear();
+  auto pool_conn = ConnectBlocking(pool_side);
+  if (!pool_conn) return pool_conn.error();
+  auto pooled = security::ReadLoginRoles(**pool_conn);
+  if (!pooled) return pooled.error();
+  if (*pooled != *audited) {
+    return MakeError(ErrorKind::kConfig,
+                     "config keys 'dsn' and 'schema.listen_dsn' log in as different roles: dsn as " +
+                         security::DescribeLoginRoles(*pooled) + ", schema.listen_dsn as " +
+                         security::DescribeLoginRoles(*audited) +
+                         "; the privilege audit reads the catalog through schema.listen_dsn and would vouch for a "
+                         "role that runs no tool call: use the same login role in both");
+  }
+  return audited->session_user;
+}
+
 Result<schema::SnapshotPtr> LoadSchema(const config::Settings& settings) {
   auto conn = ConnectBlocking(settings);
   if (!conn) return conn.error();
   return LoadSchemaOn(**conn, settings);
 }
 
-Result<schema::SnapshotPtr> LoadAuditedSchema(const config::Settings& settings) {
+Result<AuditedSchema> LoadAuditedSchema(const config::Settings& settings) {
   auto conn = ConnectBlocking(settings);
   if (!conn) return conn.error();
+  auto login_role = SharedLoginRole(**conn, settings);
+  if (!login_role) return login_role.error();
   auto snapshot = LoadSchemaOn(**conn, settings);
   if (!snapshot) return snapshot.error();
   if (auto audited = AuditOrRefuse(**conn, settings, **snapshot); !audited) return audited.error();
   if (auto judged = CheckQuerySettings(**conn, settings); !judged) return judged.error();
-  return snapshot;
+  return AuditedSchema{std::move(snapshot.value()), std::move(login_role.value())};
 }
 
 Status AuditOrRefuse(database::CatalogReader& reader, const config::Settings& settings,
@@ -87,15 +111,17 @@ Status AuditOrRefuse(database::CatalogReader& reader, const config::Settings& se
 Result<std::string> LoginRole(const config::Settings& settings) {
   auto conn = ConnectBlocking(settings);
   if (!conn) return conn.error();
-  auto rows = (*conn)->Query("SELECT current_user::text AS role");
-  std::string role = rows && rows->row_count() == 1 ? (*rows)[0].Text("role") : "";
-  if (role.empty()) return MakeError(ErrorKind::kUnavailable, "cannot read the login role from the database");
-  return role;
+  auto roles = security::ReadLoginRoles(**conn);
+  if (!roles || roles->current_user.empty()) {
+    return MakeError(ErrorKind::kUnavailable, "cannot read the login role from the database");
+  }
+  return roles->current_user;
 }
 
-database::PoolOptions PoolOptionsFrom(const config::Settings& s, int max) {
+database::PoolOptions PoolOptionsFrom(const config::Settings& s, int max, std::string login_role) {
   database::PoolOptions o;
   o.dsn = s.dsn;
+  o.login_role = std::move(login_role);
   o.max = max > 0 ? max : s.pool.max;
   o.min = std::min(s.pool.min, o.max);
   o.acquire_timeout = std::chrono::milliseconds(s.pool.acquire_timeout_ms);

@@ -8,15 +8,14 @@
 // transaction left open.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createInterface } from "node:readline";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { startHttp, waitFor } from "./harness.mjs";
+import { bin, startHttp, startProxy, waitFor, writeTemp } from "./harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pgCluster = join(here, "../support/pg_cluster");
@@ -51,21 +50,6 @@ const pgmcpBackends = (extra = "") =>
 const MAX_BACKENDS = POOL_MAX + 1;
 const terminatePgmcp = () =>
   sql("SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity WHERE application_name = 'pgmcp'");
-
-async function startProxy(port) {
-  // Without NODE_TEST_CONTEXT: under `node --test` the child would take itself for a test file
-  // and outlive SIGTERM, keeping this file's process (and the whole run) waiting.
-  const { NODE_TEST_CONTEXT, ...env } = process.env;
-  const proc = spawn(process.execPath, [join(here, "../support/fault_proxy.mjs"), "--target", `127.0.0.1:${port}`],
-                     { stdio: ["ignore", "pipe", "inherit"], env });
-  const first = await new Promise((resolve, reject) => {
-    createInterface({ input: proc.stdout }).once("line", resolve);
-    proc.once("exit", (code) => reject(new Error(`fault_proxy exited ${code}`)));
-  });
-  const { listen, control } = JSON.parse(first);
-  const ask = async (method, path) => (await fetch(`http://127.0.0.1:${control}/${path}`, { method })).json();
-  return { proc, listen, set: (mode) => ask("POST", mode), stats: () => ask("GET", "stats") };
-}
 
 async function sdkClient() {
   const client = new Client({ name: "pgmcp-e2e-faults", version: "1.0.0" });
@@ -155,10 +139,7 @@ after(async () => {
   if (process.env.PGMCP_FAULTS_LOG) writeFileSync(process.env.PGMCP_FAULTS_LOG, server.logs.join("\n") + "\n");
   for (const c of clients) await c.close().catch(() => {});
   const code = await server?.stop();
-  // Nothing of the proxy may keep this file's process alive once its tests are done.
-  proxy?.proc.stdout.destroy();
-  proxy?.proc.unref();
-  proxy?.proc.kill("SIGKILL");
+  proxy?.close();
   if (clusterDir) {
     execFileSync(pgCluster, ["stop", clusterDir]);
     rmSync(dirname(clusterDir), { recursive: true, force: true });
@@ -300,4 +281,72 @@ test("a statement stuck on a lock while clients cancel: cancelled calls free the
   sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'psql' AND pid <> pg_backend_pid()");
   await recovered();
   assertSettled(0, "lock");
+});
+
+// The catalog connection (start-up, reloads) to a database that accepts the login and then never
+// answers (found in review: a reload stuck in poll() without a timeout stopped every later
+// reload, and SIGTERM waited for it forever). Each catalog query now has a deadline
+// (pool.connect_timeout_ms, as its statement_timeout and 2 s more on the client), and shutdown
+// never waits for a stuck reload.
+test("a catalog connection that stalls after its login: the reload fails by its deadline, the next works, SIGTERM is not held up", async () => {
+  const stalling = await startProxy(Number(clusterEnv.PGPORT));
+  const direct = `host=127.0.0.1 port=${clusterEnv.PGPORT} dbname=faults user=mcp_reader`;
+  const throughProxy = `host=127.0.0.1 port=${stalling.listen} dbname=faults user=mcp_reader`;
+  const config = `
+[auth]
+mode = "none"
+[pool]
+connect_timeout_ms = 1000
+[schema]
+listen_dsn = "${throughProxy}"
+reload_channel = ""
+`;
+  const own = await startHttp(config, ["--log-level", "debug"], { dsn: direct });
+  const exited = new Promise((resolve) => own.proc.once("exit", (code) => resolve(code)));
+  const events = (from, event) => own.logs.slice(from).filter((l) => l.includes(`"event":"${event}"`));
+  try {
+    // A reload whose catalog queries never get an answer fails within the deadline.
+    await stalling.set("stall");
+    let from = own.logs.length;
+    let start = Date.now();
+    own.proc.kill("SIGHUP");
+    await waitFor("schema_reload_failed", () => events(from, "schema_reload_failed").length === 1, 8000);
+    const failedAfter = Date.now() - start;
+    console.log(`# stalled catalog: the reload failed after ${failedAfter} ms`);
+    assert.ok((await stalling.stats()).stalled >= 1, "the connection went silent after its login, not before");
+    assert.ok(failedAfter < 1000 + 2000 + 1500, `the reload failed after ${failedAfter} ms`);
+
+    // Healed: the next reload works.
+    await stalling.set("pass");
+    from = own.logs.length;
+    own.proc.kill("SIGHUP");
+    await waitFor("a reload after healing", () => events(from, "schema_reload").length === 1, 8000);
+    assert.equal(events(from, "schema_reload_failed").length, 0);
+
+    // SIGTERM while a reload is stuck: pgmcp does not wait for it.
+    await stalling.set("stall");
+    const stalled = (await stalling.stats()).stalled;
+    own.proc.kill("SIGHUP");
+    await waitFor("the reload stuck", async () => (await stalling.stats()).stalled > stalled, 8000);
+    start = Date.now();
+    own.proc.kill("SIGTERM");
+    const code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve("hung"), 10000))]);
+    const stoppedAfter = Date.now() - start;
+    console.log(`# stalled catalog: SIGTERM during a stuck reload exited after ${stoppedAfter} ms`);
+    assert.equal(code, 0, "SIGTERM ends pgmcp with 0 while a reload is stuck");
+    assert.ok(stoppedAfter < 1500, `SIGTERM took ${stoppedAfter} ms`);
+
+    // Start-up against the stalled catalog gives up with exit 1 instead of hanging.
+    start = Date.now();
+    const r = spawnSync(bin, ["serve", "--dsn", direct, "--config", writeTemp("stall.toml", config)],
+                        { encoding: "utf8", input: "", timeout: 20000 });
+    const gaveUpAfter = Date.now() - start;
+    console.log(`# stalled catalog: start-up gave up after ${gaveUpAfter} ms: ${r.stderr.trim()}`);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /^pgmcp: .*catalog/);
+    assert.ok(gaveUpAfter < 1000 + 2000 + 2000, `start-up gave up after ${gaveUpAfter} ms`);
+  } finally {
+    own.proc.kill("SIGKILL");
+    stalling.close();
+  }
 });

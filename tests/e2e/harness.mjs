@@ -38,6 +38,7 @@ export async function connect(extraArgs = [], env = {}) {
 // Starts `pgmcp serve --transport http` on a free port (--listen 127.0.0.1:0) and resolves once
 // its "serving" log line names the port. Returns { url, port, proc, logs, stop() }. `dsn` defaults to
 // readerDsn(): another database than the e2e one (faults.test.mjs: its own cluster, or a proxy).
+// `onSpawn(proc)` runs as soon as the process exists, before it serves (signals during start-up).
 import { spawn } from "node:child_process";
 import { writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -51,10 +52,11 @@ export function writeTemp(name, text) {
   return path;
 }
 
-export async function startHttp(configToml, extraArgs = [], { dsn = readerDsn() } = {}) {
+export async function startHttp(configToml, extraArgs = [], { dsn = readerDsn(), onSpawn } = {}) {
   const config = writeTemp("pgmcp.toml", configToml);
   const proc = spawn(bin, ["serve", "--transport", "http", "--listen", "127.0.0.1:0", "--dsn", dsn,
                            "--config", config, ...extraArgs], { stdio: ["ignore", "ignore", "pipe"] });
+  onSpawn?.(proc);
   const logs = [];
   const port = await new Promise((resolve, reject) => {
     let buffered = "";
@@ -220,4 +222,33 @@ jwt_secret_file = "${secretFile}"
 audience = "${audience}"
 allowed_roles = ${JSON.stringify(roles)}
 ${extra}`;
+}
+
+// --- A fault-injecting proxy in front of PostgreSQL (tests/support/fault_proxy.mjs) ----------------
+import { createInterface } from "node:readline";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+// Starts tests/support/fault_proxy.mjs in front of 127.0.0.1:`port`. Returns { proc, listen (its
+// port), set(mode) (a path such as "stall" or "delay?ms=1000"), stats(), close() }.
+export async function startProxy(port) {
+  // Without NODE_TEST_CONTEXT: under `node --test` the child would take itself for a test file
+  // and outlive SIGTERM, keeping this file's process (and the whole run) waiting.
+  const { NODE_TEST_CONTEXT, ...env } = process.env;
+  const script = join(dirname(fileURLToPath(import.meta.url)), "../support/fault_proxy.mjs");
+  const proc = spawn(process.execPath, [script, "--target", `127.0.0.1:${port}`],
+                     { stdio: ["ignore", "pipe", "inherit"], env });
+  const first = await new Promise((resolve, reject) => {
+    createInterface({ input: proc.stdout }).once("line", resolve);
+    proc.once("exit", (code) => reject(new Error(`fault_proxy exited ${code}`)));
+  });
+  const { listen, control } = JSON.parse(first);
+  const ask = async (method, path) => (await fetch(`http://127.0.0.1:${control}/${path}`, { method })).json();
+  // Nothing of the proxy may keep the test file's process alive once its tests are done.
+  const close = () => {
+    proc.stdout.destroy();
+    proc.unref();
+    proc.kill("SIGKILL");
+  };
+  return { proc, listen, set: (mode) => ask("POST", mode), stats: () => ask("GET", "stats"), close };
 }

@@ -1,8 +1,9 @@
 // Operations (docs/operations.md): Prometheus counters match the calls made, every log line is a JSON object
-// with the documented fields and no row values, and SIGTERM lets a call in flight finish.
+// with the documented fields and no row values, SIGTERM lets a call in flight finish, and a second
+// SIGTERM ends the drain at once.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startHttp } from "./harness.mjs";
+import { psql, startHttp, waitFor } from "./harness.mjs";
 
 let server;
 const meta = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {} };
@@ -122,6 +123,38 @@ test("SIGTERM lets a call in flight finish, then the server exits 0", async () =
   assert.equal(r.result.structuredContent.row_count, 2);
   assert.equal(await exited, 0);
   assert.ok(srv.logs.some((line) => line.includes('"event":"shutdown"')));
+});
+
+// A second SIGTERM during the drain ends it at once, as PostgreSQL's and PgBouncer's fast shutdown
+// do (found in review: it was ignored until shutdown_timeout_ms had passed).
+test("a second SIGTERM during the drain ends it at once: pgmcp exits 0 without waiting for the call", async () => {
+  psql(`CREATE VIEW drain_sleeper WITH (security_invoker = true) AS SELECT 1 AS id, pg_sleep(30)::text AS slept;
+        GRANT SELECT ON drain_sleeper TO mcp_reader`);
+  const srv = await startHttp(`[auth]\nmode = "none"\n[limits]\nstatement_timeout_ms = 30000\n`);
+  const exited = new Promise((resolve) => srv.proc.once("exit", (code) => resolve(code)));
+  try {
+    const slow = call(srv, "query_drain_sleeper", {}).catch((e) => e);
+    await waitFor("the call holding a connection",
+                  async () => (await metrics(srv)).get(`pgmcp_pool_connections{state="busy"}`) === 1);
+    srv.proc.kill("SIGTERM");
+    await waitFor("the drain", () => srv.logs.some((l) => l.includes('"event":"shutdown"')));
+    const start = Date.now();
+    srv.proc.kill("SIGTERM");
+    const code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve("hung"), 15000))]);
+    const took = Date.now() - start;
+    console.log(`# second SIGTERM: exited ${took} ms after it, the call still running`);
+    assert.equal(code, 0);
+    assert.ok(took < 3000, `exited ${took} ms after the second SIGTERM (shutdown_timeout_ms is 10000)`);
+    assert.ok(srv.logs.some((l) => l.includes('"reason":"second signal"')), "the log says why the drain ended");
+    await slow;
+  } finally {
+    srv.proc.kill("SIGKILL");
+    // The statement ends at its statement_timeout, or when its cancel request arrives; DROP VIEW
+    // would wait for it.
+    psql(`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'pgmcp' ` +
+         `AND query LIKE '%drain_sleeper%'`);
+    psql(`DROP VIEW IF EXISTS drain_sleeper`);
+  }
 });
 
 test("an unreachable database at start-up is exit 1 with one line naming why", async () => {

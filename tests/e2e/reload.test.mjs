@@ -5,7 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { writeFileSync } from "node:fs";
-import { connect, psql, startHttp, waitFor, writeTemp } from "./harness.mjs";
+import { connect, db, psql, startHttp, startProxy, waitFor, writeTemp } from "./harness.mjs";
 
 let session;
 let changes = 0;
@@ -194,5 +194,55 @@ test("a GRANT INSERT found by SIGHUP refuses every call and fails /readyz until 
   } finally {
     psql(`REVOKE INSERT ON products FROM mcp_reader`);
     await server.stop();
+  }
+});
+
+// SIGHUP during start-up (found in review: before the handler was in place its default action
+// ended the process, and systemd counts death by SIGHUP as clean, so Restart=on-failure did not
+// bring it back). pgmcp catches it from its first moment and applies it once serving.
+test("a SIGHUP during start-up is kept and applied as a reload once serving", async () => {
+  const proxy = await startProxy(Number(process.env.PGPORT));
+  await proxy.set("delay?ms=1000");  // every connection's start-up takes a second
+  let server;
+  try {
+    server = await startHttp(`[auth]\nmode = "none"\n`, [], {
+      dsn: `host=127.0.0.1 port=${proxy.listen} dbname=${db} user=mcp_reader`,
+      onSpawn: (proc) => setTimeout(() => proc.kill("SIGHUP"), 200),
+    });
+    await waitFor("the reload of the SIGHUP sent during start-up",
+                  () => server.logs.some((l) => l.includes('"event":"config_reloaded"')));
+    assert.equal(server.proc.exitCode, null, "still serving");
+    assert.equal((await fetch(`${server.base}/healthz`)).status, 200);
+  } finally {
+    await server?.stop();
+    proxy.close();
+  }
+});
+
+// NOTIFY needs no privilege, so any database user could keep pgmcp rebuilding its schema without
+// pause (found in review). NOTIFY reloads are rate-limited: one at once, the rest of a burst folded
+// into one 2 s later; a rebuild that changed nothing is logged at debug, as documented.
+test("a burst of 50 NOTIFYs costs at most a few reloads, each logged at debug when nothing changed", async () => {
+  const own = await connect(["--log-level", "debug"]);
+  const lines = () => own.stderr.join("").split("\n");
+  const reloads = () => lines().filter((l) => l.includes('"event":"schema_reload"'));
+  try {
+    await waitFor("LISTEN", () => lines().some((l) => l.includes('"event":"listen_started"')));
+    // 50 transactions, 30 ms apart: each COMMIT delivers its NOTIFY.
+    psql(`DO $$ BEGIN FOR i IN 1..50 LOOP PERFORM pg_notify('pgmcp', 'reload schema'); COMMIT;
+          PERFORM pg_sleep(0.03); END LOOP; END $$`);
+    await waitFor("the first reload", () => reloads().length >= 1);
+    // The folded reload is due at most 2 s after the one before it; allow it to come and go.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const seen = reloads();
+    console.log(`# 50 NOTIFYs: ${seen.length} reloads`);
+    assert.ok(seen.length >= 2 && seen.length <= 3, `${seen.length} reloads:\n${seen.join("\n")}`);
+    for (const line of seen) {
+      const entry = JSON.parse(line);
+      assert.equal(entry.result, "unchanged", line);
+      assert.equal(entry.level, "debug", line);
+    }
+  } finally {
+    await own.client.close();
   }
 });

@@ -10,8 +10,15 @@
 //   POST /reset      accept new connections and reset them at once (RST); reset the open ones too
 //   POST /blackhole  accept new connections and never answer nor forward; stop forwarding on the
 //                    open ones as well (they stay open, silent, until a side closes them)
-//   GET  /stats      {"mode", "accepted", "open"}: connections accepted since start (in every mode
-//                    but refuse, where the kernel refuses them), and open now
+//   POST /stall      forward the start-up of new connections (up to the server's first
+//                    ReadyForQuery), then go silent on them as /blackhole does: a database that
+//                    accepts the login and then never answers a query. Open connections pass on.
+//                    The client must not ask for TLS (the server's answer is then read as sent).
+//   POST /delay?ms=N forward new connections, but open each one's upstream only N ms after
+//                    accepting it: a slow start-up handshake. Open connections pass on.
+//   GET  /stats      {"mode", "accepted", "open", "stalled"}: connections accepted since start (in
+//                    every mode but refuse, where the kernel refuses them), open now, and gone
+//                    silent after their start-up (/stall)
 // Every answer is the stats. Node's standard library only.
 import { createServer, Socket } from "node:net";
 import { createServer as createHttpServer } from "node:http";
@@ -26,9 +33,36 @@ const sep = values.target.lastIndexOf(":");
 const target = { host: values.target.slice(0, sep), port: Number(values.target.slice(sep + 1)) };
 
 let mode = "pass";
+let delayMs = 0;
 let accepted = 0;
+let stalled = 0;
 let listenPort = 0;
 const open = new Set();  // { client, upstream, silent }
+
+// Calls `ready` once the server's bytes `chunk` (fed in order) complete its first ReadyForQuery
+// ('Z'): the start-up is over. Messages are a type byte and a 4-byte length that counts itself;
+// a lone 'N' first is the server declining TLS or GSS encryption.
+function startupWatcher(ready) {
+  let pending = Buffer.alloc(0);
+  let first = true;
+  let done = false;
+  return (chunk) => {
+    if (done) return;
+    pending = Buffer.concat([pending, chunk]);
+    if (first && pending.length > 0 && pending[0] === 0x4e) pending = pending.subarray(1);
+    first = false;
+    while (pending.length >= 5) {
+      const type = pending[0];
+      const length = pending.readUInt32BE(1);
+      if (pending.length < 1 + length) return;
+      pending = pending.subarray(1 + length);
+      if (type === 0x5a) {
+        done = true;
+        return ready();
+      }
+    }
+  };
+}
 
 function onConnection(client) {
   accepted += 1;
@@ -41,9 +75,22 @@ function onConnection(client) {
   const upstream = (pair.upstream = new Socket());
   upstream.on("error", () => client.destroy());
   upstream.on("close", () => client.destroy());
-  upstream.connect(target.port, target.host);
-  client.on("data", (chunk) => { if (!pair.silent) upstream.write(chunk); });
-  upstream.on("data", (chunk) => { if (!pair.silent) client.write(chunk); });
+  // Silent once the start-up is through: the ReadyForQuery itself still reaches the client.
+  const watch = mode === "stall" ? startupWatcher(() => { pair.silent = true; stalled += 1; }) : null;
+  upstream.on("data", (chunk) => {
+    if (pair.silent) return;
+    client.write(chunk);
+    watch?.(chunk);
+  });
+  // The client's bytes wait in its (paused) socket until the upstream is being connected; from
+  // then on the upstream queues them until it is connected.
+  const forward = () => {
+    if (client.destroyed) return;
+    upstream.connect(target.port, target.host);
+    client.on("data", (chunk) => { if (!pair.silent) upstream.write(chunk); });
+  };
+  if (mode === "delay") setTimeout(forward, delayMs);
+  else forward();
 }
 
 let proxy = null;
@@ -55,7 +102,8 @@ function listen(port) {
   });
 }
 
-async function setMode(next) {
+async function setMode(next, query) {
+  if (next === "delay") delayMs = Number(query.get("ms") ?? 1000);
   if (next === mode) return;
   if (mode === "refuse") await listen(listenPort);  // listening again, on the same port
   // close() stops listening at once; its callback would wait for every open connection to end.
@@ -65,12 +113,14 @@ async function setMode(next) {
   mode = next;
 }
 
-const stats = () => ({ mode, accepted, open: open.size });
+const stats = () => ({ mode, accepted, open: open.size, stalled });
 const control = createHttpServer(async (req, res) => {
-  const name = req.url.replace(/^\//, "");
+  const url = new URL(req.url, "http://control");
+  const name = url.pathname.replace(/^\//, "");
   try {
-    if (req.method === "POST" && ["pass", "refuse", "reset", "blackhole"].includes(name)) await setMode(name);
-    else if (!(req.method === "GET" && name === "stats")) {
+    if (req.method === "POST" && ["pass", "refuse", "reset", "blackhole", "stall", "delay"].includes(name)) {
+      await setMode(name, url.searchParams);
+    } else if (!(req.method === "GET" && name === "stats")) {
       res.writeHead(404).end();
       return;
     }

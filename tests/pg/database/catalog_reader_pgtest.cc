@@ -1,6 +1,6 @@
-// The blocking CatalogReader: rows read by column name and typed, errors without SQL, and a
-// connect that gives up at its deadline to the millisecond (libpq's own connect_timeout counts
-// whole seconds, at least two).
+// The blocking CatalogReader: rows read by column name and typed, errors without SQL, a connect
+// that gives up at its deadline to the millisecond (libpq's own connect_timeout counts whole
+// seconds, at least two), and queries that end at their statement_timeout.
 #include "database/catalog_reader.h"
 
 #include <arpa/inet.h>
@@ -11,6 +11,7 @@
 
 #include <stdexcept>
 
+#include "database/pg_handles.h"
 #include "support/test_database.h"
 
 namespace pgmcp::database {
@@ -84,6 +85,35 @@ TEST(CatalogReaderTest, ConnectGivesUpAtItsMillisecondDeadline) {
   EXPECT_EQ(reader.error().message.rfind("cannot connect to the database: ", 0), 0u) << reader.error().message;
   EXPECT_GE(took, std::chrono::milliseconds(300));
   EXPECT_LT(took, std::chrono::milliseconds(1500)) << "gave up late";
+}
+
+// Found in review: catalog queries had no timeout, so a reload stuck on the database stopped
+// every later reload and held shutdown. A query waiting on a lock now ends at the reader's
+// statement_timeout, set for its own transaction only, and the connection serves on.
+TEST(CatalogReaderTest, AQueryEndsAtItsStatementTimeoutAndTheConnectionServesOn) {
+  testing::TestDatabase db;
+  db.Exec("CREATE TABLE locked (id int)");
+  PgConnPtr holder(PQconnectdb(db.Dsn().c_str()));
+  ASSERT_EQ(PQstatus(holder.get()), CONNECTION_OK);
+  PgResultPtr lock(PQexec(holder.get(), "BEGIN; LOCK TABLE locked IN ACCESS EXCLUSIVE MODE"));
+  ASSERT_EQ(PQresultStatus(lock.get()), PGRES_COMMAND_OK) << PQerrorMessage(holder.get());
+
+  auto reader = ConnectCatalogReader(db.Dsn(), Clock::now() + std::chrono::seconds(10), std::chrono::milliseconds(300));
+  ASSERT_TRUE(reader.ok()) << reader.error().message;
+  const auto start = Clock::now();
+  auto rows = (*reader)->Query("SELECT count(*) AS n FROM locked");
+  const auto took = Clock::now() - start;
+  ASSERT_FALSE(rows.ok());
+  EXPECT_EQ(rows.error().kind, ErrorKind::kTimeout);
+  EXPECT_EQ(rows.error().message, "Reading the database catalog timed out.");
+  EXPECT_EQ(rows.error().code.substr(0, 5), "57014");
+  EXPECT_GE(took, std::chrono::milliseconds(300));
+  EXPECT_LT(took, std::chrono::milliseconds(2000)) << "the server's timeout, not the client's grace";
+
+  lock.reset(PQexec(holder.get(), "ROLLBACK"));
+  auto next = (*reader)->Query("SELECT current_setting('statement_timeout') AS inside, count(*) AS n FROM locked");
+  ASSERT_TRUE(next.ok()) << next.error().message;
+  EXPECT_EQ((*next)[0].Text("inside"), "300ms");
 }
 
 TEST(CatalogReaderTest, RefusedConnectionNamesTheReasonOnOneLine) {

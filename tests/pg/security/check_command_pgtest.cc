@@ -1,6 +1,7 @@
 // The audit through the real binary: `pgmcp check` exit codes and lines, and `serve` refusing an
-// unsafe role unless security.allow_privileged_role says to start anyway; `pgmcp call --explain`,
-// which starts the same way and then only plans.
+// unsafe role unless security.allow_privileged_role says to start anyway; every command refusing a
+// schema.listen_dsn that logs in as another role than dsn; `pgmcp call --explain`, which starts the
+// same way and then only plans.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -164,6 +165,40 @@ TEST_F(CheckCommandTest, ServeStartsAnywayWhenAllowedAndWarnsLoudly) {
   auto c = Pgmcp({"check", "--config", scratch_ + ".toml"});
   EXPECT_EQ(c.exit_code, 2);
   EXPECT_NE(c.out.find("serve would start anyway"), std::string::npos) << c.out;
+}
+
+// The audit reads the catalog through schema.listen_dsn, every call runs on dsn's pool. Found in
+// review: dsn as the superuser, listen_dsn as a read-only role, and check said safe while every
+// call bypassed row-level security. Each command now compares the two login roles first.
+TEST_F(CheckCommandTest, ListenDsnLoggingInAsAnotherRoleThanDsnIsRefusedNamingBoth) {
+  {
+    std::ofstream config(scratch_ + ".toml");
+    config << "[schema]\nlisten_dsn = \"" << db_.DsnFor(reader_) << "\"\n";
+  }
+  for (std::vector<std::string> args : {std::vector<std::string>{"check"}, std::vector<std::string>{"serve"},
+                                        std::vector<std::string>{"tools"},
+                                        std::vector<std::string>{"call", "query_orders", "{}"}}) {
+    args.insert(args.end(), {"--config", scratch_ + ".toml", "--dsn", db_.Dsn()});
+    auto o = RunPgmcp(args, scratch_);
+    EXPECT_EQ(o.exit_code, 2) << args[0] << ": " << o.err;
+    EXPECT_NE(o.err.find("dsn as role \"postgres\", schema.listen_dsn as role \"" + reader_ + "\""),
+              std::string::npos)
+        << args[0] << ": " << o.err;
+    EXPECT_EQ(o.out, "") << args[0];
+  }
+}
+
+TEST_F(CheckCommandTest, ListenDsnLoggingInAsTheSameRoleAsDsnIsFine) {
+  {
+    std::ofstream config(scratch_ + ".toml");
+    config << "[schema]\nlisten_dsn = \"" << db_.DsnFor(reader_) << " application_name=pgmcp_catalog\"\n";
+  }
+  auto check = Pgmcp({"check", "--config", scratch_ + ".toml"});
+  EXPECT_EQ(check.exit_code, 0) << check.err;
+  EXPECT_EQ(check.out, "pgmcp check: safe (roles: " + reader_ + ")\n");
+  auto serve = Pgmcp({"serve", "--config", scratch_ + ".toml"});
+  EXPECT_EQ(serve.exit_code, 0) << serve.err;  // stdin at EOF: a clean shutdown
+  EXPECT_NE(serve.err.find("\"event\":\"serving\""), std::string::npos) << serve.err;
 }
 
 }  // namespace

@@ -66,6 +66,25 @@ TEST_F(SchemaReloaderTest, ABurstOfRequestsCoalescesIntoAtMostTwoRebuilds) {
   EXPECT_NE(tools_->current()->schema->FindTool("query_c"), nullptr);
 }
 
+// NOTIFY needs no privilege: a loop of them kept pgmcp rebuilding without pause (found in review;
+// each rebuild finished before the next NOTIFY, so coalescing did not help). One NOTIFY reload
+// starts per kNotifyInterval; the rest fold into one more.
+TEST_F(SchemaReloaderTest, NotifyReloadsStartAtMostOncePerInterval) {
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 50; ++i) {
+    reloader_->RequestFromNotify();
+    io_.restart();
+    io_.run_for(std::chrono::milliseconds(20));  // the loop runs on: reloads finish meanwhile
+  }
+  ASSERT_LT(std::chrono::steady_clock::now() - start, SchemaReloader::kNotifyInterval) << "a burst within one interval";
+  RunUntilIdle(2);  // the first at once, the folded one when the interval is up
+  for (int i = 0; i < 100; ++i) {
+    io_.restart();
+    if (io_.run_one_for(std::chrono::milliseconds(500)) == 0) break;
+  }
+  EXPECT_EQ(outcomes_.size(), 2u);
+}
+
 TEST_F(SchemaReloaderTest, AnUnchangedCatalogPublishesNothing) {
   auto before = tools_->current();
   reloader_->Request("ttl", /*force=*/false);
@@ -124,11 +143,11 @@ class ReloadAuditTest : public ::testing::Test {
     auto settings = std::make_shared<config::Settings>();
     settings->dsn = db_.DsnFor(role_);
     settings->pool.min = 0;
-    auto snapshot = LoadAuditedSchema(*settings);
-    ASSERT_TRUE(snapshot.ok()) << snapshot.error().message;
+    auto audited = LoadAuditedSchema(*settings);
+    ASSERT_TRUE(audited.ok()) << audited.error().message;
     tools_ = std::make_shared<ToolService>(std::shared_ptr<const config::Settings>(settings),
                                            database::Pool::Create(io_.get_executor(), PoolOptionsFrom(*settings)));
-    tools_->Publish(*snapshot);
+    tools_->Publish(audited->snapshot);
     SchemaReloader::Hooks hooks;
     hooks.on_reload_finished = [this](SchemaReloader::Outcome o) { outcomes_.push_back(o); };
     reloader_ = SchemaReloader::Create(io_, tools_, hooks);
