@@ -330,7 +330,7 @@ asio::awaitable<void> HttpServer::ServeConnection(std::shared_ptr<Connection> co
       // The body is read only once the request is admitted: an unauthenticated POST gets its 401
       // with its body still unsent, and the connection is closed.
       std::optional<Response> refusal;
-      auto admit = Admit(*conn, Admission{parser.get(), refusal}, caller);
+      auto admit = Admit(*conn, Admission{parser.get(), refusal, true}, caller);
       admitted = co_await std::move(admit);
       if (!admitted) {
         if (hooks_.on_response) hooks_.on_response(static_cast<int>(refusal->result_int()));
@@ -408,7 +408,13 @@ asio::awaitable<bool> HttpServer::Admit(const Connection& conn, Admission admiss
     co_return false;
   }
   std::string_view target = req.target();
-  if (target.substr(0, target.find('?')) != "/mcp") co_return true;
+  if (target.substr(0, target.find('?')) != "/mcp") {
+    // No endpoint but /mcp takes a body, and none of them asks for a token: a body sent to one
+    // is refused unread, or any client could make pgmcp hold http.max_body_bytes per connection.
+    if (!admission.body_to_come) co_return true;
+    admission.refusal = MakeResponse(req, bhttp::status::payload_too_large, "This endpoint takes no request body.\n");
+    co_return false;
+  }
   // /mcp: Origin first (a browser page must not reach the database), then credentials.
   if (!OriginAllowed(headers.origin, headers.has_origin, settings_->current()->http.allowed_origins,
                      loopback_ ? port_ : 0)) {

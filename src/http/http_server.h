@@ -95,7 +95,8 @@ class HttpServer : public std::enable_shared_from_this<HttpServer> {
   // One connection's requests, in turn; spawned with its cancellation slot bound to conn->cancel.
   boost::asio::awaitable<void> ServeConnection(std::shared_ptr<Connection> conn);
   // What can be decided from the request line and headers alone, before any body byte is read:
-  // the Host check, and for /mcp the Origin check and the token. A response when refused.
+  // the Host check, a body sent outside /mcp, and for /mcp the Origin check and the token. A
+  // response when refused.
   boost::asio::awaitable<bool> Admit(const Connection& conn, Admission admission, Caller& caller);
   bool IsTrustedProxy(const boost::asio::ip::address& peer) const;
   // Fills ex.response, or streams SSE on the connection itself and leaves it empty.

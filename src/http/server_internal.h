@@ -65,6 +65,7 @@ struct HttpServer::Exchange {
 struct HttpServer::Admission {
   const internal::Request& request;
   std::optional<internal::Response>& refusal;
+  bool body_to_come = false;  // only the header is read, and a body follows it
 };
 
 struct HttpServer::Connection {

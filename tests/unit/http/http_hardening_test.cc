@@ -279,6 +279,28 @@ TEST_F(HttpHardeningTest, UnauthenticatedPostGets401BeforeItsBodyIsSent) {
   EXPECT_NE(HeaderValue(r.text, "WWW-Authenticate"), "");
 }
 
+// No endpoint outside /mcp takes a body, and none of them asks for a token: a body sent to one is
+// refused before a byte of it is read, or anyone could make pgmcp hold http.max_body_bytes per
+// connection without a token.
+TEST_F(HttpHardeningTest, ABodyOutsideMcpIsRefusedBeforeItIsRead) {
+  Start({}, RequireToken());
+  for (const char* path : {"/healthz", "/metrics", "/readyz", "/mcp/", "/nope"}) {
+    for (const char* framing : {"Content-Length: 900000\r\n", "Transfer-Encoding: chunked\r\n"}) {
+      RawClient client(port_, std::chrono::milliseconds(2000));
+      auto start = steady_clock::now();
+      ASSERT_TRUE(client.Send("POST " + std::string(path) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + framing +
+                              "\r\n"));  // and not one byte of the body
+      auto r = client.ReadToEnd();
+      EXPECT_NE(r.end, End::kTimeout) << path << ": pgmcp waited for the body";
+      EXPECT_LT(steady_clock::now() - start, std::chrono::seconds(1)) << path;
+      EXPECT_EQ(r.text.substr(0, 12), "HTTP/1.1 413") << path << ": " << r.text;
+    }
+  }
+  RawClient client(port_);  // without a body, the same paths answer as ever
+  client.Send("POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(client.ReadToEnd().text.substr(0, 12), "HTTP/1.1 404");
+}
+
 std::string ProtectedResource(uint16_t port) {
   RawClient client(port);
   client.Send(
