@@ -275,6 +275,14 @@ AdmissionHeaders ReadAdmissionHeaders(const Request& req) {
   return h;
 }
 
+// RFC 9112 §6.3: a request with Transfer-Encoding whose last coding is not chunked has a body
+// of unknown length. Beast 1.81 reads it as having none (or, with Content-Length beside it, the
+// declared length), so bytes that a proxy framed otherwise would be read as the next request:
+// request smuggling. Such a request gets 400 and the connection closes.
+bool BodyLengthUnknown(const bhttp::request_parser<bhttp::string_body>& parser) {
+  return !parser.chunked() && parser.get().find(bhttp::field::transfer_encoding) != parser.get().end();
+}
+
 bool QuietReadError(const boost::system::error_code& ec) {
   return ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted || ec == beast::error::timeout ||
          ec == asio::error::eof || ec == asio::error::connection_reset;
@@ -317,6 +325,7 @@ asio::awaitable<void> HttpServer::ServeConnection(std::shared_ptr<Connection> co
     conn->stream.expires_after(kKeepAliveIdle);
     auto [ec, header_bytes] = co_await bhttp::async_read_header(conn->stream, buffer, parser, kTuple);
     metadata_bytes = header_bytes;
+    if (!ec && BodyLengthUnknown(parser)) ec = bhttp::error::bad_transfer_encoding;
     if (!ec) {
       // The limit in force when the request arrived, not when the connection began to wait for
       // it: a reload while a keep-alive connection is idle applies to its next request.
@@ -354,7 +363,8 @@ asio::awaitable<void> HttpServer::ServeConnection(std::shared_ptr<Connection> co
     }
     if (ec) {
       if (!QuietReadError(ec)) {
-        // A malformed or oversized request line, headers or chunk metadata: answer 400 and close.
+        // A malformed or oversized request line, headers or chunk metadata, or a body of unknown
+        // length: answer 400 and close.
         Request empty;
         auto res = MakeResponse(empty, bhttp::status::bad_request, "Malformed HTTP request.\n");
         auto close = AnswerAndClose(conn->stream, res, false);

@@ -301,6 +301,31 @@ TEST_F(HttpHardeningTest, ABodyOutsideMcpIsRefusedBeforeItIsRead) {
   EXPECT_EQ(client.ReadToEnd().text.substr(0, 12), "HTTP/1.1 404");
 }
 
+// RFC 9112 §6.3: a Transfer-Encoding whose last coding is not chunked leaves the body's length
+// unknown. Beast reads such a request as having no body (or Content-Length's, when both are
+// sent), so the bytes a proxy framed otherwise would be read as the next request: one 400, and
+// the connection closes.
+TEST_F(HttpHardeningTest, ATransferEncodingThatDoesNotEndInChunkedGetsOne400AndTheConnectionCloses) {
+  Start();
+  const std::string smuggled = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  const std::string requests[] = {
+      "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: gzip\r\n\r\n" + smuggled,
+      "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n" + smuggled,
+      PostMcp(kInitialize, "Transfer-Encoding: gzip\r\n") + smuggled,
+      // Beast refuses these itself: both fields with chunked last, and two lengths that differ.
+      PostMcp(kInitialize, "Transfer-Encoding: chunked\r\n") + smuggled,
+      PostMcp(kInitialize, "Content-Length: 5\r\n") + smuggled,
+  };
+  for (const auto& request : requests) {
+    RawClient client(port_);
+    ASSERT_TRUE(client.Send(request));
+    auto r = client.ReadToEnd();
+    EXPECT_EQ(r.end, End::kEof) << request;
+    EXPECT_EQ(Count(r.text, "HTTP/1.1 "), 1u) << request << "\n" << r.text;
+    EXPECT_EQ(r.text.substr(0, 12), "HTTP/1.1 400") << request << "\n" << r.text;
+  }
+}
+
 std::string ProtectedResource(uint16_t port) {
   RawClient client(port);
   client.Send(
