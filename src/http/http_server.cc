@@ -229,19 +229,43 @@ asio::awaitable<void> AnswerAndClose(beast::tcp_stream& stream, Response& res, b
   co_await std::move(linger);
 }
 
+using Parser = bhttp::request_parser<bhttp::string_body>;
+
 // Feeds `parser` what `buffer` already holds, as Beast's read would before reading more; "need
-// more" is no error here, the read that follows gets the rest.
-void ParseBuffered(bhttp::request_parser<bhttp::string_body>& parser, beast::flat_buffer& buffer,
-                   boost::system::error_code& ec) {
+// more" is no error here, the read that follows gets the rest. Returns the bytes parsed.
+size_t ParseBuffered(Parser& parser, beast::flat_buffer& buffer, boost::system::error_code& ec) {
+  size_t parsed = 0;
   while (!parser.is_done() && buffer.size() > 0) {
     const size_t used = parser.put(buffer.data(), ec);
     buffer.consume(used);
+    parsed += used;
     if (ec == bhttp::error::need_more) {
       ec = {};
-      return;
+      break;
     }
-    if (ec || used == 0) return;
+    if (ec || used == 0) break;
   }
+  return parsed;
+}
+
+// Reads the rest of an admitted request's body into `parser`, whose header took `parsed` bytes.
+// What the parser takes besides the body's own bytes (the request line and headers, then each
+// chunk's size line, extensions and line ends) shares one budget of kMaxHeaderBytes: counted as
+// sent, leading zeros of a size included, as the bytes parsed less the body's. A chunked body
+// of many small chunks costs a few bytes of it per chunk.
+asio::awaitable<boost::system::error_code> ReadBody(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                                    Parser& parser, size_t parsed) {
+  boost::system::error_code ec;
+  // The body usually came in the header's read: parsed from the buffer, it needs no second one.
+  parsed += ParseBuffered(parser, buffer, ec);
+  const auto over_budget = [&] { return parsed - parser.get().body().size() > kMaxHeaderBytes; };
+  while (!ec && !parser.is_done() && !over_budget()) {
+    auto [rec, n] = co_await bhttp::async_read_some(stream, buffer, parser, kTuple);
+    ec = rec;
+    parsed += n;
+  }
+  if (!ec && over_budget()) ec = bhttp::error::header_limit;
+  co_return ec;
 }
 
 // The headers Admit reads, found in one pass over the request's fields instead of one lookup each
@@ -279,7 +303,7 @@ AdmissionHeaders ReadAdmissionHeaders(const Request& req) {
 // of unknown length. Beast 1.81 reads it as having none (or, with Content-Length beside it, the
 // declared length), so bytes that a proxy framed otherwise would be read as the next request:
 // request smuggling. Such a request gets 400 and the connection closes.
-bool BodyLengthUnknown(const bhttp::request_parser<bhttp::string_body>& parser) {
+bool BodyLengthUnknown(const Parser& parser) {
   return !parser.chunked() && parser.get().find(bhttp::field::transfer_encoding) != parser.get().end();
 }
 
@@ -305,26 +329,20 @@ asio::awaitable<void> HttpServer::ServeConnection(std::shared_ptr<Connection> co
   conn->trusted_proxy = !pec && IsTrustedProxy(peer.address());
   connections_.push_back(conn);
   // Before authentication nothing is unbounded: the request line, the headers and every chunk's
-  // size line and extensions share one budget of kMaxHeaderBytes. The buffer never holds more
-  // unparsed input than that, so an endless line or chunk extension is refused once it is full.
+  // size line and extensions share one budget of kMaxHeaderBytes (ReadBody). The buffer never
+  // holds more unparsed input than that, so an endless line or chunk extension is refused once it
+  // is full.
   beast::flat_buffer buffer(kMaxHeaderBytes);
   // Room for a whole typical request from the first read: Beast reads what the free space allows
   // (512 bytes at least), so a buffer that starts empty costs one read per 512 bytes.
   buffer.reserve(kMaxHeaderBytes);
   while (!stopping_) {
     auto max_body_bytes = static_cast<size_t>(settings_->current()->http.max_body_bytes);
-    bhttp::request_parser<bhttp::string_body> parser;
+    Parser parser;
     parser.header_limit(kMaxHeaderBytes);
     parser.body_limit(max_body_bytes);
-    size_t metadata_bytes = 0;
-    auto on_chunk_header = [&metadata_bytes](std::uint64_t, std::string_view extensions, boost::system::error_code& cec) {
-      metadata_bytes += extensions.size() + 20;  // 16 hex digits and two CRLFs at most
-      if (metadata_bytes > kMaxHeaderBytes) cec = bhttp::error::header_limit;
-    };
-    parser.on_chunk_header(on_chunk_header);
     conn->stream.expires_after(kKeepAliveIdle);
     auto [ec, header_bytes] = co_await bhttp::async_read_header(conn->stream, buffer, parser, kTuple);
-    metadata_bytes = header_bytes;
     if (!ec && BodyLengthUnknown(parser)) ec = bhttp::error::bad_transfer_encoding;
     if (!ec) {
       // The limit in force when the request arrived, not when the connection began to wait for
@@ -347,12 +365,8 @@ asio::awaitable<void> HttpServer::ServeConnection(std::shared_ptr<Connection> co
         co_await std::move(close);
         break;
       }
-      // The body usually came in the header's read: parsed from the buffer, it needs no second one.
-      ParseBuffered(parser, buffer, ec);
-      if (!ec && !parser.is_done()) {
-        auto [bec, bn] = co_await bhttp::async_read(conn->stream, buffer, parser, kTuple);
-        ec = bec;
-      }
+      auto read = ReadBody(conn->stream, buffer, parser, header_bytes);
+      ec = co_await std::move(read);
     }
     if (ec == bhttp::error::body_limit) {
       auto res = MakeResponse(parser.get(), bhttp::status::payload_too_large,
