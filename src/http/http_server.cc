@@ -336,12 +336,15 @@ asio::awaitable<void> HttpServer::ServeConnection(std::shared_ptr<Connection> co
   // Room for a whole typical request from the first read: Beast reads what the free space allows
   // (512 bytes at least), so a buffer that starts empty costs one read per 512 bytes.
   buffer.reserve(kMaxHeaderBytes);
-  while (!stopping_) {
+  for (bool first = true; !stopping_; first = false) {
     auto max_body_bytes = static_cast<size_t>(settings_->current()->http.max_body_bytes);
     Parser parser;
     parser.header_limit(kMaxHeaderBytes);
     parser.body_limit(max_body_bytes);
-    conn->stream.expires_after(kKeepAliveIdle);
+    // A connection that has sent nothing yet costs its client nothing to keep open: it has a
+    // short while for its first request head, so silent sockets cannot hold the slots of
+    // http.max_connections for the keep-alive time.
+    conn->stream.expires_after(first ? options_.first_request_timeout : kKeepAliveIdle);
     auto [ec, header_bytes] = co_await bhttp::async_read_header(conn->stream, buffer, parser, kTuple);
     if (!ec && BodyLengthUnknown(parser)) ec = bhttp::error::bad_transfer_encoding;
     if (!ec) {
@@ -365,6 +368,8 @@ asio::awaitable<void> HttpServer::ServeConnection(std::shared_ptr<Connection> co
         co_await std::move(close);
         break;
       }
+      // An admitted body has the keep-alive time, not what is left of the first request's.
+      conn->stream.expires_after(kKeepAliveIdle);
       auto read = ReadBody(conn->stream, buffer, parser, header_bytes);
       ec = co_await std::move(read);
     }

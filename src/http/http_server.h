@@ -46,6 +46,9 @@ struct HttpOptions {
   size_t max_sessions = 10000;
   size_t max_sessions_per_owner = 100;  // http.max_sessions_per_owner: beyond it initialize gets 429
   size_t max_connections = 1024;        // http.max_connections: beyond it a new connection is closed at once
+  // A new connection's first request head must have arrived by then, or the connection is
+  // closed; later requests on it wait the keep-alive idle time (docs/decisions.md, "HTTP bounds").
+  std::chrono::milliseconds first_request_timeout{10000};
   // http.trusted_proxies: peers whose X-Forwarded-Proto/-Host are believed (the metadata URL).
   std::vector<std::string> trusted_proxies = {"127.0.0.1", "::1"};
   std::string replica_id;  // http.replica_id: session ids are "<replica_id>-<random>" when set

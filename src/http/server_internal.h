@@ -24,6 +24,8 @@ namespace bhttp = boost::beast::http;
 namespace json = boost::json;
 
 inline constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+// How long a connection that has been served waits for its next request (nginx's default
+// keepalive_timeout); a new one has HttpOptions::first_request_timeout for its first.
 inline constexpr std::chrono::seconds kKeepAliveIdle{75};
 inline constexpr std::chrono::seconds kWriteTimeout{30};
 inline constexpr std::chrono::seconds kSseKeepAlive{15};

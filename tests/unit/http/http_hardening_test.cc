@@ -222,6 +222,33 @@ TEST_F(HttpHardeningTest, ConnectionsBeyondMaxConnectionsAreClosedAtOnce) {
   EXPECT_EQ(a.ReadUntil([](const std::string& t) { return Count(t, "ok\n") == 1; }).end, End::kDone);
 }
 
+// A connection that never completes its first request head is closed at the first request's
+// deadline, not after the keep-alive idle time (75 s): silent sockets cannot hold the
+// connection slots. A connection that has been served waits the keep-alive time for its next.
+TEST_F(HttpHardeningTest, AConnectionWithoutARequestIsClosedAtTheFirstRequestDeadline) {
+  HttpOptions options;
+  options.first_request_timeout = std::chrono::milliseconds(200);
+  Start(options);
+  const auto start = steady_clock::now();
+  RawClient silent(port_, std::chrono::milliseconds(2000)), slow(port_, std::chrono::milliseconds(2000));
+  ASSERT_TRUE(slow.Send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"));  // a head begun, never ended
+  for (auto* client : {&silent, &slow}) {
+    auto r = client->ReadToEnd();
+    EXPECT_TRUE(r.end == End::kEof || r.end == End::kReset) << "the connection outlived its first request's deadline";
+    EXPECT_EQ(r.text, "");
+  }
+  EXPECT_LT(steady_clock::now() - start, std::chrono::seconds(1));
+
+  RawClient kept(port_, std::chrono::milliseconds(600));
+  const std::string healthz = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  const auto ok = [](const std::string& t) { return t.find("ok\n") != std::string::npos; };
+  ASSERT_TRUE(kept.Send(healthz));
+  ASSERT_EQ(kept.ReadUntil(ok).end, End::kDone);
+  EXPECT_EQ(kept.ReadToEnd().end, End::kTimeout) << "an idle keep-alive connection was held to the first request's deadline";
+  ASSERT_TRUE(kept.Send(healthz));
+  EXPECT_EQ(kept.ReadUntil(ok).end, End::kDone);
+}
+
 TEST_F(HttpHardeningTest, AnEndlessChunkExtensionIsRefusedWithinASecond) {
   Start();
   RawClient client(port_, std::chrono::milliseconds(2000));
