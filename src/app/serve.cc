@@ -268,8 +268,9 @@ int ServeStdio(Server& server) {
 
 int ServeHttp(Server& server) {
   // Restart-only keys are read once here (among them http.max_connections,
-  // http.max_sessions_per_owner, http.trusted_proxies); http/ reads the reloadable ones
-  // (http.max_body_bytes, http.allowed_origins, limits.max_json_depth) for every request.
+  // http.max_connections_per_client, http.max_sessions_per_owner, http.trusted_proxies); http/
+  // reads the reloadable ones (http.max_body_bytes, http.allowed_origins, limits.max_json_depth)
+  // for every request.
   auto current = server.settings->current();
   const config::Settings& s = *current;
   http::Hooks hooks;
@@ -330,6 +331,7 @@ int ServeHttp(Server& server) {
   options.settings = server.settings;
   options.authorization_servers = s.auth.authorization_servers;
   options.max_connections = static_cast<size_t>(s.http.max_connections);
+  options.max_connections_per_client = static_cast<size_t>(s.http.max_connections_per_client);
   options.max_sessions_per_owner = static_cast<size_t>(s.http.max_sessions_per_owner);
   options.trusted_proxies = s.http.trusted_proxies;
   options.replica_id = s.http.replica_id;

@@ -117,7 +117,8 @@ HttpServer::HttpServer(asio::io_context& io, HttpOptions options, std::shared_pt
       registry_(io.get_executor(), backend, options_.session, options_.max_sessions, options_.max_sessions_per_owner,
                 options_.replica_id),
       subscriptions_(options_.max_sessions_per_owner),
-      acceptor_(io) {}
+      acceptor_(io),
+      client_connections_(options_.max_connections_per_client) {}
 
 Result<uint16_t> HttpServer::Start() {
   auto address = ParseListenAddress(options_.listen);
@@ -176,14 +177,22 @@ asio::awaitable<void> HttpServer::AcceptLoop() {
       co_await backoff.async_wait(kTuple);
       continue;
     }
-    if (open_connections_ >= options_.max_connections) {
-      // Beyond http.max_connections: closed at once, before a byte of it is read.
+    // Beyond http.max_connections, or beyond http.max_connections_per_client for its client (a
+    // trusted proxy is not one), a connection is closed at once, before a byte of it is read.
+    boost::system::error_code pec;
+    const auto peer = socket.remote_endpoint(pec);  // an error: the client is gone already
+    const bool trusted_proxy = !pec && IsTrustedProxy(peer.address());
+    if (pec || open_connections_ >= options_.max_connections ||
+        (!trusted_proxy && !client_connections_.Add(peer.address()))) {
       boost::system::error_code ignored;
       socket.close(ignored);
       continue;
     }
-    ++open_connections_;  // counted here, not when the coroutine starts, so a burst cannot overshoot
+    // Counted here, not when the coroutine starts, so a burst cannot overshoot.
+    ++open_connections_;
     auto conn = std::make_shared<Connection>(std::move(socket));
+    conn->peer = peer.address();
+    conn->trusted_proxy = trusted_proxy;
     asio::co_spawn(io_, [self, conn]() { return self->ServeConnection(conn); },
                    // The handler owns the connection: its signal outlives the coroutine bound to it.
                    asio::bind_cancellation_slot(conn->cancel.slot(), [conn](std::exception_ptr) {}));
@@ -320,13 +329,14 @@ bool QuietReadError(const boost::system::error_code& ec) {
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 asio::awaitable<void> HttpServer::ServeConnection(std::shared_ptr<Connection> conn) {
   auto self = shared_from_this();
-  struct Slot {  // one of http.max_connections, taken by AcceptLoop
-    size_t& open;
-    ~Slot() { --open; }
-  } slot{open_connections_};
-  boost::system::error_code pec;
-  auto peer = conn->stream.socket().remote_endpoint(pec);
-  conn->trusted_proxy = !pec && IsTrustedProxy(peer.address());
+  struct Slot {  // one of http.max_connections and one of its client's, taken by AcceptLoop
+    HttpServer& server;
+    const Connection& conn;
+    ~Slot() {
+      --server.open_connections_;
+      if (!conn.trusted_proxy) server.client_connections_.Remove(conn.peer);
+    }
+  } slot{*this, *conn};
   connections_.push_back(conn);
   // Before authentication nothing is unbounded: the request line, the headers and every chunk's
   // size line and extensions share one budget of kMaxHeaderBytes (ReadBody). The buffer never
@@ -422,11 +432,7 @@ asio::awaitable<void> HttpServer::ServeConnection(std::shared_ptr<Connection> co
 #pragma GCC diagnostic pop
 
 bool HttpServer::IsTrustedProxy(const asio::ip::address& peer) const {
-  auto address = peer;
-  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
-    address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
-  }
-  return std::find(trusted_proxies_.begin(), trusted_proxies_.end(), address) != trusted_proxies_.end();
+  return std::find(trusted_proxies_.begin(), trusted_proxies_.end(), Unmapped(peer)) != trusted_proxies_.end();
 }
 
 asio::awaitable<bool> HttpServer::Admit(const Connection& conn, Admission admission, Caller& caller) {

@@ -13,6 +13,7 @@
 
 #include "common/result.h"
 #include "config/settings_source.h"
+#include "http/client_connections.h"
 #include "http/session_registry.h"
 #include "http/subscription_registry.h"
 #include "protocol/backend.h"
@@ -46,6 +47,9 @@ struct HttpOptions {
   size_t max_sessions = 10000;
   size_t max_sessions_per_owner = 100;  // http.max_sessions_per_owner: beyond it initialize gets 429
   size_t max_connections = 1024;        // http.max_connections: beyond it a new connection is closed at once
+  // http.max_connections_per_client: beyond it a client's new connection is closed at once; 0: no
+  // limit. Peers in trusted_proxies are not counted (a proxy carries every client's connections).
+  size_t max_connections_per_client = 64;
   // A new connection's first request head must have arrived by then, or the connection is
   // closed; later requests on it wait the keep-alive idle time (docs/decisions.md, "HTTP bounds").
   std::chrono::milliseconds first_request_timeout{10000};
@@ -143,6 +147,7 @@ class HttpServer : public std::enable_shared_from_this<HttpServer> {
   size_t stateless_in_flight_ = 0;
   std::vector<std::weak_ptr<Connection>> connections_;
   size_t open_connections_ = 0;
+  ClientConnections client_connections_;  // open connections of each client that is not a trusted proxy
   std::vector<boost::asio::ip::address> trusted_proxies_;
 };
 

@@ -74,7 +74,8 @@ struct HttpServer::Connection {
   explicit Connection(boost::asio::ip::tcp::socket s) : stream(std::move(s)) {}
   boost::beast::tcp_stream stream;
   bool busy = false;
-  bool trusted_proxy = false;  // the peer is one of http.trusted_proxies
+  boost::asio::ip::address peer;
+  bool trusted_proxy = false;  // the peer is one of http.trusted_proxies, so not counted as a client
   // Bound to the connection's coroutine (ServeConnection): emitted when the client hangs up
   // during a stateless call, which runs on that coroutine, so the call's current wait ends.
   boost::asio::cancellation_signal cancel;

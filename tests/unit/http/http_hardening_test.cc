@@ -64,11 +64,17 @@ struct Received {
   End end = End::kTimeout;
 };
 
-// A blocking client socket whose reads give up after `timeout`.
+// A blocking client socket whose reads give up after `timeout`, connecting from the loopback
+// address `from` (all of 127.0.0.0/8 is loopback: one machine plays several clients).
 class RawClient {
  public:
-  RawClient(uint16_t port, std::chrono::milliseconds timeout = std::chrono::milliseconds(3000)) {
+  RawClient(uint16_t port, std::chrono::milliseconds timeout = std::chrono::milliseconds(3000),
+            const char* from = "127.0.0.1") {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in source{};
+    source.sin_family = AF_INET;
+    ::inet_pton(AF_INET, from, &source.sin_addr);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&source), sizeof source);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(port);
@@ -247,6 +253,51 @@ TEST_F(HttpHardeningTest, AConnectionWithoutARequestIsClosedAtTheFirstRequestDea
   EXPECT_EQ(kept.ReadToEnd().end, End::kTimeout) << "an idle keep-alive connection was held to the first request's deadline";
   ASSERT_TRUE(kept.Send(healthz));
   EXPECT_EQ(kept.ReadUntil(ok).end, End::kDone);
+}
+
+// One client address may hold http.max_connections_per_client connections; one more is closed
+// before a byte of it is read. Other clients, and a trusted proxy (which carries every client's
+// connections), are not held back by it.
+TEST_F(HttpHardeningTest, AConnectionBeyondMaxConnectionsPerClientIsClosedAtOnce) {
+  HttpOptions options;
+  options.max_connections_per_client = 2;
+  options.trusted_proxies = {"127.0.0.2"};  // 127.0.0.1 is a client like any other
+  Start(options);
+  const std::string healthz = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  const auto served = [&healthz](RawClient& client) {
+    client.Send(healthz);
+    return client.ReadUntil([](const std::string& t) { return t.find("ok\n") != std::string::npos; }).end == End::kDone;
+  };
+  auto a = std::make_unique<RawClient>(port_);
+  RawClient b(port_);
+  ASSERT_TRUE(served(*a));
+  ASSERT_TRUE(served(b));
+  {
+    RawClient third(port_, std::chrono::milliseconds(1000));
+    ASSERT_TRUE(third.connected());  // the kernel completes the handshake; pgmcp closes it at once
+    third.Send(healthz);
+    auto r = third.ReadToEnd();
+    EXPECT_TRUE(r.end == End::kEof || r.end == End::kReset) << "the third connection of one client was not closed";
+    EXPECT_EQ(r.text, "");
+  }
+  RawClient other(port_, std::chrono::milliseconds(3000), "127.0.0.3");
+  EXPECT_TRUE(served(other)) << "another client was held back";
+  std::vector<std::unique_ptr<RawClient>> proxied;
+  for (int i = 0; i < 4; ++i) {
+    proxied.push_back(std::make_unique<RawClient>(port_, std::chrono::milliseconds(3000), "127.0.0.2"));
+    EXPECT_TRUE(served(*proxied.back())) << "the trusted proxy's connection " << i << " was refused";
+  }
+  EXPECT_TRUE(served(b)) << "the client's admitted connections still work";
+
+  // A connection that ends gives its place back.
+  a.reset();
+  const auto deadline = steady_clock::now() + std::chrono::seconds(2);
+  bool admitted = false;
+  while (!admitted && steady_clock::now() < deadline) {
+    RawClient again(port_, std::chrono::milliseconds(1000));
+    admitted = served(again);
+  }
+  EXPECT_TRUE(admitted) << "the closed connection still counted against its client";
 }
 
 TEST_F(HttpHardeningTest, AnEndlessChunkExtensionIsRefusedWithinASecond) {
