@@ -182,17 +182,17 @@ asio::awaitable<void> HttpServer::AcceptLoop() {
     boost::system::error_code pec;
     const auto peer = socket.remote_endpoint(pec);  // an error: the client is gone already
     const bool trusted_proxy = !pec && IsTrustedProxy(peer.address());
-    if (pec || open_connections_ >= options_.max_connections ||
+    if (pec || connections_.size() >= options_.max_connections ||
         (!trusted_proxy && !client_connections_.Add(peer.address()))) {
       boost::system::error_code ignored;
       socket.close(ignored);
       continue;
     }
-    // Counted here, not when the coroutine starts, so a burst cannot overshoot.
-    ++open_connections_;
     auto conn = std::make_shared<Connection>(std::move(socket));
     conn->peer = peer.address();
     conn->trusted_proxy = trusted_proxy;
+    // Counted here, not when the coroutine starts, so a burst cannot overshoot.
+    conn->entry = connections_.insert(connections_.end(), conn);
     asio::co_spawn(io_, [self, conn]() { return self->ServeConnection(conn); },
                    // The handler owns the connection: its signal outlives the coroutine bound to it.
                    asio::bind_cancellation_slot(conn->cancel.slot(), [conn](std::exception_ptr) {}));
@@ -206,7 +206,6 @@ asio::awaitable<void> HttpServer::ExpireLoop() {
     timer.expires_after(std::chrono::seconds(30));
     co_await timer.async_wait(kTuple);
     registry_.Expire(options_.session_idle_timeout);
-    std::erase_if(connections_, [](const std::weak_ptr<Connection>& w) { return w.expired(); });
   }
 }
 
@@ -333,11 +332,10 @@ asio::awaitable<void> HttpServer::ServeConnection(std::shared_ptr<Connection> co
     HttpServer& server;
     const Connection& conn;
     ~Slot() {
-      --server.open_connections_;
+      server.connections_.erase(conn.entry);
       if (!conn.trusted_proxy) server.client_connections_.Remove(conn.peer);
     }
   } slot{*this, *conn};
-  connections_.push_back(conn);
   // Before authentication nothing is unbounded: the request line, the headers and every chunk's
   // size line and extensions share one budget of kMaxHeaderBytes (ReadBody). The buffer never
   // holds more unparsed input than that, so an endless line or chunk extension is refused once it

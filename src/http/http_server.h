@@ -7,6 +7,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/json/value.hpp>
 #include <functional>
+#include <list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -85,6 +86,8 @@ class HttpServer : public std::enable_shared_from_this<HttpServer> {
   size_t sessions() const { return registry_.size(); }
   size_t stateless_in_flight() const { return stateless_in_flight_; }
   size_t subscriptions() const { return subscriptions_.size(); }
+  // The connections the server keeps track of: those open now.
+  size_t connections() const { return connections_.size(); }
   // notifications/tools/list_changed (and resources) to every session and every subscription
   // that can receive it.
   void NotifyAll(std::string_view method, const std::function<bool(const protocol::CallContext&)>& affected) {
@@ -145,8 +148,9 @@ class HttpServer : public std::enable_shared_from_this<HttpServer> {
   bool stopping_ = false;
   size_t requests_in_flight_ = 0;
   size_t stateless_in_flight_ = 0;
-  std::vector<std::weak_ptr<Connection>> connections_;
-  size_t open_connections_ = 0;
+  // The open connections, each taken out by its own coroutine as it ends (StopAccepting closes
+  // the idle ones): their number is what http.max_connections bounds.
+  std::list<std::weak_ptr<Connection>> connections_;
   ClientConnections client_connections_;  // open connections of each client that is not a trusted proxy
   std::vector<boost::asio::ip::address> trusted_proxies_;
 };

@@ -75,6 +75,7 @@ struct HttpServer::Connection {
   boost::beast::tcp_stream stream;
   bool busy = false;
   boost::asio::ip::address peer;
+  std::list<std::weak_ptr<Connection>>::iterator entry;  // its place in HttpServer::connections_
   bool trusted_proxy = false;  // the peer is one of http.trusted_proxies, so not counted as a client
   // Bound to the connection's coroutine (ServeConnection): emitted when the client hangs up
   // during a stateless call, which runs on that coroutine, so the call's current wait ends.
