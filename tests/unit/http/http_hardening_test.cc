@@ -174,6 +174,12 @@ class HttpHardeningTest : public ::testing::Test {
     client.Send(PostMcp(kInitialize, "Authorization: Bearer " + subject + "\r\nConnection: close\r\n"));
     return client.ReadToEnd().text.substr(9, 3);
   }
+  // A new session of the token owner `subject`: its Mcp-Session-Id.
+  std::string OpenSession(const std::string& subject) {
+    RawClient client(port_);
+    client.Send(PostMcp(kInitialize, "Authorization: Bearer " + subject + "\r\nConnection: close\r\n"));
+    return HeaderValue(client.ReadToEnd().text, "Mcp-Session-Id");
+  }
   void TearDown() override {
     if (server_) {
       asio::post(io_, [this] {
@@ -513,38 +519,45 @@ TEST_F(HttpHardeningTest, WithoutAReplicaTagSessionIdsAreUntagged) {
   EXPECT_EQ(session_id.find('-'), std::string::npos) << session_id;
 }
 
+// The GET that opens `session_id`'s event stream for `subject`.
+std::string GetStream(const std::string& subject, const std::string& session_id) {
+  return "GET /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\nAuthorization: Bearer " + subject +
+         "\r\nMcp-Session-Id: " + session_id + "\r\n\r\n";
+}
+bool StreamEnded(const std::string& t) { return t.find("\r\n0\r\n\r\n") != std::string::npos; }
+
 TEST_F(HttpHardeningTest, AGetStreamEndsWhenItsTokenExpires) {
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
   Start({}, RequireToken(now + 1));
-  std::string session_id;
-  {
-    RawClient client(port_);
-    client.Send(PostMcp(kInitialize, "Authorization: Bearer alice\r\nConnection: close\r\n"));
-    auto r = client.ReadToEnd();
-    session_id = HeaderValue(r.text, "Mcp-Session-Id");
-    ASSERT_FALSE(session_id.empty()) << r.text;
-  }
+  const std::string session_id = OpenSession("alice");
+  ASSERT_FALSE(session_id.empty());
   RawClient stream(port_, std::chrono::milliseconds(4000));  // well under the 15 s keep-alive
-  stream.Send("GET /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
-              "Authorization: Bearer alice\r\nMcp-Session-Id: " + session_id + "\r\n\r\n");
-  auto r = stream.ReadUntil([](const std::string& t) { return t.find("\r\n0\r\n\r\n") != std::string::npos; });
+  stream.Send(GetStream("alice", session_id));
+  auto r = stream.ReadUntil(StreamEnded);
   EXPECT_EQ(r.end, End::kDone) << "the stream outlived its token: " << r.text;
+  EXPECT_EQ(r.text.substr(0, 12), "HTTP/1.1 200") << r.text;
+}
+
+// An exp the clock cannot hold (after 2262 in nanoseconds since 1970; 9999999999 is a common
+// "never expires") is no deadline at all, not one long past.
+TEST_F(HttpHardeningTest, AGetStreamWhoseTokenExpiresAfter2262StaysOpen) {
+  Start({}, RequireToken(9999999999));
+  const std::string session_id = OpenSession("alice");
+  ASSERT_FALSE(session_id.empty());
+  RawClient stream(port_, std::chrono::milliseconds(1000));
+  stream.Send(GetStream("alice", session_id));
+  auto r = stream.ReadUntil(StreamEnded);
+  EXPECT_EQ(r.end, End::kTimeout) << "the stream ended at once: " << r.text;
   EXPECT_EQ(r.text.substr(0, 12), "HTTP/1.1 200") << r.text;
 }
 
 TEST_F(HttpHardeningTest, ASessionHoldsSeveralStreamsEachMessageGoesToTheNewestAndAFifthEndsTheOldest) {
   Start({}, RequireToken());
-  std::string session_id;
-  {
-    RawClient client(port_);
-    client.Send(PostMcp(kInitialize, "Authorization: Bearer alice\r\nConnection: close\r\n"));
-    session_id = HeaderValue(client.ReadToEnd().text, "Mcp-Session-Id");
-    ASSERT_FALSE(session_id.empty());
-  }
-  const std::string get = "GET /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
-                          "Authorization: Bearer alice\r\nMcp-Session-Id: " + session_id + "\r\n\r\n";
+  const std::string session_id = OpenSession("alice");
+  ASSERT_FALSE(session_id.empty());
+  const std::string get = GetStream("alice", session_id);
   std::vector<std::unique_ptr<RawClient>> streams;
   for (int i = 0; i < 2; ++i) {
     streams.push_back(std::make_unique<RawClient>(port_, std::chrono::milliseconds(1500)));
@@ -581,7 +594,6 @@ std::string Listen(const std::string& subject, std::string_view filter, std::str
          subject + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 bool Acknowledged(const std::string& t) { return t.find("notifications/subscriptions/acknowledged") != std::string::npos; }
-bool StreamEnded(const std::string& t) { return t.find("\r\n0\r\n\r\n") != std::string::npos; }
 
 TEST_F(HttpHardeningTest, AListenStreamCarriesOnlyItsOwnCallersListChanges) {
   Start({}, RequireToken());
