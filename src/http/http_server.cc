@@ -137,6 +137,11 @@ Result<uint16_t> HttpServer::Start() {
   }
   tcp::endpoint endpoint = endpoints.begin()->endpoint();
   loopback_ = endpoint.address().is_loopback();
+  if (options_.loopback_only && !loopback_) {
+    // Judged by the address bound, not the text: "127.internal.example.com" may resolve anywhere.
+    return MakeError(ErrorKind::kConfig, "config key 'auth.mode' = \"none\" is only allowed on a loopback --listen address (" +
+                                             options_.listen + " is " + endpoint.address().to_string() + ")");
+  }
   acceptor_.open(endpoint.protocol(), ec);
   if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec) acceptor_.bind(endpoint, ec);

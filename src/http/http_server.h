@@ -43,6 +43,8 @@ struct Hooks {
 
 struct HttpOptions {
   std::string listen = "127.0.0.1:8808";
+  // auth.mode = "none": Start refuses a listen address that does not resolve to loopback.
+  bool loopback_only = false;
   std::vector<std::string> authorization_servers;
   protocol::SessionOptions session;  // defaults for every session; context = anonymous identity
   size_t max_sessions = 10000;

@@ -871,3 +871,30 @@ TEST_F(HttpExchangeEndsTest, AStatelessClientThatHangsUpMidCallHasItsCallCancell
 
 }  // namespace
 }  // namespace pgmcp::http
+
+namespace pgmcp::http {
+namespace {
+
+// auth.mode = "none" is allowed on loopback only, judged by the address the listener binds (a
+// name is resolved first): a check of the listen text let a name such as
+// "127.internal.example.com", resolving to a routable address, pass.
+TEST(LoopbackOnlyTest, AListenAddressThatIsNotLoopbackIsRefusedAtStart) {
+  boost::asio::io_context io;
+  const auto start = [&io](const char* listen) {
+    HttpOptions options;
+    options.listen = listen;
+    options.loopback_only = true;
+    return HttpServer::Create(io, options, std::make_shared<testing::NoTools>(), {})->Start();
+  };
+  auto refused = start("0.0.0.0:0");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().kind, ErrorKind::kConfig);
+  EXPECT_NE(refused.error().message.find("'auth.mode' = \"none\""), std::string::npos) << refused.error().message;
+  for (const char* loopback : {"127.0.0.1:0", "localhost:0", "127.0.0.2:0"}) {
+    auto started = start(loopback);
+    EXPECT_TRUE(started.ok()) << loopback << ": " << (started.ok() ? "" : started.error().message);
+  }
+}
+
+}  // namespace
+}  // namespace pgmcp::http
