@@ -93,7 +93,7 @@ void Session::HandleRequest(Request request, const CallContext& context) {
     }
     // initialize, ping and logging/setLevel do not exist in this era.
     if (!ServeCommon(request, context, Era::kStateless)) {
-      Send(request.id, FaultReply(Fault::kMethodNotFound, request.id, "Method not found: " + request.method));
+      Send(request.id, FaultReply(Fault::kMethodNotFound, request.id, "Method not found: " + Echo(request.method)));
     }
     return;
   }
@@ -116,7 +116,7 @@ void Session::HandleRequest(Request request, const CallContext& context) {
     return;
   }
   if (!ServeCommon(request, context, Era::kSession)) {
-    Send(request.id, FaultReply(Fault::kMethodNotFound, request.id, "Method not found: " + method));
+    Send(request.id, FaultReply(Fault::kMethodNotFound, request.id, "Method not found: " + Echo(method)));
   }
 }
 

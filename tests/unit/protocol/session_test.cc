@@ -140,6 +140,17 @@ TEST_F(SessionTest, UnknownMethodIsMethodNotFound) {
   EXPECT_EQ(r.at("id"), json::value("u"));
 }
 
+TEST_F(SessionTest, AnUnknownMethodIsEchoedCutTo64Characters) {
+  Initialize();
+  const std::string method(100, 'm');
+  auto r = Exchange(R"({"jsonrpc":"2.0","id":"u","method":")" + method + R"("})");
+  EXPECT_EQ(r.at("error").at("message"), json::value("Method not found: " + method.substr(0, 64) + "\xe2\x80\xa6"));
+  r = Exchange(R"({"jsonrpc":"2.0","id":"s","method":")" + method + R"(","params":{)" +
+               R"("_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}})");
+  EXPECT_EQ(r.at("error").at("message"), json::value("Method not found: " + method.substr(0, 64) + "\xe2\x80\xa6"))
+      << "a stateless-era request on a stdio process";
+}
+
 TEST_F(SessionTest, UnknownToolIsInvalidParamsNamingItCutOnACharacterBoundary) {
   Initialize();
   auto r = Exchange(R"({"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"drop_everything"}})");
