@@ -147,6 +147,23 @@ std::string HeaderValue(const std::string& text, std::string_view name) {
   return text.substr(at, text.find("\r\n", at) - at);
 }
 
+const std::string kHealthz = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+
+// GET /healthz on `client`: true once its answer has come.
+bool Served(RawClient& client) {
+  client.Send(kHealthz);
+  return client.ReadUntil([](const std::string& t) { return t.find("ok\n") != std::string::npos; }).end == End::kDone;
+}
+
+// A new connection from `from` is closed by pgmcp without a byte of it read or answered.
+bool ClosedUnread(uint16_t port, const char* from = "127.0.0.1") {
+  RawClient client(port, std::chrono::milliseconds(1000), from);
+  if (!client.connected()) return false;  // the kernel completes the handshake; pgmcp closes it at once
+  client.Send(kHealthz);
+  auto r = client.ReadToEnd();
+  return (r.end == End::kEof || r.end == End::kReset) && r.text.empty();
+}
+
 const std::string kInitialize =
     R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},)"
     R"("clientInfo":{"name":"t","version":"1"}}})";
@@ -216,22 +233,11 @@ TEST_F(HttpHardeningTest, ConnectionsBeyondMaxConnectionsAreClosedAtOnce) {
   HttpOptions options;
   options.max_connections = 2;
   Start(options);
-  const std::string healthz = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
   RawClient a(port_), b(port_);
-  for (auto* c : {&a, &b}) {  // both served and kept open
-    ASSERT_TRUE(c->Send(healthz));
-    auto r = c->ReadUntil([](const std::string& t) { return t.find("ok\n") != std::string::npos; });
-    ASSERT_EQ(r.end, End::kDone) << r.text;
-  }
-  RawClient third(port_, std::chrono::milliseconds(1000));
-  ASSERT_TRUE(third.connected());  // the kernel completes the handshake; pgmcp closes it at once
-  third.Send(healthz);
-  auto r = third.ReadToEnd();
-  EXPECT_TRUE(r.end == End::kEof || r.end == End::kReset) << "the third connection was not closed";
-  EXPECT_EQ(r.text, "");
-  // The two admitted connections still work.
-  ASSERT_TRUE(a.Send(healthz));
-  EXPECT_EQ(a.ReadUntil([](const std::string& t) { return Count(t, "ok\n") == 1; }).end, End::kDone);
+  ASSERT_TRUE(Served(a));  // both served and kept open
+  ASSERT_TRUE(Served(b));
+  EXPECT_TRUE(ClosedUnread(port_)) << "the third connection was not closed";
+  EXPECT_TRUE(Served(a)) << "the two admitted connections still work";
 }
 
 // A connection that never completes its first request head is closed at the first request's
@@ -252,13 +258,9 @@ TEST_F(HttpHardeningTest, AConnectionWithoutARequestIsClosedAtTheFirstRequestDea
   EXPECT_LT(steady_clock::now() - start, std::chrono::seconds(1));
 
   RawClient kept(port_, std::chrono::milliseconds(600));
-  const std::string healthz = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-  const auto ok = [](const std::string& t) { return t.find("ok\n") != std::string::npos; };
-  ASSERT_TRUE(kept.Send(healthz));
-  ASSERT_EQ(kept.ReadUntil(ok).end, End::kDone);
+  ASSERT_TRUE(Served(kept));
   EXPECT_EQ(kept.ReadToEnd().end, End::kTimeout) << "an idle keep-alive connection was held to the first request's deadline";
-  ASSERT_TRUE(kept.Send(healthz));
-  EXPECT_EQ(kept.ReadUntil(ok).end, End::kDone);
+  EXPECT_TRUE(Served(kept));
 }
 
 // One client address may hold http.max_connections_per_client connections; one more is closed
@@ -269,31 +271,19 @@ TEST_F(HttpHardeningTest, AConnectionBeyondMaxConnectionsPerClientIsClosedAtOnce
   options.max_connections_per_client = 2;
   options.trusted_proxies = {"127.0.0.2"};  // 127.0.0.1 is a client like any other
   Start(options);
-  const std::string healthz = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-  const auto served = [&healthz](RawClient& client) {
-    client.Send(healthz);
-    return client.ReadUntil([](const std::string& t) { return t.find("ok\n") != std::string::npos; }).end == End::kDone;
-  };
   auto a = std::make_unique<RawClient>(port_);
   RawClient b(port_);
-  ASSERT_TRUE(served(*a));
-  ASSERT_TRUE(served(b));
-  {
-    RawClient third(port_, std::chrono::milliseconds(1000));
-    ASSERT_TRUE(third.connected());  // the kernel completes the handshake; pgmcp closes it at once
-    third.Send(healthz);
-    auto r = third.ReadToEnd();
-    EXPECT_TRUE(r.end == End::kEof || r.end == End::kReset) << "the third connection of one client was not closed";
-    EXPECT_EQ(r.text, "");
-  }
+  ASSERT_TRUE(Served(*a));
+  ASSERT_TRUE(Served(b));
+  EXPECT_TRUE(ClosedUnread(port_)) << "the third connection of one client was not closed";
   RawClient other(port_, std::chrono::milliseconds(3000), "127.0.0.3");
-  EXPECT_TRUE(served(other)) << "another client was held back";
+  EXPECT_TRUE(Served(other)) << "another client was held back";
   std::vector<std::unique_ptr<RawClient>> proxied;
   for (int i = 0; i < 4; ++i) {
     proxied.push_back(std::make_unique<RawClient>(port_, std::chrono::milliseconds(3000), "127.0.0.2"));
-    EXPECT_TRUE(served(*proxied.back())) << "the trusted proxy's connection " << i << " was refused";
+    EXPECT_TRUE(Served(*proxied.back())) << "the trusted proxy's connection " << i << " was refused";
   }
-  EXPECT_TRUE(served(b)) << "the client's admitted connections still work";
+  EXPECT_TRUE(Served(b)) << "the client's admitted connections still work";
 
   // A connection that ends gives its place back.
   a.reset();
@@ -301,7 +291,7 @@ TEST_F(HttpHardeningTest, AConnectionBeyondMaxConnectionsPerClientIsClosedAtOnce
   bool admitted = false;
   while (!admitted && steady_clock::now() < deadline) {
     RawClient again(port_, std::chrono::milliseconds(1000));
-    admitted = served(again);
+    admitted = Served(again);
   }
   EXPECT_TRUE(admitted) << "the closed connection still counted against its client";
 }
@@ -433,7 +423,7 @@ TEST_F(HttpHardeningTest, ChunkMetadataSharesTheHeaderBudget) {
 // the connection closes.
 TEST_F(HttpHardeningTest, ATransferEncodingThatDoesNotEndInChunkedGetsOne400AndTheConnectionCloses) {
   Start();
-  const std::string smuggled = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  const std::string& smuggled = kHealthz;
   const std::string requests[] = {
       "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: gzip\r\n\r\n" + smuggled,
       "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n" + smuggled,
