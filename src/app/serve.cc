@@ -11,10 +11,8 @@
 #include <cstdlib>
 
 #include "app/commands.h"
-#include "common/listen_address.h"
 #include "auth/jwt_verifier.h"
 #include "http/http_server.h"
-#include "http/request_checks.h"
 #include "logging/line_output.h"
 #include "logging/log.h"
 #include "protocol/session.h"
@@ -288,19 +286,14 @@ int ServeStdio(Server& server) {
 
 int ServeHttp(Server& server) {
   // Restart-only keys are read once here (among them http.max_connections,
-  // http.max_sessions_per_owner, http.trusted_proxies); http/ reads the reloadable ones
-  // (http.max_body_bytes, http.allowed_origins, limits.max_json_depth) for every request.
+  // http.max_connections_per_client, http.max_sessions_per_owner, http.trusted_proxies); http/
+  // reads the reloadable ones (http.max_body_bytes, http.allowed_origins, limits.max_json_depth)
+  // for every request.
   auto current = server.settings->current();
   const config::Settings& s = *current;
   http::Hooks hooks;
   std::shared_ptr<auth::RemoteJwks> remote_keys;  // stopped with the server, so that the loop can end
-  if (s.auth.mode == config::AuthMode::kNone) {
-    auto address = ParseListenAddress(s.listen);
-    if (!address || !http::IsLoopbackHost(address->host)) {
-      std::fprintf(stderr, "pgmcp: config key 'auth.mode' = \"none\" is only allowed on a loopback --listen address\n");
-      return 2;
-    }
-  } else {
+  if (s.auth.mode != config::AuthMode::kNone) {
     auto login_role = service::LoginRole(s);
     if (!login_role) return service::ReportStartupError(login_role.error());
     auth::VerifierOptions verifier_options;
@@ -347,9 +340,11 @@ int ServeHttp(Server& server) {
 
   http::HttpOptions options;
   options.listen = s.listen;
+  options.loopback_only = s.auth.mode == config::AuthMode::kNone;  // Start refuses any other address
   options.settings = server.settings;
   options.authorization_servers = s.auth.authorization_servers;
   options.max_connections = static_cast<size_t>(s.http.max_connections);
+  options.max_connections_per_client = static_cast<size_t>(s.http.max_connections_per_client);
   options.max_sessions_per_owner = static_cast<size_t>(s.http.max_sessions_per_owner);
   options.trusted_proxies = s.http.trusted_proxies;
   options.replica_id = s.http.replica_id;

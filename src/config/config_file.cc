@@ -194,6 +194,7 @@ Setters SettersFor(Settings& s) {
        {{"allowed_origins", StrList(s.http.allowed_origins)},
         {"max_body_bytes", IntRange(s.http.max_body_bytes, 1024, kGiB)},
         {"max_connections", IntRange(s.http.max_connections, 1, kMaxListed)},
+        {"max_connections_per_client", IntRange(s.http.max_connections_per_client, 0, kMaxListed)},
         {"max_sessions_per_owner", IntRange(s.http.max_sessions_per_owner, 1, kMaxListed)},
         {"trusted_proxies", StrList(s.http.trusted_proxies)},
         {"replica_id", Str(s.http.replica_id)}}},

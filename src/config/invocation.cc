@@ -173,6 +173,7 @@ void ForEachRestartOnly(Visit visit) {
   visit("security.allow_privileged_role", [](auto& s) -> auto& { return s.security.allow_privileged_role; });
   visit("auth.*", [](auto& s) -> auto& { return s.auth; });
   visit("http.max_connections", [](auto& s) -> auto& { return s.http.max_connections; });
+  visit("http.max_connections_per_client", [](auto& s) -> auto& { return s.http.max_connections_per_client; });
   visit("http.max_sessions_per_owner", [](auto& s) -> auto& { return s.http.max_sessions_per_owner; });
   visit("http.trusted_proxies", [](auto& s) -> auto& { return s.http.trusted_proxies; });
   visit("http.replica_id", [](auto& s) -> auto& { return s.http.replica_id; });

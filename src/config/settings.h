@@ -104,6 +104,7 @@ struct HttpSettings {
   std::vector<std::string> allowed_origins;
   int64_t max_body_bytes = 1048576;
   int64_t max_connections = 1024;          // restart-only
+  int64_t max_connections_per_client = 64;  // restart-only; 0 = no limit; trusted proxies are not counted
   int64_t max_sessions_per_owner = 100;    // restart-only
   std::vector<std::string> trusted_proxies = {"127.0.0.1", "::1"};  // restart-only
   // Tag of this replica, the prefix of its session ids ("<replica_id>-<random>") that a proxy routes

@@ -21,8 +21,13 @@ asio::awaitable<bool> WriteEventStreamHead(beast::tcp_stream& stream, const Requ
 }
 
 std::chrono::system_clock::time_point TokenDeadline(int64_t expires_at) {
-  return expires_at > 0 ? std::chrono::system_clock::time_point(std::chrono::seconds(expires_at))
-                        : std::chrono::system_clock::time_point::max();
+  using std::chrono::system_clock;
+  // The clock counts nanoseconds in 64 bits, so it ends in 2262: a later exp (9999999999 is a
+  // common "never expires") would overflow into the past and end the stream at once.
+  constexpr int64_t kLatest =
+      std::chrono::duration_cast<std::chrono::seconds>(system_clock::time_point::max().time_since_epoch()).count();
+  if (expires_at <= 0 || expires_at >= kLatest) return system_clock::time_point::max();
+  return system_clock::time_point(std::chrono::seconds(expires_at));
 }
 
 asio::awaitable<bool> PumpEvents(beast::tcp_stream& stream, asio::steady_timer& ready,

@@ -20,7 +20,8 @@ namespace pgmcp::http::internal {
 // client is gone.
 asio::awaitable<bool> WriteEventStreamHead(beast::tcp_stream& stream, const Request& req, std::string_view session_id);
 
-// When a stream opened with a token whose exp is `expires_at` (Unix seconds; 0 = never) must end.
+// When a stream opened with a token whose exp is `expires_at` (Unix seconds; 0 = never) must end:
+// never, too, for an exp later than the system clock can hold.
 std::chrono::system_clock::time_point TokenDeadline(int64_t expires_at);
 
 // Writes what `take()` returns (SSE text; empty: nothing to send) for as long as `open()` holds

@@ -117,7 +117,8 @@ HttpServer::HttpServer(asio::io_context& io, HttpOptions options, std::shared_pt
       registry_(io.get_executor(), backend, options_.session, options_.max_sessions, options_.max_sessions_per_owner,
                 options_.replica_id),
       subscriptions_(options_.max_sessions_per_owner),
-      acceptor_(io) {}
+      acceptor_(io),
+      client_connections_(options_.max_connections_per_client) {}
 
 Result<uint16_t> HttpServer::Start() {
   auto address = ParseListenAddress(options_.listen);
@@ -136,6 +137,11 @@ Result<uint16_t> HttpServer::Start() {
   }
   tcp::endpoint endpoint = endpoints.begin()->endpoint();
   loopback_ = endpoint.address().is_loopback();
+  if (options_.loopback_only && !loopback_) {
+    // Judged by the address bound, not the text: "127.internal.example.com" may resolve anywhere.
+    return MakeError(ErrorKind::kConfig, "config key 'auth.mode' = \"none\" is only allowed on a loopback --listen address (" +
+                                             options_.listen + " is " + endpoint.address().to_string() + ")");
+  }
   acceptor_.open(endpoint.protocol(), ec);
   if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec) acceptor_.bind(endpoint, ec);
@@ -176,14 +182,22 @@ asio::awaitable<void> HttpServer::AcceptLoop() {
       co_await backoff.async_wait(kTuple);
       continue;
     }
-    if (open_connections_ >= options_.max_connections) {
-      // Beyond http.max_connections: closed at once, before a byte of it is read.
+    // Beyond http.max_connections, or beyond http.max_connections_per_client for its client (a
+    // trusted proxy is not one), a connection is closed at once, before a byte of it is read.
+    boost::system::error_code pec;
+    const auto peer = socket.remote_endpoint(pec);  // an error: the client is gone already
+    const bool trusted_proxy = !pec && IsTrustedProxy(peer.address());
+    if (pec || connections_.size() >= options_.max_connections ||
+        (!trusted_proxy && !client_connections_.Add(peer.address()))) {
       boost::system::error_code ignored;
       socket.close(ignored);
       continue;
     }
-    ++open_connections_;  // counted here, not when the coroutine starts, so a burst cannot overshoot
     auto conn = std::make_shared<Connection>(std::move(socket));
+    conn->peer = peer.address();
+    conn->trusted_proxy = trusted_proxy;
+    // Counted here, not when the coroutine starts, so a burst cannot overshoot.
+    conn->entry = connections_.insert(connections_.end(), conn);
     asio::co_spawn(io_, [self, conn]() { return self->ServeConnection(conn); },
                    // The handler owns the connection: its signal outlives the coroutine bound to it.
                    asio::bind_cancellation_slot(conn->cancel.slot(), [conn](std::exception_ptr) {}));
@@ -197,7 +211,6 @@ asio::awaitable<void> HttpServer::ExpireLoop() {
     timer.expires_after(std::chrono::seconds(30));
     co_await timer.async_wait(kTuple);
     registry_.Expire(options_.session_idle_timeout);
-    std::erase_if(connections_, [](const std::weak_ptr<Connection>& w) { return w.expired(); });
   }
 }
 
@@ -229,19 +242,43 @@ asio::awaitable<void> AnswerAndClose(beast::tcp_stream& stream, Response& res, b
   co_await std::move(linger);
 }
 
+using Parser = bhttp::request_parser<bhttp::string_body>;
+
 // Feeds `parser` what `buffer` already holds, as Beast's read would before reading more; "need
-// more" is no error here, the read that follows gets the rest.
-void ParseBuffered(bhttp::request_parser<bhttp::string_body>& parser, beast::flat_buffer& buffer,
-                   boost::system::error_code& ec) {
+// more" is no error here, the read that follows gets the rest. Returns the bytes parsed.
+size_t ParseBuffered(Parser& parser, beast::flat_buffer& buffer, boost::system::error_code& ec) {
+  size_t parsed = 0;
   while (!parser.is_done() && buffer.size() > 0) {
     const size_t used = parser.put(buffer.data(), ec);
     buffer.consume(used);
+    parsed += used;
     if (ec == bhttp::error::need_more) {
       ec = {};
-      return;
+      break;
     }
-    if (ec || used == 0) return;
+    if (ec || used == 0) break;
   }
+  return parsed;
+}
+
+// Reads the rest of an admitted request's body into `parser`, whose header took `parsed` bytes.
+// What the parser takes besides the body's own bytes (the request line and headers, then each
+// chunk's size line, extensions and line ends) shares one budget of kMaxHeaderBytes: counted as
+// sent, leading zeros of a size included, as the bytes parsed less the body's. A chunked body
+// of many small chunks costs a few bytes of it per chunk.
+asio::awaitable<boost::system::error_code> ReadBody(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                                    Parser& parser, size_t parsed) {
+  boost::system::error_code ec;
+  // The body usually came in the header's read: parsed from the buffer, it needs no second one.
+  parsed += ParseBuffered(parser, buffer, ec);
+  const auto over_budget = [&] { return parsed - parser.get().body().size() > kMaxHeaderBytes; };
+  while (!ec && !parser.is_done() && !over_budget()) {
+    auto [rec, n] = co_await bhttp::async_read_some(stream, buffer, parser, kTuple);
+    ec = rec;
+    parsed += n;
+  }
+  if (!ec && over_budget()) ec = bhttp::error::header_limit;
+  co_return ec;
 }
 
 // The headers Admit reads, found in one pass over the request's fields instead of one lookup each
@@ -275,6 +312,14 @@ AdmissionHeaders ReadAdmissionHeaders(const Request& req) {
   return h;
 }
 
+// RFC 9112 §6.3: a request with Transfer-Encoding whose last coding is not chunked has a body
+// of unknown length. Beast 1.81 reads it as having none (or, with Content-Length beside it, the
+// declared length), so bytes that a proxy framed otherwise would be read as the next request:
+// request smuggling. Such a request gets 400 and the connection closes.
+bool BodyLengthUnknown(const Parser& parser) {
+  return !parser.chunked() && parser.get().find(bhttp::field::transfer_encoding) != parser.get().end();
+}
+
 bool QuietReadError(const boost::system::error_code& ec) {
   return ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted || ec == beast::error::timeout ||
          ec == asio::error::eof || ec == asio::error::connection_reset;
@@ -288,35 +333,33 @@ bool QuietReadError(const boost::system::error_code& ec) {
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 asio::awaitable<void> HttpServer::ServeConnection(std::shared_ptr<Connection> conn) {
   auto self = shared_from_this();
-  struct Slot {  // one of http.max_connections, taken by AcceptLoop
-    size_t& open;
-    ~Slot() { --open; }
-  } slot{open_connections_};
-  boost::system::error_code pec;
-  auto peer = conn->stream.socket().remote_endpoint(pec);
-  conn->trusted_proxy = !pec && IsTrustedProxy(peer.address());
-  connections_.push_back(conn);
+  struct Slot {  // one of http.max_connections and one of its client's, taken by AcceptLoop
+    HttpServer& server;
+    const Connection& conn;
+    ~Slot() {
+      server.connections_.erase(conn.entry);
+      if (!conn.trusted_proxy) server.client_connections_.Remove(conn.peer);
+    }
+  } slot{*this, *conn};
   // Before authentication nothing is unbounded: the request line, the headers and every chunk's
-  // size line and extensions share one budget of kMaxHeaderBytes. The buffer never holds more
-  // unparsed input than that, so an endless line or chunk extension is refused once it is full.
+  // size line and extensions share one budget of kMaxHeaderBytes (ReadBody). The buffer never
+  // holds more unparsed input than that, so an endless line or chunk extension is refused once it
+  // is full.
   beast::flat_buffer buffer(kMaxHeaderBytes);
   // Room for a whole typical request from the first read: Beast reads what the free space allows
   // (512 bytes at least), so a buffer that starts empty costs one read per 512 bytes.
   buffer.reserve(kMaxHeaderBytes);
-  while (!stopping_) {
+  for (bool first = true; !stopping_; first = false) {
     auto max_body_bytes = static_cast<size_t>(settings_->current()->http.max_body_bytes);
-    bhttp::request_parser<bhttp::string_body> parser;
+    Parser parser;
     parser.header_limit(kMaxHeaderBytes);
     parser.body_limit(max_body_bytes);
-    size_t metadata_bytes = 0;
-    auto on_chunk_header = [&metadata_bytes](std::uint64_t, std::string_view extensions, boost::system::error_code& cec) {
-      metadata_bytes += extensions.size() + 20;  // 16 hex digits and two CRLFs at most
-      if (metadata_bytes > kMaxHeaderBytes) cec = bhttp::error::header_limit;
-    };
-    parser.on_chunk_header(on_chunk_header);
-    conn->stream.expires_after(kKeepAliveIdle);
+    // A connection that has sent nothing yet costs its client nothing to keep open: it has a
+    // short while for its first request head, so silent sockets cannot hold the slots of
+    // http.max_connections for the keep-alive time.
+    conn->stream.expires_after(first ? options_.first_request_timeout : kKeepAliveIdle);
     auto [ec, header_bytes] = co_await bhttp::async_read_header(conn->stream, buffer, parser, kTuple);
-    metadata_bytes = header_bytes;
+    if (!ec && BodyLengthUnknown(parser)) ec = bhttp::error::bad_transfer_encoding;
     if (!ec) {
       // The limit in force when the request arrived, not when the connection began to wait for
       // it: a reload while a keep-alive connection is idle applies to its next request.
@@ -330,7 +373,7 @@ asio::awaitable<void> HttpServer::ServeConnection(std::shared_ptr<Connection> co
       // The body is read only once the request is admitted: an unauthenticated POST gets its 401
       // with its body still unsent, and the connection is closed.
       std::optional<Response> refusal;
-      auto admit = Admit(*conn, Admission{parser.get(), refusal}, caller);
+      auto admit = Admit(*conn, Admission{parser.get(), refusal, true}, caller);
       admitted = co_await std::move(admit);
       if (!admitted) {
         if (hooks_.on_response) hooks_.on_response(static_cast<int>(refusal->result_int()));
@@ -338,12 +381,10 @@ asio::awaitable<void> HttpServer::ServeConnection(std::shared_ptr<Connection> co
         co_await std::move(close);
         break;
       }
-      // The body usually came in the header's read: parsed from the buffer, it needs no second one.
-      ParseBuffered(parser, buffer, ec);
-      if (!ec && !parser.is_done()) {
-        auto [bec, bn] = co_await bhttp::async_read(conn->stream, buffer, parser, kTuple);
-        ec = bec;
-      }
+      // An admitted body has the keep-alive time, not what is left of the first request's.
+      conn->stream.expires_after(kKeepAliveIdle);
+      auto read = ReadBody(conn->stream, buffer, parser, header_bytes);
+      ec = co_await std::move(read);
     }
     if (ec == bhttp::error::body_limit) {
       auto res = MakeResponse(parser.get(), bhttp::status::payload_too_large,
@@ -354,7 +395,8 @@ asio::awaitable<void> HttpServer::ServeConnection(std::shared_ptr<Connection> co
     }
     if (ec) {
       if (!QuietReadError(ec)) {
-        // A malformed or oversized request line, headers or chunk metadata: answer 400 and close.
+        // A malformed or oversized request line, headers or chunk metadata, or a body of unknown
+        // length: answer 400 and close.
         Request empty;
         auto res = MakeResponse(empty, bhttp::status::bad_request, "Malformed HTTP request.\n");
         auto close = AnswerAndClose(conn->stream, res, false);
@@ -393,11 +435,7 @@ asio::awaitable<void> HttpServer::ServeConnection(std::shared_ptr<Connection> co
 #pragma GCC diagnostic pop
 
 bool HttpServer::IsTrustedProxy(const asio::ip::address& peer) const {
-  auto address = peer;
-  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
-    address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
-  }
-  return std::find(trusted_proxies_.begin(), trusted_proxies_.end(), address) != trusted_proxies_.end();
+  return std::find(trusted_proxies_.begin(), trusted_proxies_.end(), Unmapped(peer)) != trusted_proxies_.end();
 }
 
 asio::awaitable<bool> HttpServer::Admit(const Connection& conn, Admission admission, Caller& caller) {
@@ -408,7 +446,13 @@ asio::awaitable<bool> HttpServer::Admit(const Connection& conn, Admission admiss
     co_return false;
   }
   std::string_view target = req.target();
-  if (target.substr(0, target.find('?')) != "/mcp") co_return true;
+  if (target.substr(0, target.find('?')) != "/mcp") {
+    // No endpoint but /mcp takes a body, and none of them asks for a token: a body sent to one
+    // is refused unread, or any client could make pgmcp hold http.max_body_bytes per connection.
+    if (!admission.body_to_come) co_return true;
+    admission.refusal = MakeResponse(req, bhttp::status::payload_too_large, "This endpoint takes no request body.\n");
+    co_return false;
+  }
   // /mcp: Origin first (a browser page must not reach the database), then credentials.
   if (!OriginAllowed(headers.origin, headers.has_origin, settings_->current()->http.allowed_origins,
                      loopback_ ? port_ : 0)) {

@@ -7,12 +7,14 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/json/value.hpp>
 #include <functional>
+#include <list>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "common/result.h"
 #include "config/settings_source.h"
+#include "http/client_connections.h"
 #include "http/session_registry.h"
 #include "http/subscription_registry.h"
 #include "protocol/backend.h"
@@ -41,11 +43,19 @@ struct Hooks {
 
 struct HttpOptions {
   std::string listen = "127.0.0.1:8808";
+  // auth.mode = "none": Start refuses a listen address that does not resolve to loopback.
+  bool loopback_only = false;
   std::vector<std::string> authorization_servers;
   protocol::SessionOptions session;  // defaults for every session; context = anonymous identity
   size_t max_sessions = 10000;
   size_t max_sessions_per_owner = 100;  // http.max_sessions_per_owner: beyond it initialize gets 429
   size_t max_connections = 1024;        // http.max_connections: beyond it a new connection is closed at once
+  // http.max_connections_per_client: beyond it a client's new connection is closed at once; 0: no
+  // limit. Peers in trusted_proxies are not counted (a proxy carries every client's connections).
+  size_t max_connections_per_client = 64;
+  // A new connection's first request head must have arrived by then, or the connection is
+  // closed; later requests on it wait the keep-alive idle time (docs/decisions.md, "HTTP bounds").
+  std::chrono::milliseconds first_request_timeout{10000};
   // http.trusted_proxies: peers whose X-Forwarded-Proto/-Host are believed (the metadata URL).
   std::vector<std::string> trusted_proxies = {"127.0.0.1", "::1"};
   std::string replica_id;  // http.replica_id: session ids are "<replica_id>-<random>" when set
@@ -78,6 +88,8 @@ class HttpServer : public std::enable_shared_from_this<HttpServer> {
   size_t sessions() const { return registry_.size(); }
   size_t stateless_in_flight() const { return stateless_in_flight_; }
   size_t subscriptions() const { return subscriptions_.size(); }
+  // The connections the server keeps track of: those open now.
+  size_t connections() const { return connections_.size(); }
   // notifications/tools/list_changed (and resources) to every session and every subscription
   // that can receive it.
   void NotifyAll(std::string_view method, const std::function<bool(const protocol::CallContext&)>& affected) {
@@ -95,7 +107,8 @@ class HttpServer : public std::enable_shared_from_this<HttpServer> {
   // One connection's requests, in turn; spawned with its cancellation slot bound to conn->cancel.
   boost::asio::awaitable<void> ServeConnection(std::shared_ptr<Connection> conn);
   // What can be decided from the request line and headers alone, before any body byte is read:
-  // the Host check, and for /mcp the Origin check and the token. A response when refused.
+  // the Host check, a body sent outside /mcp, and for /mcp the Origin check and the token. A
+  // response when refused.
   boost::asio::awaitable<bool> Admit(const Connection& conn, Admission admission, Caller& caller);
   bool IsTrustedProxy(const boost::asio::ip::address& peer) const;
   // Fills ex.response, or streams SSE on the connection itself and leaves it empty.
@@ -137,8 +150,10 @@ class HttpServer : public std::enable_shared_from_this<HttpServer> {
   bool stopping_ = false;
   size_t requests_in_flight_ = 0;
   size_t stateless_in_flight_ = 0;
-  std::vector<std::weak_ptr<Connection>> connections_;
-  size_t open_connections_ = 0;
+  // The open connections, each taken out by its own coroutine as it ends (StopAccepting closes
+  // the idle ones): their number is what http.max_connections bounds.
+  std::list<std::weak_ptr<Connection>> connections_;
+  ClientConnections client_connections_;  // open connections of each client that is not a trusted proxy
   std::vector<boost::asio::ip::address> trusted_proxies_;
 };
 

@@ -33,11 +33,6 @@ bool OriginAllowed(std::string_view origin, bool has_origin, const std::vector<s
   return std::any_of(allowed.begin(), allowed.end(), [&](const std::string& a) { return Lower(a) == o; });
 }
 
-bool IsLoopbackHost(std::string_view host) {
-  std::string h = Lower(host);
-  return h == "localhost" || h == "::1" || h == "[::1]" || h.rfind("127.", 0) == 0;
-}
-
 bool HostAllowed(std::string_view host, bool listening_on_loopback) {
   if (!listening_on_loopback) return true;
   std::string_view h = Trim(host);  // a view, not a lower-cased copy: this runs on every request

@@ -21,9 +21,6 @@ bool OriginAllowed(std::string_view origin, bool has_origin, const std::vector<s
 // any Host (the proxy in front decides).
 bool HostAllowed(std::string_view host, bool listening_on_loopback);
 
-// True when the listen host is a loopback address or name.
-bool IsLoopbackHost(std::string_view host);
-
 // Accept lists `media_type` (or a wildcard covering it); an absent Accept accepts everything.
 bool Accepts(std::string_view accept_header, std::string_view media_type);
 

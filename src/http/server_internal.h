@@ -24,6 +24,8 @@ namespace bhttp = boost::beast::http;
 namespace json = boost::json;
 
 inline constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+// How long a connection that has been served waits for its next request (nginx's default
+// keepalive_timeout); a new one has HttpOptions::first_request_timeout for its first.
 inline constexpr std::chrono::seconds kKeepAliveIdle{75};
 inline constexpr std::chrono::seconds kWriteTimeout{30};
 inline constexpr std::chrono::seconds kSseKeepAlive{15};
@@ -65,13 +67,16 @@ struct HttpServer::Exchange {
 struct HttpServer::Admission {
   const internal::Request& request;
   std::optional<internal::Response>& refusal;
+  bool body_to_come = false;  // only the header is read, and a body follows it
 };
 
 struct HttpServer::Connection {
   explicit Connection(boost::asio::ip::tcp::socket s) : stream(std::move(s)) {}
   boost::beast::tcp_stream stream;
   bool busy = false;
-  bool trusted_proxy = false;  // the peer is one of http.trusted_proxies
+  boost::asio::ip::address peer;
+  std::list<std::weak_ptr<Connection>>::iterator entry;  // its place in HttpServer::connections_
+  bool trusted_proxy = false;  // the peer is one of http.trusted_proxies, so not counted as a client
   // Bound to the connection's coroutine (ServeConnection): emitted when the client hangs up
   // during a stateless call, which runs on that coroutine, so the call's current wait ends.
   boost::asio::cancellation_signal cancel;

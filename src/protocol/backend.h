@@ -36,8 +36,8 @@ std::string EncodeToolResult(const ToolOutcome& outcome);
 void AppendToolResultMembers(std::string& out, const ToolOutcome& outcome);
 
 // How every layer answers a call naming a tool that does not exist: kNotFound, answered as the
-// JSON-RPC error -32602 "Unknown tool: <name>", the name cut at 64 code points
-// (docs/decisions.md "Unknown tools").
+// JSON-RPC error -32602 "Unknown tool: <name>", the name cut like every echo (protocol::Echo;
+// docs/decisions.md "Unknown tools").
 Error UnknownTool(std::string_view name);
 
 class Backend {

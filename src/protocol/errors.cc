@@ -4,6 +4,7 @@
 
 #include "common/enum_table.h"
 #include "common/error_kinds.h"
+#include "common/utf8.h"
 #include "protocol/jsonrpc.h"
 
 namespace pgmcp::protocol {
@@ -35,6 +36,8 @@ static_assert(RowsFollowEnum(kFaults, [](const FaultInfo& row) { return row.faul
 }  // namespace
 
 const FaultInfo& Describe(Fault fault) { return kFaults[static_cast<size_t>(fault)]; }
+
+std::string Echo(std::string_view caller_text) { return CutUtf8(caller_text, 64); }
 
 Reply FaultReply(Fault fault, const boost::json::value& id, std::string_view message, const boost::json::value& data) {
   const FaultInfo& info = Describe(fault);

@@ -56,6 +56,11 @@ struct Reply {
   int jsonrpc_code = 0;  // 0 for a result
 };
 
+// Caller text as a refusal quotes it (a method, a tool name, a URI, a protocol version, an MCP
+// header): cut after 64 code points, never inside a character, with "…" (docs/security.md), so
+// no message grows with what the client sent.
+std::string Echo(std::string_view caller_text);
+
 Reply FaultReply(Fault fault, const boost::json::value& id, std::string_view message,
                  const boost::json::value& data = nullptr);
 // A domain error answered as a JSON-RPC error (e.g. kNotFound for an unknown tool).

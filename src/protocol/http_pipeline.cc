@@ -24,16 +24,16 @@ std::optional<Reply> CheckHeaders(const PostedMessage& posted, const Request& re
   const json::object& meta = request.params.get_object().at("_meta").get_object();
   const json::value& claimed = meta.at(kMetaProtocolVersion);
   if (posted.protocol_version.empty() && claimed.is_string()) {
-    return missing("MCP-Protocol-Version", "here '" + std::string(claimed.get_string()) + "'");
+    return missing("MCP-Protocol-Version", "here '" + Echo(claimed.get_string()) + "'");
   }
   if (!claimed.is_string() || posted.protocol_version != claimed.get_string()) {
-    return mismatch("MCP-Protocol-Version header '" + std::string(posted.protocol_version) +
+    return mismatch("MCP-Protocol-Version header '" + Echo(posted.protocol_version) +
                     "' does not match the _meta protocol version.");
   }
-  if (posted.method.empty()) return missing("Mcp-Method", "here '" + request.method + "'");
+  if (posted.method.empty()) return missing("Mcp-Method", "here '" + Echo(request.method) + "'");
   auto method_header = DecodeHeaderValue(posted.method);
   if (!method_header || *method_header != request.method) {
-    return mismatch("Mcp-Method header does not match the body method '" + request.method + "'.");
+    return mismatch("Mcp-Method header does not match the body method '" + Echo(request.method) + "'.");
   }
   std::string_view name_key = request.method == "tools/call"       ? "name"
                               : request.method == "resources/read" ? "uri"
@@ -42,7 +42,7 @@ std::optional<Reply> CheckHeaders(const PostedMessage& posted, const Request& re
     const json::value* name = request.params.get_object().if_contains(name_key);
     if (posted.name.empty()) {
       return missing("Mcp-Name", "the body's " + std::string(name_key) + (name != nullptr && name->is_string()
-                                     ? " '" + std::string(name->get_string()) + "'" : ""));
+                                     ? " '" + Echo(name->get_string()) + "'" : ""));
     }
     auto name_header = DecodeHeaderValue(posted.name);
     if (name == nullptr || !name->is_string() || !name_header || *name_header != name->get_string()) {
@@ -71,7 +71,8 @@ Route RoutePost(const PostedMessage& posted, size_t max_json_depth) {
     auto claim = StatelessClaim(request->params);
     if (request->method == "initialize" && claim && IsStatelessHeader(*claim)) {
       return Immediate{FaultReply(Fault::kMethodNotFound, request->id,
-                                  "Method not found: initialize does not exist in protocol version " + *claim + ".")};
+                                  "Method not found: initialize does not exist in protocol version " + Echo(*claim) +
+                                      ".")};
     }
     if (request->method == "initialize" && !claim && stateless_header) {
       return Immediate{FaultReply(Fault::kHeaderMismatch, request->id,
@@ -84,7 +85,7 @@ Route RoutePost(const PostedMessage& posted, size_t max_json_depth) {
     }
     if (stateless_header) {
       return Immediate{FaultReply(Fault::kInvalidParams, request->id,
-                                  "Invalid params: a " + version_header + " request must carry _meta with "
+                                  "Invalid params: a " + Echo(version_header) + " request must carry _meta with "
                                   "\"io.modelcontextprotocol/protocolVersion\" and "
                                   "\"io.modelcontextprotocol/clientCapabilities\".")};
     }
@@ -95,7 +96,7 @@ Route RoutePost(const PostedMessage& posted, size_t max_json_depth) {
   request = std::get_if<Request>(&in_session.message);
   if (!version_header.empty() && !IsSupportedProtocolVersion(version_header)) {
     return Immediate{FaultReply(Fault::kInvalidRequest, ReplyId(in_session),
-                                "Unsupported MCP-Protocol-Version: " + version_header + ".")};
+                                "Unsupported MCP-Protocol-Version: " + Echo(version_header) + ".")};
   }
   in_session.opens_session = request != nullptr && request->method == "initialize";
   if (!in_session.opens_session && posted.session_id.empty()) {
@@ -138,7 +139,7 @@ boost::asio::awaitable<Reply> StatelessServer::Serve(Request request, CallContex
   }
   if (auto reply = handlers_.ServeImmediate(request, Era::kStateless, context)) co_return std::move(*reply);
   // initialize, ping and logging/setLevel do not exist in this era; subscriptions/listen is Listen's.
-  co_return FaultReply(Fault::kMethodNotFound, request.id, "Method not found: " + request.method);
+  co_return FaultReply(Fault::kMethodNotFound, request.id, "Method not found: " + Echo(request.method));
 }
 
 }  // namespace pgmcp::protocol

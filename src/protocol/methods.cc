@@ -37,7 +37,7 @@ std::optional<Reply> MethodHandlers::CheckStatelessMeta(const Request& request,
   }
   if (claimed_version != kStatelessVersion) {
     return FaultReply(Fault::kUnsupportedVersion, request.id, "Unsupported protocol version",
-                      json::object{{"supported", SupportedVersions()}, {"requested", claimed_version}});
+                      json::object{{"supported", SupportedVersions()}, {"requested", Echo(claimed_version)}});
   }
   if (const json::value* level = meta.if_contains(kMetaLogLevel)) {
     static const char* kLevels[] = {"debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"};
@@ -92,8 +92,9 @@ std::optional<Reply> MethodHandlers::ServeImmediate(const Request& request, Era 
     auto contents = backend_->ReadResource(uri->get_string(), context);
     if (!contents) {
       // The stateless era reports an unknown resource as invalid params; the session era as -32002.
+      const std::string echo = Echo(uri->get_string());
       return FaultReply(era == Era::kStateless ? Fault::kInvalidParams : Fault::kResourceNotFound, request.id,
-                        "Resource not found: " + std::string(uri->get_string()), json::object{{"uri", *uri}});
+                        "Resource not found: " + echo, json::object{{"uri", echo}});
     }
     return ResultReply(request.id, *contents, true, era);
   }

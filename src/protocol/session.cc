@@ -93,7 +93,7 @@ void Session::HandleRequest(Request request, const CallContext& context) {
     }
     // initialize, ping and logging/setLevel do not exist in this era.
     if (!ServeCommon(request, context, Era::kStateless)) {
-      Send(request.id, FaultReply(Fault::kMethodNotFound, request.id, "Method not found: " + request.method));
+      Send(request.id, FaultReply(Fault::kMethodNotFound, request.id, "Method not found: " + Echo(request.method)));
     }
     return;
   }
@@ -116,7 +116,7 @@ void Session::HandleRequest(Request request, const CallContext& context) {
     return;
   }
   if (!ServeCommon(request, context, Era::kSession)) {
-    Send(request.id, FaultReply(Fault::kMethodNotFound, request.id, "Method not found: " + method));
+    Send(request.id, FaultReply(Fault::kMethodNotFound, request.id, "Method not found: " + Echo(method)));
   }
 }
 
@@ -153,7 +153,9 @@ void Session::StartToolCall(Request request, const CallContext& context, Era era
           signal->slot(),
           [self, key, signal, era, id = request.id](std::exception_ptr error, Result<ToolOutcome> outcome) {
             auto it = self->in_flight_.find(key);
-            if (it == self->in_flight_.end()) return;  // cancelled: the client expects no reply
+            // Cancelled: the client expects no reply. The slot is this call's only if it holds
+            // this call's signal; once cancelled, the id may name a new request already.
+            if (it == self->in_flight_.end() || it->second != signal) return;
             self->in_flight_.erase(it);
             if (error) {
               logging::Error("tool_call_crashed", {{"session", self->options_.context.session_id}});

@@ -1,12 +1,12 @@
 #include "common/json_string.h"
-#include "common/utf8.h"
 #include "protocol/backend.h"
+#include "protocol/errors.h"
 #include "protocol/jsonrpc.h"
 
 namespace pgmcp::protocol {
 
 Error UnknownTool(std::string_view name) {
-  return MakeError(ErrorKind::kNotFound, "Unknown tool: " + CutUtf8(name, 64), "unknown_tool");
+  return MakeError(ErrorKind::kNotFound, "Unknown tool: " + Echo(name), "unknown_tool");
 }
 
 std::string EncodeToolResult(const ToolOutcome& outcome) {

@@ -1,5 +1,6 @@
-// Hostile HTTP: malformed request lines, oversized headers and bodies, broken chunking, and many
-// idle connections get a clear status (or a closed connection) and never crash the server.
+// Hostile HTTP: malformed request lines, oversized headers and bodies, bodies where none is taken,
+// broken or ambiguous framing, and many idle connections get a clear status (or a closed
+// connection) and never crash the server.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { connect as tcpConnect } from "node:net";
@@ -47,6 +48,24 @@ test("a declared body over max_body_bytes is 413 before it is read", async () =>
   const reply = await raw(`POST /mcp HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n` +
                           `Content-Length: 1000000000\r\n\r\n{`);
   assert.match(reply, /^HTTP\/1\.1 413/);
+  await healthy();
+});
+
+test("a body sent outside /mcp is 413 before it is read", async () => {
+  for (const path of ["/healthz", "/metrics", "/mcp/", "/nope"]) {
+    const started = Date.now();
+    const reply = await raw(`POST ${path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: 900000\r\n\r\n`);
+    assert.match(reply, /^HTTP\/1\.1 413/, path);
+    assert.ok(Date.now() - started < 1000, `${path}: the answer waited for the body`);
+  }
+  await healthy();
+});
+
+test("a Transfer-Encoding that does not end in chunked is one 400, then the connection closes", async () => {
+  const smuggled = "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n";
+  const reply = await raw(`GET /healthz HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: gzip\r\n\r\n${smuggled}`);
+  assert.match(reply, /^HTTP\/1\.1 400/);
+  assert.equal(reply.match(/HTTP\/1\.1 /g).length, 1, "the smuggled request was answered too");
   await healthy();
 });
 

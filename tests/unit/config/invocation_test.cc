@@ -229,6 +229,7 @@ TEST_F(InvocationTest, EveryIntegerKeyHasACeiling) {
       {"[auth]\nclock_skew_seconds = 86401\n", "auth.clock_skew_seconds"},
       {"[http]\nmax_body_bytes = 1073741825\n", "http.max_body_bytes"},
       {"[http]\nmax_connections = 1000001\n", "http.max_connections"},
+      {"[http]\nmax_connections_per_client = 1000001\n", "http.max_connections_per_client"},
       {"[http]\nmax_sessions_per_owner = 1000001\n", "http.max_sessions_per_owner"},
   };
   for (const auto& [toml, key] : too_big) {

@@ -64,11 +64,17 @@ struct Received {
   End end = End::kTimeout;
 };
 
-// A blocking client socket whose reads give up after `timeout`.
+// A blocking client socket whose reads give up after `timeout`, connecting from the loopback
+// address `from` (all of 127.0.0.0/8 is loopback: one machine plays several clients).
 class RawClient {
  public:
-  RawClient(uint16_t port, std::chrono::milliseconds timeout = std::chrono::milliseconds(3000)) {
+  RawClient(uint16_t port, std::chrono::milliseconds timeout = std::chrono::milliseconds(3000),
+            const char* from = "127.0.0.1") {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in source{};
+    source.sin_family = AF_INET;
+    ::inet_pton(AF_INET, from, &source.sin_addr);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&source), sizeof source);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(port);
@@ -141,6 +147,23 @@ std::string HeaderValue(const std::string& text, std::string_view name) {
   return text.substr(at, text.find("\r\n", at) - at);
 }
 
+const std::string kHealthz = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+
+// GET /healthz on `client`: true once its answer has come.
+bool Served(RawClient& client) {
+  client.Send(kHealthz);
+  return client.ReadUntil([](const std::string& t) { return t.find("ok\n") != std::string::npos; }).end == End::kDone;
+}
+
+// A new connection from `from` is closed by pgmcp without a byte of it read or answered.
+bool ClosedUnread(uint16_t port, const char* from = "127.0.0.1") {
+  RawClient client(port, std::chrono::milliseconds(1000), from);
+  if (!client.connected()) return false;  // the kernel completes the handshake; pgmcp closes it at once
+  client.Send(kHealthz);
+  auto r = client.ReadToEnd();
+  return (r.end == End::kEof || r.end == End::kReset) && r.text.empty();
+}
+
 const std::string kInitialize =
     R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},)"
     R"("clientInfo":{"name":"t","version":"1"}}})";
@@ -167,6 +190,12 @@ class HttpHardeningTest : public ::testing::Test {
     RawClient client(port_);
     client.Send(PostMcp(kInitialize, "Authorization: Bearer " + subject + "\r\nConnection: close\r\n"));
     return client.ReadToEnd().text.substr(9, 3);
+  }
+  // A new session of the token owner `subject`: its Mcp-Session-Id.
+  std::string OpenSession(const std::string& subject) {
+    RawClient client(port_);
+    client.Send(PostMcp(kInitialize, "Authorization: Bearer " + subject + "\r\nConnection: close\r\n"));
+    return HeaderValue(client.ReadToEnd().text, "Mcp-Session-Id");
   }
   void TearDown() override {
     if (server_) {
@@ -204,22 +233,86 @@ TEST_F(HttpHardeningTest, ConnectionsBeyondMaxConnectionsAreClosedAtOnce) {
   HttpOptions options;
   options.max_connections = 2;
   Start(options);
-  const std::string healthz = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
   RawClient a(port_), b(port_);
-  for (auto* c : {&a, &b}) {  // both served and kept open
-    ASSERT_TRUE(c->Send(healthz));
-    auto r = c->ReadUntil([](const std::string& t) { return t.find("ok\n") != std::string::npos; });
-    ASSERT_EQ(r.end, End::kDone) << r.text;
+  ASSERT_TRUE(Served(a));  // both served and kept open
+  ASSERT_TRUE(Served(b));
+  EXPECT_TRUE(ClosedUnread(port_)) << "the third connection was not closed";
+  EXPECT_TRUE(Served(a)) << "the two admitted connections still work";
+}
+
+// A connection that never completes its first request head is closed at the first request's
+// deadline, not after the keep-alive idle time (75 s): silent sockets cannot hold the
+// connection slots. A connection that has been served waits the keep-alive time for its next.
+TEST_F(HttpHardeningTest, AConnectionWithoutARequestIsClosedAtTheFirstRequestDeadline) {
+  HttpOptions options;
+  options.first_request_timeout = std::chrono::milliseconds(200);
+  Start(options);
+  const auto start = steady_clock::now();
+  RawClient silent(port_, std::chrono::milliseconds(2000)), slow(port_, std::chrono::milliseconds(2000));
+  ASSERT_TRUE(slow.Send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"));  // a head begun, never ended
+  for (auto* client : {&silent, &slow}) {
+    auto r = client->ReadToEnd();
+    EXPECT_TRUE(r.end == End::kEof || r.end == End::kReset) << "the connection outlived its first request's deadline";
+    EXPECT_EQ(r.text, "");
   }
-  RawClient third(port_, std::chrono::milliseconds(1000));
-  ASSERT_TRUE(third.connected());  // the kernel completes the handshake; pgmcp closes it at once
-  third.Send(healthz);
-  auto r = third.ReadToEnd();
-  EXPECT_TRUE(r.end == End::kEof || r.end == End::kReset) << "the third connection was not closed";
-  EXPECT_EQ(r.text, "");
-  // The two admitted connections still work.
-  ASSERT_TRUE(a.Send(healthz));
-  EXPECT_EQ(a.ReadUntil([](const std::string& t) { return Count(t, "ok\n") == 1; }).end, End::kDone);
+  EXPECT_LT(steady_clock::now() - start, std::chrono::seconds(1));
+
+  RawClient kept(port_, std::chrono::milliseconds(600));
+  ASSERT_TRUE(Served(kept));
+  EXPECT_EQ(kept.ReadToEnd().end, End::kTimeout) << "an idle keep-alive connection was held to the first request's deadline";
+  EXPECT_TRUE(Served(kept));
+}
+
+// One client address may hold http.max_connections_per_client connections; one more is closed
+// before a byte of it is read. Other clients, and a trusted proxy (which carries every client's
+// connections), are not held back by it.
+TEST_F(HttpHardeningTest, AConnectionBeyondMaxConnectionsPerClientIsClosedAtOnce) {
+  HttpOptions options;
+  options.max_connections_per_client = 2;
+  options.trusted_proxies = {"127.0.0.2"};  // 127.0.0.1 is a client like any other
+  Start(options);
+  auto a = std::make_unique<RawClient>(port_);
+  RawClient b(port_);
+  ASSERT_TRUE(Served(*a));
+  ASSERT_TRUE(Served(b));
+  EXPECT_TRUE(ClosedUnread(port_)) << "the third connection of one client was not closed";
+  RawClient other(port_, std::chrono::milliseconds(3000), "127.0.0.3");
+  EXPECT_TRUE(Served(other)) << "another client was held back";
+  std::vector<std::unique_ptr<RawClient>> proxied;
+  for (int i = 0; i < 4; ++i) {
+    proxied.push_back(std::make_unique<RawClient>(port_, std::chrono::milliseconds(3000), "127.0.0.2"));
+    EXPECT_TRUE(Served(*proxied.back())) << "the trusted proxy's connection " << i << " was refused";
+  }
+  EXPECT_TRUE(Served(b)) << "the client's admitted connections still work";
+
+  // A connection that ends gives its place back.
+  a.reset();
+  const auto deadline = steady_clock::now() + std::chrono::seconds(2);
+  bool admitted = false;
+  while (!admitted && steady_clock::now() < deadline) {
+    RawClient again(port_, std::chrono::milliseconds(1000));
+    admitted = Served(again);
+  }
+  EXPECT_TRUE(admitted) << "the closed connection still counted against its client";
+}
+
+// The server forgets a connection when it ends, not at a sweep every 30 s: 150,000 connections
+// opened and closed used to leave that many entries (and their memory) behind until then.
+TEST_F(HttpHardeningTest, AConnectionThatEndsIsForgottenAtOnce) {
+  Start();
+  for (int i = 0; i < 20; ++i) {
+    RawClient client(port_);
+    client.Send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    ASSERT_EQ(client.ReadToEnd().end, End::kEof);
+  }
+  const auto deadline = steady_clock::now() + std::chrono::seconds(2);
+  size_t tracked = 0;
+  do {
+    std::promise<size_t> count;
+    asio::post(io_, [this, &count] { count.set_value(server_->connections()); });
+    tracked = count.get_future().get();
+  } while (tracked != 0 && steady_clock::now() < deadline);
+  EXPECT_EQ(tracked, 0u) << "connections that ended are still tracked";
 }
 
 TEST_F(HttpHardeningTest, AnEndlessChunkExtensionIsRefusedWithinASecond) {
@@ -235,21 +328,6 @@ TEST_F(HttpHardeningTest, AnEndlessChunkExtensionIsRefusedWithinASecond) {
   EXPECT_NE(r.end, End::kTimeout) << "pgmcp kept reading the chunk extension";
   EXPECT_LT(steady_clock::now() - start, std::chrono::seconds(1));
   EXPECT_EQ(r.text.substr(0, 12), "HTTP/1.1 400") << r.text;  // the refusal survives the close
-}
-
-TEST_F(HttpHardeningTest, ChunkMetadataSharesTheHeaderBudget) {
-  Start();
-  RawClient client(port_);
-  std::string request =
-      "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-      "Accept: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
-  for (int i = 0; i < 20; ++i) request += "1;" + std::string(1000, 'x') + "\r\n \r\n";  // 20 KB of extensions
-  request += "0\r\n\r\n";
-  client.Send(request);
-  auto r = client.ReadToEnd();
-  ASSERT_NE(r.end, End::kTimeout);
-  EXPECT_EQ(r.text.substr(0, 12), "HTTP/1.1 400") << r.text;
-  EXPECT_NE(r.text.find("Malformed HTTP request"), std::string::npos) << r.text;
 }
 
 Hooks RequireToken(int64_t expires_at = 0) {
@@ -277,6 +355,91 @@ TEST_F(HttpHardeningTest, UnauthenticatedPostGets401BeforeItsBodyIsSent) {
   EXPECT_EQ(r.text.substr(0, 12), "HTTP/1.1 401") << r.text;
   EXPECT_LT(steady_clock::now() - start, std::chrono::seconds(1));
   EXPECT_NE(HeaderValue(r.text, "WWW-Authenticate"), "");
+}
+
+// No endpoint outside /mcp takes a body, and none of them asks for a token: a body sent to one is
+// refused before a byte of it is read, or anyone could make pgmcp hold http.max_body_bytes per
+// connection without a token.
+TEST_F(HttpHardeningTest, ABodyOutsideMcpIsRefusedBeforeItIsRead) {
+  Start({}, RequireToken());
+  for (const char* path : {"/healthz", "/metrics", "/readyz", "/mcp/", "/nope"}) {
+    for (const char* framing : {"Content-Length: 900000\r\n", "Transfer-Encoding: chunked\r\n"}) {
+      RawClient client(port_, std::chrono::milliseconds(2000));
+      auto start = steady_clock::now();
+      ASSERT_TRUE(client.Send("POST " + std::string(path) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + framing +
+                              "\r\n"));  // and not one byte of the body
+      auto r = client.ReadToEnd();
+      EXPECT_NE(r.end, End::kTimeout) << path << ": pgmcp waited for the body";
+      EXPECT_LT(steady_clock::now() - start, std::chrono::seconds(1)) << path;
+      EXPECT_EQ(r.text.substr(0, 12), "HTTP/1.1 413") << path << ": " << r.text;
+    }
+  }
+  RawClient client(port_);  // without a body, the same paths answer as ever
+  client.Send("POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(client.ReadToEnd().text.substr(0, 12), "HTTP/1.1 404");
+}
+
+// The request line, headers and chunk metadata share one 16 KB budget, charged as sent: a
+// chunk's size line (its digits, leading zeros included), extensions and line ends. 20 KB of
+// extensions, or of zeros before the sizes, are refused; a body in 1,000 chunks without extensions
+// (6 bytes of metadata each) is served.
+TEST_F(HttpHardeningTest, ChunkMetadataSharesTheHeaderBudget) {
+  Start({}, RequireToken());
+  const auto post = [this](const std::string& chunks) {
+    RawClient client(port_);
+    client.Send("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                "Accept: application/json\r\nAuthorization: Bearer alice\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                chunks + "0\r\n\r\n");
+    auto r = client.ReadUntil(HasHead);
+    EXPECT_EQ(r.end, End::kDone);
+    return r.text;
+  };
+  std::string extensions, zeros;
+  for (int i = 0; i < 20; ++i) {
+    extensions += "1;" + std::string(1000, 'x') + "\r\n \r\n";
+    zeros += std::string(1000, '0') + "1\r\n \r\n";
+  }
+  for (const std::string& chunks : {extensions, zeros}) {
+    const std::string answer = post(chunks);
+    EXPECT_EQ(answer.substr(0, 12), "HTTP/1.1 400") << answer;
+    EXPECT_NE(answer.find("Malformed HTTP request"), std::string::npos) << answer;
+  }
+  const std::string body = kInitialize.substr(0, kInitialize.size() - 2) + R"(,"padding":")" +
+                           std::string(16000 - kInitialize.size(), 'x') + R"("}})";
+  std::string small;
+  for (size_t at = 0; at < body.size(); at += 16) {
+    const std::string piece = body.substr(at, 16);
+    char size[8];
+    std::snprintf(size, sizeof size, "%zx", piece.size());
+    small += std::string(size) + "\r\n" + piece + "\r\n";
+  }
+  const std::string answer = post(small);
+  EXPECT_EQ(answer.substr(0, 12), "HTTP/1.1 200") << answer.substr(0, 200);
+}
+
+// RFC 9112 §6.3: a Transfer-Encoding whose last coding is not chunked leaves the body's length
+// unknown. Beast reads such a request as having no body (or Content-Length's, when both are
+// sent), so the bytes a proxy framed otherwise would be read as the next request: one 400, and
+// the connection closes.
+TEST_F(HttpHardeningTest, ATransferEncodingThatDoesNotEndInChunkedGetsOne400AndTheConnectionCloses) {
+  Start();
+  const std::string& smuggled = kHealthz;
+  const std::string requests[] = {
+      "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: gzip\r\n\r\n" + smuggled,
+      "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n" + smuggled,
+      PostMcp(kInitialize, "Transfer-Encoding: gzip\r\n") + smuggled,
+      // Beast refuses these itself: both fields with chunked last, and two lengths that differ.
+      PostMcp(kInitialize, "Transfer-Encoding: chunked\r\n") + smuggled,
+      PostMcp(kInitialize, "Content-Length: 5\r\n") + smuggled,
+  };
+  for (const auto& request : requests) {
+    RawClient client(port_);
+    ASSERT_TRUE(client.Send(request));
+    auto r = client.ReadToEnd();
+    EXPECT_EQ(r.end, End::kEof) << request;
+    EXPECT_EQ(Count(r.text, "HTTP/1.1 "), 1u) << request << "\n" << r.text;
+    EXPECT_EQ(r.text.substr(0, 12), "HTTP/1.1 400") << request << "\n" << r.text;
+  }
 }
 
 std::string ProtectedResource(uint16_t port) {
@@ -346,38 +509,45 @@ TEST_F(HttpHardeningTest, WithoutAReplicaTagSessionIdsAreUntagged) {
   EXPECT_EQ(session_id.find('-'), std::string::npos) << session_id;
 }
 
+// The GET that opens `session_id`'s event stream for `subject`.
+std::string GetStream(const std::string& subject, const std::string& session_id) {
+  return "GET /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\nAuthorization: Bearer " + subject +
+         "\r\nMcp-Session-Id: " + session_id + "\r\n\r\n";
+}
+bool StreamEnded(const std::string& t) { return t.find("\r\n0\r\n\r\n") != std::string::npos; }
+
 TEST_F(HttpHardeningTest, AGetStreamEndsWhenItsTokenExpires) {
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
   Start({}, RequireToken(now + 1));
-  std::string session_id;
-  {
-    RawClient client(port_);
-    client.Send(PostMcp(kInitialize, "Authorization: Bearer alice\r\nConnection: close\r\n"));
-    auto r = client.ReadToEnd();
-    session_id = HeaderValue(r.text, "Mcp-Session-Id");
-    ASSERT_FALSE(session_id.empty()) << r.text;
-  }
+  const std::string session_id = OpenSession("alice");
+  ASSERT_FALSE(session_id.empty());
   RawClient stream(port_, std::chrono::milliseconds(4000));  // well under the 15 s keep-alive
-  stream.Send("GET /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
-              "Authorization: Bearer alice\r\nMcp-Session-Id: " + session_id + "\r\n\r\n");
-  auto r = stream.ReadUntil([](const std::string& t) { return t.find("\r\n0\r\n\r\n") != std::string::npos; });
+  stream.Send(GetStream("alice", session_id));
+  auto r = stream.ReadUntil(StreamEnded);
   EXPECT_EQ(r.end, End::kDone) << "the stream outlived its token: " << r.text;
+  EXPECT_EQ(r.text.substr(0, 12), "HTTP/1.1 200") << r.text;
+}
+
+// An exp the clock cannot hold (after 2262 in nanoseconds since 1970; 9999999999 is a common
+// "never expires") is no deadline at all, not one long past.
+TEST_F(HttpHardeningTest, AGetStreamWhoseTokenExpiresAfter2262StaysOpen) {
+  Start({}, RequireToken(9999999999));
+  const std::string session_id = OpenSession("alice");
+  ASSERT_FALSE(session_id.empty());
+  RawClient stream(port_, std::chrono::milliseconds(1000));
+  stream.Send(GetStream("alice", session_id));
+  auto r = stream.ReadUntil(StreamEnded);
+  EXPECT_EQ(r.end, End::kTimeout) << "the stream ended at once: " << r.text;
   EXPECT_EQ(r.text.substr(0, 12), "HTTP/1.1 200") << r.text;
 }
 
 TEST_F(HttpHardeningTest, ASessionHoldsSeveralStreamsEachMessageGoesToTheNewestAndAFifthEndsTheOldest) {
   Start({}, RequireToken());
-  std::string session_id;
-  {
-    RawClient client(port_);
-    client.Send(PostMcp(kInitialize, "Authorization: Bearer alice\r\nConnection: close\r\n"));
-    session_id = HeaderValue(client.ReadToEnd().text, "Mcp-Session-Id");
-    ASSERT_FALSE(session_id.empty());
-  }
-  const std::string get = "GET /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
-                          "Authorization: Bearer alice\r\nMcp-Session-Id: " + session_id + "\r\n\r\n";
+  const std::string session_id = OpenSession("alice");
+  ASSERT_FALSE(session_id.empty());
+  const std::string get = GetStream("alice", session_id);
   std::vector<std::unique_ptr<RawClient>> streams;
   for (int i = 0; i < 2; ++i) {
     streams.push_back(std::make_unique<RawClient>(port_, std::chrono::milliseconds(1500)));
@@ -414,7 +584,6 @@ std::string Listen(const std::string& subject, std::string_view filter, std::str
          subject + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 bool Acknowledged(const std::string& t) { return t.find("notifications/subscriptions/acknowledged") != std::string::npos; }
-bool StreamEnded(const std::string& t) { return t.find("\r\n0\r\n\r\n") != std::string::npos; }
 
 TEST_F(HttpHardeningTest, AListenStreamCarriesOnlyItsOwnCallersListChanges) {
   Start({}, RequireToken());
@@ -688,6 +857,33 @@ TEST_F(HttpExchangeEndsTest, AStatelessClientThatHangsUpMidCallHasItsCallCancell
     EXPECT_NE(Session(R"({"jsonrpc":"2.0","id":13,"method":"ping"})").find("\"result\""), std::string::npos);
   }  // closed here, mid-call
   EXPECT_TRUE(tools_->CancelledWithin(std::chrono::milliseconds(1000))) << "the stateless call outlived its client";
+}
+
+}  // namespace
+}  // namespace pgmcp::http
+
+namespace pgmcp::http {
+namespace {
+
+// auth.mode = "none" is allowed on loopback only, judged by the address the listener binds (a
+// name is resolved first): a check of the listen text let a name such as
+// "127.internal.example.com", resolving to a routable address, pass.
+TEST(LoopbackOnlyTest, AListenAddressThatIsNotLoopbackIsRefusedAtStart) {
+  boost::asio::io_context io;
+  const auto start = [&io](const char* listen) {
+    HttpOptions options;
+    options.listen = listen;
+    options.loopback_only = true;
+    return HttpServer::Create(io, options, std::make_shared<testing::NoTools>(), {})->Start();
+  };
+  auto refused = start("0.0.0.0:0");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().kind, ErrorKind::kConfig);
+  EXPECT_NE(refused.error().message.find("'auth.mode' = \"none\""), std::string::npos) << refused.error().message;
+  for (const char* loopback : {"127.0.0.1:0", "localhost:0", "127.0.0.2:0"}) {
+    auto started = start(loopback);
+    EXPECT_TRUE(started.ok()) << loopback << ": " << (started.ok() ? "" : started.error().message);
+  }
 }
 
 }  // namespace

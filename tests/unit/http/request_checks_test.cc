@@ -36,15 +36,6 @@ TEST(HostAllowedTest, LoopbackListenersAcceptOnlyLoopbackNames) {
   EXPECT_TRUE(HostAllowed("mcp.internal.example", false)) << "non-loopback listeners leave Host to the proxy";
 }
 
-TEST(IsLoopbackHostTest, Names) {
-  EXPECT_TRUE(IsLoopbackHost("127.0.0.1"));
-  EXPECT_TRUE(IsLoopbackHost("127.1.2.3"));
-  EXPECT_TRUE(IsLoopbackHost("localhost"));
-  EXPECT_TRUE(IsLoopbackHost("::1"));
-  EXPECT_FALSE(IsLoopbackHost("0.0.0.0"));
-  EXPECT_FALSE(IsLoopbackHost("192.168.1.10"));
-}
-
 TEST(AcceptsTest, MediaRangesAndParameters) {
   EXPECT_TRUE(Accepts("", "application/json")) << "no Accept accepts everything";
   EXPECT_TRUE(Accepts("application/json, text/event-stream", "text/event-stream"));

@@ -145,7 +145,8 @@ Reply ServeStateless(const std::string& body) {
   StatelessServer server(std::make_shared<OneToolBackend>(), "test");
   const json::value parsed = json::parse(body);
   const std::string method(parsed.at("method").as_string());
-  const json::value* name = parsed.at("params").as_object().if_contains("name");
+  const json::object& params = parsed.at("params").as_object();
+  const json::value* name = params.contains("name") ? params.if_contains("name") : params.if_contains("uri");
   const std::string name_header = name != nullptr ? std::string(name->as_string()) : std::string();
   auto route = RoutePost({body, "2026-07-28", method, name_header, ""}, 64);
   EXPECT_TRUE(std::holds_alternative<StatelessRequest>(route)) << body;
@@ -191,6 +192,76 @@ TEST(StatelessServerTest, MetaIsValidatedAfterTheHeaders) {
   EXPECT_EQ(reply.http_status, 400);
   EXPECT_EQ(CodeOf(reply), error_code::kUnsupportedVersion);
   EXPECT_EQ(json::parse(reply.text).at("error").at("data").at("requested"), json::value("2099-01-01"));
+}
+
+// Caller text a refusal quotes (a method, a URI, a protocol version, an MCP header) comes back
+// cut to 64 code points with "…" (docs/security.md, "Returned text"), as an unknown tool's name
+// always did: a client cannot make an error message as long as its request.
+const std::string kLong(100, 'm');
+const std::string kCut = std::string(64, 'm') + "\xe2\x80\xa6";
+
+std::string MessageOf(const Reply& reply) {
+  return std::string(json::parse(reply.text).at("error").at("message").as_string());
+}
+
+TEST(EchoTest, CutsCallerTextTo64CodePoints) {
+  EXPECT_EQ(Echo(kLong), kCut);
+  EXPECT_EQ(Echo("tools/lisst"), "tools/lisst");
+  EXPECT_EQ(MessageOf(ErrorReply(UnknownTool(kLong), 1)), "Unknown tool: " + kCut);
+}
+
+TEST(EchoTest, RefusalsOfTheHttpPipelineCutWhatTheyEcho) {
+  const std::string list = R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})";
+  const std::string old_version = "1" + kLong;  // sorts before the stateless era's version
+  EXPECT_EQ(MessageOf(ImmediateReply(RoutePost({list, old_version, "", "", "abc"}, 64))),
+            "Unsupported MCP-Protocol-Version: " + Echo(old_version) + ".");
+  const std::string new_version = "3" + kLong;  // sorts after it: a stateless request without _meta
+  EXPECT_EQ(MessageOf(ImmediateReply(RoutePost({list, new_version, "", "", ""}, 64))).find("a " + Echo(new_version) + " request"),
+            std::string("Invalid params: ").size());
+  const std::string initialize = R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"_meta":{)"
+                                 R"("io.modelcontextprotocol/protocolVersion":")" + new_version + R"("}}})";
+  EXPECT_EQ(MessageOf(ImmediateReply(RoutePost({initialize, new_version, "initialize", "", ""}, 64))),
+            "Method not found: initialize does not exist in protocol version " + Echo(new_version) + ".");
+
+  // The MCP headers, missing or disagreeing with the body.
+  const std::string meta_version = R"("_meta":{"io.modelcontextprotocol/protocolVersion":")" + kLong +
+                                   R"(","io.modelcontextprotocol/clientCapabilities":{}})";
+  const std::string long_version = R"({"jsonrpc":"2.0","id":1,"method":"tools/list","params":{)" + meta_version + "}}";
+  EXPECT_NE(MessageOf(ImmediateReply(RoutePost({long_version, "", "tools/list", "", ""}, 64))).find("(here '" + kCut + "')"),
+            std::string::npos);
+  const std::string list_body = StatelessBody("tools/list");
+  EXPECT_NE(MessageOf(ImmediateReply(RoutePost({list_body, kLong, "tools/list", "", ""}, 64))).find("header '" + kCut + "'"),
+            std::string::npos);
+  const std::string long_method = StatelessBody(kLong);
+  EXPECT_NE(MessageOf(ImmediateReply(RoutePost({long_method, "2026-07-28", "", "", ""}, 64))).find("(here '" + kCut + "')"),
+            std::string::npos);
+  EXPECT_NE(MessageOf(ImmediateReply(RoutePost({long_method, "2026-07-28", "tools/list", "", ""}, 64)))
+                .find("body method '" + kCut + "'"),
+            std::string::npos);
+  const std::string long_name = StatelessBody("tools/call", R"("name":")" + kLong + R"(")");
+  EXPECT_NE(MessageOf(ImmediateReply(RoutePost({long_name, "2026-07-28", "tools/call", "", ""}, 64)))
+                .find("the body's name '" + kCut + "'"),
+            std::string::npos);
+}
+
+TEST(EchoTest, RefusalsOfTheStatelessServerCutWhatTheyEcho) {
+  EXPECT_EQ(MessageOf(ServeStateless(StatelessBody(kLong))), "Method not found: " + kCut);
+  const Reply resource = ServeStateless(StatelessBody("resources/read", R"("uri":"pgmcp://)" + kLong + R"(")"));
+  const std::string cut_uri = Echo("pgmcp://" + kLong);
+  EXPECT_EQ(MessageOf(resource), "Resource not found: " + cut_uri);
+  EXPECT_EQ(json::parse(resource.text).at("error").at("data").at("uri"), json::value(cut_uri));
+
+  const std::string future = "2099-" + kLong;
+  const std::string body = R"({"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{)"
+                           R"("io.modelcontextprotocol/protocolVersion":")" + future +
+                           R"(","io.modelcontextprotocol/clientCapabilities":{}}}})";
+  asio::io_context io;
+  StatelessServer server(std::make_shared<OneToolBackend>(), "test");
+  auto route = RoutePost({body, future, "tools/list", "", ""}, 64);
+  ASSERT_TRUE(std::holds_alternative<StatelessRequest>(route));
+  auto reply = asio::co_spawn(io, server.Serve(std::get<StatelessRequest>(std::move(route)).request, {}), asio::use_future);
+  io.run();
+  EXPECT_EQ(json::parse(reply.get().text).at("error").at("data").at("requested"), json::value(Echo(future)));
 }
 
 TEST(ErrorTablesTest, FaultsAndErrorKindsMapToOneCodeAndStatusEach) {

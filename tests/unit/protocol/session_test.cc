@@ -1,7 +1,8 @@
 // The MCP session: version negotiation, initialization order, dispatch, concurrent tool calls,
 // cancellation. The backend here is a scripted stand-in for the tool layer (no database involved):
-// a call with {"wait": true} blocks until the test opens its gate, so "slow" is a state the test
-// controls, not a duration; nothing here sleeps or reads a clock.
+// a call with {"wait": true} blocks until the test opens its gate, and one with {"stubborn": true}
+// until the test releases it, cancelled or not, so "slow" is a state the test controls, not a
+// duration; nothing here sleeps or reads a clock.
 #include "protocol/session.h"
 
 #include <gtest/gtest.h>
@@ -10,6 +11,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/json/parse.hpp>
 
 namespace pgmcp::protocol {
@@ -19,14 +21,17 @@ namespace json = boost::json;
 
 class ScriptedBackend : public Backend {
  public:
-  explicit ScriptedBackend(asio::any_io_executor executor) : gate_(executor) {
-    gate_.expires_at(asio::steady_timer::time_point::max());  // closed until OpenGate()
+  explicit ScriptedBackend(asio::any_io_executor executor) : gate_(executor), stubborn_(executor) {
+    gate_.expires_at(asio::steady_timer::time_point::max());      // closed until OpenGate()
+    stubborn_.expires_at(asio::steady_timer::time_point::max());  // until ReleaseStubborn()
   }
   // Lets every waiting call finish (and every later one pass).
   void OpenGate() {
     open_ = true;
     gate_.cancel();
   }
+  // Lets every {"stubborn": true} call finish.
+  void ReleaseStubborn() { stubborn_.cancel(); }
   int calls_cancelled() const { return calls_cancelled_; }
 
   std::shared_ptr<const std::string> ToolsList(std::string_view cursor, const CallContext&) const override {
@@ -36,6 +41,13 @@ class ScriptedBackend : public Backend {
   }
   asio::awaitable<Result<ToolOutcome>> CallTool(std::string name, json::value arguments, CallContext) override {
     if (name != "query_t") co_return UnknownTool(name);
+    // {"stubborn": true}: a call that does not see its cancellation (a query already on its way)
+    // and ends, with a result of its own, only when the test releases it.
+    if (arguments.is_object() && arguments.get_object().contains("stubborn")) {
+      co_await asio::this_coro::reset_cancellation_state(asio::disable_cancellation());
+      co_await stubborn_.async_wait(asio::as_tuple(asio::use_awaitable));
+      co_return ToolOutcome{false, "stubborn", R"({"rows":["stubborn"]})"};
+    }
     // {"wait": true}: a slow database call, waiting (without blocking the loop) for the gate.
     if (arguments.is_object() && arguments.get_object().contains("wait") && !open_) {
       co_await gate_.async_wait(asio::as_tuple(asio::use_awaitable));  // the error code says nothing open_ does not
@@ -56,6 +68,7 @@ class ScriptedBackend : public Backend {
 
  private:
   asio::steady_timer gate_;
+  asio::steady_timer stubborn_;
   bool open_ = false;
   int calls_cancelled_ = 0;
 };
@@ -127,6 +140,17 @@ TEST_F(SessionTest, UnknownMethodIsMethodNotFound) {
   EXPECT_EQ(r.at("id"), json::value("u"));
 }
 
+TEST_F(SessionTest, AnUnknownMethodIsEchoedCutTo64Characters) {
+  Initialize();
+  const std::string method(100, 'm');
+  auto r = Exchange(R"({"jsonrpc":"2.0","id":"u","method":")" + method + R"("})");
+  EXPECT_EQ(r.at("error").at("message"), json::value("Method not found: " + method.substr(0, 64) + "\xe2\x80\xa6"));
+  r = Exchange(R"({"jsonrpc":"2.0","id":"s","method":")" + method + R"(","params":{)" +
+               R"("_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}})");
+  EXPECT_EQ(r.at("error").at("message"), json::value("Method not found: " + method.substr(0, 64) + "\xe2\x80\xa6"))
+      << "a stateless-era request on a stdio process";
+}
+
 TEST_F(SessionTest, UnknownToolIsInvalidParamsNamingItCutOnACharacterBoundary) {
   Initialize();
   auto r = Exchange(R"({"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"drop_everything"}})");
@@ -180,6 +204,29 @@ TEST_F(SessionTest, CancelledCallGetsNoResponseAndStopsTheBackendCall) {
   io_.restart();
   EXPECT_EQ(io_.poll(), 0u);
   EXPECT_TRUE(io_.stopped()) << "nothing left waiting: the call's wait was cancelled, not abandoned";
+}
+
+// A cancelled call that runs on (its backend does not see the cancellation in time) must not
+// take the place of a new request that reuses its id: when it ended, it removed the new call's
+// slot and answered the new request with its own, older result.
+TEST_F(SessionTest, ACancelledCallThatEndsLateLeavesANewRequestWithItsIdAlone) {
+  Initialize();
+  sent_.clear();
+  session_->Receive(R"({"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"query_t","arguments":{"stubborn":true}}})");
+  RunReady();
+  session_->Receive(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":7}})");
+  session_->Receive(R"({"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"query_t","arguments":{"wait":true}}})");
+  RunReady();
+  ASSERT_EQ(session_->in_flight(), 1u);
+  backend_->ReleaseStubborn();
+  RunReady();
+  EXPECT_TRUE(sent_.empty()) << "the cancelled call answered the new request: " << sent_.front();
+  EXPECT_EQ(session_->in_flight(), 1u) << "the cancelled call took the new request's slot";
+  backend_->OpenGate();
+  RunReady();
+  ASSERT_EQ(sent_.size(), 1u);
+  EXPECT_EQ(sent_.back().at("id"), json::value(7));
+  EXPECT_EQ(sent_.back().at("result").at("structuredContent").at("rows"), json::array{}) << "the new call's own result";
 }
 
 TEST_F(SessionTest, DuplicateInFlightIdIsRejected) {
