@@ -170,18 +170,19 @@ struct Server {
       return;
     }
     // Names only the database can judge (service/query_settings_check.h): asked before they apply.
-    asio::co_spawn(
-        io,
-        [this, generation, merged = std::move(merged)]() mutable -> asio::awaitable<void> {
-          auto judged = co_await service::CheckQuerySettings(*pool, merged);
-          if (stopping || generation != reload_generation) co_return;  // a later SIGHUP read the file again
-          if (!judged) {
-            logging::Error("config_reload_failed", {{"error", judged.error().message}});
-            co_return;
-          }
-          ApplySettings(std::move(merged));
-        },
-        asio::detached);
+    asio::co_spawn(io, JudgeThenApply(generation, std::move(merged)), asio::detached);
+  }
+
+  asio::awaitable<void> JudgeThenApply(uint64_t generation, config::Settings merged) {
+    // Named first: g++ 12 destroys temporaries of a co_await full-expression twice.
+    auto check = service::CheckQuerySettings(*pool, merged);
+    auto judged = co_await std::move(check);
+    if (stopping || generation != reload_generation) co_return;  // a later SIGHUP read the file again
+    if (!judged) {
+      logging::Error("config_reload_failed", {{"error", judged.error().message}});
+      co_return;
+    }
+    ApplySettings(std::move(merged));
   }
 
   void ApplySettings(config::Settings merged) {
