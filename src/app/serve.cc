@@ -317,6 +317,7 @@ int ServeHttp(Server& server) {
   hooks.metrics = [m = server.metrics] { return m->Render(); };
   hooks.on_response = [m = server.metrics](int status) { m->RecordHttpRequest(status); };
   hooks.on_auth_failure = [m = server.metrics](const std::string& reason) { m->RecordAuthFailure(reason); };
+  hooks.on_connection_refused = [m = server.metrics](std::string_view cap) { m->RecordConnectionRefused(cap); };
   hooks.ready = [&server]() -> asio::awaitable<bool> {
     // Ready: a schema is loaded, the roles are safe (the last reload's audit), and the database
     // answered a trivial query within a second, at most kReadyProbeInterval ago.

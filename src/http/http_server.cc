@@ -185,12 +185,22 @@ asio::awaitable<void> HttpServer::AcceptLoop() {
     // Beyond http.max_connections, or beyond http.max_connections_per_client for its client (a
     // trusted proxy is not one), a connection is closed at once, before a byte of it is read.
     boost::system::error_code pec;
-    const auto peer = socket.remote_endpoint(pec);  // an error: the client is gone already
-    const bool trusted_proxy = !pec && IsTrustedProxy(peer.address());
-    if (pec || connections_.size() >= options_.max_connections ||
-        (!trusted_proxy && !client_connections_.Add(peer.address()))) {
-      boost::system::error_code ignored;
+    const auto peer = socket.remote_endpoint(pec);
+    boost::system::error_code ignored;
+    if (pec) {  // the client is gone already
       socket.close(ignored);
+      continue;
+    }
+    const bool trusted_proxy = IsTrustedProxy(peer.address());
+    std::string_view cap;
+    if (connections_.size() >= options_.max_connections) {
+      cap = "max_connections";
+    } else if (!trusted_proxy && !client_connections_.Add(peer.address())) {
+      cap = "max_connections_per_client";
+    }
+    if (!cap.empty()) {
+      socket.close(ignored);
+      if (hooks_.on_connection_refused) hooks_.on_connection_refused(cap);
       continue;
     }
     auto conn = std::make_shared<Connection>(std::move(socket));

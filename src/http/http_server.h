@@ -39,6 +39,8 @@ struct Hooks {
   std::function<std::string()> metrics;   // /metrics: Prometheus text exposition
   std::function<void(const std::string& reason)> on_auth_failure;
   std::function<void(int status)> on_response;  // every response written (metrics)
+  // A connection closed unread at a cap: "max_connections" or "max_connections_per_client" (metrics).
+  std::function<void(std::string_view cap)> on_connection_refused;
 };
 
 struct HttpOptions {

@@ -64,6 +64,9 @@ Metrics::Metrics(std::string_view version, size_t max_series_per_family)
           "pgmcp_auth_token_cache_evictions_total", "Verified tokens dropped from the full cache, oldest first.", {})),
       http_requests_(
           registry_.AddCounter("pgmcp_http_requests_total", "HTTP responses sent, by status code.", {"code"})),
+      http_connections_refused_(registry_.AddCounter(
+          "pgmcp_http_connections_refused_total",
+          "HTTP connections closed unread at a cap (http.max_connections, http.max_connections_per_client).", {"cap"})),
       sessions_(registry_.AddGauge("pgmcp_sessions", "Live MCP sessions, by protocol era.", {"era"})),
       build_info_(registry_.AddGauge("pgmcp_build_info", "Always 1; the version label names the build.", {"version"})),
       process_start_time_(registry_.AddGauge("process_start_time_seconds",
@@ -78,6 +81,7 @@ Metrics::Metrics(std::string_view version, size_t max_series_per_family)
   pool_prepared_statements_.With({});
   for (const auto result : kReloadResults) schema_reloads_.With({result});
   for (const auto reason : kAuthFailureReasons) auth_failures_.With({reason});
+  for (const auto cap : kConnectionCaps) http_connections_refused_.With({cap});
   for (const auto era : {"session", "stateless"}) sessions_.With({era});
   build_info_.With({version}).Set(1);
   // /proc knows the true start; the construction time (at start-up) is a close fallback.
@@ -104,6 +108,8 @@ void Metrics::RecordToolCall(std::string_view tool, std::string_view status, dou
 void Metrics::RecordReload(std::string_view result) { schema_reloads_.With({result}).Inc(); }
 
 void Metrics::RecordAuthFailure(std::string_view reason) { auth_failures_.With({reason}).Inc(); }
+
+void Metrics::RecordConnectionRefused(std::string_view cap) { http_connections_refused_.With({cap}).Inc(); }
 
 void Metrics::RecordHttpRequest(int code) {
   const std::string text = std::to_string(code);

@@ -29,6 +29,8 @@ inline constexpr std::array<std::string_view, 12> kAuthFailureReasons = {
     "missing", "malformed", "algorithm", "signature",    "expired",          "not_yet_valid",
     "no_exp",  "issuer",    "audience",  "role_missing", "role_not_allowed", "keys_pending",
 };
+// The caps at which the HTTP server closes a new connection unread (http::Hooks::on_connection_refused).
+inline constexpr std::array<std::string_view, 2> kConnectionCaps = {"max_connections", "max_connections_per_client"};
 // From a cached sub-millisecond lookup to a call near the default statement_timeout.
 inline constexpr std::array<double, 14> kToolCallDurationBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                                                     0.1,    0.25,  0.5,    1,     2.5,  5,     10};
@@ -86,6 +88,8 @@ class Metrics {
   void RecordAuthFailure(std::string_view reason);
   // One HTTP response, by status code (every endpoint, /metrics included).
   void RecordHttpRequest(int code);
+  // One connection closed unread at a cap; cap is one of kConnectionCaps.
+  void RecordConnectionRefused(std::string_view cap);
 
   // The pool and session gauges are pulled: evaluated on every Render(), on the thread that calls
   // Render(), so the value is current. pgmcp renders /metrics on the event loop, which owns the
@@ -119,6 +123,7 @@ class Metrics {
   CounterFamily& auth_token_cache_misses_;
   CounterFamily& auth_token_cache_evictions_;
   CounterFamily& http_requests_;
+  CounterFamily& http_connections_refused_;
   GaugeFamily& sessions_;
   GaugeFamily& build_info_;
   GaugeFamily& process_start_time_;

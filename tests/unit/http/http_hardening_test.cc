@@ -23,6 +23,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -185,6 +186,19 @@ class HttpHardeningTest : public ::testing::Test {
     port_ = *port;
     loop_ = std::thread([this] { io_.run(); });
   }
+  // Hooks that record each connection refused at a cap (what /metrics counts), for Refusals().
+  Hooks RefusalsCounted() {
+    Hooks hooks;
+    hooks.on_connection_refused = [this](std::string_view cap) {
+      std::lock_guard<std::mutex> lock(refusals_mutex_);
+      refusals_.emplace_back(cap);
+    };
+    return hooks;
+  }
+  std::vector<std::string> Refusals() {
+    std::lock_guard<std::mutex> lock(refusals_mutex_);
+    return refusals_;
+  }
   // The HTTP status of an initialize by the token owner `subject`.
   std::string Initialize(const std::string& subject) {
     RawClient client(port_);
@@ -212,6 +226,8 @@ class HttpHardeningTest : public ::testing::Test {
   std::shared_ptr<HttpServer> server_;
   uint16_t port_ = 0;
   std::thread loop_;
+  std::mutex refusals_mutex_;
+  std::vector<std::string> refusals_;  // the caps of the connections refused, in order
 };
 
 TEST_F(HttpHardeningTest, HeadGetsNoBodySoTheNextResponseOnTheConnectionIsIntact) {
@@ -232,12 +248,13 @@ TEST_F(HttpHardeningTest, HeadGetsNoBodySoTheNextResponseOnTheConnectionIsIntact
 TEST_F(HttpHardeningTest, ConnectionsBeyondMaxConnectionsAreClosedAtOnce) {
   HttpOptions options;
   options.max_connections = 2;
-  Start(options);
+  Start(options, RefusalsCounted());
   RawClient a(port_), b(port_);
   ASSERT_TRUE(Served(a));  // both served and kept open
   ASSERT_TRUE(Served(b));
   EXPECT_TRUE(ClosedUnread(port_)) << "the third connection was not closed";
   EXPECT_TRUE(Served(a)) << "the two admitted connections still work";
+  EXPECT_EQ(Refusals(), std::vector<std::string>{"max_connections"}) << "each refusal is counted, by its cap";
 }
 
 // A connection that never completes its first request head is closed at the first request's
@@ -270,12 +287,13 @@ TEST_F(HttpHardeningTest, AConnectionBeyondMaxConnectionsPerClientIsClosedAtOnce
   HttpOptions options;
   options.max_connections_per_client = 2;
   options.trusted_proxies = {"127.0.0.2"};  // 127.0.0.1 is a client like any other
-  Start(options);
+  Start(options, RefusalsCounted());
   auto a = std::make_unique<RawClient>(port_);
   RawClient b(port_);
   ASSERT_TRUE(Served(*a));
   ASSERT_TRUE(Served(b));
   EXPECT_TRUE(ClosedUnread(port_)) << "the third connection of one client was not closed";
+  EXPECT_EQ(Refusals(), std::vector<std::string>{"max_connections_per_client"});
   RawClient other(port_, std::chrono::milliseconds(3000), "127.0.0.3");
   EXPECT_TRUE(Served(other)) << "another client was held back";
   std::vector<std::unique_ptr<RawClient>> proxied;

@@ -46,6 +46,7 @@ std::shared_ptr<Metrics> Busy() {
   m->RecordAuthFailure("expired");
   m->RecordHttpRequest(200);
   m->RecordHttpRequest(401);
+  m->RecordConnectionRefused("max_connections_per_client");
   m->SetPoolSampler([] { return PoolSample{.idle = 3, .busy = 1, .connecting = 0, .waiting = 2}; });
   m->SetSessionSampler([] { return SessionSample{.session = 4, .stateless = 1}; });
   return m;
@@ -69,6 +70,7 @@ TEST(MetricsTest, ExportsEveryDocumentedFamilyWithItsType) {
       {"pgmcp_auth_token_cache_misses_total", "counter"},
       {"pgmcp_auth_token_cache_evictions_total", "counter"},
       {"pgmcp_http_requests_total", "counter"},
+      {"pgmcp_http_connections_refused_total", "counter"},
       {"pgmcp_sessions", "gauge"},
       {"pgmcp_build_info", "gauge"},
       {"process_start_time_seconds", "gauge"},
@@ -89,6 +91,9 @@ TEST(MetricsTest, KnownLabelValuesStartAtZero) {
   }
   for (const auto result : {"ok", "unchanged", "failed"}) {
     EXPECT_EQ(ValueOf(page, "pgmcp_schema_reloads_total", {{"result", result}}), 0);
+  }
+  for (const auto cap : {"max_connections", "max_connections_per_client"}) {
+    EXPECT_EQ(ValueOf(page, "pgmcp_http_connections_refused_total", {{"cap", cap}}), 0) << cap;
   }
   for (const auto state : {"idle", "busy", "connecting", "waiting"}) {
     EXPECT_EQ(ValueOf(page, "pgmcp_pool_connections", {{"state", state}}), 0);
@@ -139,6 +144,8 @@ TEST(MetricsTest, RecordsToolCallsReloadsAuthAndHttp) {
   EXPECT_EQ(ValueOf(page, "pgmcp_auth_failures_total", {{"reason", "expired"}}), 1);
   EXPECT_EQ(ValueOf(page, "pgmcp_http_requests_total", {{"code", "200"}}), 1);
   EXPECT_EQ(ValueOf(page, "pgmcp_http_requests_total", {{"code", "401"}}), 1);
+  EXPECT_EQ(ValueOf(page, "pgmcp_http_connections_refused_total", {{"cap", "max_connections_per_client"}}), 1);
+  EXPECT_EQ(ValueOf(page, "pgmcp_http_connections_refused_total", {{"cap", "max_connections"}}), 0);
   EXPECT_EQ(ValueOf(page, "pgmcp_pool_connections", {{"state", "idle"}}), 3);
   EXPECT_EQ(ValueOf(page, "pgmcp_pool_connections", {{"state", "waiting"}}), 2);
   EXPECT_EQ(ValueOf(page, "pgmcp_sessions", {{"era", "session"}}), 4);
