@@ -12,6 +12,7 @@
 
 #include "auth/base64url.h"
 #include "auth/header_text.h"
+#include "common/hex.h"
 #include "common/json.h"
 #include "common/json_string.h"
 
@@ -97,12 +98,8 @@ std::string LastingClaimsDigest(const boost::json::object& claims) {
     canonical += value;
     canonical += ',';
   }
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string hex;
-  for (unsigned char byte : Sha256(canonical)) {
-    hex += kHex[byte >> 4];
-    hex += kHex[byte & 0xF];
-  }
+  AppendLowerHex(Sha256(canonical), hex);
   return hex;
 }
 

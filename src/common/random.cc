@@ -5,6 +5,8 @@
 
 #include <cstring>
 
+#include "common/hex.h"
+
 namespace pgmcp {
 
 namespace {
@@ -33,13 +35,9 @@ Result<std::string> RandomHex128() {
   if (!NextRandom16(bytes)) {
     return MakeError(ErrorKind::kInternal, "The server could not generate a random identifier.", "RAND_bytes");
   }
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(2 * sizeof bytes);
-  for (unsigned char b : bytes) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 15]);
-  }
+  AppendLowerHex(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes), out);
   return out;
 }
 

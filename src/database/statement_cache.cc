@@ -5,17 +5,16 @@
 #include <algorithm>
 #include <utility>
 
+#include "common/hex.h"
+
 namespace pgmcp::database {
 
 std::string StatementName(std::string_view sql) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(sql.data()), sql.size(), digest);
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string name = "pgmcp_";
-  for (int i = 0; i < 16; ++i) {  // 128 bits: 38 characters, within NAMEDATALEN
-    name += kHex[digest[i] >> 4];
-    name += kHex[digest[i] & 0xf];
-  }
+  // 128 bits: 38 characters, within NAMEDATALEN.
+  AppendLowerHex(std::string_view(reinterpret_cast<const char*>(digest), 16), name);
   return name;
 }
 

@@ -4,10 +4,10 @@
 
 #include "common/error_kinds.h"
 #include "common/random.h"
-#include "common/utf8.h"
 #include "database/read_only_call.h"
 #include "catalog/discovery_tools.h"
 #include "logging/log.h"
+#include "protocol/errors.h"
 #include "query/result_encoder.h"
 #include "service/cost_refusal.h"
 #include "service/discovery_calls.h"
@@ -211,7 +211,7 @@ asio::awaitable<Result<protocol::ToolOutcome>> ToolService::CallTool(std::string
   // A name that is no tool is cut as its echo in the refusal is: a request may hold a megabyte.
   std::string cut_name;
   std::string_view logged_name = name;
-  if (name.size() > 64) logged_name = cut_name = CutUtf8(name, 64);
+  if (name.size() > 64) logged_name = cut_name = protocol::Echo(name);
   logging::Fields log;
   log.Add("tool", logged_name).Add("session", context.session_id).Add("sub", context.subject).Add("role", context.role);
   if (table_name) log.Add("table", *table_name);

@@ -37,6 +37,14 @@ class QuerySettingsTest : public ::testing::Test {
     io.run();
     return verdict;
   }
+  // The catalog connection (start-up) and the pool (a SIGHUP) give the same config error.
+  void ExpectRefusedOnBoth(const config::Settings& s, const std::string& message) {
+    for (Status verdict : {OnCatalog(s), OnPool(s)}) {
+      ASSERT_FALSE(verdict.ok());
+      EXPECT_EQ(verdict.error().kind, ErrorKind::kConfig);
+      EXPECT_EQ(verdict.error().message, message);
+    }
+  }
   pgmcp::testing::TestDatabase db_;
 };
 
@@ -48,21 +56,13 @@ TEST_F(QuerySettingsTest, NamesTheDatabaseKnowsPass) {
 }
 
 TEST_F(QuerySettingsTest, AnUnknownTimeZoneIsAConfigErrorNamingTheKey) {
-  for (Status verdict : {OnCatalog(Settings("Europe/Berln", "english")), OnPool(Settings("Europe/Berln", "english"))}) {
-    ASSERT_FALSE(verdict.ok());
-    EXPECT_EQ(verdict.error().kind, ErrorKind::kConfig);
-    EXPECT_EQ(verdict.error().message,
-              "config key 'query.timezone': the database knows no time zone 'Europe/Berln'");
-  }
+  ExpectRefusedOnBoth(Settings("Europe/Berln", "english"),
+                      "config key 'query.timezone': the database knows no time zone 'Europe/Berln'");
 }
 
 TEST_F(QuerySettingsTest, AnUnknownTextSearchConfigurationIsAConfigErrorNamingTheKey) {
-  for (Status verdict : {OnCatalog(Settings("UTC", "englsh")), OnPool(Settings("UTC", "englsh"))}) {
-    ASSERT_FALSE(verdict.ok());
-    EXPECT_EQ(verdict.error().kind, ErrorKind::kConfig);
-    EXPECT_EQ(verdict.error().message,
-              "config key 'query.text_search_config': the database has no text search configuration 'englsh'");
-  }
+  ExpectRefusedOnBoth(Settings("UTC", "englsh"),
+                      "config key 'query.text_search_config': the database has no text search configuration 'englsh'");
 }
 
 TEST_F(QuerySettingsTest, StartUpRefusesThem) {
