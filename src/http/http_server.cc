@@ -199,8 +199,9 @@ asio::awaitable<void> HttpServer::AcceptLoop() {
       cap = "max_connections_per_client";
     }
     if (!cap.empty()) {
-      socket.close(ignored);
+      // Counted before the close, so that whoever sees the close finds it counted.
       if (hooks_.on_connection_refused) hooks_.on_connection_refused(cap);
+      socket.close(ignored);
       continue;
     }
     auto conn = std::make_shared<Connection>(std::move(socket));
