@@ -123,6 +123,7 @@ struct Server {
     }
     listener = database::NotificationListener::Create(
         io.get_executor(), config::ListenDsn(*s), s->schema.reload_channel,
+        std::chrono::milliseconds(s->pool.connect_timeout_ms),
         [this](const std::string& payload) {
           if (payload == "reload schema") reloader->RequestFromNotify();
         },

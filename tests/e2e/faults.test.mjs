@@ -350,3 +350,51 @@ reload_channel = ""
     stalling.close();
   }
 });
+
+// The LISTEN connection on a network path that goes silent (found after review: a stalled path or
+// a hung server sends no end of stream, so the listener waited for NOTIFYs that could never come,
+// and reloads by NOTIFY stopped without a word). A connection silent for 5 s is now probed (a Sync
+// alone) and must answer within pool.connect_timeout_ms, else it is replaced.
+test("a LISTEN connection that goes silent is found within 5 s + connect_timeout_ms and replaced; NOTIFY works again", async () => {
+  const path = await startProxy(Number(clusterEnv.PGPORT));
+  const direct = `host=127.0.0.1 port=${clusterEnv.PGPORT} dbname=faults user=mcp_reader`;
+  const own = await startHttp(`
+[auth]
+mode = "none"
+[pool]
+connect_timeout_ms = 1000
+[schema]
+listen_dsn = "host=127.0.0.1 port=${path.listen} dbname=faults user=mcp_reader"
+`, ["--log-level", "debug"], { dsn: direct });
+  const events = (from, event) => own.logs.slice(from).filter((l) => l.includes(`"event":"${event}"`))
+    .map((l) => JSON.parse(l));
+  // A NOTIFY reaches pgmcp: the rebuild it asks for is logged (unchanged: at debug).
+  const notifyReloads = async (what) => {
+    const from = own.logs.length;
+    sql("NOTIFY pgmcp, 'reload schema'");
+    await waitFor(what, () => events(from, "schema_reload").some((e) => e.reason === "notify"), 5000);
+  };
+  try {
+    await waitFor("listen_started", () => events(0, "listen_started").length === 1, 5000);
+    // Idle past the probe: the probed connection stays, and still delivers.
+    await new Promise((r) => setTimeout(r, 6000));
+    assert.equal(events(0, "listen_lost").length, 0, "a healthy, idle LISTEN connection is kept");
+    await notifyReloads("a NOTIFY after a probe");
+
+    const from = own.logs.length;
+    const start = Date.now();
+    await path.set("blackhole");
+    await waitFor("listen_lost", () => events(from, "listen_lost").length >= 1, 10000);
+    const foundAfter = Date.now() - start;
+    console.log(`# silent LISTEN connection: replaced after ${foundAfter} ms: ${JSON.stringify(events(from, "listen_lost")[0])}`);
+    assert.equal(events(from, "listen_lost")[0].reason, "no_answer");
+    assert.ok(foundAfter < 5000 + 1000 + 1500, `found after ${foundAfter} ms`);
+
+    await path.set("pass");
+    await waitFor("listen_started again", () => events(from, "listen_started").length === 1, 8000);
+    await notifyReloads("a NOTIFY on the new connection");
+  } finally {
+    await own.stop();
+    path.close();
+  }
+});
