@@ -179,6 +179,23 @@ if (floorNginx && limit && httpJwt) {
                   : `: pgbench's client ran at the limit's rate, ${ratio(limit.calls_per_s, httpJwt.calls_per_s)} pgmcp's, so its part is a lower bound. `) +
     `wrk itself spent ${f(floorNginx.cpu.driver_us_per_call, 1)} µs per request against nginx and ` +
     `${f(httpJwt.cpu.driver_us_per_call, 1)} µs against pgmcp.`);
+  // What the goal of 0.60× leaves pgmcp, given what the rest of the machine spends per call in this
+  // run: the database behind pgmcp and wrk share the same cores.
+  const floor = nginxTotal + clientTotal;
+  const others = httpJwt.cpu.database_us_per_call + httpJwt.cpu.driver_us_per_call;
+  const cores = Number(machine.cores);
+  const atFloor = (cores * 1e6) / (floor + others);
+  const goalRate = 0.6 * limit.calls_per_s;
+  const budget = (cores * 1e6) / goalRate - others;
+  p();
+  p(`**What 0.60× leaves pgmcp here.** Behind pgmcp the database spent ${f(httpJwt.cpu.database_us_per_call, 1)} µs ` +
+    `per call and wrk ${f(httpJwt.cpu.driver_us_per_call, 1)}, ${f(others, 1)} µs together on the same ${cores} cores. ` +
+    `A process at the floor would make ${f(floor + others, 1)} µs per call in all: at most ${f(atFloor, 0)} calls/s ` +
+    `with every core busy all the time, ${ratio(atFloor, limit.calls_per_s)} the limit ` +
+    `(the cores were ${f(httpJwt.machine_busy_pct, 0)} % busy in the phase). 0.60× of the limit, ${f(goalRate, 0)} calls/s, ` +
+    `leaves pgmcp at most ${f(budget, 1)} µs per call with every core busy: ` +
+    `${budget < floor ? "below" : "above"} the floor at pgmcp's rate${floorPgbench ? `, ${budget < nginxTotal + limitTotal ? "below" : "above"} ` +
+    `its unpaced figure (${f(nginxTotal + limitTotal, 1)} µs)` : ""}.`);
 } else {
   p(machine.floor_note || "Not measured (the nginx phase or the limit is missing).");
 }
