@@ -127,11 +127,14 @@ struct Server {
         [this](const std::string& payload) {
           if (payload == "reload schema") reloader->RequestFromNotify();
         },
-        [this, first = true]() mutable {
+        [this, first = true](bool listening) mutable {
+          metrics->SetSchemaListenerUp(listening);
+          if (!listening) return;
           // After a reconnect, NOTIFYs sent while disconnected are lost: check the version instead.
           if (!first) reloader->Request("listen_reconnect", false);
           first = false;
         });
+    metrics->SetSchemaListenerUp(false);  // connecting
     listener->Start();
     WaitForHangup();
   }

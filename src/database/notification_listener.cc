@@ -23,17 +23,17 @@ std::shared_ptr<NotificationListener> NotificationListener::Create(asio::any_io_
                                                                    std::string channel,
                                                                    std::chrono::milliseconds answer_timeout,
                                                                    Handler on_notify,
-                                                                   std::function<void()> on_listening) {
+                                                                   std::function<void(bool)> on_state) {
   return std::shared_ptr<NotificationListener>(new NotificationListener(std::move(executor), std::move(dsn),
                                                                         std::move(channel), answer_timeout,
-                                                                        std::move(on_notify), std::move(on_listening)));
+                                                                        std::move(on_notify), std::move(on_state)));
 }
 
 NotificationListener::NotificationListener(asio::any_io_executor executor, std::string dsn, std::string channel,
                                            std::chrono::milliseconds answer_timeout, Handler on_notify,
-                                           std::function<void()> on_listening)
+                                           std::function<void(bool)> on_state)
     : executor_(std::move(executor)), dsn_(std::move(dsn)), channel_(std::move(channel)),
-      answer_timeout_(answer_timeout), on_notify_(std::move(on_notify)), on_listening_(std::move(on_listening)) {}
+      answer_timeout_(answer_timeout), on_notify_(std::move(on_notify)), on_state_(std::move(on_state)) {}
 
 void NotificationListener::Stop() { stopped_ = true; }
 
@@ -56,14 +56,15 @@ void NotificationListener::Start() {
             auto listening = co_await conn.value()->RunPipeline(listen, Clock::now() + self->answer_timeout_);
             lost = "listen_failed";
             if (listening) {
+              if (self->on_state_) self->on_state_(true);
               logging::Info("listen_started", {{"channel", self->channel_}});
               backoff = std::chrono::seconds{1};
-              if (self->on_listening_) self->on_listening_();
               auto listen_until_lost = self->Listen(*conn.value());
               lost = co_await std::move(listen_until_lost);
             }
           }
           if (self->stopped_) break;
+          if (self->on_state_) self->on_state_(false);
           logging::Warn("listen_lost", {{"channel", self->channel_}, {"reason", lost}, {"retry_in_s", backoff.count()}});
           pause.expires_after(backoff);
           co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));

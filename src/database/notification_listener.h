@@ -17,20 +17,21 @@ class Connection;
 class NotificationListener : public std::enable_shared_from_this<NotificationListener> {
  public:
   using Handler = std::function<void(const std::string& payload)>;
-  // `on_listening` runs each time LISTEN is in place (first start and every reconnect), so the
-  // owner can catch up on changes it may have missed while disconnected. `answer_timeout` bounds
+  // `on_state(true)` runs each time LISTEN is in place (first start and every reconnect), so the
+  // owner can catch up on changes it may have missed while disconnected; `on_state(false)` each
+  // time a connect, a LISTEN or a listening connection failed. `answer_timeout` bounds
   // the connect, the LISTEN and each probe of a connection that has been silent for kProbeAfter:
   // one that does not answer in time is taken for lost (a stalled network path or a hung server
   // sends no end of stream) and replaced.
   static std::shared_ptr<NotificationListener> Create(boost::asio::any_io_executor executor, std::string dsn,
                                                       std::string channel, std::chrono::milliseconds answer_timeout,
-                                                      Handler on_notify, std::function<void()> on_listening = {});
+                                                      Handler on_notify, std::function<void(bool)> on_state = {});
   void Start();
   void Stop();
 
  private:
   NotificationListener(boost::asio::any_io_executor executor, std::string dsn, std::string channel,
-                       std::chrono::milliseconds answer_timeout, Handler on_notify, std::function<void()> on_listening);
+                       std::chrono::milliseconds answer_timeout, Handler on_notify, std::function<void(bool)> on_state);
   boost::asio::awaitable<const char*> Listen(Connection& conn);
 
   boost::asio::any_io_executor executor_;
@@ -38,7 +39,7 @@ class NotificationListener : public std::enable_shared_from_this<NotificationLis
   std::string channel_;
   std::chrono::milliseconds answer_timeout_;
   Handler on_notify_;
-  std::function<void()> on_listening_;
+  std::function<void(bool)> on_state_;
   bool stopped_ = false;
 };
 

@@ -54,6 +54,9 @@ Metrics::Metrics(std::string_view version, size_t max_series_per_family)
           "pgmcp_pool_statement_cache_evictions_total",
           "Statements evicted from a full cache (pool.statement_cache_size) and deallocated.", {})),
       schema_reloads_(registry_.AddCounter("pgmcp_schema_reloads_total", "Schema reloads, by result.", {"result"})),
+      schema_listener_up_(registry_.AddGauge(
+          "pgmcp_schema_listener_up",
+          "1 while the LISTEN connection for NOTIFY reloads is in place, 0 while it is lost or reconnecting.", {})),
       auth_failures_(
           registry_.AddCounter("pgmcp_auth_failures_total", "HTTP requests refused by authentication.", {"reason"})),
       auth_token_cache_hits_(registry_.AddCounter("pgmcp_auth_token_cache_hits_total",
@@ -106,6 +109,8 @@ void Metrics::RecordToolCall(std::string_view tool, std::string_view status, dou
 }
 
 void Metrics::RecordReload(std::string_view result) { schema_reloads_.With({result}).Inc(); }
+
+void Metrics::SetSchemaListenerUp(bool up) { schema_listener_up_.With({}).Set(up ? 1 : 0); }
 
 void Metrics::RecordAuthFailure(std::string_view reason) { auth_failures_.With({reason}).Inc(); }
 

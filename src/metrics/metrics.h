@@ -90,6 +90,9 @@ class Metrics {
   void RecordHttpRequest(int code);
   // One connection closed unread at a cap; cap is one of kConnectionCaps.
   void RecordConnectionRefused(std::string_view cap);
+  // Whether the LISTEN connection for NOTIFY reloads is in place. Without a call, the gauge has
+  // no sample: no listener (schema.reload_channel empty), nothing to alert on.
+  void SetSchemaListenerUp(bool up);
 
   // The pool and session gauges are pulled: evaluated on every Render(), on the thread that calls
   // Render(), so the value is current. pgmcp renders /metrics on the event loop, which owns the
@@ -118,6 +121,7 @@ class Metrics {
   CounterFamily& pool_statement_cache_misses_;
   CounterFamily& pool_statement_cache_evictions_;
   CounterFamily& schema_reloads_;
+  GaugeFamily& schema_listener_up_;
   CounterFamily& auth_failures_;
   CounterFamily& auth_token_cache_hits_;
   CounterFamily& auth_token_cache_misses_;

@@ -374,8 +374,13 @@ listen_dsn = "host=127.0.0.1 port=${path.listen} dbname=faults user=mcp_reader"
     sql("NOTIFY pgmcp, 'reload schema'");
     await waitFor(what, () => events(from, "schema_reload").some((e) => e.reason === "notify"), 5000);
   };
+  const listenerUp = async () => {
+    const text = await (await fetch(`${own.base}/metrics`)).text();
+    return Number(/^pgmcp_schema_listener_up (\S+)$/m.exec(text)?.[1]);
+  };
   try {
     await waitFor("listen_started", () => events(0, "listen_started").length === 1, 5000);
+    assert.equal(await listenerUp(), 1);
     // Idle past the probe: the probed connection stays, and still delivers.
     await new Promise((r) => setTimeout(r, 6000));
     assert.equal(events(0, "listen_lost").length, 0, "a healthy, idle LISTEN connection is kept");
@@ -388,10 +393,12 @@ listen_dsn = "host=127.0.0.1 port=${path.listen} dbname=faults user=mcp_reader"
     const foundAfter = Date.now() - start;
     console.log(`# silent LISTEN connection: replaced after ${foundAfter} ms: ${JSON.stringify(events(from, "listen_lost")[0])}`);
     assert.equal(events(from, "listen_lost")[0].reason, "no_answer");
+    assert.equal(await listenerUp(), 0, "/metrics says the listener is down");
     assert.ok(foundAfter < 5000 + 1000 + 1500, `found after ${foundAfter} ms`);
 
     await path.set("pass");
     await waitFor("listen_started again", () => events(from, "listen_started").length === 1, 8000);
+    assert.equal(await listenerUp(), 1);
     await notifyReloads("a NOTIFY on the new connection");
   } finally {
     await own.stop();

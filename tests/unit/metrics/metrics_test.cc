@@ -47,6 +47,7 @@ std::shared_ptr<Metrics> Busy() {
   m->RecordHttpRequest(200);
   m->RecordHttpRequest(401);
   m->RecordConnectionRefused("max_connections_per_client");
+  m->SetSchemaListenerUp(true);
   m->SetPoolSampler([] { return PoolSample{.idle = 3, .busy = 1, .connecting = 0, .waiting = 2}; });
   m->SetSessionSampler([] { return SessionSample{.session = 4, .stateless = 1}; });
   return m;
@@ -65,6 +66,7 @@ TEST(MetricsTest, ExportsEveryDocumentedFamilyWithItsType) {
       {"pgmcp_pool_statement_cache_misses_total", "counter"},
       {"pgmcp_pool_statement_cache_evictions_total", "counter"},
       {"pgmcp_schema_reloads_total", "counter"},
+      {"pgmcp_schema_listener_up", "gauge"},
       {"pgmcp_auth_failures_total", "counter"},
       {"pgmcp_auth_token_cache_hits_total", "counter"},
       {"pgmcp_auth_token_cache_misses_total", "counter"},
@@ -106,6 +108,25 @@ TEST(MetricsTest, KnownLabelValuesStartAtZero) {
   }
   EXPECT_EQ(ValueOf(page, "pgmcp_sessions", {{"era", "session"}}), 0);
   EXPECT_EQ(ValueOf(page, "pgmcp_sessions", {{"era", "stateless"}}), 0);
+}
+
+// No listener (schema.reload_channel empty): no sample, so no alert fires on a 0 that means nothing.
+TEST(MetricsTest, TheListenerGaugeHasASampleOnlyOnceAListenerReportsAndFollowsIt) {
+  auto m = Metrics::Create();
+  const auto page = RenderAndParse(*m);
+  bool declared = false;
+  for (const auto& f : page.families) {
+    if (f.name != "pgmcp_schema_listener_up") continue;
+    declared = true;
+    EXPECT_TRUE(f.samples.empty());
+  }
+  EXPECT_TRUE(declared);
+  m->SetSchemaListenerUp(false);
+  EXPECT_EQ(ValueOf(RenderAndParse(*m), "pgmcp_schema_listener_up", {}), 0);
+  m->SetSchemaListenerUp(true);
+  EXPECT_EQ(ValueOf(RenderAndParse(*m), "pgmcp_schema_listener_up", {}), 1);
+  m->SetSchemaListenerUp(false);
+  EXPECT_EQ(ValueOf(RenderAndParse(*m), "pgmcp_schema_listener_up", {}), 0);
 }
 
 TEST(MetricsTest, AuthFailureReasonsMatchTheVerifier) {
