@@ -45,6 +45,8 @@ struct PoolSettings {
   PreparedStatements prepared_statements = PreparedStatements::kAuto;
   int64_t statement_cache_size = 256;  // named statements kept prepared per connection
   int64_t calls_per_round_trip = 4;    // waiting calls that share one round trip on a freed connection
+  int64_t idle_timeout_ms = 600000;    // connections beyond min idle this long are closed; 0: never
+  int64_t max_lifetime_ms = 3600000;   // a connection this old is closed when next idle; 0: never
   bool operator==(const PoolSettings&) const = default;
 };
 

@@ -146,6 +146,10 @@ class Connection {
   SocketDeadline socket_deadline_;  // after socket_: it cancels waits on it
   std::shared_ptr<pg_cancel> cancel_;
   ConnectionState state_ = ConnectionState::kConnecting;
+  // The pool's bookkeeping (pool.max_lifetime_ms, pool.idle_timeout_ms): when the connection was
+  // opened, and when it last went back to the idle list.
+  Clock::time_point opened_at_ = Clock::now();
+  Clock::time_point idle_since_{};
 
   // What each result of the pipeline in flight answers, in order (Send fills it): one of the
   // caller's statements, or the cache's own Parse or DEALLOCATE.

@@ -1,5 +1,7 @@
 #include "database/pool.h"
 
+#include <algorithm>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -46,12 +48,60 @@ std::shared_ptr<Pool> Pool::Create(asio::any_io_executor executor, PoolOptions o
 Pool::Pool(asio::any_io_executor executor, PoolOptions options)
     : executor_(std::move(executor)),
       options_(std::move(options)),
+      sweep_timer_(executor_),
       prepared_(options_.prepared_statements, options_.statement_cache_size) {}
 
 Pool::~Pool() = default;
 
 void Pool::Start() {
   while (!closed_ && total() < options_.min) OpenInBackground();
+  if (options_.idle_timeout.count() > 0 || options_.max_lifetime.count() > 0) StartSweeping();
+}
+
+// A quarter of the shorter of the two limits, between 50 ms and 30 s: a connection is closed at
+// most that late.
+std::chrono::milliseconds Pool::SweepInterval() const {
+  auto shortest = std::chrono::milliseconds::max();
+  for (auto limit : {options_.idle_timeout, options_.max_lifetime}) {
+    if (limit.count() > 0) shortest = std::min(shortest, limit);
+  }
+  return std::clamp(shortest / 4, std::chrono::milliseconds(50), std::chrono::milliseconds(30000));
+}
+
+void Pool::StartSweeping() {
+  sweep_timer_.expires_after(SweepInterval());
+  sweep_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+    auto self = weak.lock();
+    if (ec || !self || self->closed_) return;
+    self->Sweep();
+    self->StartSweeping();
+  });
+}
+
+bool Pool::Expired(const Connection& conn, Clock::time_point now) const {
+  return options_.max_lifetime.count() > 0 && now - conn.opened_at_ >= options_.max_lifetime;
+}
+
+void Pool::Sweep() {
+  const auto now = Clock::now();
+  size_t closed = 0;
+  // Least recently used first: the idle list's front.
+  for (auto it = idle_.begin(); it != idle_.end();) {
+    const bool idled_out = options_.idle_timeout.count() > 0 && now - (*it)->idle_since_ >= options_.idle_timeout &&
+                           total() > options_.min;
+    if (idled_out || Expired(**it, now)) {
+      it = idle_.erase(it);  // idle: nothing to cancel, libpq says goodbye
+      ++closed;
+    } else {
+      ++it;
+    }
+  }
+  if (closed > 0) logging::Debug("pool_sweep", {{"closed", static_cast<int64_t>(closed)}});
+  // Back up to min (after closing expired ones, or after an outage took them), unless the database
+  // is known to be unreachable: the breaker's own probes find when it is back.
+  if (!breaker_.open()) {
+    while (!closed_ && total() < options_.min) OpenInBackground();
+  }
 }
 
 void Pool::OpenInBackground() {
@@ -175,7 +225,7 @@ asio::awaitable<Result<Lease>> Pool::Acquire(Deadline deadline, std::shared_ptr<
 
 void Pool::Release(std::unique_ptr<Connection> conn) {
   --leased_;
-  if (closed_ || !conn->IsIdle()) {
+  if (closed_ || !conn->IsIdle() || Expired(*conn, Clock::now())) {
     Drop(std::move(conn));
     WakeOneWaiter();  // a slot is free: the first waiter not yet woken opens a fresh connection
     return;
@@ -218,6 +268,7 @@ void Pool::Offer(std::unique_ptr<Connection> conn) {
     TakeRiders(*w);
     return;
   }
+  conn->idle_since_ = Clock::now();
   idle_.push_back(std::move(conn));
 }
 
@@ -273,6 +324,7 @@ PoolStats Pool::stats() const {
 
 void Pool::Close() {
   closed_ = true;
+  sweep_timer_.cancel();
   idle_.clear();
   for (Waiter* w : waiters_) w->timer.cancel();
 }

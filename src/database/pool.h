@@ -42,6 +42,11 @@ struct PoolOptions {
   // forces one, a host of a multi-host dsn set up otherwise) is closed, as a failed connect.
   // Empty: not checked.
   std::string login_role;
+  // Connections beyond `min` idle this long are closed (pool.idle_timeout_ms), and a connection
+  // this old is closed when it is next idle, then replaced as calls need (pool.max_lifetime_ms).
+  // Zero: never. Judged by a sweep that Start() begins and Close() ends.
+  std::chrono::milliseconds idle_timeout{0};
+  std::chrono::milliseconds max_lifetime{0};
 };
 
 // How many connections are in each state, and how many calls wait.
@@ -130,6 +135,13 @@ class Pool : public std::enable_shared_from_this<Pool> {
   // Moves the run of shareable calls at the head of the queue into `calls`, up to `limit` in all.
   void TakeSharingWaiters(std::vector<std::shared_ptr<SharedCall>>& calls, size_t limit);
   void OpenInBackground();
+  // Whether `conn` has outlived max_lifetime at `now`.
+  bool Expired(const Connection& conn, Clock::time_point now) const;
+  // Closes the idle connections that idled past idle_timeout (down to min) or outlived
+  // max_lifetime, and opens connections up to min again. Runs every SweepInterval().
+  void Sweep();
+  std::chrono::milliseconds SweepInterval() const;
+  void StartSweeping();
   boost::asio::awaitable<Result<std::unique_ptr<Connection>>> OpenConnection(Deadline deadline);
   Lease LeaseOut(std::unique_ptr<Connection> conn);
   void WakeOneWaiter();
@@ -144,6 +156,7 @@ class Pool : public std::enable_shared_from_this<Pool> {
   int connecting_ = 0;                             // kConnecting: being opened by the pool
   int64_t riders_ = 0;                             // PoolStats::riders
   bool closed_ = false;
+  boost::asio::steady_timer sweep_timer_;
   PreparedStatements prepared_;
   size_t next_first_host_ = 0;  // the host list entry the next new connection tries first
   ConnectBreaker breaker_;

@@ -132,6 +132,8 @@ database::PoolOptions PoolOptionsFrom(const config::Settings& s, int max, std::s
                                                                                            : database::PreparedMode::kAuto;
   o.statement_cache_size = static_cast<size_t>(s.pool.statement_cache_size);
   o.calls_per_round_trip = static_cast<int>(s.pool.calls_per_round_trip);
+  o.idle_timeout = std::chrono::milliseconds(s.pool.idle_timeout_ms);
+  o.max_lifetime = std::chrono::milliseconds(s.pool.max_lifetime_ms);
   return o;
 }
 

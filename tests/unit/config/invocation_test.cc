@@ -55,6 +55,8 @@ TEST_F(InvocationTest, DefaultsAreTheSpecs) {
   EXPECT_EQ(inv->settings.pool.prepared_statements, PreparedStatements::kAuto) << "prepared, falling back";
   EXPECT_EQ(inv->settings.pool.statement_cache_size, 256);
   EXPECT_EQ(inv->settings.pool.calls_per_round_trip, 4);
+  EXPECT_EQ(inv->settings.pool.idle_timeout_ms, 600000) << "PgBouncer's server_idle_timeout";
+  EXPECT_EQ(inv->settings.pool.max_lifetime_ms, 3600000) << "PgBouncer's server_lifetime";
   EXPECT_EQ(inv->settings.security.sanitize_text, SanitizeMode::kStrict);
   EXPECT_FALSE(inv->settings.security.allow_privileged_role);
   EXPECT_EQ(inv->settings.schema.tool_mode, ToolMode::kAuto);
@@ -118,6 +120,8 @@ max_waiters = 0
 prepared_statements = "off"
 statement_cache_size = 32
 calls_per_round_trip = 1
+idle_timeout_ms = 0
+max_lifetime_ms = 1800000
 [schema]
 exclude_tables = ["*_old"]
 exclude_columns = ["*.ssn"]
@@ -152,6 +156,8 @@ max_body_bytes = 4096
   EXPECT_EQ(s.pool.prepared_statements, PreparedStatements::kOff);
   EXPECT_EQ(s.pool.statement_cache_size, 32);
   EXPECT_EQ(s.pool.calls_per_round_trip, 1);
+  EXPECT_EQ(s.pool.idle_timeout_ms, 0) << "0: idle connections are never closed";
+  EXPECT_EQ(s.pool.max_lifetime_ms, 1800000);
   EXPECT_EQ(s.schema.reload_channel, "ddl");
   EXPECT_EQ(s.schema.tool_mode, ToolMode::kDiscovery);
   EXPECT_EQ(s.schema.max_table_tools, 12);
@@ -223,6 +229,8 @@ TEST_F(InvocationTest, EveryIntegerKeyHasACeiling) {
       {"[pool]\nacquire_timeout_ms = 9223372036854775807\n", "pool.acquire_timeout_ms"},
       {"[pool]\nconnect_timeout_ms = 86400001\n", "pool.connect_timeout_ms"},
       {"[pool]\nmax_waiters = 1000001\n", "pool.max_waiters"},
+      {"[pool]\nidle_timeout_ms = 86400001\n", "pool.idle_timeout_ms"},
+      {"[pool]\nmax_lifetime_ms = 86400001\n", "pool.max_lifetime_ms"},
       {"shutdown_timeout_ms = 86400001\n", "shutdown_timeout_ms"},
       {"[schema]\ncache_ttl_seconds = 604801\n", "schema.cache_ttl_seconds"},
       {"[schema]\nmax_table_tools = 1000001\n", "schema.max_table_tools"},
