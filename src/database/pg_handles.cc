@@ -47,10 +47,22 @@ Rows RowsFromResult(PgResultPtr result) {
 
 namespace {
 
-// Every key the caller sets wins over the fallback application name.
+// TCP keepalives sooner than the kernel's two hours (docs/decisions.md, "TCP keepalives after a
+// minute"): a firewall or NAT that drops flows idle for a few minutes keeps an idle connection's
+// flow alive, and a peer gone without a word is found in about two minutes. Ignored on Unix sockets.
+constexpr std::pair<const char*, const char*> kDefaultParams[] = {
+    {"keepalives_idle", "60"}, {"keepalives_interval", "10"}, {"keepalives_count", "6"}};
+
+// Every key the caller sets wins over the defaults (given first: libpq keeps the last value of a
+// key, and an expanded dbname's values override the keys before it) and over the fallback
+// application name.
 PgConnPtr StartConnectWith(ConnectParams params, bool expand_dbname) {
   params.emplace_back("fallback_application_name", "pgmcp");
   std::vector<const char*> keys, values;
+  for (const auto& [key, value] : kDefaultParams) {
+    keys.push_back(key);
+    values.push_back(value);
+  }
   for (const auto& [key, value] : params) {
     keys.push_back(key.c_str());
     values.push_back(value.c_str());
