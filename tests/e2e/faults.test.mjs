@@ -405,3 +405,31 @@ listen_dsn = "host=127.0.0.1 port=${path.listen} dbname=faults user=mcp_reader"
     path.close();
   }
 });
+
+// pool.idle_timeout_ms reaches the pool: a connection idle past it is closed (pool.min 0 here),
+// where the pool used to keep every connection it had opened for good.
+test("pool.idle_timeout_ms: an idle connection beyond pool.min is closed", async () => {
+  const own = await startHttp(`
+[auth]
+mode = "none"
+[pool]
+min = 0
+idle_timeout_ms = 300
+[schema]
+reload_channel = ""
+`, [], { dsn: `host=127.0.0.1 port=${clusterEnv.PGPORT} dbname=faults user=mcp_reader application_name=pgmcp_idle` });
+  const backends = () => Number(sql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgmcp_idle'"));
+  const client = new Client({ name: "pgmcp-e2e-faults", version: "1.0.0" });
+  try {
+    await client.connect(new StreamableHTTPClientTransport(new URL(own.url)));
+    const r = await client.callTool({ name: "query_products", arguments: { limit: 1 } });
+    assert.ok(!r.isError, JSON.stringify(r));
+    assert.ok(backends() >= 1, "the call's connection is pooled");
+    const start = Date.now();
+    await waitFor("the idle connection closed", () => backends() === 0, 5000);
+    console.log(`# pool.idle_timeout_ms 300: the idle connection closed after ${Date.now() - start} ms`);
+  } finally {
+    await client.close().catch(() => {});
+    await own.stop();
+  }
+});
