@@ -5,10 +5,14 @@
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
 
+#include "database/catalog_reader.h"
 #include "database/connection.h"
 #include "support/run_to_completion.h"
 #include "support/test_database.h"
@@ -41,13 +45,35 @@ class KeepalivesTest : public ::testing::Test {
     auto conn = pgmcp::testing::RunToCompletion(io_, Connection::Connect(dsn, Clock::now() + std::chrono::seconds(5)));
     EXPECT_TRUE(conn.ok()) << conn.error().message;
     if (!conn) return std::nullopt;
+    return KeepaliveOfOpenConnection();
+  }
+  // The keepalive timer of pgmcp's end of the connection it has open to the test database.
+  std::optional<double> KeepaliveOfOpenConnection() {
+    // The newest: a connection closed just before may still be leaving the list.
     const int port = std::stoi(db_.Scalar("SELECT client_port FROM pg_stat_activity WHERE application_name = 'pgmcp' "
-                                          "AND datname = current_database()"));
+                                          "AND datname = current_database() ORDER BY backend_start DESC LIMIT 1"));
     return KeepaliveSecondsLeft(port);
+  }
+  // A service file (PGSERVICEFILE) whose service "ka" names the test database and sets
+  // keepalives_idle=300.
+  void UseServiceFile() {
+    service_file_ = std::filesystem::temp_directory_path() / ("pgmcp-ka-" + std::to_string(::getpid()) + ".conf");
+    std::ofstream out(service_file_);
+    std::string lines = db_.Dsn();
+    std::replace(lines.begin(), lines.end(), ' ', '\n');
+    out << "[ka]\n" << lines << "\nkeepalives_idle=300\n";
+    ::setenv("PGSERVICEFILE", service_file_.c_str(), 1);
+  }
+  void TearDown() override {
+    if (!service_file_.empty()) {
+      ::unsetenv("PGSERVICEFILE");
+      std::filesystem::remove(service_file_);
+    }
   }
 
   pgmcp::testing::TestDatabase db_;
   boost::asio::io_context io_;
+  std::filesystem::path service_file_;
 };
 
 TEST_F(KeepalivesTest, AnIdleConnectionIsProbedAfterAMinuteNotTwoHours) {
@@ -62,6 +88,32 @@ TEST_F(KeepalivesTest, TheDsnsOwnKeepaliveSettingWins) {
   ASSERT_TRUE(left.has_value()) << "no keepalive timer on pgmcp's socket";
   EXPECT_GT(*left, 60.0);
   EXPECT_LE(*left, 300.0);
+}
+
+// libpq takes from a service file only the keys not given: a default of pgmcp's would beat it.
+TEST_F(KeepalivesTest, AServiceFilesKeepaliveSettingWins) {
+  UseServiceFile();
+  auto left = KeepaliveOf("service=ka");
+  ASSERT_TRUE(left.has_value()) << "no keepalive timer on pgmcp's socket";
+  EXPECT_GT(*left, 60.0);
+  EXPECT_LE(*left, 300.0);
+}
+
+// The catalog connection (start-up, reloads) is opened apart, from the DSN text: the same rules.
+TEST_F(KeepalivesTest, TheCatalogConnectionHasTheSameKeepalives) {
+  {
+    auto reader = ConnectCatalogReader(db_.Dsn(), Clock::now() + std::chrono::seconds(5));
+    ASSERT_TRUE(reader.ok()) << reader.error().message;
+    auto left = KeepaliveOfOpenConnection();
+    ASSERT_TRUE(left.has_value());
+    EXPECT_LE(*left, 60.0);
+  }
+  UseServiceFile();
+  auto reader = ConnectCatalogReader("service=ka", Clock::now() + std::chrono::seconds(5));
+  ASSERT_TRUE(reader.ok()) << reader.error().message;
+  auto left = KeepaliveOfOpenConnection();
+  ASSERT_TRUE(left.has_value());
+  EXPECT_GT(*left, 60.0);
 }
 
 }  // namespace
