@@ -150,6 +150,7 @@ if (floorNginx && limit && httpJwt) {
   const [nginxTotal, nginxUser] = part(floorNginx, "server");
   const client = floorPgbench || limit;
   const [clientTotal, clientUser] = part(client, "driver");
+  const floor = nginxTotal + clientTotal;
   const [pgmcpTotal, pgmcpUser] = part(httpJwt, "server");
   const row = (what, rate, total, user) =>
     p(`| ${what} | ${rate} | ${f(total, 1)} | ${f(user, 1)} | ${f(total - user, 1)} |`);
@@ -167,13 +168,13 @@ if (floorNginx && limit && httpJwt) {
       f(client.calls_per_s, 0), clientTotal, clientUser);
   const [limitTotal, limitUser] = part(limit, "driver");
   if (floorPgbench) row(`(the same unpaced, in the limit phase: a lower bound)`, f(limit.calls_per_s, 0), limitTotal, limitUser);
-  row("**the floor** (nginx + pgbench's client at pgmcp's rate)", "", nginxTotal + clientTotal, nginxUser + clientUser);
+  row("**the floor** (nginx + pgbench's client at pgmcp's rate)", "", floor, nginxUser + clientUser);
   row("pgmcp, HTTP + JWT", f(httpJwt.calls_per_s, 0), pgmcpTotal, pgmcpUser);
   p();
-  p(`pgmcp spends ${ratio(pgmcpTotal, nginxTotal + clientTotal)} the floor per call ` +
-    `(user space ${ratio(pgmcpUser, nginxUser + clientUser)}, kernel ${ratio(pgmcpTotal - pgmcpUser, nginxTotal + clientTotal - nginxUser - clientUser)}); ` +
-    `the goal of 20 µs per call is ${20 < nginxTotal + clientTotal ? "below" : "above"} this floor of ` +
-    `${f(nginxTotal + clientTotal, 1)} µs. CPU per call falls as the rate rises (each wake-up serves more requests)` +
+  p(`pgmcp spends ${ratio(pgmcpTotal, floor)} the floor per call ` +
+    `(user space ${ratio(pgmcpUser, nginxUser + clientUser)}, kernel ${ratio(pgmcpTotal - pgmcpUser, floor - nginxUser - clientUser)}); ` +
+    `the goal of 20 µs per call is ${20 < floor ? "below" : "above"} this floor of ` +
+    `${f(floor, 1)} µs. CPU per call falls as the rate rises (each wake-up serves more requests)` +
     (floorPgbench ? `, so both parts ran near pgmcp's rate; pgbench's pacing (\`-R\`) adds its own wake-up per ` +
                     `transaction, as pgmcp has per call at this rate, and unpaced its client costs ${f(limitTotal, 1)} µs. `
                   : `: pgbench's client ran at the limit's rate, ${ratio(limit.calls_per_s, httpJwt.calls_per_s)} pgmcp's, so its part is a lower bound. `) +
@@ -181,12 +182,12 @@ if (floorNginx && limit && httpJwt) {
     `${f(httpJwt.cpu.driver_us_per_call, 1)} µs against pgmcp.`);
   // What the goal of 0.60× leaves pgmcp, given what the rest of the machine spends per call in this
   // run: the database behind pgmcp and wrk share the same cores.
-  const floor = nginxTotal + clientTotal;
   const others = httpJwt.cpu.database_us_per_call + httpJwt.cpu.driver_us_per_call;
   const cores = Number(machine.cores);
   const atFloor = (cores * 1e6) / (floor + others);
   const goalRate = 0.6 * limit.calls_per_s;
   const budget = (cores * 1e6) / goalRate - others;
+  const unpacedFloor = nginxTotal + limitTotal;
   p();
   p(`**What 0.60× leaves pgmcp here.** Behind pgmcp the database spent ${f(httpJwt.cpu.database_us_per_call, 1)} µs ` +
     `per call and wrk ${f(httpJwt.cpu.driver_us_per_call, 1)}, ${f(others, 1)} µs together on the same ${cores} cores. ` +
@@ -194,8 +195,8 @@ if (floorNginx && limit && httpJwt) {
     `with every core busy all the time, ${ratio(atFloor, limit.calls_per_s)} the limit ` +
     `(the cores were ${f(httpJwt.machine_busy_pct, 0)} % busy in the phase). 0.60× of the limit, ${f(goalRate, 0)} calls/s, ` +
     `leaves pgmcp at most ${f(budget, 1)} µs per call with every core busy: ` +
-    `${budget < floor ? "below" : "above"} the floor at pgmcp's rate${floorPgbench ? `, ${budget < nginxTotal + limitTotal ? "below" : "above"} ` +
-    `its unpaced figure (${f(nginxTotal + limitTotal, 1)} µs)` : ""}.`);
+    `${budget < floor ? "below" : "above"} the floor at pgmcp's rate${floorPgbench ? `, ${budget < unpacedFloor ? "below" : "above"} ` +
+    `its unpaced figure (${f(unpacedFloor, 1)} µs)` : ""}.`);
 } else {
   p(machine.floor_note || "Not measured (the nginx phase or the limit is missing).");
 }

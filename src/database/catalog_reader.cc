@@ -154,8 +154,9 @@ Result<std::unique_ptr<CatalogReader>> ConnectCatalogReader(const std::string& d
   // deadline to the millisecond, the same way the event loop's Connection does. libpq resolves
   // host names here synchronously: this reader blocks anyway (start-up, or reloads on a worker
   // thread), never on the event loop, which resolves first (database/host_lookup.h).
-  if (auto parses = CheckConnectionString(dsn); !parses) return parses.error();
-  PgConnPtr conn = StartConnect(dsn);
+  auto params = ConnectionParams(dsn);
+  if (!params) return params.error();
+  PgConnPtr conn = StartConnect(*params);
   if (!conn || PQstatus(conn.get()) == CONNECTION_BAD) return CannotConnect(ConnectionErrorText(conn.get()));
   PostgresPollingStatusType state = PGRES_POLLING_WRITING;
   while (state != PGRES_POLLING_OK) {

@@ -154,6 +154,12 @@ Status CheckConnectionString(const std::string& dsn) {
   return OkStatus();
 }
 
+Result<ConnectParams> ConnectionParams(const std::string& dsn) {
+  auto parsed = ParseOptions(dsn);
+  if (!parsed) return parsed.error();
+  return ToParams(*parsed);
+}
+
 asio::awaitable<Result<ConnectParams>> ResolveHostNames(std::string dsn, Deadline deadline, size_t first_host) {
   auto parsed = ParseOptions(dsn);
   if (!parsed) co_return parsed.error();

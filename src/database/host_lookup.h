@@ -31,6 +31,11 @@ using ConnectParams = std::vector<std::pair<std::string, std::string>>;
 // the fault, and that can be the password (docs/operations.md: no line holds a DSN password).
 Status CheckConnectionString(const std::string& dsn);
 
+// The keyword/value pairs `dsn` itself gives, nothing looked up and no defaults added (libpq adds
+// them as it connects, and looks host names up itself: for the blocking CatalogReader only).
+// CheckConnectionString's error when libpq cannot parse `dsn`.
+Result<ConnectParams> ConnectionParams(const std::string& dsn);
+
 boost::asio::awaitable<Result<ConnectParams>> ResolveHostNames(std::string dsn, Deadline deadline,
                                                                size_t first_host = 0);
 

@@ -1,7 +1,7 @@
 #include "database/pg_handles.h"
 
+#include <algorithm>
 #include <cstdlib>
-#include <string_view>
 #include <vector>
 
 #include "database/errors.h"
@@ -55,57 +55,38 @@ namespace {
 constexpr std::pair<const char*, const char*> kDefaultParams[] = {
     {"keepalives_idle", "60"}, {"keepalives_interval", "10"}, {"keepalives_count", "6"}};
 
-// Whether the connection takes settings from a service file (a `service` key, in an expanded
-// dbname too, or PGSERVICE). libpq fills in only the keys not given from it, so a default given
-// here would beat the service file's own value.
-bool NamesAService(const ConnectParams& params, bool expand_dbname) {
+// Whether the connection takes settings from a service file (a `service` key, or PGSERVICE).
+// libpq fills in only the keys not given from it, so a default given here would beat the service
+// file's own value.
+bool NamesAService(const ConnectParams& params) {
   if (const char* env = std::getenv("PGSERVICE"); env != nullptr && *env != '\0') return true;
-  for (const auto& [key, value] : params) {
-    if (key == "service" && !value.empty()) return true;
-    if (!expand_dbname || key != "dbname") continue;
-    char* error = nullptr;
-    PQconninfoOption* parsed = PQconninfoParse(value.c_str(), &error);
-    PQfreemem(error);
-    if (parsed == nullptr) continue;  // a bare database name
-    bool service = false;
-    for (auto* o = parsed; o->keyword != nullptr; ++o) {
-      if (std::string_view(o->keyword) == "service" && o->val != nullptr && *o->val != '\0') service = true;
-    }
-    PQconninfoFree(parsed);
-    if (service) return true;
-  }
-  return false;
+  return std::any_of(params.begin(), params.end(),
+                     [](const auto& p) { return p.first == "service" && !p.second.empty(); });
 }
 
+}  // namespace
+
 // Every key the caller sets wins over the defaults (given first: libpq keeps the last value of a
-// key, and an expanded dbname's values override the keys before it) and over the fallback
-// application name. With a service file there are no defaults: its values must win too.
-PgConnPtr StartConnectWith(ConnectParams params, bool expand_dbname) {
+// key) and over the fallback application name. With a service file there are no defaults: its
+// values must win too.
+PgConnPtr StartConnect(const ConnectParams& params) {
   std::vector<const char*> keys, values;
-  if (!NamesAService(params, expand_dbname)) {
+  if (!NamesAService(params)) {
     for (const auto& [key, value] : kDefaultParams) {
       keys.push_back(key);
       values.push_back(value);
     }
   }
-  params.emplace_back("fallback_application_name", "pgmcp");
   for (const auto& [key, value] : params) {
     keys.push_back(key.c_str());
     values.push_back(value.c_str());
   }
+  keys.push_back("fallback_application_name");
+  values.push_back("pgmcp");
   keys.push_back(nullptr);
   values.push_back(nullptr);
-  return PgConnPtr(PQconnectStartParams(keys.data(), values.data(), expand_dbname ? 1 : 0));
+  return PgConnPtr(PQconnectStartParams(keys.data(), values.data(), /*expand_dbname=*/0));
 }
-
-}  // namespace
-
-PgConnPtr StartConnect(const std::string& dsn) {
-  // expand_dbname: `dsn` may be a full connection string or URI.
-  return StartConnectWith({{"dbname", dsn}}, /*expand_dbname=*/true);
-}
-
-PgConnPtr StartConnect(const ConnectParams& params) { return StartConnectWith(params, /*expand_dbname=*/false); }
 
 std::string ConnectionErrorText(const PGconn* conn) {
   std::string reason = conn != nullptr ? PQerrorMessage(conn) : "out of memory";

@@ -18,12 +18,11 @@ namespace pgmcp::database {
 // A Rows that owns `result` (text format). A null result reads as no rows and no columns.
 Rows RowsFromResult(PgResultPtr result);
 
-// Starts connecting to `dsn` (key=value string or URI): the one place the connection parameters
-// are built. The caller drives PQconnectPoll; null only when out of memory. libpq looks host
-// names up inside this call and PQconnectPoll, blocking: only for the blocking CatalogReader.
-PgConnPtr StartConnect(const std::string& dsn);
-// The same for parameters whose host names are already resolved (database/host_lookup.h): no
-// step blocks, for the event loop's Connection.
+// Starts connecting with `params` (database/host_lookup.h): the one place the connection's
+// parameters get pgmcp's own defaults. The caller drives PQconnectPoll; null only when out of
+// memory. No step blocks when host names are already resolved (ResolveHostNames, for the event
+// loop's Connection); with the DSN's own names (ConnectionParams) libpq looks them up, blocking:
+// only for the blocking CatalogReader.
 PgConnPtr StartConnect(const ConnectParams& params);
 
 // libpq's last error on `conn` as one line (its multi-line, tab-indented text folded into single
