@@ -284,7 +284,9 @@ void Pool::TakeRiders(Waiter& handed) {
 
 std::vector<std::shared_ptr<SharedCall>> Pool::TakeNextRoundTrip(Connection& conn) {
   std::vector<std::shared_ptr<SharedCall>> calls;
-  if (closed_ || !conn.IsIdle()) return calls;
+  // A connection past its lifetime takes no more calls, even under a load that never lets it go
+  // idle: the round trip ends, Release closes it, and the waiting calls get another.
+  if (closed_ || !conn.IsIdle() || Expired(conn, Clock::now())) return calls;
   TakeSharingWaiters(calls, static_cast<size_t>(options_.calls_per_round_trip));
   if (calls.empty()) return calls;
   riders_ += static_cast<int64_t>(calls.size()) - 1;

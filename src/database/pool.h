@@ -105,7 +105,8 @@ class Pool : public std::enable_shared_from_this<Pool> {
   bool MayShareRoundTrip() const { return options_.calls_per_round_trip > 1 && idle_.empty(); }
   // For `conn`, still leased and idle at the end of a shared round trip: the waiting calls that
   // share its next round trip at once (at most calls_per_round_trip, taken from the head of the
-  // queue by TakeRiders' rule), or none, and then the Lease returns it as usual. The round trip
+  // queue by TakeRiders' rule), or none (also once `conn` is past max_lifetime), and then the
+  // Lease returns it as usual. The round trip
   // that ends sends the next one itself, before the calls it answered are resumed: the backend
   // does not wait for their replies to be written.
   std::vector<std::shared_ptr<SharedCall>> TakeNextRoundTrip(Connection& conn);

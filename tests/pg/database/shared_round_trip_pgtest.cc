@@ -61,8 +61,10 @@ class SharedRoundTripTest : public ::testing::Test {
   }
 
   // One connection, so that every call after the first waits for it.
-  Pool& MakePool(int calls_per_round_trip = 4, PreparedMode mode = PreparedMode::kOn) {
+  Pool& MakePool(int calls_per_round_trip = 4, PreparedMode mode = PreparedMode::kOn,
+                 std::chrono::milliseconds max_lifetime = {}) {
     PoolOptions o;
+    o.max_lifetime = max_lifetime;
     o.dsn = db_.Dsn();
     o.min = 0;
     o.max = 1;
@@ -446,6 +448,26 @@ TEST_F(SharedRoundTripTest, ARoundTripGoesOnOnlyUntilAPlainLeaseIsNext) {
 }
 
 // pool.calls_per_round_trip = 1: every call has a round trip of its own.
+// pool.max_lifetime_ms holds under a load that never lets the connection go idle: the round trip
+// that ends on a connection past its lifetime takes no more waiting calls onto it, and they get a
+// new connection. The first call (50 ms) is back well before the lifetime (250 ms), the round trip
+// of the next two (200 ms each) well after it.
+TEST_F(SharedRoundTripTest, ARoundTripTakesNoMoreCallsOntoAConnectionPastItsLifetime) {
+  MakePool(2, PreparedMode::kOn, std::chrono::milliseconds(250));
+  std::deque<Outcome> out(5);
+  Start({}, "SELECT pg_backend_pid()::text FROM pg_sleep(0.05)", out[0]);
+  for (size_t i = 1; i < out.size(); ++i) Start({}, "SELECT pg_backend_pid()::text FROM pg_sleep(0.2)", out[i]);
+  RunAll();
+  for (size_t i = 0; i < out.size(); ++i) {
+    ASSERT_TRUE(out[i].done && out[i].status.ok()) << i;
+    ASSERT_EQ(out[i].values.size(), 1u) << i;
+  }
+  EXPECT_EQ(out[1].values, out[0].values) << "handed over while young";
+  EXPECT_EQ(out[2].values, out[0].values) << "rode along with the second call";
+  EXPECT_NE(out[3].values, out[0].values) << "the next calls went onto the connection past its lifetime";
+  EXPECT_EQ(out[4].values, out[3].values);
+}
+
 TEST_F(SharedRoundTripTest, OneCallPerRoundTripSharesNothing) {
   MakePool(1);
   std::deque<Outcome> out(5);
