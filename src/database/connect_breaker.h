@@ -38,6 +38,8 @@ class ConnectBreaker {
   void Abandoned();
 
   bool open() const { return open_; }
+  // Whether Admit would let an attempt through now as this step's probe.
+  bool probe_due(Clock::time_point now) const { return open_ && !probing_ && now >= next_attempt_; }
   // When the next attempt is due (meaningful while open).
   Clock::time_point next_attempt() const { return next_attempt_; }
 

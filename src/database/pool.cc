@@ -78,18 +78,31 @@ void Pool::StartSweeping() {
   });
 }
 
-bool Pool::Expired(const Connection& conn, Clock::time_point now) const {
+bool Pool::PastLifetime(const Connection& conn, Clock::time_point now) const {
   return options_.max_lifetime.count() > 0 && now - conn.opened_at_ >= options_.max_lifetime;
+}
+
+// While the breaker is open no connection is closed for its age: the database refuses new ones,
+// and those still open are all the calls have.
+bool Pool::Expired(const Connection& conn, Clock::time_point now) const {
+  return PastLifetime(conn, now) && !breaker_.open();
+}
+
+bool Pool::IdledOut(const Connection& conn, Clock::time_point now) const {
+  return options_.idle_timeout.count() > 0 && now - conn.idle_since_ >= options_.idle_timeout &&
+         total() > options_.min;
 }
 
 void Pool::Sweep() {
   const auto now = Clock::now();
+  if (breaker_.open()) {
+    SweepWhileUnreachable(now);
+    return;
+  }
   size_t closed = 0;
   // Least recently used first: the idle list's front.
   for (auto it = idle_.begin(); it != idle_.end();) {
-    const bool idled_out = options_.idle_timeout.count() > 0 && now - (*it)->idle_since_ >= options_.idle_timeout &&
-                           total() > options_.min;
-    if (idled_out || Expired(**it, now)) {
+    if (IdledOut(**it, now) || Expired(**it, now)) {
       it = idle_.erase(it);  // idle: nothing to cancel, libpq says goodbye
       ++closed;
     } else {
@@ -97,11 +110,28 @@ void Pool::Sweep() {
     }
   }
   if (closed > 0) logging::Debug("pool_sweep", {{"closed", static_cast<int64_t>(closed)}});
-  // Back up to min (after closing expired ones, or after an outage took them), unless the database
-  // is known to be unreachable: the breaker's own probes find when it is back.
-  if (!breaker_.open()) {
-    while (!closed_ && total() < options_.min) OpenInBackground();
+  // Back up to min (after closing expired ones, or after an outage took them).
+  while (!closed_ && total() < options_.min) OpenInBackground();
+}
+
+// The database refuses new connections (a login that fails, max_connections reached, an
+// authentication server down) while the connections still open work: none of them is closed for
+// its age or idleness, or calls would be left with fewer. What is due then waits for a connect to
+// succeed: when the breaker's step is due, the sweep makes that step's attempt itself (calls make
+// it only when they need a connection), and once it succeeds the next sweep closes what is due.
+// A full pool first closes one connection that is due, to make room for the attempt. A pool below
+// min makes the attempt too, to refill once the database is back.
+void Pool::SweepWhileUnreachable(Clock::time_point now) {
+  if (closed_ || connecting_ > 0 || !breaker_.probe_due(now)) return;
+  auto due = std::find_if(idle_.begin(), idle_.end(),
+                          [&](const auto& conn) { return IdledOut(*conn, now) || PastLifetime(*conn, now); });
+  if (due == idle_.end() && total() >= options_.min) return;
+  if (total() >= options_.max) {
+    if (due == idle_.end()) return;
+    idle_.erase(due);
+    logging::Debug("pool_sweep", {{"closed", int64_t{1}}});
   }
+  OpenInBackground();
 }
 
 void Pool::OpenInBackground() {

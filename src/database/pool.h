@@ -137,10 +137,17 @@ class Pool : public std::enable_shared_from_this<Pool> {
   void TakeSharingWaiters(std::vector<std::shared_ptr<SharedCall>>& calls, size_t limit);
   void OpenInBackground();
   // Whether `conn` has outlived max_lifetime at `now`.
+  bool PastLifetime(const Connection& conn, Clock::time_point now) const;
+  // Whether `conn` is to be closed for its age: past its lifetime while the breaker is closed.
   bool Expired(const Connection& conn, Clock::time_point now) const;
+  // Whether the idle `conn` idled past idle_timeout with more than min connections open.
+  bool IdledOut(const Connection& conn, Clock::time_point now) const;
   // Closes the idle connections that idled past idle_timeout (down to min) or outlived
   // max_lifetime, and opens connections up to min again. Runs every SweepInterval().
   void Sweep();
+  // Sweep while the breaker is open: closes nothing (but one due connection of a full pool), and
+  // makes the breaker's due attempt when a connection is due or the pool is below min.
+  void SweepWhileUnreachable(Clock::time_point now);
   std::chrono::milliseconds SweepInterval() const;
   void StartSweeping();
   boost::asio::awaitable<Result<std::unique_ptr<Connection>>> OpenConnection(Deadline deadline);

@@ -132,5 +132,49 @@ TEST_F(PoolLifetimeTest, AConnectionThatOutlivesItsLifetimeDuringACallIsClosedWh
   pool->Close();
 }
 
+// While the database refuses new connections (ALLOW_CONNECTIONS false here; in production
+// max_connections reached, or an authentication server down) the connection still open is kept
+// past its lifetime and serves the calls. Once the database takes connections again, the sweep's
+// attempt succeeds and the old connection is replaced.
+TEST_F(PoolLifetimeTest, WhileNewConnectionsAreRefusedAConnectionPastItsLifetimeIsKept) {
+  auto pool = MakePool(/*min=*/0, /*max=*/2, /*idle_timeout=*/milliseconds(0), /*max_lifetime=*/milliseconds(300));
+  const std::string first = BackendOfACall(*pool);
+  pgmcp::testing::TestDatabase admin;  // a database of its own to connect to
+  admin.Exec("ALTER DATABASE " + db_.name() + " ALLOW_CONNECTIONS false");
+  // Two calls at once: the open connection serves one, the other needs a new connection, which the
+  // database refuses: the breaker opens.
+  const auto deadline = Clock::now() + std::chrono::seconds(5);
+  auto served = asio::co_spawn(io_, RunReadOnly(*pool, {}, Statement{"SELECT pg_sleep(0.1)", {}}, deadline),
+                               asio::use_future);
+  auto refused = asio::co_spawn(io_, RunReadOnly(*pool, {}, Statement{"SELECT 1", {}}, deadline), asio::use_future);
+  while (served.wait_for(std::chrono::seconds(0)) != std::future_status::ready ||
+         refused.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+    RunFor(milliseconds(10));
+  }
+  EXPECT_TRUE(served.get().ok());
+  EXPECT_FALSE(refused.get().ok());
+  ASSERT_FALSE(pool->reachable());
+  RunFor(milliseconds(700));  // past the lifetime, the sweep running every 75 ms
+  EXPECT_EQ(pool->stats().idle, 1) << "closed while the database refuses new connections";
+  EXPECT_EQ(BackendOfACall(*pool), first) << "the connection still open serves";
+
+  admin.Exec("ALTER DATABASE " + db_.name() + " ALLOW_CONNECTIONS true");
+  // The breaker's step is at most 2 s.
+  for (int i = 0; i < 40 && !(pool->reachable() && pool->stats().idle == 1 && pool->stats().connecting == 0); ++i) {
+    RunFor(milliseconds(100));
+  }
+  EXPECT_TRUE(pool->reachable());
+  EXPECT_NE(BackendOfACall(*pool), first);
+  // The old connection is closed once a new one could be opened (and the new one in its turn,
+  // 300 ms later: pool.min is 0).
+  std::string old_backends = "1";
+  for (int i = 0; i < 20 && old_backends != "0"; ++i) {
+    RunFor(milliseconds(50));
+    old_backends = db_.Scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = " + first);
+  }
+  EXPECT_EQ(old_backends, "0") << "the old connection is closed once a new one could be opened";
+  pool->Close();
+}
+
 }  // namespace
 }  // namespace pgmcp::database

@@ -31,6 +31,21 @@ TEST(ConnectBreakerTest, FailureRefusesCallsUntilTheStepIsDueThenLetsOneTry) {
   for (int i = 0; i < 100; ++i) EXPECT_EQ(b.Admit(due + milliseconds(i)), Verdict::kRefuse);
 }
 
+// The pool's sweep asks before it makes the step's attempt itself: asking admits nothing and
+// counts no refusal.
+TEST(ConnectBreakerTest, ProbeDueSaysWhetherTheStepsAttemptWouldBeLetThrough) {
+  ConnectBreaker b;
+  const auto t0 = Clock::now();
+  EXPECT_FALSE(b.probe_due(t0)) << "closed: nothing to probe";
+  b.Failed("connection refused", false, t0);
+  EXPECT_FALSE(b.probe_due(t0));
+  const auto due = b.next_attempt();
+  EXPECT_TRUE(b.probe_due(due));
+  EXPECT_TRUE(b.probe_due(due)) << "asking admits nothing";
+  EXPECT_EQ(b.Admit(due), Verdict::kProbe);
+  EXPECT_FALSE(b.probe_due(due + milliseconds(1))) << "the step's attempt is under way";
+}
+
 TEST(ConnectBreakerTest, StepDoublesToItsCap) {
   ConnectBreaker b;
   auto now = Clock::now();
