@@ -119,19 +119,14 @@ void Pool::Sweep() {
 // its age or idleness, or calls would be left with fewer. What is due then waits for a connect to
 // succeed: when the breaker's step is due, the sweep makes that step's attempt itself (calls make
 // it only when they need a connection), and once it succeeds the next sweep closes what is due.
-// A full pool first closes one connection that is due, to make room for the attempt. A pool below
-// min makes the attempt too, to refill once the database is back.
+// A pool below min makes the attempt too, to refill once the database is back. There is always
+// room for it: the breaker opened at a failed attempt, which freed its slot, and only a successful
+// one, which closes it, adds a connection.
 void Pool::SweepWhileUnreachable(Clock::time_point now) {
-  if (closed_ || connecting_ > 0 || !breaker_.probe_due(now)) return;
-  auto due = std::find_if(idle_.begin(), idle_.end(),
-                          [&](const auto& conn) { return IdledOut(*conn, now) || PastLifetime(*conn, now); });
-  if (due == idle_.end() && total() >= options_.min) return;
-  if (total() >= options_.max) {
-    if (due == idle_.end()) return;
-    idle_.erase(due);
-    logging::Debug("pool_sweep", {{"closed", int64_t{1}}});
-  }
-  OpenInBackground();
+  if (closed_ || connecting_ > 0 || total() >= options_.max || !breaker_.probe_due(now)) return;
+  const bool due = std::any_of(idle_.begin(), idle_.end(),
+                               [&](const auto& conn) { return IdledOut(*conn, now) || PastLifetime(*conn, now); });
+  if (due || total() < options_.min) OpenInBackground();
 }
 
 void Pool::OpenInBackground() {

@@ -145,8 +145,8 @@ class Pool : public std::enable_shared_from_this<Pool> {
   // Closes the idle connections that idled past idle_timeout (down to min) or outlived
   // max_lifetime, and opens connections up to min again. Runs every SweepInterval().
   void Sweep();
-  // Sweep while the breaker is open: closes nothing (but one due connection of a full pool), and
-  // makes the breaker's due attempt when a connection is due or the pool is below min.
+  // Sweep while the breaker is open: closes nothing, and makes the breaker's due attempt when a
+  // connection is due or the pool is below min.
   void SweepWhileUnreachable(Clock::time_point now);
   std::chrono::milliseconds SweepInterval() const;
   void StartSweeping();
