@@ -113,7 +113,9 @@ struct Server {
                                  .named_statements = st.named_statements,
                                  .statement_cache_hits = st.statements.hits,
                                  .statement_cache_misses = st.statements.misses,
-                                 .statement_cache_evictions = st.statements.evictions};
+                                 .statement_cache_evictions = st.statements.evictions,
+                                 .database_reachable = st.reachable,
+                                 .connect_failures = static_cast<uint64_t>(st.connect_failures)};
     });
     tools->SetStaleHandler([this] { asio::post(io, [this] { reloader->Request("ttl", false); }); });
     auto s = settings->current();            // listen_dsn and reload_channel are restart-only

@@ -182,6 +182,7 @@ asio::awaitable<Result<std::unique_ptr<Connection>>> Pool::OpenConnection(Deadli
     breaker_.Succeeded(Clock::now());
   } else if (r.error().kind != ErrorKind::kCancelled) {
     attempt.reported = true;
+    ++connect_failures_;
     const bool was_open = breaker_.open();
     breaker_.Failed(r.error().code, attempt.probe, Clock::now());
     // Calls queued behind a full pool would wait for a slot only to be refused: refuse them now.
@@ -346,7 +347,9 @@ PoolStats Pool::stats() const {
                    .waiting = static_cast<int>(waiters_.size()),
                    .riders = riders_,
                    .named_statements = prepared_.named(),
-                   .statements = prepared_.counts()};
+                   .statements = prepared_.counts(),
+                   .reachable = !breaker_.open(),
+                   .connect_failures = connect_failures_};
 }
 
 void Pool::Close() {

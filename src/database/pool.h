@@ -61,6 +61,11 @@ struct PoolStats {
   // statement caches did, summed, since the start.
   bool named_statements = false;
   StatementCacheCounts statements;
+
+  // New connections can be opened (the breaker is closed), and the connection attempts that failed
+  // since the start.
+  bool reachable = true;
+  int64_t connect_failures = 0;
 };
 
 class Pool;
@@ -163,6 +168,7 @@ class Pool : public std::enable_shared_from_this<Pool> {
   int leased_ = 0;                                 // kLeased: held by Leases (or handed to a Waiter)
   int connecting_ = 0;                             // kConnecting: being opened by the pool
   int64_t riders_ = 0;                             // PoolStats::riders
+  int64_t connect_failures_ = 0;                   // PoolStats::connect_failures
   bool closed_ = false;
   boost::asio::steady_timer sweep_timer_;
   PreparedStatements prepared_;

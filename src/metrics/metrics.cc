@@ -53,6 +53,11 @@ Metrics::Metrics(std::string_view version, size_t max_series_per_family)
       pool_statement_cache_evictions_(registry_.AddCounter(
           "pgmcp_pool_statement_cache_evictions_total",
           "Statements evicted from a full cache (pool.statement_cache_size) and deallocated.", {})),
+      pool_database_reachable_(registry_.AddGauge(
+          "pgmcp_pool_database_reachable",
+          "1 while new database connections can be opened, 0 from a failed attempt until one succeeds.", {})),
+      pool_connect_failures_(registry_.AddCounter("pgmcp_pool_connect_failures_total",
+                                                  "Database connection attempts of the pool that failed.", {})),
       schema_reloads_(registry_.AddCounter("pgmcp_schema_reloads_total", "Schema reloads, by result.", {"result"})),
       schema_listener_up_(registry_.AddGauge(
           "pgmcp_schema_listener_up",
@@ -77,11 +82,12 @@ Metrics::Metrics(std::string_view version, size_t max_series_per_family)
       resident_memory_(registry_.AddGauge("process_resident_memory_bytes", "Resident memory size in bytes.")) {
   for (const auto state : {"idle", "busy", "connecting", "waiting"}) pool_connections_.With({state});
   for (auto* counter : {&pool_shared_calls_, &pool_statement_cache_hits_, &pool_statement_cache_misses_,
-                        &pool_statement_cache_evictions_, &auth_token_cache_hits_, &auth_token_cache_misses_,
-                        &auth_token_cache_evictions_}) {
+                        &pool_statement_cache_evictions_, &pool_connect_failures_, &auth_token_cache_hits_,
+                        &auth_token_cache_misses_, &auth_token_cache_evictions_}) {
     counter->With({});
   }
   pool_prepared_statements_.With({});
+  pool_database_reachable_.With({}).Set(1);  // serving means start-up connected
   for (const auto result : kReloadResults) schema_reloads_.With({result});
   for (const auto reason : kAuthFailureReasons) auth_failures_.With({reason});
   for (const auto cap : kConnectionCaps) http_connections_refused_.With({cap});
@@ -132,6 +138,8 @@ void Metrics::ApplyPool(const PoolSample& sample) const {
   CatchUp(pool_statement_cache_hits_, sample.statement_cache_hits);
   CatchUp(pool_statement_cache_misses_, sample.statement_cache_misses);
   CatchUp(pool_statement_cache_evictions_, sample.statement_cache_evictions);
+  pool_database_reachable_.With({}).Set(sample.database_reachable ? 1 : 0);
+  CatchUp(pool_connect_failures_, sample.connect_failures);
 }
 
 void Metrics::ApplySessions(const SessionSample& sample) const {

@@ -49,6 +49,11 @@ struct PoolSample {
   uint64_t statement_cache_hits = 0;
   uint64_t statement_cache_misses = 0;
   uint64_t statement_cache_evictions = 0;
+
+  // New database connections can be opened (the pool's breaker is closed), and the connection
+  // attempts that failed since the start.
+  bool database_reachable = true;
+  uint64_t connect_failures = 0;
 };
 
 // The cache of verified tokens (auth::VerifiedTokenCache::Stats), counted since the start; all 0
@@ -120,6 +125,8 @@ class Metrics {
   CounterFamily& pool_statement_cache_hits_;
   CounterFamily& pool_statement_cache_misses_;
   CounterFamily& pool_statement_cache_evictions_;
+  GaugeFamily& pool_database_reachable_;
+  CounterFamily& pool_connect_failures_;
   CounterFamily& schema_reloads_;
   GaugeFamily& schema_listener_up_;
   CounterFamily& auth_failures_;

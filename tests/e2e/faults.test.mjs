@@ -151,10 +151,24 @@ after(async () => {
 // reconnect pause after libpq had closed it; releasing it then unregistered whatever socket had
 // reused the number (an HTTP client's), and that client's call never got an answer.
 test("refused connections: calls fail at once with the one sentence, and recover", async () => {
+  const poolMetric = async (name) => {
+    const text = await (await fetch(`${server.base}/metrics`)).text();
+    return Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1]);
+  };
+  assert.equal(await poolMetric("pgmcp_pool_database_reachable"), 1);
+  const failuresBefore = await poolMetric("pgmcp_pool_connect_failures_total");
   await proxy.set("refuse");
   terminatePgmcp();  // no pooled connection left to serve a call
-  const { results, maxBackends } = await underLoad(() => new Promise((r) => setTimeout(r, 1500)));
+  let reachableDuring = NaN, failuresDuring = NaN;
+  const { results, maxBackends } = await underLoad(async () => {
+    await new Promise((r) => setTimeout(r, 1500));
+    reachableDuring = await poolMetric("pgmcp_pool_database_reachable");
+    failuresDuring = await poolMetric("pgmcp_pool_connect_failures_total");
+  });
   await proxy.set("pass");
+  // An operator alerts on the series: 0 while connections are refused, failed attempts counted.
+  assert.equal(reachableDuring, 0, "/metrics says the database is unreachable");
+  assert.ok(failuresDuring > failuresBefore, `connect failures ${failuresBefore} -> ${failuresDuring}`);
   const failed = results.filter((r) => !r.ok);
   const slowest = Math.max(...failed.map((r) => r.ms));
   const sorted = failed.map((r) => r.ms).sort((a, b) => a - b);
@@ -167,6 +181,7 @@ test("refused connections: calls fail at once with the one sentence, and recover
   assert.ok(slowest < 1000, `slowest refusal took ${slowest} ms`);
   const back = await recovered();
   console.log(`# refuse: recovered ${back} ms after the proxy passed again`);
+  assert.equal(await poolMetric("pgmcp_pool_database_reachable"), 1, "reachable again once a connect succeeded");
   assertSettled(maxBackends, "refuse");
 });
 

@@ -50,6 +50,8 @@ TEST_F(OutageTest, IdleConnectionsClosedByTheServerAreReplacedWithoutFailingTheC
   auto r = Call(*pool);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_TRUE(pool->reachable());
+  EXPECT_TRUE(pool->stats().reachable);
+  EXPECT_EQ(pool->stats().connect_failures, 0);
 }
 
 // A listener that accepts and at once closes every connection, counting them: a database that
@@ -102,7 +104,10 @@ TEST_F(OutageTest, UnreachableDatabaseGetsOneAttemptPerBackoffStepAndCallsFailAt
   // six more, whatever the number of calls.
   EXPECT_LE(listener.accepted, 7) << calls << " calls";
   EXPECT_LT(slowest_refusal, milliseconds(200));
-  EXPECT_EQ(pool->stats().connecting, 0);
+  const auto st = pool->stats();
+  EXPECT_EQ(st.connecting, 0);
+  EXPECT_FALSE(st.reachable);
+  EXPECT_EQ(st.connect_failures, listener.accepted) << "every attempt failed, refusals are not attempts";
 }
 
 }  // namespace

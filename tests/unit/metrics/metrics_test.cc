@@ -65,6 +65,8 @@ TEST(MetricsTest, ExportsEveryDocumentedFamilyWithItsType) {
       {"pgmcp_pool_statement_cache_hits_total", "counter"},
       {"pgmcp_pool_statement_cache_misses_total", "counter"},
       {"pgmcp_pool_statement_cache_evictions_total", "counter"},
+      {"pgmcp_pool_database_reachable", "gauge"},
+      {"pgmcp_pool_connect_failures_total", "counter"},
       {"pgmcp_schema_reloads_total", "counter"},
       {"pgmcp_schema_listener_up", "gauge"},
       {"pgmcp_auth_failures_total", "counter"},
@@ -102,12 +104,14 @@ TEST(MetricsTest, KnownLabelValuesStartAtZero) {
   }
   for (const auto name : {"pgmcp_pool_shared_calls_total", "pgmcp_pool_prepared_statements",
                           "pgmcp_pool_statement_cache_hits_total", "pgmcp_pool_statement_cache_misses_total",
-                          "pgmcp_pool_statement_cache_evictions_total", "pgmcp_auth_token_cache_hits_total",
+                          "pgmcp_pool_statement_cache_evictions_total", "pgmcp_pool_connect_failures_total",
+                          "pgmcp_auth_token_cache_hits_total",
                           "pgmcp_auth_token_cache_misses_total", "pgmcp_auth_token_cache_evictions_total"}) {
     EXPECT_EQ(ValueOf(page, name, {}), 0) << name;
   }
   EXPECT_EQ(ValueOf(page, "pgmcp_sessions", {{"era", "session"}}), 0);
   EXPECT_EQ(ValueOf(page, "pgmcp_sessions", {{"era", "stateless"}}), 0);
+  EXPECT_EQ(ValueOf(page, "pgmcp_pool_database_reachable", {}), 1) << "serving means start-up connected";
 }
 
 // No listener (schema.reload_channel empty): no sample, so no alert fires on a 0 that means nothing.
@@ -198,7 +202,9 @@ TEST(MetricsTest, SamplersAreReadAtEveryRender) {
                       .named_statements = busy == 1,
                       .statement_cache_hits = static_cast<uint64_t>(7 * busy),
                       .statement_cache_misses = 3,
-                      .statement_cache_evictions = static_cast<uint64_t>(busy - 1)};
+                      .statement_cache_evictions = static_cast<uint64_t>(busy - 1),
+                      .database_reachable = busy != 2,
+                      .connect_failures = static_cast<uint64_t>(2 * busy)};
   });
   m->SetSessionSampler([] { return SessionSample{.session = 7, .stateless = 0}; });
   m->SetAuthSampler([&] {
@@ -214,6 +220,8 @@ TEST(MetricsTest, SamplersAreReadAtEveryRender) {
   EXPECT_EQ(ValueOf(page, "pgmcp_pool_statement_cache_misses_total", {}), 3);
   EXPECT_EQ(ValueOf(page, "pgmcp_pool_statement_cache_evictions_total", {}), 1);
   EXPECT_EQ(ValueOf(page, "pgmcp_pool_prepared_statements", {}), 0) << "auto fell back since the last scrape";
+  EXPECT_EQ(ValueOf(page, "pgmcp_pool_database_reachable", {}), 0) << "the breaker opened since the last scrape";
+  EXPECT_EQ(ValueOf(page, "pgmcp_pool_connect_failures_total", {}), 4);
   EXPECT_EQ(ValueOf(page, "pgmcp_auth_token_cache_hits_total", {}), 200);
   EXPECT_EQ(ValueOf(page, "pgmcp_auth_token_cache_misses_total", {}), 4);
   EXPECT_EQ(ValueOf(page, "pgmcp_auth_token_cache_evictions_total", {}), 1);
