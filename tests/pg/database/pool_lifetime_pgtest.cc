@@ -137,14 +137,15 @@ TEST_F(PoolLifetimeTest, AConnectionThatOutlivesItsLifetimeDuringACallIsClosedWh
 // past its lifetime and serves the calls. Once the database takes connections again, the sweep's
 // attempt succeeds and the old connection is replaced.
 TEST_F(PoolLifetimeTest, WhileNewConnectionsAreRefusedAConnectionPastItsLifetimeIsKept) {
+  pgmcp::testing::TestDatabase admin;  // a database of its own to connect to
   auto pool = MakePool(/*min=*/0, /*max=*/2, /*idle_timeout=*/milliseconds(0), /*max_lifetime=*/milliseconds(300));
   const std::string first = BackendOfACall(*pool);
-  pgmcp::testing::TestDatabase admin;  // a database of its own to connect to
   admin.Exec("ALTER DATABASE " + db_.name() + " ALLOW_CONNECTIONS false");
-  // Two calls at once: the open connection serves one, the other needs a new connection, which the
-  // database refuses: the breaker opens.
+  // Two calls at once, while the connection is young: it serves one (long enough for the other's
+  // connect to be refused first), the other needs a new connection, which the database refuses:
+  // the breaker opens.
   const auto deadline = Clock::now() + std::chrono::seconds(5);
-  auto served = asio::co_spawn(io_, RunReadOnly(*pool, {}, Statement{"SELECT pg_sleep(0.1)", {}}, deadline),
+  auto served = asio::co_spawn(io_, RunReadOnly(*pool, {}, Statement{"SELECT pg_sleep(0.4)", {}}, deadline),
                                asio::use_future);
   auto refused = asio::co_spawn(io_, RunReadOnly(*pool, {}, Statement{"SELECT 1", {}}, deadline), asio::use_future);
   while (served.wait_for(std::chrono::seconds(0)) != std::future_status::ready ||
@@ -154,7 +155,7 @@ TEST_F(PoolLifetimeTest, WhileNewConnectionsAreRefusedAConnectionPastItsLifetime
   EXPECT_TRUE(served.get().ok());
   EXPECT_FALSE(refused.get().ok());
   ASSERT_FALSE(pool->reachable());
-  RunFor(milliseconds(700));  // past the lifetime, the sweep running every 75 ms
+  RunFor(milliseconds(500));  // well past the lifetime, the sweep running every 75 ms
   EXPECT_EQ(pool->stats().idle, 1) << "closed while the database refuses new connections";
   EXPECT_EQ(BackendOfACall(*pool), first) << "the connection still open serves";
 

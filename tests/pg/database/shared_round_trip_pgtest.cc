@@ -447,16 +447,17 @@ TEST_F(SharedRoundTripTest, ARoundTripGoesOnOnlyUntilAPlainLeaseIsNext) {
   EXPECT_EQ(pool_->stats().riders, 1);
 }
 
-// pool.calls_per_round_trip = 1: every call has a round trip of its own.
 // pool.max_lifetime_ms holds under a load that never lets the connection go idle: the round trip
 // that ends on a connection past its lifetime takes no more waiting calls onto it, and they get a
 // new connection. The first call (50 ms) is back well before the lifetime (250 ms), the round trip
-// of the next two (200 ms each) well after it.
+// of the next two (200 ms each) well after it; the last two take 50 ms each on the new connection.
 TEST_F(SharedRoundTripTest, ARoundTripTakesNoMoreCallsOntoAConnectionPastItsLifetime) {
   MakePool(2, PreparedMode::kOn, std::chrono::milliseconds(250));
   std::deque<Outcome> out(5);
-  Start({}, "SELECT pg_backend_pid()::text FROM pg_sleep(0.05)", out[0]);
-  for (size_t i = 1; i < out.size(); ++i) Start({}, "SELECT pg_backend_pid()::text FROM pg_sleep(0.2)", out[i]);
+  const std::vector<std::string> sleeps{"0.05", "0.2", "0.2", "0.05", "0.05"};
+  for (size_t i = 0; i < out.size(); ++i) {
+    Start({}, "SELECT pg_backend_pid()::text FROM pg_sleep(" + sleeps[i] + ")", out[i]);
+  }
   RunAll();
   for (size_t i = 0; i < out.size(); ++i) {
     ASSERT_TRUE(out[i].done && out[i].status.ok()) << i;
@@ -468,6 +469,7 @@ TEST_F(SharedRoundTripTest, ARoundTripTakesNoMoreCallsOntoAConnectionPastItsLife
   EXPECT_EQ(out[4].values, out[3].values);
 }
 
+// pool.calls_per_round_trip = 1: every call has a round trip of its own.
 TEST_F(SharedRoundTripTest, OneCallPerRoundTripSharesNothing) {
   MakePool(1);
   std::deque<Outcome> out(5);
