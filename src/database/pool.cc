@@ -93,6 +93,10 @@ bool Pool::IdledOut(const Connection& conn, Clock::time_point now) const {
          total() > options_.min;
 }
 
+bool Pool::DueToClose(const Connection& conn, Clock::time_point now) const {
+  return IdledOut(conn, now) || PastLifetime(conn, now);
+}
+
 void Pool::Sweep() {
   const auto now = Clock::now();
   if (breaker_.open()) {
@@ -102,7 +106,7 @@ void Pool::Sweep() {
   size_t closed = 0;
   // Least recently used first: the idle list's front.
   for (auto it = idle_.begin(); it != idle_.end();) {
-    if (IdledOut(**it, now) || Expired(**it, now)) {
+    if (DueToClose(**it, now)) {
       it = idle_.erase(it);  // idle: nothing to cancel, libpq says goodbye
       ++closed;
     } else {
@@ -124,8 +128,8 @@ void Pool::Sweep() {
 // one, which closes it, adds a connection.
 void Pool::SweepWhileUnreachable(Clock::time_point now) {
   if (closed_ || connecting_ > 0 || total() >= options_.max || !breaker_.probe_due(now)) return;
-  const bool due = std::any_of(idle_.begin(), idle_.end(),
-                               [&](const auto& conn) { return IdledOut(*conn, now) || PastLifetime(*conn, now); });
+  const bool due =
+      std::any_of(idle_.begin(), idle_.end(), [&](const auto& conn) { return DueToClose(*conn, now); });
   if (due || total() < options_.min) OpenInBackground();
 }
 

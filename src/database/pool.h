@@ -111,9 +111,8 @@ class Pool : public std::enable_shared_from_this<Pool> {
   // For `conn`, still leased and idle at the end of a shared round trip: the waiting calls that
   // share its next round trip at once (at most calls_per_round_trip, taken from the head of the
   // queue by TakeRiders' rule), or none (also once `conn` is past max_lifetime), and then the
-  // Lease returns it as usual. The round trip
-  // that ends sends the next one itself, before the calls it answered are resumed: the backend
-  // does not wait for their replies to be written.
+  // Lease returns it as usual. The round trip that ends sends the next one itself, before the
+  // calls it answered are resumed: the backend does not wait for their replies to be written.
   std::vector<std::shared_ptr<SharedCall>> TakeNextRoundTrip(Connection& conn);
   // Whether leased connections send named statements, and the fall back from them.
   PreparedStatements& prepared_statements() { return prepared_; }
@@ -147,6 +146,8 @@ class Pool : public std::enable_shared_from_this<Pool> {
   bool Expired(const Connection& conn, Clock::time_point now) const;
   // Whether the idle `conn` idled past idle_timeout with more than min connections open.
   bool IdledOut(const Connection& conn, Clock::time_point now) const;
+  // Whether the idle `conn` is one the sweep closes (IdledOut or PastLifetime), the breaker aside.
+  bool DueToClose(const Connection& conn, Clock::time_point now) const;
   // Closes the idle connections that idled past idle_timeout (down to min) or outlived
   // max_lifetime, and opens connections up to min again. Runs every SweepInterval().
   void Sweep();

@@ -95,6 +95,12 @@ function assertClean(results, what, also = []) {
   }
 }
 
+// The value of an unlabelled series on a pgmcp's /metrics page.
+async function metricValue(instance, name) {
+  const text = await (await fetch(`${instance.base}/metrics`)).text();
+  return Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1]);
+}
+
 async function recovered(ms = 5000) {
   const start = Date.now();
   await waitFor("a successful call", async () => (await call(clients[0])).ok, ms);
@@ -151,10 +157,7 @@ after(async () => {
 // reconnect pause after libpq had closed it; releasing it then unregistered whatever socket had
 // reused the number (an HTTP client's), and that client's call never got an answer.
 test("refused connections: calls fail at once with the one sentence, and recover", async () => {
-  const poolMetric = async (name) => {
-    const text = await (await fetch(`${server.base}/metrics`)).text();
-    return Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1]);
-  };
+  const poolMetric = (name) => metricValue(server, name);
   assert.equal(await poolMetric("pgmcp_pool_database_reachable"), 1);
   const failuresBefore = await poolMetric("pgmcp_pool_connect_failures_total");
   await proxy.set("refuse");
@@ -389,10 +392,7 @@ listen_dsn = "host=127.0.0.1 port=${path.listen} dbname=faults user=mcp_reader"
     sql("NOTIFY pgmcp, 'reload schema'");
     await waitFor(what, () => events(from, "schema_reload").some((e) => e.reason === "notify"), 5000);
   };
-  const listenerUp = async () => {
-    const text = await (await fetch(`${own.base}/metrics`)).text();
-    return Number(/^pgmcp_schema_listener_up (\S+)$/m.exec(text)?.[1]);
-  };
+  const listenerUp = () => metricValue(own, "pgmcp_schema_listener_up");
   try {
     await waitFor("listen_started", () => events(0, "listen_started").length === 1, 5000);
     assert.equal(await listenerUp(), 1);
